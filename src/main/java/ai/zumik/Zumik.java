@@ -1,0 +1,226 @@
+package ai.zumik;
+
+import ai.zumik.broker.ExecutionBroker;
+import ai.zumik.broker.Targets;
+import ai.zumik.catalog.ModelCatalog;
+import ai.zumik.config.ZumikConfig;
+import ai.zumik.http.HttpFront;
+import ai.zumik.http.OpsEndpoints;
+import ai.zumik.http.Route;
+import ai.zumik.http.Routes;
+import ai.zumik.http.Telemetry;
+import ai.zumik.keys.ApiKeyService;
+import ai.zumik.keys.Scope;
+import ai.zumik.metering.UsageMeter;
+import ai.zumik.metering.UsageQueries;
+import ai.zumik.provider.Transport;
+import ai.zumik.store.Database;
+import ai.zumik.telemetry.AccessLog;
+import ai.zumik.telemetry.Metrics;
+import ai.zumik.v1.ChatCompletionsHandler;
+import ai.zumik.v1.EmbeddingsHandler;
+import ai.zumik.v1.ModelsHandler;
+import ai.zumik.v2.ApiKeysHandler;
+import ai.zumik.v2.UsageHandler;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: the only place that builds and wires components. Shared services (store,
+ * keys, meter, catalogue, telemetry) are built once; the per-event-loop parts (transport, targets,
+ * broker, handlers, routes) are built inside each {@link HttpFront} so a request never leaves its
+ * event loop.
+ */
+public final class Zumik implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Zumik.class);
+
+    private final ZumikConfig config;
+    private final Vertx vertx;
+    private final Database database;
+    private final ApiKeyService keys;
+    private final UsageMeter meter;
+    private final AccessLog accessLog;
+    private final ExecutorService blocking;
+    private final List<HttpFront> fronts;
+    private final AtomicInteger inFlight;
+    private final int port;
+    private final String initialAdminKey;
+    private boolean closed;
+
+    private Zumik(ZumikConfig config, Vertx vertx, Database database, ApiKeyService keys, UsageMeter meter,
+                  AccessLog accessLog, ExecutorService blocking, List<HttpFront> fronts, AtomicInteger inFlight, int port,
+                  String initialAdminKey) {
+        this.config = config;
+        this.vertx = vertx;
+        this.database = database;
+        this.keys = keys;
+        this.meter = meter;
+        this.accessLog = accessLog;
+        this.blocking = blocking;
+        this.fronts = fronts;
+        this.inFlight = inFlight;
+        this.port = port;
+        this.initialAdminKey = initialAdminKey;
+    }
+
+    public static Zumik start(ZumikConfig config) {
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            Database database = Database.open(config.databaseUrl(), config.dataDir(), config.usageFsync());
+            opened.add(database);
+            Clock clock = Clock.systemUTC();
+            ApiKeyService keys = new ApiKeyService(database, clock);
+            String initialAdminKey = keys.bootstrap(config.bootstrapKey()).map(ApiKeyService.Created::rawKey).orElse(null);
+            UsageMeter meter = new UsageMeter(database);
+            opened.add(meter);
+            AccessLog accessLog = AccessLog.open(config.accessLog());
+            opened.add(accessLog);
+            Metrics metrics = new Metrics();
+            metrics.gauge("zumik_usage_events_written_total", meter::eventsWritten);
+            metrics.gauge("zumik_usage_commits_total", meter::commits);
+            metrics.gauge("zumik_usage_queue_depth", meter::queued);
+            metrics.gauge("zumik_access_log_dropped_total", accessLog::dropped);
+            Telemetry telemetry = new Telemetry(accessLog, metrics);
+            ModelCatalog catalog = ModelCatalog.bundled();
+            UsageQueries usageQueries = new UsageQueries(database);
+            ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
+
+            Vertx vertx = Vertx.vertx(new VertxOptions()
+                    .setPreferNativeTransport(true)
+                    .setEventLoopPoolSize(config.eventLoops()));
+            opened.add(() -> vertx.close().await());
+            int port = config.port() == 0 ? freePort(config.host()) : config.port();
+            AtomicInteger inFlight = new AtomicInteger();
+            List<HttpFront> fronts = new CopyOnWriteArrayList<>();
+            ApiKeysHandler apiKeys = new ApiKeysHandler(keys);
+            UsageHandler usage = new UsageHandler(usageQueries);
+            ModelsHandler models = new ModelsHandler(catalog);
+            OpsEndpoints ops = new OpsEndpoints(metrics, config.metricsToken());
+
+            vertx.deployVerticle(() -> {
+                HttpFront front = new HttpFront(config.host(), port, () -> {
+                    // Runs on the new front's own event loop: its transport and broker stay there.
+                    Transport transport = new Transport(vertx, config.timeouts().connect());
+                    ExecutionBroker broker = new ExecutionBroker(config, new Targets(config, transport), meter);
+                    return new Routes()
+                            .add(Route.get("/healthz", null, (ex, b) -> ops.health(ex)))
+                            .add(Route.get("/metrics", null, (ex, b) -> ops.metrics(ex)))
+                            .add(Route.post(ChatCompletionsHandler.PATH, Scope.INFERENCE,
+                                    new ChatCompletionsHandler(catalog, broker)))
+                            .add(Route.post(EmbeddingsHandler.PATH, Scope.INFERENCE, new EmbeddingsHandler(catalog, broker)))
+                            .add(Route.get(ModelsHandler.LIST_PATH, Scope.INFERENCE, (ex, b) -> models.list(ex)))
+                            .add(Route.get(ModelsHandler.ONE_PATH, Scope.INFERENCE, (ex, b) -> models.one(ex)))
+                            .add(Route.post(ApiKeysHandler.PATH, Scope.ADMIN, apiKeys::create))
+                            .add(Route.get(ApiKeysHandler.PATH, Scope.READ, (ex, b) -> apiKeys.list(ex)))
+                            .add(Route.get(ApiKeysHandler.ONE_PATH, Scope.READ, (ex, b) -> apiKeys.one(ex)))
+                            .add(Route.delete(ApiKeysHandler.ONE_PATH, Scope.ADMIN, (ex, b) -> apiKeys.revoke(ex, false)))
+                            .add(new Route(io.vertx.core.http.HttpMethod.POST, ApiKeysHandler.ONE_PATH, Scope.ADMIN, false,
+                                    (ex, b) -> apiKeys.revoke(ex, true)))
+                            .add(Route.get(UsageHandler.PATH, Scope.READ, (ex, b) -> usage.get(ex)));
+                }, keys, telemetry, blocking, inFlight);
+                fronts.add(front);
+                return front;
+            }, new DeploymentOptions().setInstances(config.eventLoops())).await();
+            vertx.setPeriodic(10_000, id -> blocking.execute(() -> {
+                try {
+                    keys.flushLastUsed();
+                } catch (RuntimeException e) {
+                    LOG.warn("could not record key last-used times: {}", e.getMessage());
+                }
+            }));
+            LOG.info("zumik listening on http://{}:{} (event loops: {}, native transport: {}, database: {})",
+                    config.host(), port, config.eventLoops(), vertx.isNativeTransportEnabled(),
+                    database.dialect().name().toLowerCase(java.util.Locale.ROOT));
+            return new Zumik(config, vertx, database, keys, meter, accessLog, blocking, fronts, inFlight, port,
+                    initialAdminKey);
+        } catch (RuntimeException e) {
+            for (int i = opened.size() - 1; i >= 0; i--) {
+                try {
+                    opened.get(i).close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public ZumikConfig config() {
+        return config;
+    }
+
+    public ApiKeyService keys() {
+        return keys;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    /** The admin key created on a first start without {@code ZUMIK_BOOTSTRAP_KEY}; shown once. */
+    public Optional<String> initialAdminKey() {
+        return Optional.ofNullable(initialAdminKey);
+    }
+
+    /**
+     * Graceful stop: refuse new connections, let in-flight requests and streams finish within the
+     * grace period, commit every queued usage event, then release everything.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        long grace = config.shutdownGrace().toMillis();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(grace);
+        for (HttpFront f : fronts) f.drain(grace);
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (inFlight.get() > 0) LOG.warn("shutdown grace expired with {} requests in flight", inFlight.get());
+        try {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("event loops did not stop cleanly: {}", e.getMessage());
+        }
+        try {
+            keys.flushLastUsed();
+        } catch (RuntimeException e) {
+            LOG.warn("could not record key last-used times: {}", e.getMessage());
+        }
+        meter.close();
+        accessLog.close();
+        blocking.shutdown();
+        database.close();
+    }
+
+    private static int freePort(String host) {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free port on " + host, e);
+        }
+    }
+}

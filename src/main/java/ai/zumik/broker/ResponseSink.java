@@ -1,0 +1,16 @@
+package ai.zumik.broker;
+
+import ai.zumik.inference.StreamEvent;
+
+/**
+ * Where a surface receives an execution's events, on the request's event loop. Terminal events
+ * ({@link StreamEvent.Completion}, {@link StreamEvent.End}, {@link StreamEvent.Failed}) arrive only
+ * after the response's usage event is durable, so a surface that writes its last byte on them
+ * keeps the metering promise without knowing about the meter.
+ */
+public interface ResponseSink {
+    void onEvent(StreamEvent event, Served served);
+
+    /** The usage event could not be made durable: the response must not be presented as complete. */
+    void onMeterFailure(Served served);
+}

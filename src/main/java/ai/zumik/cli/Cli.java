@@ -1,0 +1,122 @@
+package ai.zumik.cli;
+
+import ai.zumik.Zumik;
+import ai.zumik.config.ZumikConfig;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The command line: {@code serve}, {@code keys create|list|revoke}, {@code version}, {@code help}.
+ * Returns a process exit code: 0 success, 1 runtime failure, 2 usage error.
+ */
+public final class Cli {
+    public static final String VERSION = "0.1.0";
+
+    private Cli() {}
+
+    public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+            out.print(usage());
+            return args.length == 0 ? 2 : 0;
+        }
+        try {
+            return switch (args[0]) {
+                case "serve" -> serve(parse(args, 1, List.of("host", "port", "data-dir")), env, out);
+                case "keys" -> KeysCommand.run(args, env, out);
+                case "version", "--version" -> {
+                    out.println("zumik " + VERSION);
+                    yield 0;
+                }
+                default -> throw new UsageError("unknown command '" + args[0] + "'");
+            };
+        } catch (UsageError e) {
+            err.println("zumik: " + e.getMessage());
+            err.print(usage());
+            return 2;
+        } catch (IllegalArgumentException e) {
+            err.println("zumik: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private static int serve(Parsed p, Map<String, String> env, PrintStream out) {
+        if (!p.positional.isEmpty()) throw new UsageError("serve takes no arguments");
+        ZumikConfig config = ZumikConfig.from(env, p.flags);
+        Zumik zumik = Zumik.start(config);
+        zumik.initialAdminKey().ifPresent(key -> {
+            // Printed once, on the console only: never logged, never stored in clear.
+            out.println();
+            out.println("  First start: created an admin API key for the default project.");
+            out.println("  It is shown only this once; store it now:");
+            out.println();
+            out.println("    " + key);
+            out.println();
+            out.flush();
+        });
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            zumik.close();
+            stopped.countDown();
+        }, "zumik-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    static String usage() {
+        return """
+                Usage: zumik <command> [options]
+
+                Commands:
+                  serve [--host H] [--port P] [--data-dir D]   run the gateway (default 127.0.0.1:8080, ./data)
+                  keys create --name NAME [--scopes inference,read,admin] [--project prj_...]
+                  keys list [--project prj_...]
+                  keys revoke KEY_ID
+                  version
+
+                Every flag has an environment variable: ZUMIK_HOST, ZUMIK_PORT, ZUMIK_DATA_DIR.
+                Keys commands act on the database directly (ZUMIK_DATABASE_URL or the data dir).
+                """;
+    }
+
+    /** Flags ({@code --name value} or {@code --name=value}) and positional arguments. */
+    record Parsed(Map<String, String> flags, List<String> positional) {}
+
+    static Parsed parse(String[] args, int from, List<String> allowed) {
+        Map<String, String> flags = new HashMap<>();
+        List<String> positional = new ArrayList<>();
+        for (int i = from; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--")) {
+                positional.add(a);
+                continue;
+            }
+            String name = a.substring(2);
+            String value;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            } else {
+                if (i + 1 >= args.length) throw new UsageError("--" + name + " needs a value");
+                value = args[++i];
+            }
+            if (!allowed.contains(name)) throw new UsageError("unknown option --" + name);
+            flags.put(name, value);
+        }
+        return new Parsed(flags, positional);
+    }
+
+    static final class UsageError extends RuntimeException {
+        UsageError(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package ai.zumik.http;
+
+import ai.zumik.json.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.util.Set;
+
+/**
+ * Request-body validation with OpenAI's error vocabulary: every failure is a 400 naming the
+ * parameter by its path ({@code messages[2].content[0].image_url.url}) with a stable code
+ * ({@code missing_required_parameter}, {@code invalid_type}, {@code invalid_value}, ...).
+ */
+public final class Params {
+    private Params() {}
+
+    /** Parses a request body that must be a JSON object. */
+    public static ObjectNode object(Buffer body) {
+        if (body == null || body.length() == 0) {
+            throw ApiError.invalid(null, "invalid_json", "The request body is empty; expected a JSON object.").exception();
+        }
+        JsonNode node;
+        try {
+            node = Json.parse(body.getBytes());
+        } catch (IOException e) {
+            throw ApiError.invalidJson(describe(e)).exception();
+        }
+        if (!(node instanceof ObjectNode o)) {
+            throw ApiError.invalid(null, "invalid_type", "The request body must be a JSON object.").exception();
+        }
+        return o;
+    }
+
+    private static String describe(IOException e) {
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        if (m.contains("Invalid UTF-8")) return "the body is not valid UTF-8.";
+        if (m.contains("Duplicate field")) return "a field appears twice in one object.";
+        int nl = m.indexOf('\n');
+        String first = nl > 0 ? m.substring(0, nl) : m;
+        return first.length() > 200 ? first.substring(0, 200) : first;
+    }
+
+    public static ApiException missing(String param) {
+        return ApiError.invalid(param, "missing_required_parameter",
+                "Missing required parameter: '" + param + "'.").exception();
+    }
+
+    public static ApiException wrongType(String param, String expected, JsonNode got) {
+        return ApiError.invalid(param, "invalid_type", "Invalid type for '" + param + "': expected " + expected
+                + ", but got " + kind(got) + " instead.").exception();
+    }
+
+    public static ApiException invalidValue(String param, String message) {
+        return ApiError.invalid(param, "invalid_value", message).exception();
+    }
+
+    public static String kind(JsonNode n) {
+        if (n == null || n.isNull()) return "null";
+        if (n.isTextual()) return "a string";
+        if (n.isBoolean()) return "a boolean";
+        if (n.isIntegralNumber()) return "an integer";
+        if (n.isNumber()) return "a decimal";
+        if (n.isArray()) return "an array";
+        return "an object";
+    }
+
+    /** A required non-empty string. */
+    public static String requiredString(JsonNode parent, String field, String param) {
+        JsonNode v = parent.get(field);
+        if (v == null || v.isNull()) throw missing(param);
+        if (!v.isTextual()) throw wrongType(param, "a string", v);
+        if (v.textValue().isEmpty()) {
+            throw ApiError.invalid(param, "empty_string", "Invalid '" + param + "': empty string. Expected a non-empty string.")
+                    .exception();
+        }
+        return v.textValue();
+    }
+
+    /** An optional string; null when absent or JSON null. */
+    public static String optionalString(JsonNode parent, String field, String param) {
+        JsonNode v = parent.get(field);
+        if (v == null || v.isNull()) return null;
+        if (!v.isTextual()) throw wrongType(param, "a string", v);
+        return v.textValue();
+    }
+
+    public static Boolean optionalBoolean(JsonNode parent, String field, String param) {
+        JsonNode v = parent.get(field);
+        if (v == null || v.isNull()) return null;
+        if (!v.isBoolean()) throw wrongType(param, "a boolean", v);
+        return v.booleanValue();
+    }
+
+    /** An optional integer within [min, max]. */
+    public static Integer optionalInt(JsonNode parent, String field, String param, long min, long max) {
+        JsonNode v = parent.get(field);
+        if (v == null || v.isNull()) return null;
+        if (!v.isIntegralNumber() && !(v.isNumber() && v.decimalValue().stripTrailingZeros().scale() <= 0)) {
+            throw wrongType(param, "an integer", v);
+        }
+        long value = v.asLong();
+        if (!v.canConvertToLong() || value < min) {
+            throw ApiError.invalid(param, "integer_below_min_value", "Invalid '" + param + "': integer below minimum value. "
+                    + "Expected a value >= " + min + ", but got " + v.asText() + " instead.").exception();
+        }
+        if (value > max) {
+            throw ApiError.invalid(param, "integer_above_max_value", "Invalid '" + param + "': integer above maximum value. "
+                    + "Expected a value <= " + max + ", but got " + v.asText() + " instead.").exception();
+        }
+        return (int) value;
+    }
+
+    /** An optional number within [min, max]. */
+    public static Double optionalNumber(JsonNode parent, String field, String param, double min, double max) {
+        JsonNode v = parent.get(field);
+        if (v == null || v.isNull()) return null;
+        if (!v.isNumber()) throw wrongType(param, "a number", v);
+        double d = v.asDouble();
+        if (d < min) {
+            throw ApiError.invalid(param, "decimal_below_min_value", "Invalid '" + param + "': decimal below minimum value. "
+                    + "Expected a value >= " + min + ", but got " + v.asText() + " instead.").exception();
+        }
+        if (d > max) {
+            throw ApiError.invalid(param, "decimal_above_max_value", "Invalid '" + param + "': decimal above maximum value. "
+                    + "Expected a value <= " + max + ", but got " + v.asText() + " instead.").exception();
+        }
+        return d;
+    }
+
+    public static ObjectNode optionalObject(JsonNode parent, String field, String param) {
+        JsonNode v = parent.get(field);
+        if (v == null || v.isNull()) return null;
+        if (!(v instanceof ObjectNode o)) throw wrongType(param, "an object", v);
+        return o;
+    }
+
+    public static ArrayNode optionalArray(JsonNode parent, String field, String param) {
+        JsonNode v = parent.get(field);
+        if (v == null || v.isNull()) return null;
+        if (!(v instanceof ArrayNode a)) throw wrongType(param, "an array", v);
+        return a;
+    }
+
+    /** One of {@code allowed}, or a 400 listing them. */
+    public static String oneOf(String value, String param, Set<String> allowed) {
+        if (value != null && !allowed.contains(value)) {
+            throw invalidValue(param, "Invalid value for '" + param + "': '" + value + "'. Supported values are: "
+                    + String.join(", ", allowed.stream().sorted().map(s -> "'" + s + "'").toList()) + ".");
+        }
+        return value;
+    }
+}

@@ -1,0 +1,67 @@
+package ai.zumik.inference;
+
+/**
+ * What went wrong with an upstream attempt, decided once (by the provider's error parser through
+ * {@link #ofHttpStatus}) and rendered once: each class carries the status, error type and stable code
+ * a client sees. {@code retryable} says whether another attempt (same or other target) may help.
+ */
+public enum FailureClass {
+    CONNECT(502, "api_error", "provider_unavailable", true),
+    CONNECT_TIMEOUT(504, "api_error", "provider_timeout", true),
+    FIRST_BYTE_TIMEOUT(504, "api_error", "provider_timeout", true),
+    STREAM_IDLE_TIMEOUT(504, "api_error", "provider_timeout", true),
+    TOTAL_TIMEOUT(504, "api_error", "provider_timeout", false),
+    OVERLOADED(503, "api_error", "provider_overloaded", true),
+    SERVER_ERROR(502, "api_error", "provider_error", true),
+    RATE_LIMITED(429, "rate_limit_error", "provider_rate_limited", true),
+    /** The provider refused Zumik's managed credential: not the caller's fault, so not a 401. */
+    AUTH(502, "api_error", "provider_auth_failed", true),
+    BAD_REQUEST(400, "invalid_request_error", "upstream_rejected_request", false),
+    NOT_FOUND(404, "invalid_request_error", "model_not_found", false),
+    CONTEXT_LENGTH(400, "invalid_request_error", "context_length_exceeded", false),
+    CONTENT_REFUSAL(400, "invalid_request_error", "content_policy_violation", false),
+    STREAM_INTERRUPTED(502, "api_error", "stream_interrupted", false),
+    MALFORMED_RESPONSE(502, "api_error", "provider_error", true),
+    CANCELLED(499, "invalid_request_error", "client_cancelled", false);
+
+    private final int httpStatus;
+    private final String errorType;
+    private final String code;
+    private final boolean retryable;
+
+    FailureClass(int httpStatus, String errorType, String code, boolean retryable) {
+        this.httpStatus = httpStatus;
+        this.errorType = errorType;
+        this.code = code;
+        this.retryable = retryable;
+    }
+
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    public String errorType() {
+        return errorType;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public boolean retryable() {
+        return retryable;
+    }
+
+    /** The class of a non-2xx upstream HTTP status, before any provider-specific refinement. */
+    public static FailureClass ofHttpStatus(int status) {
+        return switch (status) {
+            case 400, 409, 413, 415, 422 -> BAD_REQUEST;
+            case 401, 403 -> AUTH;
+            case 404 -> NOT_FOUND;
+            case 408 -> FIRST_BYTE_TIMEOUT;
+            case 429 -> RATE_LIMITED;
+            case 503, 529 -> OVERLOADED;
+            default -> status >= 500 ? SERVER_ERROR : BAD_REQUEST;
+        };
+    }
+}

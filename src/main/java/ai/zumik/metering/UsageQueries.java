@@ -1,0 +1,148 @@
+package ai.zumik.metering;
+
+import ai.zumik.store.Database;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads the usage meter's table for {@code GET /v2/usage}. Blocking. */
+public final class UsageQueries {
+    /** Filters; null fields do not filter. Times are epoch milliseconds, {@code until} exclusive. */
+    public record Filter(String projectId, Long sinceMs, Long untilMs, String provider, String model, String keyId) {}
+
+    /** Totals over the filter. Token sums count only events that reported the field. */
+    public record Summary(long requests, long completed, long failed, long cancelled, long promptTokens,
+                          long cachedTokens, long cacheWriteTokens, long completionTokens, long reasoningTokens) {}
+
+    /** Per provider and model totals. */
+    public record Group(String provider, String model, long requests, long promptTokens, long cachedTokens,
+                        long completionTokens) {}
+
+    private final Database db;
+
+    public UsageQueries(Database db) {
+        this.db = db;
+    }
+
+    public Summary summary(Filter f) {
+        Where w = where(f);
+        String sql = "SELECT COUNT(*), "
+                + "SUM(CASE WHEN outcome = 'completed' THEN 1 ELSE 0 END), "
+                + "SUM(CASE WHEN outcome = 'failed' THEN 1 ELSE 0 END), "
+                + "SUM(CASE WHEN outcome = 'cancelled' THEN 1 ELSE 0 END), "
+                + "COALESCE(SUM(prompt_tokens), 0), COALESCE(SUM(cached_tokens), 0), COALESCE(SUM(cache_write_tokens), 0), "
+                + "COALESCE(SUM(completion_tokens), 0), COALESCE(SUM(reasoning_tokens), 0) FROM usage_events" + w.sql;
+        return db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                w.bind(ps);
+                ResultSet rs = ps.executeQuery();
+                rs.next();
+                return new Summary(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                        rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9));
+            }
+        });
+    }
+
+    public List<Group> byModel(Filter f) {
+        Where w = where(f);
+        String sql = "SELECT provider, model, COUNT(*), COALESCE(SUM(prompt_tokens), 0), COALESCE(SUM(cached_tokens), 0), "
+                + "COALESCE(SUM(completion_tokens), 0) FROM usage_events" + w.sql
+                + " GROUP BY provider, model ORDER BY COUNT(*) DESC, provider, model";
+        return db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                w.bind(ps);
+                ResultSet rs = ps.executeQuery();
+                List<Group> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(new Group(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                            rs.getLong(6)));
+                }
+                return out;
+            }
+        });
+    }
+
+    /** The most recent events, newest first. */
+    public List<UsageEvent> recent(Filter f, int limit) {
+        Where w = where(f);
+        String sql = "SELECT * FROM usage_events" + w.sql + " ORDER BY created_at DESC, id DESC LIMIT " + limit;
+        return db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                w.bind(ps);
+                ResultSet rs = ps.executeQuery();
+                List<UsageEvent> out = new ArrayList<>();
+                while (rs.next()) out.add(read(rs));
+                return out;
+            }
+        });
+    }
+
+    /** Looks one response's event up (tenant-scoped). */
+    public UsageEvent byResponse(String projectId, String responseId) {
+        return db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT * FROM usage_events WHERE project_id = ? AND response_id = ?")) {
+                ps.setString(1, projectId);
+                ps.setString(2, responseId);
+                ResultSet rs = ps.executeQuery();
+                return rs.next() ? read(rs) : null;
+            }
+        });
+    }
+
+    private static UsageEvent read(ResultSet rs) throws SQLException {
+        return new UsageEvent(rs.getString("id"), rs.getString("response_id"), rs.getString("trace_id"),
+                rs.getString("project_id"), rs.getString("key_id"), rs.getString("endpoint"),
+                rs.getString("requested_model"), rs.getString("provider"), rs.getString("model"),
+                rs.getString("execution_mode"), rs.getString("execution_profile"), rs.getInt("stream") != 0,
+                rs.getInt("status"), rs.getString("outcome"), rs.getString("error_code"),
+                nullableLong(rs, "prompt_tokens"), nullableLong(rs, "cached_tokens"),
+                nullableLong(rs, "cache_write_tokens"), nullableLong(rs, "completion_tokens"),
+                nullableLong(rs, "reasoning_tokens"), nullableLong(rs, "ttft_ms"), rs.getLong("latency_ms"),
+                rs.getLong("created_at"));
+    }
+
+    private static Long nullableLong(ResultSet rs, String column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    private record Where(String sql, List<Object> args) {
+        void bind(PreparedStatement ps) throws SQLException {
+            for (int i = 0; i < args.size(); i++) {
+                Object a = args.get(i);
+                if (a instanceof Long l) ps.setLong(i + 1, l);
+                else ps.setString(i + 1, (String) a);
+            }
+        }
+    }
+
+    private static Where where(Filter f) {
+        StringBuilder sb = new StringBuilder(" WHERE project_id = ?");
+        List<Object> args = new ArrayList<>();
+        args.add(f.projectId());
+        if (f.sinceMs() != null) {
+            sb.append(" AND created_at >= ?");
+            args.add(f.sinceMs());
+        }
+        if (f.untilMs() != null) {
+            sb.append(" AND created_at < ?");
+            args.add(f.untilMs());
+        }
+        if (f.provider() != null) {
+            sb.append(" AND provider = ?");
+            args.add(f.provider());
+        }
+        if (f.model() != null) {
+            sb.append(" AND model = ?");
+            args.add(f.model());
+        }
+        if (f.keyId() != null) {
+            sb.append(" AND key_id = ?");
+            args.add(f.keyId());
+        }
+        return new Where(sb.toString(), args);
+    }
+}

@@ -1,0 +1,173 @@
+package ai.zumik.provider.openai;
+
+import ai.zumik.config.ZumikConfig.Timeouts;
+import ai.zumik.inference.FailureClass;
+import ai.zumik.inference.StreamEvent;
+import ai.zumik.inference.UpstreamFailure;
+import ai.zumik.inference.Usage;
+import ai.zumik.json.Json;
+import ai.zumik.provider.ChatCall;
+import ai.zumik.provider.EmbeddingCall;
+import ai.zumik.provider.Endpoint;
+import ai.zumik.provider.HttpAttempt;
+import ai.zumik.provider.ProviderAdapter;
+import ai.zumik.provider.Transport;
+import ai.zumik.provider.UpstreamCall;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import java.util.function.Consumer;
+
+/**
+ * The OpenAI-compatible adapter. The client's own JSON goes upstream with only {@code model}
+ * rewritten (and {@code stream_options.include_usage} forced on for streams, so usage can always be
+ * billed); the upstream's own chunks come back as they are. Nothing Zumik does not interpret is
+ * added, dropped or reordered.
+ */
+public final class OpenAiCompatibleAdapter implements ProviderAdapter {
+    private static final byte[] DONE = "[DONE]".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private final OpenAiFlavor flavor;
+    private final Transport transport;
+
+    public OpenAiCompatibleAdapter(OpenAiFlavor flavor, Transport transport) {
+        this.flavor = flavor;
+        this.transport = transport;
+    }
+
+    @Override
+    public UpstreamCall chat(ChatCall call, Consumer<StreamEvent> events) {
+        // The body is the request's own tree: rewriting in place is safe because each attempt sets
+        // every field it changes, and it saves a deep copy per request.
+        ObjectNode body = call.request().body();
+        body.put("model", call.upstreamModel());
+        if (call.request().stream()) {
+            JsonNode so = body.get("stream_options");
+            ObjectNode opts = so instanceof ObjectNode o ? o : body.putObject("stream_options");
+            opts.put("include_usage", true);
+        }
+        return new Attempt(flavor.chatPath(), Buffer.buffer(Json.bytes(body)), call.timeouts(),
+                call.request().stream(), events).start();
+    }
+
+    @Override
+    public UpstreamCall embeddings(EmbeddingCall call, Consumer<StreamEvent> events) {
+        ObjectNode body = call.request().body();
+        body.put("model", call.upstreamModel());
+        return new Attempt(flavor.embeddingsPath(), Buffer.buffer(Json.bytes(body)), call.timeouts(), false, events)
+                .start();
+    }
+
+    private final class Attempt extends HttpAttempt {
+        private final String path;
+        private final Buffer body;
+        private Long headerCachedTokens;
+        private Usage usage = Usage.UNREPORTED;
+        private boolean chunkSeen;
+
+        Attempt(String path, Buffer body, Timeouts timeouts, boolean stream, Consumer<StreamEvent> events) {
+            super(OpenAiCompatibleAdapter.this.transport, timeouts, stream, events);
+            this.path = path;
+            this.body = body;
+        }
+
+        @Override
+        protected Endpoint endpoint() {
+            return flavor.endpoint();
+        }
+
+        @Override
+        protected String path() {
+            return path;
+        }
+
+        @Override
+        protected void headers(HttpClientRequest r) {
+            if (flavor.apiKey() != null) r.putHeader("authorization", "Bearer " + flavor.apiKey());
+            flavor.extraHeaders().forEach(r::putHeader);
+        }
+
+        @Override
+        protected Buffer body() {
+            return body;
+        }
+
+        @Override
+        protected void onHead(HttpClientResponse head) {
+            if (flavor.cachedTokensHeader() == null) return;
+            String v = head.getHeader(flavor.cachedTokensHeader());
+            if (v != null) {
+                try {
+                    headerCachedTokens = Long.parseLong(v.trim());
+                } catch (NumberFormatException ignored) {
+                    // A malformed quirk header is the same as an absent one.
+                }
+            }
+        }
+
+        @Override
+        protected UpstreamFailure errorResponse(int status, MultiMap headers, byte[] bytes) {
+            return OpenAiWire.error(flavor.name(), status, headers, bytes);
+        }
+
+        @Override
+        protected StreamEvent completion(HttpClientResponse head, byte[] bytes) {
+            JsonNode json;
+            try {
+                json = Json.parse(bytes);
+            } catch (Exception e) {
+                return malformed("The upstream returned a body that is not JSON.");
+            }
+            if (!(json instanceof ObjectNode o)) return malformed("The upstream returned JSON that is not an object.");
+            if (o.get("error") instanceof ObjectNode) {
+                return new StreamEvent.Failed(OpenAiWire.error(flavor.name(), 502, head.headers(), o), Usage.UNREPORTED);
+            }
+            return new StreamEvent.Completion(o, OpenAiWire.usage(o.get("usage"), headerCachedTokens));
+        }
+
+        @Override
+        protected void onSseEvent(String event, byte[] data, int length) {
+            if (length == DONE.length && java.util.Arrays.equals(data, 0, length, DONE, 0, length)) {
+                finish(new StreamEvent.End(usage));
+                return;
+            }
+            JsonNode json;
+            try {
+                json = Json.parse(data, 0, length);
+            } catch (Exception e) {
+                fail(UpstreamFailure.of(FailureClass.MALFORMED_RESPONSE, "The upstream sent a stream event that is not JSON."),
+                        usage);
+                return;
+            }
+            if (!(json instanceof ObjectNode chunk)) {
+                fail(UpstreamFailure.of(FailureClass.MALFORMED_RESPONSE, "The upstream sent a stream event that is not an object."),
+                        usage);
+                return;
+            }
+            if ("error".equals(event) || chunk.get("error") != null && !chunk.get("error").isNull()) {
+                UpstreamFailure f = OpenAiWire.error(flavor.name(), 500, MultiMap.caseInsensitiveMultiMap(), chunk);
+                // An error event after content is an interruption; as the first event it is an
+                // ordinary upstream failure that another attempt may still fix.
+                fail(chunkSeen && f.failureClass() == FailureClass.SERVER_ERROR
+                        ? new UpstreamFailure(FailureClass.STREAM_INTERRUPTED, 0, f.message(), null, f.providerCode(), null)
+                        : f, usage);
+                return;
+            }
+            JsonNode u = chunk.get("usage");
+            Usage chunkUsage = null;
+            if (u != null && u.isObject()) {
+                chunkUsage = OpenAiWire.usage(u, headerCachedTokens);
+                usage = chunkUsage;
+            }
+            chunkSeen = true;
+            emit(new StreamEvent.Chunk(chunk, chunkUsage));
+        }
+
+        private StreamEvent malformed(String message) {
+            return new StreamEvent.Failed(UpstreamFailure.of(FailureClass.MALFORMED_RESPONSE, message), Usage.UNREPORTED);
+        }
+    }
+}

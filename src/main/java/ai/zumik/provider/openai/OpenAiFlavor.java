@@ -1,0 +1,32 @@
+package ai.zumik.provider.openai;
+
+import ai.zumik.provider.Endpoint;
+import ai.zumik.provider.ProviderId;
+import java.util.Map;
+
+/**
+ * One member of the OpenAI-compatible family: where it lives, how it authenticates and its quirks.
+ * OpenAI, xAI, Fireworks, OpenRouter, a Bifrost gateway and BYOC clusters differ only here.
+ *
+ * @param name what error messages call this upstream ({@code openai}, {@code bifrost}, ...)
+ * @param apiKey sent as {@code Authorization: Bearer}, or null for none
+ * @param cachedTokensHeader a response header reporting cached prompt tokens (Fireworks), or null
+ */
+public record OpenAiFlavor(String name, ProviderId provider, Endpoint endpoint, String chatPath, String embeddingsPath,
+                           String apiKey, String cachedTokensHeader, Map<String, String> extraHeaders) {
+
+    public static OpenAiFlavor direct(ProviderId provider, String baseUrl, String apiKey) {
+        Map<String, String> extra = provider == ProviderId.OPENROUTER
+                ? Map.of("X-Title", "Zumik", "HTTP-Referer", "https://zumik.ai")
+                : Map.of();
+        return new OpenAiFlavor(provider.wireId(), provider, Endpoint.parse(baseUrl), "/chat/completions", "/embeddings",
+                apiKey, provider == ProviderId.FIREWORKS_AI ? "fireworks-cached-prompt-tokens" : null, extra);
+    }
+
+    /** A Bifrost gateway: OpenAI-style under {@code /v1}, models addressed as {@code provider/model}. */
+    public static OpenAiFlavor bifrost(String baseUrl) {
+        String base = baseUrl.endsWith("/v1") ? baseUrl.substring(0, baseUrl.length() - 3) : baseUrl;
+        return new OpenAiFlavor("bifrost", null, Endpoint.parse(base), "/v1/chat/completions", "/v1/embeddings",
+                null, "fireworks-cached-prompt-tokens", Map.of());
+    }
+}

@@ -1,0 +1,306 @@
+package ai.zumik.provider.placeholder;
+
+import ai.zumik.inference.ChatMessage;
+import ai.zumik.inference.ChatRequest;
+import ai.zumik.inference.EmbeddingRequest;
+import ai.zumik.inference.ResponseFormat;
+import ai.zumik.inference.StreamEvent;
+import ai.zumik.inference.ToolChoice;
+import ai.zumik.inference.ToolSpec;
+import ai.zumik.inference.Usage;
+import ai.zumik.json.Json;
+import ai.zumik.provider.ChatCall;
+import ai.zumik.provider.EmbeddingCall;
+import ai.zumik.provider.ProviderAdapter;
+import ai.zumik.provider.UpstreamCall;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Vertx;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * Deterministic answers for targets with no upstream configured: the same input always gives the
+ * same text, tool call, JSON or vector, so tests and demos can assert on them. Used only when no
+ * upstream exists for the path, never in place of a configured provider that is failing. Token
+ * counts are estimates (about four bytes per token) and say so by being placeholder-mode usage.
+ */
+public final class PlaceholderAdapter implements ProviderAdapter {
+    private final Vertx vertx;
+    private final String label;
+
+    /** {@code label} names the target in the text, e.g. {@code openai/gpt-4o-mini}. */
+    public PlaceholderAdapter(Vertx vertx, String label) {
+        this.vertx = vertx;
+        this.label = label;
+    }
+
+    @Override
+    public UpstreamCall chat(ChatCall call, Consumer<StreamEvent> events) {
+        Answer answer = answer(call.request());
+        Cancellable handle = new Cancellable();
+        long created = System.currentTimeMillis() / 1000;
+        vertx.getOrCreateContext().runOnContext(v -> {
+            if (handle.cancelled) return;
+            if (!call.request().stream()) {
+                events.accept(new StreamEvent.Completion(completion(call, answer, created), answer.usage));
+                return;
+            }
+            for (ObjectNode chunk : chunks(call, answer, created)) {
+                if (handle.cancelled) return;
+                boolean usageChunk = chunk.get("choices").isEmpty();
+                events.accept(new StreamEvent.Chunk(chunk, usageChunk ? answer.usage : null));
+            }
+            if (!handle.cancelled) events.accept(new StreamEvent.End(answer.usage));
+        });
+        return handle;
+    }
+
+    @Override
+    public UpstreamCall embeddings(EmbeddingCall call, Consumer<StreamEvent> events) {
+        EmbeddingRequest req = call.request();
+        int dims = req.dimensions() != null ? req.dimensions()
+                : call.nativeDimensions() != null ? call.nativeDimensions() : 1536;
+        ObjectNode root = Json.object();
+        root.put("object", "list");
+        ArrayNode data = root.putArray("data");
+        long tokens = 0;
+        for (int i = 0; i < req.inputs().size(); i++) {
+            String input = req.inputs().get(i);
+            tokens += estimateTokens(input);
+            float[] v = vector(call.upstreamModel(), input, dims);
+            ObjectNode item = data.addObject();
+            item.put("object", "embedding");
+            item.put("index", i);
+            if (req.base64()) {
+                ByteBuffer bb = ByteBuffer.allocate(dims * 4).order(ByteOrder.LITTLE_ENDIAN);
+                for (float f : v) bb.putFloat(f);
+                item.put("embedding", Base64.getEncoder().encodeToString(bb.array()));
+            } else {
+                ArrayNode arr = item.putArray("embedding");
+                for (float f : v) arr.add(f);
+            }
+        }
+        root.put("model", call.upstreamModel());
+        ObjectNode usage = root.putObject("usage");
+        usage.put("prompt_tokens", tokens);
+        usage.put("total_tokens", tokens);
+        Usage u = new Usage(tokens, 0L, null, null, null);
+        Cancellable handle = new Cancellable();
+        vertx.getOrCreateContext().runOnContext(v -> {
+            if (!handle.cancelled) events.accept(new StreamEvent.Completion(root, u));
+        });
+        return handle;
+    }
+
+    /** What the placeholder "model" says: text, or one tool call. */
+    private record Answer(String content, ToolSpec tool, String toolArguments, String finishReason, Usage usage,
+                          String digest) {}
+
+    private Answer answer(ChatRequest req) {
+        String digest = digest(Json.bytes(req.body().get("messages"))).substring(0, 8);
+        long prompt = 0;
+        for (ChatMessage m : req.messages()) prompt += 3 + estimateTokens(m.text());
+        ToolSpec tool = chosenTool(req);
+        if (tool != null) {
+            String args = Json.text(SchemaSample.minimal(tool.parameters()));
+            return new Answer(null, tool, args, "tool_calls",
+                    new Usage(prompt, estimateTokens(args) + 4, null, null, null), digest);
+        }
+        String content = switch (req.responseFormat()) {
+            case ResponseFormat.JsonSchema js -> Json.text(SchemaSample.minimal(js.schema()));
+            case ResponseFormat.JsonObject jo -> {
+                ObjectNode o = Json.object();
+                o.put("placeholder", true);
+                o.put("target", label);
+                o.put("input_digest", digest);
+                yield Json.text(o);
+            }
+            case null, default -> "Placeholder reply from Zumik (no upstream configured for " + label
+                    + "). Input digest " + digest + ". You said: \"" + truncate(req.lastUserText(), 200) + "\"";
+        };
+        String finish = "stop";
+        long completion = estimateTokens(content);
+        if (req.maxTokens() != null && completion > req.maxTokens()) {
+            content = truncate(content, req.maxTokens() * 4);
+            completion = req.maxTokens();
+            finish = "length";
+        }
+        return new Answer(content, null, null, finish, new Usage(prompt, completion, null, null, null), digest);
+    }
+
+    private static ToolSpec chosenTool(ChatRequest req) {
+        if (req.tools().isEmpty()) return null;
+        return switch (req.toolChoice()) {
+            case ToolChoice.Required r -> req.tools().getFirst();
+            case ToolChoice.Named n -> req.tools().stream().filter(t -> t.name().equals(n.name())).findFirst()
+                    .orElse(req.tools().getFirst());
+            case null, default -> null;
+        };
+    }
+
+    private ObjectNode completion(ChatCall call, Answer a, long created) {
+        ObjectNode root = header(call, "chat.completion", created);
+        ArrayNode choices = root.putArray("choices");
+        for (int i = 0; i < call.request().n(); i++) {
+            ObjectNode choice = choices.addObject();
+            choice.put("index", i);
+            ObjectNode msg = choice.putObject("message");
+            msg.put("role", "assistant");
+            msg.put("content", a.content);
+            msg.putNull("refusal");
+            if (a.tool != null) toolCall(msg.putArray("tool_calls").addObject(), a, true);
+            msg.putArray("annotations");
+            choice.putNull("logprobs");
+            choice.put("finish_reason", a.finishReason);
+        }
+        root.set("usage", usageJson(a.usage, call.request().n()));
+        return root;
+    }
+
+    private List<ObjectNode> chunks(ChatCall call, Answer a, long created) {
+        List<ObjectNode> out = new ArrayList<>();
+        int n = call.request().n();
+        for (int i = 0; i < n; i++) {
+            ObjectNode delta = Json.object();
+            delta.put("role", "assistant");
+            if (a.tool == null) delta.put("content", "");
+            else delta.putNull("content");
+            delta.putNull("refusal");
+            out.add(chunk(call, created, i, delta, null));
+        }
+        if (a.tool != null) {
+            for (int i = 0; i < n; i++) {
+                ObjectNode delta = Json.object();
+                toolCall(delta.putArray("tool_calls").addObject(), a, false);
+                out.add(chunk(call, created, i, delta, null));
+            }
+        } else {
+            for (String piece : pieces(a.content)) {
+                for (int i = 0; i < n; i++) {
+                    ObjectNode delta = Json.object();
+                    delta.put("content", piece);
+                    out.add(chunk(call, created, i, delta, null));
+                }
+            }
+        }
+        for (int i = 0; i < n; i++) out.add(chunk(call, created, i, Json.object(), a.finishReason));
+        ObjectNode usage = header(call, "chat.completion.chunk", created);
+        usage.putArray("choices");
+        usage.set("usage", usageJson(a.usage, n));
+        out.add(usage);
+        return out;
+    }
+
+    private void toolCall(ObjectNode tc, Answer a, boolean whole) {
+        if (!whole) tc.put("index", 0);
+        tc.put("id", "call_" + a.digest + "placeholder0");
+        tc.put("type", "function");
+        ObjectNode fn = tc.putObject("function");
+        fn.put("name", a.tool.name());
+        fn.put("arguments", a.toolArguments);
+    }
+
+    private ObjectNode chunk(ChatCall call, long created, int index, ObjectNode delta, String finish) {
+        ObjectNode root = header(call, "chat.completion.chunk", created);
+        ObjectNode choice = root.putArray("choices").addObject();
+        choice.put("index", index);
+        choice.set("delta", delta);
+        choice.putNull("logprobs");
+        choice.put("finish_reason", finish);
+        return root;
+    }
+
+    private static ObjectNode header(ChatCall call, String object, long created) {
+        ObjectNode root = Json.object();
+        root.put("id", "chatcmpl-placeholder");
+        root.put("object", object);
+        root.put("created", created);
+        root.put("model", call.upstreamModel());
+        root.put("system_fingerprint", "zumik_placeholder");
+        return root;
+    }
+
+    private static ObjectNode usageJson(Usage u, int n) {
+        ObjectNode o = Json.object();
+        long completion = u.completionTokens() * n;
+        o.put("prompt_tokens", u.promptTokens());
+        o.put("completion_tokens", completion);
+        o.put("total_tokens", u.promptTokens() + completion);
+        o.putObject("prompt_tokens_details").put("cached_tokens", 0);
+        o.putObject("completion_tokens_details").put("reasoning_tokens", 0);
+        return o;
+    }
+
+    /** Splits text into word-sized pieces that concatenate back to it exactly. */
+    static List<String> pieces(String text) {
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        for (int i = 1; i < text.length(); i++) {
+            if (text.charAt(i) == ' ') {
+                out.add(text.substring(start, i));
+                start = i;
+            }
+        }
+        if (start < text.length()) out.add(text.substring(start));
+        return out;
+    }
+
+    static long estimateTokens(String s) {
+        return s.isEmpty() ? 0 : (s.getBytes(StandardCharsets.UTF_8).length + 3) / 4;
+    }
+
+    private static String truncate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max);
+    }
+
+    private static float[] vector(String model, String input, int dims) {
+        byte[] seed = digestBytes((model + "\u0000" + input).getBytes(StandardCharsets.UTF_8));
+        SplittableRandom random = new SplittableRandom(ByteBuffer.wrap(seed).getLong());
+        float[] v = new float[dims];
+        double norm = 0;
+        for (int i = 0; i < dims; i++) {
+            v[i] = (float) (random.nextDouble() * 2 - 1);
+            norm += v[i] * v[i];
+        }
+        float scale = (float) (1 / Math.sqrt(norm));
+        for (int i = 0; i < dims; i++) v[i] *= scale;
+        return v;
+    }
+
+    private static String digest(byte[] bytes) {
+        return HexFormat.of().formatHex(digestBytes(bytes));
+    }
+
+    private static byte[] digestBytes(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final class Cancellable implements UpstreamCall {
+        boolean cancelled;
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+        }
+
+        @Override
+        public void pause() {}
+
+        @Override
+        public void resume() {}
+    }
+}

@@ -1,0 +1,166 @@
+package ai.zumik.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The relational store: embedded SQLite in the data directory by default, PostgreSQL when
+ * {@code ZUMIK_DATABASE_URL} is set. One set of portable migrations (Flyway) serves both.
+ * All calls block: run them on virtual threads or the group-commit thread, never an event loop.
+ */
+public final class Database implements AutoCloseable {
+    public enum Dialect { SQLITE, POSTGRESQL }
+
+    private final HikariDataSource pool;
+    private final Dialect dialect;
+
+    private Database(HikariDataSource pool, Dialect dialect) {
+        this.pool = pool;
+        this.dialect = dialect;
+    }
+
+    /**
+     * Opens (creating if needed) and migrates the database.
+     *
+     * @param url a {@code jdbc:postgresql:} or {@code postgres://} URL, or null for SQLite under {@code dataDir}
+     * @param fsyncEveryCommit SQLite only: {@code synchronous=FULL} instead of {@code NORMAL}
+     */
+    public static Database open(String url, Path dataDir, boolean fsyncEveryCommit) {
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("zumik-db");
+        Dialect dialect;
+        String schema = null;
+        if (url == null) {
+            dialect = Dialect.SQLITE;
+            try {
+                Files.createDirectories(dataDir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create data directory " + dataDir, e);
+            }
+            SQLiteConfig sc = new SQLiteConfig();
+            sc.setJournalMode(SQLiteConfig.JournalMode.WAL);
+            // NORMAL in WAL mode: a commit survives a process crash (SIGKILL) but may be lost on
+            // power failure; FULL fsyncs the WAL on every commit.
+            sc.setSynchronous(fsyncEveryCommit ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
+            sc.setBusyTimeout(10_000);
+            sc.enforceForeignKeys(true);
+            SQLiteDataSource ds = new SQLiteDataSource(sc);
+            ds.setUrl("jdbc:sqlite:" + dataDir.resolve("zumik.db"));
+            hc.setDataSource(ds);
+            hc.setMaximumPoolSize(4);
+        } else {
+            dialect = Dialect.POSTGRESQL;
+            String jdbc = toJdbcUrl(url);
+            hc.setJdbcUrl(jdbc);
+            hc.setMaximumPoolSize(10);
+            schema = queryParam(jdbc, "currentSchema");
+        }
+        hc.setMinimumIdle(1);
+        hc.setConnectionTimeout(10_000);
+        HikariDataSource pool = new HikariDataSource(hc);
+        try {
+            var flyway = Flyway.configure()
+                    .dataSource(pool)
+                    .locations("classpath:db/migration")
+                    .loggers("slf4j");
+            if (schema != null) flyway.schemas(schema).createSchemas(true);
+            flyway.load().migrate();
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        return new Database(pool, dialect);
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    public Connection connection() throws SQLException {
+        return pool.getConnection();
+    }
+
+    /** Runs {@code work} in one transaction, committing on success and rolling back on failure. */
+    public <T> T transaction(SqlWork<T> work) {
+        try (Connection c = pool.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
+            }
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    /** Runs {@code work} on a pooled connection in auto-commit mode. */
+    public <T> T call(SqlWork<T> work) {
+        try (Connection c = pool.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    /** Accepts JDBC URLs and libpq-style {@code postgres://user:pass@host:port/db?...} URLs. */
+    static String toJdbcUrl(String url) {
+        if (url.startsWith("jdbc:postgresql:")) return url;
+        if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
+            URI u = URI.create(url);
+            StringBuilder sb = new StringBuilder("jdbc:postgresql://").append(u.getHost());
+            if (u.getPort() > 0) sb.append(':').append(u.getPort());
+            sb.append(u.getRawPath() == null || u.getRawPath().isEmpty() ? "/postgres" : u.getRawPath());
+            String query = u.getRawQuery() == null ? "" : u.getRawQuery();
+            if (u.getRawUserInfo() != null) {
+                String[] parts = u.getRawUserInfo().split(":", 2);
+                query = (query.isEmpty() ? "" : query + "&") + "user=" + parts[0]
+                        + (parts.length > 1 ? "&password=" + parts[1] : "");
+            }
+            return query.isEmpty() ? sb.toString() : sb.append('?').append(query).toString();
+        }
+        throw new IllegalArgumentException("ZUMIK_DATABASE_URL must be a jdbc:postgresql: or postgres:// URL");
+    }
+
+    private static String queryParam(String url, String name) {
+        int q = url.indexOf('?');
+        if (q < 0) return null;
+        for (String kv : url.substring(q + 1).split("&")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0 && kv.substring(0, eq).equals(name)) return kv.substring(eq + 1);
+        }
+        return null;
+    }
+
+    /** A unit of JDBC work. */
+    @FunctionalInterface
+    public interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+}

@@ -1,0 +1,112 @@
+package ai.zumik.v2;
+
+import ai.zumik.http.Exchange;
+import ai.zumik.http.Params;
+import ai.zumik.json.Json;
+import ai.zumik.metering.UsageEvent;
+import ai.zumik.metering.UsageQueries;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.MultiMap;
+import java.util.List;
+
+/**
+ * {@code GET /v2/usage}: the project's usage summary, per-model totals and the most recent usage
+ * events. Query: {@code since}, {@code until} (RFC 3339 or Unix seconds), {@code provider},
+ * {@code model}, {@code key_id}, {@code limit} (1–100, default 100). Token fields a provider did
+ * not report are {@code null} in events, never a made-up zero.
+ */
+public final class UsageHandler {
+    public static final String PATH = "/v2/usage";
+
+    private final UsageQueries queries;
+
+    public UsageHandler(UsageQueries queries) {
+        this.queries = queries;
+    }
+
+    public void get(Exchange ex) {
+        MultiMap q = ex.request().params();
+        int limit = limit(q.get("limit"));
+        var filter = new UsageQueries.Filter(ex.principal().projectId(), Rfc3339.parse(q.get("since"), "since"),
+                Rfc3339.parse(q.get("until"), "until"), q.get("provider"), q.get("model"), q.get("key_id"));
+        ex.offload(() -> {
+            var summary = queries.summary(filter);
+            var groups = queries.byModel(filter);
+            List<UsageEvent> events = queries.recent(filter, limit + 1);
+            return render(filter.projectId(), summary, groups, events, limit);
+        }, json -> ex.sendJson(200, json));
+    }
+
+    private static int limit(String raw) {
+        if (raw == null) return 100;
+        try {
+            int v = Integer.parseInt(raw);
+            if (v >= 1 && v <= 100) return v;
+        } catch (NumberFormatException ignored) {
+            // fall through
+        }
+        throw Params.invalidValue("limit", "Invalid 'limit': expected an integer between 1 and 100.");
+    }
+
+    private static ObjectNode render(String project, UsageQueries.Summary s, List<UsageQueries.Group> groups,
+                                     List<UsageEvent> events, int limit) {
+        ObjectNode root = Json.object();
+        root.put("object", "usage");
+        root.put("project_id", project);
+        ObjectNode sum = root.putObject("summary");
+        sum.put("requests", s.requests());
+        sum.put("completed", s.completed());
+        sum.put("failed", s.failed());
+        sum.put("cancelled", s.cancelled());
+        sum.put("prompt_tokens", s.promptTokens());
+        sum.put("cached_tokens", s.cachedTokens());
+        sum.put("cache_write_tokens", s.cacheWriteTokens());
+        sum.put("completion_tokens", s.completionTokens());
+        sum.put("reasoning_tokens", s.reasoningTokens());
+        sum.put("total_tokens", s.promptTokens() + s.completionTokens());
+        ArrayNode by = root.putArray("by_model");
+        for (var g : groups) {
+            ObjectNode o = by.addObject();
+            o.put("provider", g.provider());
+            o.put("model", g.model());
+            o.put("requests", g.requests());
+            o.put("prompt_tokens", g.promptTokens());
+            o.put("cached_tokens", g.cachedTokens());
+            o.put("completion_tokens", g.completionTokens());
+        }
+        ArrayNode data = root.putArray("data");
+        for (int i = 0; i < Math.min(limit, events.size()); i++) data.add(event(events.get(i)));
+        root.put("has_more", events.size() > limit);
+        return root;
+    }
+
+    static ObjectNode event(UsageEvent e) {
+        ObjectNode o = Json.object();
+        o.put("id", e.id());
+        o.put("object", "usage_event");
+        o.put("response_id", e.responseId());
+        o.put("trace_id", e.traceId());
+        o.put("key_id", e.keyId());
+        o.put("endpoint", e.endpoint());
+        o.put("requested_model", e.requestedModel());
+        o.put("provider", e.provider());
+        o.put("model", e.model());
+        o.put("execution_mode", e.executionMode());
+        o.put("execution_profile", e.executionProfile());
+        o.put("stream", e.stream());
+        o.put("status", e.status());
+        o.put("outcome", e.outcome());
+        o.put("error_code", e.errorCode());
+        ObjectNode u = o.putObject("usage");
+        u.put("prompt_tokens", e.promptTokens());
+        u.put("cached_tokens", e.cachedTokens());
+        u.put("cache_write_tokens", e.cacheWriteTokens());
+        u.put("completion_tokens", e.completionTokens());
+        u.put("reasoning_tokens", e.reasoningTokens());
+        o.put("ttft_ms", e.ttftMs());
+        o.put("latency_ms", e.latencyMs());
+        o.put("created_at", Rfc3339.format(e.createdAtMs()));
+        return o;
+    }
+}
