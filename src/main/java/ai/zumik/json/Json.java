@@ -15,13 +15,15 @@ import java.io.UncheckedIOException;
 
 /** The one shared Jackson mapper and the few tree helpers every package needs. */
 public final class Json {
+    /** Keeps decimals exactly as written ({@code 0.70} stays {@code 0.70}) so passthrough is faithful. */
+    public static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
     public static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
                     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                     .build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .nodeFactory(NODES)
             .build();
-    public static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
 
     private Json() {}
 
