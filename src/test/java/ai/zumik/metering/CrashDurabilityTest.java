@@ -1,0 +1,136 @@
+package ai.zumik.metering;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.zumik.keys.RawKeys;
+import ai.zumik.store.Database;
+import ai.zumik.testing.FakeProvider;
+import ai.zumik.testing.Script;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Kills a real Zumik process with SIGKILL under load and checks that every response a client
+ * received in full has its usage event in the database: usage is durable before the last byte.
+ */
+class CrashDurabilityTest {
+
+    @Test
+    void everyAcknowledgedResponseSurvivesSigkill() throws Exception {
+        Path dataDir = Files.createTempDirectory("zumik-crash-");
+        String key = RawKeys.generate();
+        int port = freePort();
+        try (FakeProvider openai = FakeProvider.start()) {
+            for (int i = 0; i < 100_000; i++) {
+                openai.enqueue(i % 3 == 0
+                        ? new Script.Chunks("gpt-4o-mini").role().text("a").delay(2).text("b").finish("stop").usage(3, 2, 0).done().build()
+                        : Script.json("{\"id\":\"x\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"gpt-4o-mini\","
+                        + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"ok\"},\"finish_reason\":\"stop\"}],"
+                        + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1,\"total_tokens\":4}}"));
+            }
+            String java = ProcessHandle.current().info().command().orElseThrow();
+            ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                    System.getProperty("java.class.path"), "ai.zumik.Main", "serve", "--port", Integer.toString(port),
+                    "--data-dir", dataDir.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(dataDir.resolve("server.log").toFile());
+            pb.environment().put("ZUMIK_BOOTSTRAP_KEY", key);
+            pb.environment().put("OPENAI_BASE_URL", openai.baseUrl());
+            pb.environment().put("OPENAI_API_KEY", "sk-test-crash-123456");
+            pb.environment().put("ZUMIK_ACCESS_LOG", "off");
+            Process server = pb.start();
+            try {
+                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(Duration.ofSeconds(2)).build();
+                awaitHealthy(http, port, server, dataDir);
+
+                ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
+                AtomicBoolean stop = new AtomicBoolean();
+                ExecutorService clients = Executors.newFixedThreadPool(12);
+                for (int t = 0; t < 12; t++) {
+                    boolean stream = t % 3 == 0;
+                    clients.execute(() -> {
+                        String body = "{\"model\":\"gpt-4o-mini\",\"stream\":" + stream
+                                + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+                        while (!stop.get()) {
+                            try {
+                                HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                                                URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+                                        .header("authorization", "Bearer " + key)
+                                        .header("content-type", "application/json")
+                                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                                        HttpResponse.BodyHandlers.ofString());
+                                boolean complete = r.statusCode() == 200
+                                        && (!stream || r.body().endsWith("data: [DONE]\n\n"));
+                                if (complete) acknowledged.add(r.headers().firstValue("agent-response-id").orElseThrow());
+                            } catch (IOException | InterruptedException e) {
+                                return; // the server is gone
+                            }
+                        }
+                    });
+                }
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+                while (System.nanoTime() < until && acknowledged.size() < 3_000) Thread.sleep(20);
+                server.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
+                server.waitFor(10, TimeUnit.SECONDS);
+                stop.set(true);
+                clients.shutdown();
+                assertThat(clients.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+
+                List<String> acked = new ArrayList<>(acknowledged);
+                assertThat(acked.size()).as("enough load before the kill").isGreaterThan(200);
+                Set<String> stored = new HashSet<>();
+                try (Database db = Database.open(null, dataDir, false)) {
+                    db.call(c -> {
+                        ResultSet rs = c.createStatement().executeQuery("SELECT response_id FROM usage_events");
+                        while (rs.next()) stored.add(rs.getString(1));
+                        return null;
+                    });
+                }
+                List<String> lost = acked.stream().filter(id -> !stored.contains(id)).toList();
+                assertThat(lost).as("acknowledged responses without a usage event, of %d", acked.size()).isEmpty();
+            } finally {
+                server.destroyForcibly();
+            }
+        }
+    }
+
+    private static void awaitHealthy(HttpClient http, int port, Process server, Path dataDir) throws Exception {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < until) {
+            if (!server.isAlive()) throw new AssertionError("server died: " + Files.readString(dataDir.resolve("server.log")));
+            try {
+                var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) return;
+            } catch (IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("server did not become healthy: " + Files.readString(dataDir.resolve("server.log")));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
