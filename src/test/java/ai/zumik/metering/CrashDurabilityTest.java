@@ -14,6 +14,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,16 +27,20 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Kills a real Zumik process with SIGKILL under load and checks that every response a client
  * received in full has its usage event in the database: usage is durable before the last byte.
  */
 class CrashDurabilityTest {
+    private int acknowledgedWhileLocked;
 
-    @Test
-    void everyAcknowledgedResponseSurvivesSigkill() throws Exception {
+    /** {@code normal} is the default (survives a process crash); {@code full} also fsyncs each commit. */
+    @ParameterizedTest
+    @ValueSource(strings = {"normal", "full"})
+    void everyAcknowledgedResponseSurvivesSigkill(String usageSync) throws Exception {
         Path dataDir = Files.createTempDirectory("zumik-crash-");
         String key = RawKeys.generate();
         int port = freePort();
@@ -56,6 +62,7 @@ class CrashDurabilityTest {
             pb.environment().put("OPENAI_BASE_URL", openai.baseUrl());
             pb.environment().put("OPENAI_API_KEY", "sk-test-crash-123456");
             pb.environment().put("ZUMIK_ACCESS_LOG", "off");
+            pb.environment().put("ZUMIK_USAGE_SYNC", usageSync);
             Process server = pb.start();
             try {
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -87,16 +94,27 @@ class CrashDurabilityTest {
                         }
                     });
                 }
-                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-                while (System.nanoTime() < until && acknowledged.size() < 3_000) Thread.sleep(20);
-                server.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
-                server.waitFor(10, TimeUnit.SECONDS);
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
+                while (System.nanoTime() < until && acknowledged.size() < 1_000) Thread.sleep(10);
+                // Hold SQLite's write lock from outside, as a slow disk would: commits stall, so any
+                // response released before its usage is durable would be acknowledged now and lost below.
+                try (Connection lock = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("zumik.db"))) {
+                    lock.createStatement().execute("BEGIN IMMEDIATE");
+                    Thread.sleep(150); // responses committed just before the lock may still be on the wire
+                    int before = acknowledged.size();
+                    Thread.sleep(300);
+                    acknowledgedWhileLocked = acknowledged.size() - before;
+                    server.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
+                    server.waitFor(10, TimeUnit.SECONDS);
+                    lock.createStatement().execute("ROLLBACK");
+                }
                 stop.set(true);
                 clients.shutdown();
                 assertThat(clients.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
 
                 List<String> acked = new ArrayList<>(acknowledged);
-                assertThat(acked.size()).as("enough load before the kill").isGreaterThan(200);
+                assertThat(acknowledgedWhileLocked).as("no response completes while usage cannot be committed").isZero();
+                assertThat(acked.size()).as("enough load before the kill").isGreaterThan(50);
                 Set<String> stored = new HashSet<>();
                 try (Database db = Database.open(null, dataDir, false)) {
                     db.call(c -> {

@@ -1,0 +1,26 @@
+package ai.zumik.ids;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class IdsTest {
+    @Test
+    void idsArePrefixPlus26CrockfordCharactersAndDoNotRepeat() {
+        Set<String> seen = new HashSet<>();
+        int[] lastCharUse = new int[32];
+        for (int i = 0; i < 20_000; i++) {
+            String id = Ids.next("rsp_");
+            assertThat(Ids.isValid(id, "rsp_")).as(id).isTrue();
+            assertThat(seen.add(id)).isTrue();
+            lastCharUse["0123456789abcdefghjkmnpqrstvwxyz".indexOf(id.charAt(id.length() - 1))]++;
+        }
+        long used = java.util.Arrays.stream(lastCharUse).filter(c -> c > 0).count();
+        assertThat(used).as("all 32 symbols appear in the last position: every bit is random").isEqualTo(32);
+        assertThat(Ids.isValid("rsp_0123456789abcdefghjkmnpqrs", "rsp_")).isTrue();
+        assertThat(Ids.isValid("rsp_0123456789abcdefghjkmnpqru", "rsp_")).as("u is not Crockford").isFalse();
+        assertThat(Ids.isValid("rsp_short", "rsp_")).isFalse();
+    }
+}

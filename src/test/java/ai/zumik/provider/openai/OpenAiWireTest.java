@@ -1,0 +1,67 @@
+package ai.zumik.provider.openai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.zumik.inference.FailureClass;
+import ai.zumik.inference.UpstreamFailure;
+import ai.zumik.inference.Usage;
+import ai.zumik.json.Json;
+import io.vertx.core.MultiMap;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class OpenAiWireTest {
+
+    @Test
+    void usageMapsOpenAiFieldsAndKeepsNotReportedDistinctFromZero() throws Exception {
+        Usage u = OpenAiWire.usage(Json.parse(("{\"prompt_tokens\":1200,\"completion_tokens\":40,\"total_tokens\":1240,"
+                + "\"prompt_tokens_details\":{\"cached_tokens\":1024},\"completion_tokens_details\":{\"reasoning_tokens\":12}}")
+                .getBytes(StandardCharsets.UTF_8)), null);
+        assertThat(u).isEqualTo(new Usage(1200L, 40L, 1024L, null, 12L));
+        Usage bare = OpenAiWire.usage(Json.parse("{\"prompt_tokens\":5,\"completion_tokens\":1}".getBytes()), null);
+        assertThat(bare.cachedTokens()).as("not reported").isNull();
+        assertThat(OpenAiWire.usage(null, null)).isEqualTo(Usage.UNREPORTED);
+        assertThat(OpenAiWire.usage(Json.parse("{\"prompt_tokens\":5}".getBytes()), 3L).cachedTokens())
+                .as("Fireworks' header fills in").isEqualTo(3L);
+    }
+
+    @Test
+    void errorsAreClassifiedByStatusAndRefinedByCode() {
+        assertThat(cls(429, "{\"error\":{\"message\":\"slow down\",\"code\":\"rate_limit_exceeded\"}}")).isEqualTo(FailureClass.RATE_LIMITED);
+        assertThat(cls(503, "")).isEqualTo(FailureClass.OVERLOADED);
+        assertThat(cls(529, "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}"))
+                .isEqualTo(FailureClass.OVERLOADED);
+        assertThat(cls(500, "<html>oops</html>")).isEqualTo(FailureClass.SERVER_ERROR);
+        assertThat(cls(401, "{\"error\":{\"message\":\"bad key\"}}")).isEqualTo(FailureClass.AUTH);
+        assertThat(cls(404, "{\"error\":{\"message\":\"The model `x` does not exist\",\"code\":\"model_not_found\"}}"))
+                .isEqualTo(FailureClass.NOT_FOUND);
+        assertThat(cls(400, "{\"error\":{\"message\":\"This model's maximum context length is 8192 tokens\",\"code\":null}}"))
+                .isEqualTo(FailureClass.CONTEXT_LENGTH);
+        assertThat(cls(400, "{\"error\":{\"message\":\"flagged\",\"code\":\"content_policy_violation\"}}"))
+                .isEqualTo(FailureClass.CONTENT_REFUSAL);
+        assertThat(cls(422, "{\"error\":\"Unprocessable\"}")).isEqualTo(FailureClass.BAD_REQUEST);
+    }
+
+    @Test
+    void retryAfterIsReadFromSecondsOrMilliseconds() {
+        MultiMap h = MultiMap.caseInsensitiveMultiMap().add("retry-after", "12");
+        assertThat(OpenAiWire.error("openai", 429, h, new byte[0]).retryAfterSeconds()).isEqualTo(12L);
+        h = MultiMap.caseInsensitiveMultiMap().add("retry-after-ms", "1500");
+        assertThat(OpenAiWire.error("openai", 429, h, new byte[0]).retryAfterSeconds()).isEqualTo(2L);
+    }
+
+    @Test
+    void clientErrorsKeepTheProviderMessageScrubbedOfSecretsAndUrls() {
+        UpstreamFailure f = OpenAiWire.error("xai", 400, MultiMap.caseInsensitiveMultiMap(),
+                "{\"code\":\"Client specified an invalid argument\",\"error\":\"Invalid key xai-AbCdEf123456789 see https://console.x.ai\"}"
+                        .getBytes(StandardCharsets.UTF_8));
+        assertThat(f.failureClass()).isEqualTo(FailureClass.BAD_REQUEST);
+        assertThat(f.message()).contains("Invalid key").doesNotContain("xai-AbCd").doesNotContain("console.x.ai");
+        assertThat(f.providerCode()).as("free text is not a stable code").isNull();
+    }
+
+    private static FailureClass cls(int status, String body) {
+        return OpenAiWire.error("p", status, MultiMap.caseInsensitiveMultiMap(), body.getBytes(StandardCharsets.UTF_8))
+                .failureClass();
+    }
+}
