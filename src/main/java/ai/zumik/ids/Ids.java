@@ -8,7 +8,14 @@ import java.security.SecureRandom;
  */
 public final class Ids {
     private static final char[] CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz".toCharArray();
-    private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(SecureRandom::new);
+    /** A DRBG per thread: in-memory, seeded from the OS once, no lock or syscall per id. */
+    private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(() -> {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            return new SecureRandom();
+        }
+    });
     public static final int SUFFIX_LENGTH = 26;
 
     private Ids() {}

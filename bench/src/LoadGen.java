@@ -1,0 +1,133 @@
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Open-loop load at a fixed rate (requests start on schedule whether or not earlier ones have
+ * finished), recording per-request latency; for streams also time to first content event and
+ * the gap between events, and the number of events per response (to see coalescing).
+ *
+ * Usage: java -cp zumik.jar:classes LoadGen URL RATE SECONDS stream|plain [BEARER_KEY]
+ * Prints one JSON object.
+ */
+public final class LoadGen {
+    public static void main(String[] args) throws Exception {
+        java.net.URI url = java.net.URI.create(args[0]);
+        int rate = Integer.parseInt(args[1]);
+        int seconds = Integer.parseInt(args[2]);
+        boolean stream = args[3].equals("stream");
+        String key = args.length > 4 ? args[4] : null;
+        String body = "{\"model\":\"gpt-4o-mini\"," + (stream ? "\"stream\":true," : "")
+                + "\"messages\":[{\"role\":\"system\",\"content\":\"You are a benchmark.\"},"
+                + "{\"role\":\"user\",\"content\":\"Say something short about foxes.\"}]}";
+        Buffer payload = Buffer.buffer(body);
+        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(1));
+        HttpClient client = vertx.httpClientBuilder()
+                .with(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true))
+                .with(new PoolOptions().setHttp1MaxSize(256)).build();
+        int total = rate * seconds;
+        long[] latency = new long[total];
+        long[] ttft = new long[total];
+        long[] gaps = new long[total * 24];
+        int[] events = new int[total];
+        AtomicInteger gapCount = new AtomicInteger();
+        AtomicInteger errors = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        CountDownLatch finished = new CountDownLatch(total);
+        long start = System.nanoTime() + 50_000_000;
+        long intervalNanos = 1_000_000_000L / rate;
+        int[] next = {0};
+        vertx.setPeriodic(1, id -> {
+            long now = System.nanoTime();
+            while (next[0] < total && start + next[0] * intervalNanos <= now) {
+                int i = next[0]++;
+                long t0 = System.nanoTime();
+                RequestOptions ro = new RequestOptions().setMethod(HttpMethod.POST).setHost(url.getHost())
+                        .setPort(url.getPort()).setURI(url.getPath()).putHeader("content-type", "application/json");
+                if (key != null) ro.putHeader("authorization", "Bearer " + key);
+                client.request(ro).compose(req -> req.send(payload)).onComplete(ar -> {
+                    if (ar.failed() || ar.result().statusCode() != 200) {
+                        errors.incrementAndGet();
+                        latency[i] = -1;
+                        ttft[i] = -1;
+                        if (ar.succeeded()) ar.result().body();
+                        finished.countDown();
+                        return;
+                    }
+                    var res = ar.result();
+                    long[] last = {0};
+                    boolean[] endedWithNewline = {false};
+                    res.handler(buf -> {
+                        long t = System.nanoTime();
+                        int n = count(buf, endedWithNewline[0]);
+                        endedWithNewline[0] = buf.length() > 0 && buf.getByte(buf.length() - 1) == '\n';
+                        if (n > 0) {
+                            if (events[i] == 0) ttft[i] = t - t0;
+                            else if (last[0] > 0) {
+                                int g = gapCount.getAndIncrement();
+                                if (g < gaps.length) gaps[g] = t - last[0];
+                            }
+                            events[i] += n;
+                            last[0] = t;
+                        }
+                    });
+                    res.endHandler(v -> {
+                        latency[i] = System.nanoTime() - t0;
+                        done.incrementAndGet();
+                        finished.countDown();
+                    });
+                    res.exceptionHandler(t -> {
+                        errors.incrementAndGet();
+                        latency[i] = -1;
+                        finished.countDown();
+                    });
+                });
+            }
+            if (next[0] >= total) vertx.cancelTimer(id);
+        });
+        if (!finished.await(seconds + 60L, TimeUnit.SECONDS)) errors.addAndGet((int) finished.getCount());
+        long elapsed = System.nanoTime() - start;
+        StringBuilder out = new StringBuilder("{");
+        out.append("\"requests\":").append(total).append(",\"ok\":").append(done.get())
+                .append(",\"errors\":").append(errors.get())
+                .append(",\"achieved_rps\":").append(Math.round(done.get() / (elapsed / 1e9)));
+        // Skip the first second: connection setup and JIT warm-up of the generator itself.
+        int skip = Math.min(rate, total / 10);
+        append(out, "latency_us", Arrays.copyOfRange(latency, skip, total));
+        if (stream) {
+            append(out, "ttft_us", Arrays.copyOfRange(ttft, skip, total));
+            append(out, "chunk_gap_us", Arrays.copyOf(gaps, Math.min(gapCount.get(), gaps.length)));
+            int[] ev = Arrays.copyOfRange(events, skip, total);
+            out.append(",\"events_min\":").append(Arrays.stream(ev).min().orElse(0))
+                    .append(",\"events_max\":").append(Arrays.stream(ev).max().orElse(0));
+        }
+        System.out.println(out.append('}'));
+        vertx.close().await();
+    }
+
+    /** Counts SSE event terminators ("\n\n"), including one split across two buffers. */
+    static int count(Buffer b, boolean previousEndedWithNewline) {
+        int n = previousEndedWithNewline && b.length() > 0 && b.getByte(0) == '\n' ? 1 : 0;
+        for (int i = 1; i < b.length(); i++) if (b.getByte(i) == '\n' && b.getByte(i - 1) == '\n') n++;
+        return n;
+    }
+
+    static void append(StringBuilder out, String name, long[] values) {
+        long[] v = Arrays.stream(values).filter(x -> x >= 0).sorted().toArray();
+        if (v.length == 0) return;
+        out.append(",\"").append(name).append("\":{\"p50\":").append(v[(int) (v.length * 0.50)] / 1000)
+                .append(",\"p90\":").append(v[(int) (v.length * 0.90)] / 1000)
+                .append(",\"p99\":").append(v[(int) (v.length * 0.99)] / 1000)
+                .append(",\"p999\":").append(v[Math.min(v.length - 1, (int) (v.length * 0.999))] / 1000)
+                .append(",\"max\":").append(v[v.length - 1] / 1000).append('}');
+    }
+}
