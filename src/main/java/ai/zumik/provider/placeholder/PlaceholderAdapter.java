@@ -112,7 +112,10 @@ public final class PlaceholderAdapter implements ProviderAdapter {
         for (ChatMessage m : req.messages()) prompt += 3 + estimateTokens(m.text());
         ToolSpec tool = chosenTool(req);
         if (tool != null) {
-            String args = Json.text(SchemaSample.minimal(tool.parameters()));
+            // Arguments are always a JSON object, "{}" for a function declared without parameters,
+            // as OpenAI sends them; clients parse them as an object.
+            var sample = SchemaSample.minimal(tool.parameters());
+            String args = Json.text(sample.isObject() ? sample : Json.object());
             return new Answer(null, tool, args, "tool_calls",
                     new Usage(prompt, estimateTokens(args) + 4, null, null, null), digest);
         }
