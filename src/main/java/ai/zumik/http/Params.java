@@ -27,6 +27,10 @@ public final class Params {
         } catch (IOException e) {
             throw ApiError.invalidJson(describe(e)).exception();
         }
+        if (node == null || node.isMissingNode()) {
+            // Whitespace only: no JSON value at all, the same as an empty body.
+            throw ApiError.invalid(null, "invalid_json", "The request body is empty; expected a JSON object.").exception();
+        }
         if (!(node instanceof ObjectNode o)) {
             throw ApiError.invalid(null, "invalid_type", "The request body must be a JSON object.").exception();
         }
