@@ -27,6 +27,10 @@ public final class Params {
         } catch (IOException e) {
             throw ApiError.invalidJson(describe(e)).exception();
         }
+        if (node == null || node.isMissingNode()) {
+            // Whitespace only: no JSON value at all, the same as an empty body.
+            throw ApiError.invalid(null, "invalid_json", "The request body is empty; expected a JSON object.").exception();
+        }
         if (!(node instanceof ObjectNode o)) {
             throw ApiError.invalid(null, "invalid_type", "The request body must be a JSON object.").exception();
         }
@@ -100,12 +104,14 @@ public final class Params {
         if (!v.isIntegralNumber() && !(v.isNumber() && v.decimalValue().stripTrailingZeros().scale() <= 0)) {
             throw wrongType(param, "an integer", v);
         }
-        long value = v.asLong();
-        if (!v.canConvertToLong() || value < min) {
+        // Beyond the long range (1e400, 99999999999999999999999) the sign says which bound was crossed.
+        boolean huge = !v.canConvertToLong();
+        long value = huge ? (v.decimalValue().signum() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : v.asLong();
+        if (huge && value == Long.MIN_VALUE || value < min) {
             throw ApiError.invalid(param, "integer_below_min_value", "Invalid '" + param + "': integer below minimum value. "
                     + "Expected a value >= " + min + ", but got " + v.asText() + " instead.").exception();
         }
-        if (value > max) {
+        if (huge && value == Long.MAX_VALUE || value > max) {
             throw ApiError.invalid(param, "integer_above_max_value", "Invalid '" + param + "': integer above maximum value. "
                     + "Expected a value <= " + max + ", but got " + v.asText() + " instead.").exception();
         }

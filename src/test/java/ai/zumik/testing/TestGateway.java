@@ -37,7 +37,16 @@ public final class TestGateway implements AutoCloseable {
 
     public static TestGateway start(Map<String, String> env) {
         try {
-            Path dir = Files.createTempDirectory("zumik-test-");
+            return start(Files.createTempDirectory("zumik-test-"), env);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Starts on an existing data directory, e.g. one the CLI has already written keys into. */
+    public static TestGateway start(Path dir, Map<String, String> env) {
+        try {
+            Files.createDirectories(dir);
             String key = RawKeys.generate();
             Map<String, String> all = new HashMap<>();
             all.put("ZUMIK_ACCESS_LOG", dir.resolve("access.log").toString());

@@ -1,0 +1,223 @@
+package ai.zumik.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.zumik.cli.Cli;
+import ai.zumik.keys.ApiKeyService;
+import ai.zumik.keys.RawKeys;
+import ai.zumik.testing.SseClient;
+import ai.zumik.testing.TestGateway;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The portable migrations and the whole gateway on a real PostgreSQL (127.0.0.1:5432, trust auth,
+ * user {@code postgres}, database {@code test}), in a throwaway schema dropped afterwards. When
+ * PostgreSQL is not reachable this class FAILS rather than skips: CI starts it, so its absence is
+ * a broken environment, not a reason to pass.
+ */
+@Tag("postgres")
+@Timeout(120)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PostgresTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+    private static final String SCHEMA = "zumik_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    private static final String URL = SERVER + "&currentSchema=" + SCHEMA;
+    private static final String HI = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    private static final List<String> TABLES = List.of("api_keys", "flyway_schema_history", "projects", "usage_events", "zumik_meta");
+
+    private static boolean reachable;
+
+    @BeforeAll
+    static void requirePostgres() {
+        try (Connection c = DriverManager.getConnection(SERVER + "&connectTimeout=5&socketTimeout=30");
+             ResultSet rs = c.createStatement().executeQuery("SELECT 1 FROM pg_namespace WHERE nspname = '" + SCHEMA + "'")) {
+            assertThat(rs.next()).as("schema %s must not exist yet", SCHEMA).isFalse();
+            reachable = true;
+        } catch (SQLException e) {
+            throw new AssertionError("PostgreSQL is not reachable at 127.0.0.1:5432 (user postgres, database test, "
+                    + "trust auth): " + e.getMessage() + " These tests need it running; .ci/run starts it "
+                    + "(pg_ctlcluster <version> main start).", e);
+        }
+    }
+
+    @AfterAll
+    static void dropSchema() throws SQLException {
+        if (!reachable) return;
+        try (Connection c = DriverManager.getConnection(SERVER)) {
+            c.createStatement().execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+        }
+    }
+
+    @Test
+    @Order(1)
+    void migrationsCreateTheSchemaAndItsTablesAndAreIdempotent(@TempDir Path dir) throws Exception {
+        try (Database db = Database.open(URL, dir, false)) {
+            assertThat(db.dialect()).isEqualTo(Database.Dialect.POSTGRESQL);
+            assertThat(tablesInSchema()).containsExactlyElementsOf(TABLES);
+            String current = db.call(c -> {
+                try (ResultSet rs = c.createStatement().executeQuery("SELECT current_schema()")) {
+                    rs.next();
+                    return rs.getString(1);
+                }
+            });
+            assertThat(current).as("the pool's connections work in the schema").isEqualTo(SCHEMA);
+            // The store works on it: projects, keys, lookup by hash.
+            ApiKeyService keys = new ApiKeyService(db, Clock.systemUTC());
+            var first = keys.bootstrap(null).orElseThrow();
+            assertThat(keys.load(RawKeys.hash(first.rawKey()))).isInstanceOf(ApiKeyService.Check.Granted.class);
+            assertThat(keys.revoke(keys.defaultProjectId(), first.key().id())).isPresent();
+            assertThat(keys.load(RawKeys.hash(first.rawKey()))).isInstanceOf(ApiKeyService.Check.Revoked.class);
+        }
+        assertThat(columnType("usage_events", "prompt_tokens")).isEqualTo("bigint");
+        assertThat(columnType("usage_events", "stream")).isEqualTo("smallint");
+        assertThat(columnType("api_keys", "key_hash")).isEqualTo("text");
+        assertThat(migrations()).containsExactly("1:true");
+
+        // Opening again migrates nothing and keeps the data.
+        try (Database db = Database.open(URL, dir, false)) {
+            ApiKeyService keys = new ApiKeyService(db, Clock.systemUTC());
+            assertThat(keys.bootstrap(null)).as("no active key is left, so bootstrap makes one").isPresent();
+            assertThat(keys.listAll()).hasSize(2);
+        }
+        assertThat(migrations()).containsExactly("1:true");
+    }
+
+    @Test
+    @Order(2)
+    void theGatewayServesMetersAndManagesKeysOnPostgres() throws Exception {
+        try (TestGateway gw = TestGateway.start("ZUMIK_DATABASE_URL", URL)) {
+            assertThat(gw.zumik().database().dialect()).isEqualTo(Database.Dialect.POSTGRESQL);
+
+            HttpResponse<String> chat = gw.post("/v1/chat/completions", HI);
+            assertThat(chat.statusCode()).as(chat.body()).isEqualTo(200);
+            JsonNode completion = JSON.readTree(chat.body());
+            assertThat(completion.at("/choices/0/message/content").asText()).startsWith("Placeholder reply from Zumik");
+            String chatId = chat.headers().firstValue("agent-response-id").orElseThrow();
+            Thread.sleep(5);
+            String streamId;
+            try (SseClient c = SseClient.post(gw, "/v1/chat/completions",
+                    HI.replace("}]}", "}],\"stream\":true,\"stream_options\":{\"include_usage\":true}}"))) {
+                assertThat(c.status).isEqualTo(200);
+                streamId = c.header("agent-response-id");
+                assertThat(c.all().getLast().done()).isTrue();
+            }
+            Thread.sleep(5);
+            HttpResponse<String> emb = gw.post("/v1/embeddings", "{\"model\":\"text-embedding-3-small\",\"input\":\"hello\"}");
+            assertThat(emb.statusCode()).as(emb.body()).isEqualTo(200);
+            String embId = emb.headers().firstValue("agent-response-id").orElseThrow();
+            long embPrompt = JSON.readTree(emb.body()).at("/usage/prompt_tokens").asLong();
+
+            JsonNode usage = JSON.readTree(gw.get("/v2/usage").body());
+            List<String> ids = new ArrayList<>();
+            for (JsonNode e : usage.get("data")) ids.add(e.get("response_id").asText());
+            assertThat(ids).containsExactly(embId, streamId, chatId);
+            assertThat(usage.at("/summary/requests").asLong()).isEqualTo(3);
+            assertThat(usage.at("/summary/completed").asLong()).isEqualTo(3);
+            assertThat(usage.get("data").get(1).get("stream").asBoolean()).isTrue();
+            assertThat(usage.get("data").get(2).get("stream").asBoolean()).isFalse();
+            assertThat(usage.get("data").get(2).at("/usage/prompt_tokens").asLong())
+                    .isEqualTo(completion.at("/usage/prompt_tokens").asLong());
+            assertThat(usage.get("data").get(0).at("/usage/prompt_tokens").asLong()).isEqualTo(embPrompt);
+            assertThat(usage.get("data").get(0).at("/usage/cached_tokens").isNull())
+                    .as("a field the provider did not report stays null, not 0, on PostgreSQL too").isTrue();
+            JsonNode limited = JSON.readTree(gw.get("/v2/usage?limit=1&provider=openai&model=gpt-4o-mini").body());
+            assertThat(limited.get("data")).hasSize(1);
+            assertThat(limited.get("data").get(0).get("response_id").asText()).isEqualTo(streamId);
+            assertThat(limited.get("has_more").asBoolean()).isTrue();
+            assertThat(count("SELECT count(*) FROM " + SCHEMA + ".usage_events")).isEqualTo(3);
+
+            JsonNode created = JSON.readTree(gw.post("/v2/api-keys", "{\"name\":\"pg key\",\"scopes\":[\"inference\"]}").body());
+            String raw = created.get("key").asText();
+            String id = created.get("id").asText();
+            assertThat(gw.post("/v1/chat/completions", HI, raw).statusCode()).isEqualTo(200);
+            assertThat(string("SELECT key_hash FROM " + SCHEMA + ".api_keys WHERE id = '" + id + "'")).isEqualTo(RawKeys.hash(raw));
+            assertThat(gw.delete("/v2/api-keys/" + id, gw.adminKey()).statusCode()).isEqualTo(200);
+            assertThat(gw.post("/v1/chat/completions", HI, raw).statusCode()).isEqualTo(401);
+            assertThat(string("SELECT status FROM " + SCHEMA + ".api_keys WHERE id = '" + id + "'")).isEqualTo("revoked");
+            assertThat(count("SELECT count(*) FROM " + SCHEMA + ".usage_events")).isEqualTo(4);
+
+            // The operator CLI reaches the same database through ZUMIK_DATABASE_URL.
+            Map<String, String> env = new HashMap<>();
+            env.put("ZUMIK_DATABASE_URL", URL);
+            env.put("ZUMIK_DATA_DIR", gw.dataDir().toString());
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            int exit = Cli.run(new String[] {"keys", "list"}, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            assertThat(exit).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains(id).contains("revoked").doesNotContain(raw);
+        }
+        assertThat(tablesInSchema()).containsExactlyElementsOf(TABLES);
+    }
+
+    private static List<String> tablesInSchema() throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(SERVER);
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT table_name FROM information_schema.tables WHERE table_schema = ? ORDER BY table_name")) {
+            ps.setString(1, SCHEMA);
+            ResultSet rs = ps.executeQuery();
+            while (rs.next()) out.add(rs.getString(1));
+        }
+        return out;
+    }
+
+    private static String columnType(String table, String column) throws SQLException {
+        try (Connection c = DriverManager.getConnection(SERVER);
+             PreparedStatement ps = c.prepareStatement("SELECT data_type FROM information_schema.columns "
+                     + "WHERE table_schema = ? AND table_name = ? AND column_name = ?")) {
+            ps.setString(1, SCHEMA);
+            ps.setString(2, table);
+            ps.setString(3, column);
+            ResultSet rs = ps.executeQuery();
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    private static List<String> migrations() throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(SERVER);
+             ResultSet rs = c.createStatement().executeQuery(
+                     "SELECT version, success FROM " + SCHEMA + ".flyway_schema_history WHERE version IS NOT NULL ORDER BY installed_rank")) {
+            while (rs.next()) out.add(rs.getString(1) + ":" + rs.getBoolean(2));
+        }
+        return out;
+    }
+
+    private static long count(String sql) throws SQLException {
+        return Long.parseLong(string(sql));
+    }
+
+    private static String string(String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(SERVER); ResultSet rs = c.createStatement().executeQuery(sql)) {
+            assertThat(rs.next()).as(sql).isTrue();
+            return rs.getString(1);
+        }
+    }
+}
