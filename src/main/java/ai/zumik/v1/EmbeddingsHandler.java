@@ -45,6 +45,11 @@ public final class EmbeddingsHandler implements Handler {
     public void handle(Exchange ex, Buffer body) {
         EmbeddingRequest request = parse(Params.object(body));
         ModelRef model = ChatCompletionsHandler.resolve(catalog, request.model(), CatalogModel.Kind.EMBEDDING);
+        Integer nativeDims = model.entry() == null ? null : model.entry().dimensions();
+        if (request.dimensions() != null && nativeDims != null && request.dimensions() > nativeDims) {
+            throw Params.invalidValue("dimensions", "Invalid 'dimensions': " + request.model() + " produces at most "
+                    + nativeDims + " dimensions, but " + request.dimensions() + " were requested.");
+        }
         ex.responseId(Ids.next("rsp_"));
         var ctx = new ExecutionContext(ex.traceId(), ex.responseId(), ex.principal().projectId(),
                 ex.principal().keyId(), PATH, request.model(), false, ex.startNanos(), ex.startMs());

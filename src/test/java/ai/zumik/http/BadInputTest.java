@@ -297,6 +297,11 @@ class BadInputTest {
                 400, "invalid_type", "encoding_format"));
         c.add(new Case("embeddings: dimensions zero", EMB, emb("'input':'a','dimensions':0"),
                 400, "integer_below_min_value", "dimensions"));
+        c.add(new Case("embeddings: dimensions beyond the model's native size", EMB,
+                emb("'input':'a','dimensions':1537"), 400, "invalid_value", "dimensions"));
+        c.add(new Case("embeddings: placeholder dimensions beyond any real model", EMB,
+                j("{'model':'openai/my-custom-embedder','input':'a','dimensions':65536}"),
+                400, "invalid_value", "dimensions"));
         return c.stream();
     }
 

@@ -35,6 +35,8 @@ import java.util.function.Consumer;
  * counts are estimates (about four bytes per token) and say so by being placeholder-mode usage.
  */
 public final class PlaceholderAdapter implements ProviderAdapter {
+    /** Real embedding models stay well below this; it bounds a placeholder answer's size. */
+    static final int MAX_PLACEHOLDER_DIMENSIONS = 4096;
     private final Vertx vertx;
     private final String label;
 
@@ -70,6 +72,16 @@ public final class PlaceholderAdapter implements ProviderAdapter {
         EmbeddingRequest req = call.request();
         int dims = req.dimensions() != null ? req.dimensions()
                 : call.nativeDimensions() != null ? call.nativeDimensions() : 1536;
+        if (dims > MAX_PLACEHOLDER_DIMENSIONS) {
+            Cancellable refused = new Cancellable();
+            vertx.getOrCreateContext().runOnContext(v -> {
+                if (!refused.cancelled) events.accept(new StreamEvent.Failed(new ai.zumik.inference.UpstreamFailure(
+                        ai.zumik.inference.FailureClass.BAD_REQUEST, 0, "Placeholder embeddings have at most "
+                        + MAX_PLACEHOLDER_DIMENSIONS + " dimensions; " + dims + " were requested.", "dimensions",
+                        "invalid_value", null), Usage.UNREPORTED));
+            });
+            return refused;
+        }
         ObjectNode root = Json.object();
         root.put("object", "list");
         ArrayNode data = root.putArray("data");
