@@ -14,6 +14,7 @@ duration=${DURATION:-15}
 rate=${RATE:-1000}
 java_home=$("$root/bin/java-home" 25)
 java="$java_home/bin/java"
+java_native="$java --enable-native-access=ALL-UNNAMED"
 
 if ! command -v wrk >/dev/null; then
   if [ "$(id -u)" = 0 ]; then apt-get install -y -qq wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null); fi
@@ -27,15 +28,18 @@ mkdir -p "$out/classes"
 "$java_home/bin/javac" -nowarn -cp "$jar" -d "$out/classes" "$root"/bench/src/*.java
 cp="$jar:$out/classes"
 
-up_port=19100; up_stream_port=19101; gw_port=19180; gw_stream_port=19181
+up_port=19100; up_stream_port=19101; gw_port=19180; gw_stream_port=19181; bare_port=19190
 key="zk_live_BENCHbenchBENCHbenchBENCHbench12"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
 # Two upstreams: instant (throughput, added latency) and 20 chunks 5 ms apart (TTFT and chunk gaps).
-"$java" -Xms64m -Xmx256m -cp "$cp" BenchUpstream $up_port 20 0 1 > "$out/upstream.log" 2>&1 & pids+=($!)
-"$java" -Xms64m -Xmx256m -cp "$cp" BenchUpstream $up_stream_port 20 5 1 > "$out/upstream-stream.log" 2>&1 & pids+=($!)
+$java_native -Xms64m -Xmx256m -cp "$cp" BenchUpstream $up_port 20 0 1 > "$out/upstream.log" 2>&1 & pids+=($!)
+$java_native -Xms64m -Xmx256m -cp "$cp" BenchUpstream $up_stream_port 20 5 1 > "$out/upstream-stream.log" 2>&1 & pids+=($!)
+# The baseline the budget is stated against: a bare Vert.x proxy (parse, rewrite model, forward, relay).
+$java_native -XX:+UseCompactObjectHeaders -Xms256m -Xmx512m -cp "$cp" BareProxy $bare_port $up_port \
+  > "$out/bare.log" 2>&1 & pids+=($!); barepid=$!
 
 start_zumik() { # port upstream-port data-dir
   rm -rf "$3"
@@ -46,8 +50,8 @@ start_zumik() { # port upstream-port data-dir
 }
 gw=$(start_zumik $gw_port $up_port "$out/data"); pids+=($gw)
 gw_stream=$(start_zumik $gw_stream_port $up_stream_port "$out/data-stream"); pids+=($gw_stream)
-for p in $gw_port $gw_stream_port; do
-  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$p/healthz" >/dev/null && break; sleep 0.2; done
+for p in $gw_port $gw_stream_port $bare_port; do
+  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$p/healthz" && break; sleep 0.2; done
 done
 zpid() { pgrep -f "zumik.jar serve --port $1" | head -n1; }
 gwpid=$(zpid $gw_port); gwspid=$(zpid $gw_stream_port)
@@ -56,7 +60,7 @@ body='{"model":"gpt-4o-mini","messages":[{"role":"system","content":"You are a b
 sbody='{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"system","content":"You are a benchmark."},{"role":"user","content":"Say something short about foxes."}]}'
 mklua() { # file body auth?
   { echo 'wrk.method = "POST"'; echo "wrk.body = '$2'"; echo 'wrk.headers["Content-Type"] = "application/json"'
-    [ -n "$3" ] && echo "wrk.headers[\"Authorization\"] = \"Bearer $key\""; } > "$1"
+    if [ -n "$3" ]; then echo "wrk.headers[\"Authorization\"] = \"Bearer $key\""; fi; } > "$1"
 }
 mklua "$out/plain-gw.lua" "$body" auth; mklua "$out/plain-up.lua" "$body" ""
 mklua "$out/stream-gw.lua" "$sbody" auth; mklua "$out/stream-up.lua" "$sbody" ""
@@ -80,24 +84,29 @@ wrk_run() { # name url lua pid-to-measure
 }
 
 echo "bench: warm-up" >&2
-wrk -t2 -c64 -d10s -s "$out/plain-gw.lua" "http://127.0.0.1:$gw_port/v1/chat/completions" >/dev/null
+wrk -t2 -c64 -d10s -s "$out/plain-up.lua" "http://127.0.0.1:$bare_port/v1/chat/completions" >/dev/null
+wrk -t2 -c64 -d15s -s "$out/plain-gw.lua" "http://127.0.0.1:$gw_port/v1/chat/completions" >/dev/null
 wrk -t2 -c64 -d10s -s "$out/stream-gw.lua" "http://127.0.0.1:$gw_port/v1/chat/completions" >/dev/null
-"$java" -cp "$cp" LoadGen "http://127.0.0.1:$gw_stream_port/v1/chat/completions" 200 5 stream $key >/dev/null
+$java_native -cp "$cp" LoadGen "http://127.0.0.1:$gw_stream_port/v1/chat/completions" 200 5 stream $key >/dev/null
 
 echo "bench: throughput (wrk -t2 -c64, ${duration}s each)" >&2
 t1=$(wrk_run direct-plain "http://127.0.0.1:$up_port/v1/chat/completions" "$out/plain-up.lua" "")
+t0=$(wrk_run bare-vertx-proxy-plain "http://127.0.0.1:$bare_port/v1/chat/completions" "$out/plain-up.lua" "$barepid")
 t2=$(wrk_run zumik-plain "http://127.0.0.1:$gw_port/v1/chat/completions" "$out/plain-gw.lua" "$gwpid")
+t0b=$(wrk_run bare-vertx-proxy-plain "http://127.0.0.1:$bare_port/v1/chat/completions" "$out/plain-up.lua" "$barepid")
+t2b=$(wrk_run zumik-plain "http://127.0.0.1:$gw_port/v1/chat/completions" "$out/plain-gw.lua" "$gwpid")
 rss_plain=$(rss_mb "$gwpid")
 t3=$(wrk_run direct-stream "http://127.0.0.1:$up_port/v1/chat/completions" "$out/stream-up.lua" "")
 t4=$(wrk_run zumik-stream "http://127.0.0.1:$gw_port/v1/chat/completions" "$out/stream-gw.lua" "$gwpid")
 rss_stream=$(rss_mb "$gwpid")
 
 echo "bench: latency at $rate req/s (open loop, ${duration}s each)" >&2
-l1=$("$java" -cp "$cp" LoadGen "http://127.0.0.1:$up_port/v1/chat/completions" "$rate" "$duration" plain)
-l2=$("$java" -cp "$cp" LoadGen "http://127.0.0.1:$gw_port/v1/chat/completions" "$rate" "$duration" plain $key)
+l1=$($java_native -cp "$cp" LoadGen "http://127.0.0.1:$up_port/v1/chat/completions" "$rate" "$duration" plain)
+lb=$($java_native -cp "$cp" LoadGen "http://127.0.0.1:$bare_port/v1/chat/completions" "$rate" "$duration" plain)
+l2=$($java_native -cp "$cp" LoadGen "http://127.0.0.1:$gw_port/v1/chat/completions" "$rate" "$duration" plain $key)
 echo "bench: streaming TTFT and chunk gaps at 200 streams/s (20 chunks, 5 ms apart)" >&2
-s1=$("$java" -cp "$cp" LoadGen "http://127.0.0.1:$up_stream_port/v1/chat/completions" 200 "$duration" stream)
-s2=$("$java" -cp "$cp" LoadGen "http://127.0.0.1:$gw_stream_port/v1/chat/completions" 200 "$duration" stream $key)
+s1=$($java_native -cp "$cp" LoadGen "http://127.0.0.1:$up_stream_port/v1/chat/completions" 200 "$duration" stream)
+s2=$($java_native -cp "$cp" LoadGen "http://127.0.0.1:$gw_stream_port/v1/chat/completions" 200 "$duration" stream $key)
 rss_final=$(rss_mb "$gwpid")
 overhead=$(curl -s "http://127.0.0.1:$gw_port/metrics" | grep 'zumik_overhead_seconds_bucket{route="/v1/chat/completions"')
 
@@ -112,13 +121,14 @@ overhead=$(curl -s "http://127.0.0.1:$gw_port/metrics" | grep 'zumik_overhead_se
   echo
   echo "| run | req/s | p50 | p99 | Zumik CPU µs/req |"
   echo "|---|---|---|---|---|"
-  for row in "$t1" "$t2" "$t3" "$t4"; do echo "| ${row//|/ | } |"; done
+  for row in "$t1" "$t0" "$t2" "$t0b" "$t2b" "$t3" "$t4"; do echo "| ${row//|/ | } |"; done
   echo
   echo "RSS after non-stream load: ${rss_plain} MB; after stream load: ${rss_stream} MB; at the end: ${rss_final} MB."
   echo
   echo "## Latency at $rate req/s, non-stream (open loop)"
   echo
   echo "- direct: \`$l1\`"
+  echo "- via a bare Vert.x proxy: \`$lb\`"
   echo "- via Zumik: \`$l2\`"
   echo
   echo "## Streaming at 200 streams/s (20 chunks 5 ms apart)"

@@ -115,7 +115,8 @@ public final class Zumik implements AutoCloseable {
                 HttpFront front = new HttpFront(config.host(), port, () -> {
                     // Runs on the new front's own event loop: its transport and broker stay there.
                     Transport transport = new Transport(vertx, config.timeouts().connect());
-                    ExecutionBroker broker = new ExecutionBroker(config, new Targets(config, transport), meter);
+                    ExecutionBroker broker = new ExecutionBroker(config, new Targets(config, transport), meter,
+                            vertx.getOrCreateContext());
                     return new Routes()
                             .add(Route.get("/healthz", null, (ex, b) -> ops.health(ex)))
                             .add(Route.get("/metrics", null, (ex, b) -> ops.metrics(ex)))

@@ -27,11 +27,12 @@ CREATE INDEX api_keys_by_project ON api_keys (project_id, created_at);
 
 -- One row per response, written by the group-commit meter before the response's last byte.
 -- NULL token counts mean "not reported by the provider", which is different from zero.
+-- Response ids start with their creation time, so the primary key is append-only per project
+-- and doubles as the time index (a time range is an id range); no secondary index to maintain.
 CREATE TABLE usage_events (
-    id                 TEXT PRIMARY KEY,
-    response_id        TEXT NOT NULL UNIQUE,
-    trace_id           TEXT NOT NULL,
     project_id         TEXT NOT NULL,
+    response_id        TEXT NOT NULL,
+    trace_id           TEXT NOT NULL,
     key_id             TEXT NOT NULL,
     endpoint           TEXT NOT NULL,
     requested_model    TEXT NOT NULL,
@@ -50,6 +51,6 @@ CREATE TABLE usage_events (
     reasoning_tokens   BIGINT,
     ttft_ms            BIGINT,
     latency_ms         BIGINT NOT NULL,
-    created_at         BIGINT NOT NULL
-);
-CREATE INDEX usage_events_by_project ON usage_events (project_id, created_at);
+    created_at         BIGINT NOT NULL,
+    PRIMARY KEY (project_id, response_id)
+) ${without_rowid};

@@ -4,11 +4,10 @@ import ai.zumik.inference.FailureClass;
 import ai.zumik.inference.StreamEvent;
 import ai.zumik.inference.UpstreamFailure;
 import ai.zumik.inference.Usage;
-import ai.zumik.ids.Ids;
 import ai.zumik.metering.UsageEvent;
 import ai.zumik.metering.UsageMeter;
 import ai.zumik.provider.UpstreamCall;
-import io.vertx.core.Context;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -30,7 +29,7 @@ public final class Execution {
     private final Target target;
     private final ResponseSink sink;
     private final UsageMeter meter;
-    private final Context context;
+    private final Executor loop;
     private State state = State.ATTEMPTING;
     private UpstreamCall call;
     private long dispatchNanos;
@@ -38,12 +37,12 @@ public final class Execution {
     private Usage usage = Usage.UNREPORTED;
     private Served served;
 
-    Execution(ExecutionContext ctx, Target target, ResponseSink sink, UsageMeter meter, Context context) {
+    Execution(ExecutionContext ctx, Target target, ResponseSink sink, UsageMeter meter, Executor loop) {
         this.ctx = ctx;
         this.target = target;
         this.sink = sink;
         this.meter = meter;
-        this.context = context;
+        this.loop = loop;
         this.served = served(-1);
     }
 
@@ -58,7 +57,7 @@ public final class Execution {
         state = State.DONE;
         if (call != null) call.cancel();
         long now = System.nanoTime();
-        meter.record(usageEvent(499, "cancelled", FailureClass.CANCELLED.code(), now));
+        meter.record(usageEvent(499, "cancelled", FailureClass.CANCELLED.code(), now), null, null);
     }
 
     /** Client backpressure: stop reading from the upstream. */
@@ -105,13 +104,12 @@ public final class Execution {
         state = State.METERING;
         served = served(now - dispatchNanos);
         Served finalServed = served;
-        meter.record(usageEvent(status, outcome, errorCode, now)).whenComplete((ok, err) ->
-                context.runOnContext(v -> {
-                    if (state != State.METERING) return;
-                    state = State.DONE;
-                    if (err != null) sink.onMeterFailure(finalServed);
-                    else sink.onEvent(e, finalServed);
-                }));
+        meter.record(usageEvent(status, outcome, errorCode, now), loop, err -> {
+            if (state != State.METERING) return;
+            state = State.DONE;
+            if (err != null) sink.onMeterFailure(finalServed);
+            else sink.onEvent(e, finalServed);
+        });
     }
 
     private Served served(long upstreamNanos) {
@@ -120,7 +118,7 @@ public final class Execution {
     }
 
     private UsageEvent usageEvent(int status, String outcome, String errorCode, long now) {
-        return new UsageEvent(Ids.next("use_"), ctx.responseId(), ctx.traceId(), ctx.projectId(), ctx.keyId(),
+        return new UsageEvent(ctx.responseId(), ctx.traceId(), ctx.projectId(), ctx.keyId(),
                 ctx.endpoint(), ctx.requestedModel(), target.model().provider().wireId(), target.model().model(),
                 target.mode().wire(), target.profile().wire(), ctx.stream(), status, outcome, errorCode,
                 usage.promptTokens(), usage.cachedTokens(), usage.cacheWriteTokens(), usage.completionTokens(),

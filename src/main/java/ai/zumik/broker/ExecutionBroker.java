@@ -7,8 +7,9 @@ import ai.zumik.inference.EmbeddingRequest;
 import ai.zumik.metering.UsageMeter;
 import ai.zumik.provider.ChatCall;
 import ai.zumik.provider.EmbeddingCall;
-import io.vertx.core.Vertx;
+import io.vertx.core.Context;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 
 /**
  * The one owner of every upstream attempt. Given a resolved model it picks the target (profile,
@@ -19,11 +20,15 @@ public final class ExecutionBroker {
     private final ZumikConfig config;
     private final Targets targets;
     private final UsageMeter meter;
+    /** One executor per event loop, so the meter can wake this loop once per commit. */
+    private final Executor loop;
 
-    public ExecutionBroker(ZumikConfig config, Targets targets, UsageMeter meter) {
+    /** {@code context} is the event loop this broker (and every execution it starts) lives on. */
+    public ExecutionBroker(ZumikConfig config, Targets targets, UsageMeter meter, Context context) {
         this.config = config;
         this.targets = targets;
         this.meter = meter;
+        this.loop = task -> context.runOnContext(v -> task.run());
     }
 
     /** Why a request cannot run at all (answered before anything is sent upstream). */
@@ -36,7 +41,7 @@ public final class ExecutionBroker {
         Optional<Target> target = target(model);
         if (target.isEmpty()) return new Result(null, new Refusal.ProviderUnavailable(model.provider().wireId()));
         Target t = target.get();
-        Execution e = new Execution(ctx, t, sink, meter, Vertx.currentContext());
+        Execution e = new Execution(ctx, t, sink, meter, loop);
         e.start(events -> t.adapter().chat(new ChatCall(request, t.upstreamModel(), config.timeouts()), events));
         return new Result(e, null);
     }
@@ -46,7 +51,7 @@ public final class ExecutionBroker {
         if (target.isEmpty()) return new Result(null, new Refusal.ProviderUnavailable(model.provider().wireId()));
         Target t = target.get();
         Integer dims = model.entry() == null ? null : model.entry().dimensions();
-        Execution e = new Execution(ctx, t, sink, meter, Vertx.currentContext());
+        Execution e = new Execution(ctx, t, sink, meter, loop);
         e.start(events -> t.adapter().embeddings(
                 new EmbeddingCall(request, t.upstreamModel(), dims, config.timeouts()), events));
         return new Result(e, null);

@@ -26,8 +26,8 @@ public final class Sse {
                 .putHeader(X_ACCEL, NO);
     }
 
-    /** {@code data: <json>\n\n} as one buffer, so each event is one write and one flush. */
-    public static Buffer event(byte[] json) {
-        return Buffer.buffer(json.length + 8).appendBytes(DATA).appendBytes(json).appendBytes(END);
+    /** Appends one {@code data: <json>\n\n} event to {@code buffer}. */
+    public static Buffer append(Buffer buffer, byte[] json) {
+        return buffer.appendBytes(DATA).appendBytes(json).appendBytes(END);
     }
 }

@@ -1,56 +1,111 @@
 package ai.zumik.ids;
 
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 
 /**
- * Opaque object ids: a type prefix plus 26 random Crockford base32 characters (130 bits).
- * Never derived from content, so identical inputs get unrelated ids.
+ * Opaque object ids: a type prefix and 26 lowercase Crockford base32 characters laid out like a
+ * ULID: 10 characters of creation time (milliseconds) followed by 16 characters (80 bits) from a
+ * cryptographic random generator. Never derived from content, so identical inputs get unrelated
+ * ids, and unguessable. The time prefix is what keeps database indexes append-only (inserts land
+ * on the rightmost page instead of a random one) and lets a time range be read as an id range.
  */
 public final class Ids {
     private static final char[] CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz".toCharArray();
-    /** A DRBG per thread: in-memory, seeded from the OS once, no lock or syscall per id. */
-    private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(() -> {
-        try {
-            return SecureRandom.getInstance("DRBG");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            return new SecureRandom();
-        }
-    });
     public static final int SUFFIX_LENGTH = 26;
+    private static final int TIME_CHARS = 10;
+    private static final ThreadLocal<RandomBytes> RANDOM = ThreadLocal.withInitial(RandomBytes::new);
 
     private Ids() {}
 
     /** {@code prefix} including its separator, e.g. {@code "rsp_"}. */
     public static String next(String prefix) {
-        byte[] bytes = new byte[17];
-        RANDOM.get().nextBytes(bytes);
+        return next(prefix, System.currentTimeMillis());
+    }
+
+    /** An id stamped with {@code epochMs} (the moment the object came to be). */
+    public static String next(String prefix, long epochMs) {
         char[] out = new char[prefix.length() + SUFFIX_LENGTH];
         prefix.getChars(0, prefix.length(), out, 0);
-        int p = prefix.length();
-        int buffer = 0;
-        int bits = 0;
-        int next = 0;
-        for (int i = 0; i < SUFFIX_LENGTH; i++) {
-            if (bits < 5) {
-                buffer = (buffer << 8) | (bytes[next++] & 0xff);
-                bits += 8;
-            }
-            out[p++] = CROCKFORD[(buffer >>> (bits - 5)) & 31];
-            bits -= 5;
-            buffer &= (1 << bits) - 1;
-        }
+        int p = writeTime(out, prefix.length(), epochMs);
+        RandomBytes r = RANDOM.get();
+        long hi = r.nextLong();
+        long lo = r.nextLong();
+        // 80 random bits: 40 from each long.
+        for (int i = 0; i < 8; i++) out[p++] = CROCKFORD[(int) ((hi >>> (35 - 5 * i)) & 31)];
+        for (int i = 0; i < 8; i++) out[p++] = CROCKFORD[(int) ((lo >>> (35 - 5 * i)) & 31)];
         return new String(out);
+    }
+
+    /**
+     * The smallest id with this prefix created at or after {@code epochMs}: ids compare as strings
+     * in creation order, so {@code id >= lowerBound(t)} selects ids created at or after t.
+     */
+    public static String lowerBound(String prefix, long epochMs) {
+        char[] out = new char[prefix.length() + SUFFIX_LENGTH];
+        prefix.getChars(0, prefix.length(), out, 0);
+        int p = writeTime(out, prefix.length(), Math.max(0, epochMs));
+        while (p < out.length) out[p++] = '0';
+        return new String(out);
+    }
+
+    /** When the id was created, from its time characters; -1 when it is not a valid id. */
+    public static long createdAtMs(String id, String prefix) {
+        if (!isValid(id, prefix)) return -1;
+        long t = 0;
+        for (int i = 0; i < TIME_CHARS; i++) t = (t << 5) | decode(id.charAt(prefix.length() + i));
+        return t;
     }
 
     /** True when {@code id} has the given prefix followed by exactly 26 Crockford characters. */
     public static boolean isValid(String id, String prefix) {
         if (id == null || !id.startsWith(prefix) || id.length() != prefix.length() + SUFFIX_LENGTH) return false;
-        for (int i = prefix.length(); i < id.length(); i++) {
-            char c = id.charAt(i);
-            boolean digit = c >= '0' && c <= '9';
-            boolean letter = c >= 'a' && c <= 'z' && c != 'i' && c != 'l' && c != 'o' && c != 'u';
-            if (!digit && !letter) return false;
-        }
+        for (int i = prefix.length(); i < id.length(); i++) if (decode(id.charAt(i)) < 0) return false;
         return true;
+    }
+
+    private static int writeTime(char[] out, int p, long epochMs) {
+        for (int i = TIME_CHARS - 1; i >= 0; i--) {
+            out[p + i] = CROCKFORD[(int) (epochMs & 31)];
+            epochMs >>>= 5;
+        }
+        return p + TIME_CHARS;
+    }
+
+    private static int decode(char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c < 'a' || c > 'z' || c == 'i' || c == 'l' || c == 'o' || c == 'u') return -1;
+        int v = c - 'a' + 10;
+        if (c > 'i') v--;
+        if (c > 'l') v--;
+        if (c > 'o') v--;
+        return v;
+    }
+
+    /** A per-thread DRBG read 256 bytes at a time: no lock and no syscall per id. */
+    private static final class RandomBytes {
+        private final SecureRandom random;
+        private final byte[] buffer = new byte[256];
+        private int next = buffer.length;
+
+        RandomBytes() {
+            SecureRandom r;
+            try {
+                r = SecureRandom.getInstance("DRBG");
+            } catch (NoSuchAlgorithmException e) {
+                r = new SecureRandom();
+            }
+            random = r;
+        }
+
+        long nextLong() {
+            if (next + 8 > buffer.length) {
+                random.nextBytes(buffer);
+                next = 0;
+            }
+            long v = 0;
+            for (int i = 0; i < 8; i++) v = (v << 8) | (buffer[next++] & 0xff);
+            return v;
+        }
     }
 }

@@ -1,26 +1,25 @@
 package ai.zumik.inference;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 /**
  * What an upstream attempt produces, in order: for a stream, {@link Chunk}s then {@link End} or
  * {@link Failed}; for a non-stream call, one {@link Completion} or one {@link Failed}.
- * Chunks and completions are OpenAI-shaped JSON (the canonical wire language): OpenAI-compatible
- * providers hand over their own objects untouched, native translators build them.
+ * Chunks and completions are OpenAI-shaped JSON text (the canonical wire language):
+ * OpenAI-compatible providers hand over their own bytes untouched, native translators build them.
+ * The facts Zumik needs from them (usage, whether a chunk is the usage-only one) ride alongside,
+ * so nobody has to parse the JSON twice.
  */
 public sealed interface StreamEvent {
 
-    /** One {@code chat.completion.chunk}; {@code usage} is non-null only on a chunk that carried usage. */
-    record Chunk(ObjectNode json, Usage usage) implements StreamEvent {
-        /** The usage-only final chunk OpenAI sends when {@code include_usage} is set. */
-        public boolean usageOnly() {
-            var choices = json.get("choices");
-            return usage != null && choices != null && choices.isArray() && choices.isEmpty();
-        }
-    }
+    /**
+     * One {@code chat.completion.chunk}.
+     *
+     * @param usage non-null only on a chunk that carried usage
+     * @param usageOnly the final chunk OpenAI sends for {@code include_usage}: no choices, only usage
+     */
+    record Chunk(byte[] json, Usage usage, boolean usageOnly) implements StreamEvent {}
 
     /** A whole {@code chat.completion} (or other non-stream body) with its usage. */
-    record Completion(ObjectNode json, Usage usage) implements StreamEvent {}
+    record Completion(byte[] json, Usage usage) implements StreamEvent {}
 
     /** The stream ended the way the protocol says it should; {@code usage} is the final count. */
     record End(Usage usage) implements StreamEvent {}

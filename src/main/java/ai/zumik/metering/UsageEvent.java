@@ -1,13 +1,13 @@
 package ai.zumik.metering;
 
 /**
- * One usage record per response. Token fields are null when the provider did not report them.
+ * One usage record per response, identified by the response's id. Token fields are null when the
+ * provider did not report them.
  *
  * @param outcome {@code completed}, {@code failed} or {@code cancelled}
  * @param ttftMs time from request arrival to the first upstream event, or null when none came
  */
 public record UsageEvent(
-        String id,
         String responseId,
         String traceId,
         String projectId,

@@ -1,5 +1,6 @@
 package ai.zumik.metering;
 
+import ai.zumik.ids.Ids;
 import ai.zumik.store.Database;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -67,7 +68,7 @@ public final class UsageQueries {
     /** The most recent events, newest first. */
     public List<UsageEvent> recent(Filter f, int limit) {
         Where w = where(f);
-        String sql = "SELECT * FROM usage_events" + w.sql + " ORDER BY created_at DESC, id DESC LIMIT " + limit;
+        String sql = "SELECT * FROM usage_events" + w.sql + " ORDER BY response_id DESC LIMIT " + limit;
         return db.call(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 w.bind(ps);
@@ -93,7 +94,7 @@ public final class UsageQueries {
     }
 
     private static UsageEvent read(ResultSet rs) throws SQLException {
-        return new UsageEvent(rs.getString("id"), rs.getString("response_id"), rs.getString("trace_id"),
+        return new UsageEvent(rs.getString("response_id"), rs.getString("trace_id"),
                 rs.getString("project_id"), rs.getString("key_id"), rs.getString("endpoint"),
                 rs.getString("requested_model"), rs.getString("provider"), rs.getString("model"),
                 rs.getString("execution_mode"), rs.getString("execution_profile"), rs.getInt("stream") != 0,
@@ -123,13 +124,14 @@ public final class UsageQueries {
         StringBuilder sb = new StringBuilder(" WHERE project_id = ?");
         List<Object> args = new ArrayList<>();
         args.add(f.projectId());
+        // Response ids begin with their creation time: a time range is a primary-key range.
         if (f.sinceMs() != null) {
-            sb.append(" AND created_at >= ?");
-            args.add(f.sinceMs());
+            sb.append(" AND response_id >= ?");
+            args.add(Ids.lowerBound("rsp_", f.sinceMs()));
         }
         if (f.untilMs() != null) {
-            sb.append(" AND created_at < ?");
-            args.add(f.untilMs());
+            sb.append(" AND response_id < ?");
+            args.add(Ids.lowerBound("rsp_", f.untilMs()));
         }
         if (f.provider() != null) {
             sb.append(" AND provider = ?");

@@ -1,22 +1,41 @@
 package ai.zumik.telemetry;
 
-/** A minimal allocation-light builder for one-line JSON objects (log lines). */
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+/**
+ * Writes one-line JSON objects (log lines) straight into a reusable byte buffer: no intermediate
+ * String, ASCII copied byte by byte, anything else escaped or UTF-8 encoded. One instance per
+ * writer thread.
+ */
 final class JsonLine {
-    private final StringBuilder sb = new StringBuilder(320).append('{');
-    private boolean first = true;
+    private byte[] buf = new byte[1024];
+    private int len;
+    private boolean first;
+    private long cachedSecond = Long.MIN_VALUE;
+    private byte[] cachedSecondText;
+
+    JsonLine begin() {
+        len = 0;
+        first = true;
+        put((byte) '{');
+        return this;
+    }
 
     JsonLine field(String name, String value) {
         if (value == null) return this;
         key(name);
-        sb.append('"');
+        put((byte) '"');
         escape(value);
-        sb.append('"');
+        put((byte) '"');
         return this;
     }
 
     JsonLine field(String name, long value) {
         key(name);
-        sb.append(value);
+        ascii(Long.toString(value));
         return this;
     }
 
@@ -26,34 +45,78 @@ final class JsonLine {
 
     JsonLine field(String name, boolean value) {
         key(name);
-        sb.append(value);
+        ascii(value ? "true" : "false");
         return this;
     }
 
-    String end() {
-        return sb.append('}').toString();
+    /** An RFC 3339 UTC timestamp with milliseconds; the seconds part is formatted once per second. */
+    JsonLine timestamp(String name, long epochMs) {
+        key(name);
+        long second = Math.floorDiv(epochMs, 1000);
+        if (second != cachedSecond) {
+            String s = Instant.ofEpochSecond(second).toString(); // 2026-11-22T03:04:05Z
+            cachedSecondText = s.substring(0, s.length() - 1).getBytes(StandardCharsets.US_ASCII);
+            cachedSecond = second;
+        }
+        put((byte) '"');
+        for (byte b : cachedSecondText) put(b);
+        int ms = (int) Math.floorMod(epochMs, 1000);
+        put((byte) '.');
+        put((byte) ('0' + ms / 100));
+        put((byte) ('0' + ms / 10 % 10));
+        put((byte) ('0' + ms % 10));
+        put((byte) 'Z');
+        put((byte) '"');
+        return this;
+    }
+
+    /** Closes the object, appends a newline and writes the line. */
+    void end(OutputStream out) throws IOException {
+        put((byte) '}');
+        put((byte) '\n');
+        out.write(buf, 0, len);
+    }
+
+    /** The line as text (tests and one-off use). */
+    String endToString() {
+        put((byte) '}');
+        return new String(buf, 0, len, StandardCharsets.UTF_8);
     }
 
     private void key(String name) {
-        if (!first) sb.append(',');
+        if (!first) put((byte) ',');
         first = false;
-        sb.append('"').append(name).append("\":");
+        put((byte) '"');
+        ascii(name);
+        put((byte) '"');
+        put((byte) ':');
+    }
+
+    private void ascii(String s) {
+        for (int i = 0; i < s.length(); i++) put((byte) s.charAt(i));
     }
 
     private void escape(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
-                    else sb.append(c);
-                }
+            if (c == '"' || c == '\\') {
+                put((byte) '\\');
+                put((byte) c);
+            } else if (c < 0x20) {
+                ascii(String.format("\\u%04x", (int) c));
+            } else if (c < 0x80) {
+                put((byte) c);
+            } else {
+                int end = i + 1;
+                while (end < s.length() && s.charAt(end) >= 0x80) end++;
+                for (byte b : s.substring(i, end).getBytes(StandardCharsets.UTF_8)) put(b);
+                i = end - 1;
             }
         }
+    }
+
+    private void put(byte b) {
+        if (len == buf.length) buf = java.util.Arrays.copyOf(buf, buf.length * 2);
+        buf[len++] = b;
     }
 }

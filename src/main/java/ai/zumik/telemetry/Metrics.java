@@ -9,34 +9,61 @@ import java.util.function.LongSupplier;
 /**
  * Prometheus metrics, kept as lock-free adders and rendered in text exposition format. The one
  * that matters most is {@code zumik_overhead_seconds}: each request's wall time minus the time it
- * spent waiting on its upstream, i.e. what Zumik itself costs.
+ * spent waiting on its upstream, i.e. what Zumik itself costs. Recording a request allocates
+ * nothing once its route, status and provider have been seen: label strings are built once.
  */
 public final class Metrics {
     private static final long[] OVERHEAD_BUCKETS = {10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 100_000};
     private static final long[] LATENCY_BUCKETS = {1_000, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000,
             1_000_000, 2_500_000, 5_000_000, 10_000_000, 30_000_000, 60_000_000, 300_000_000};
 
-    private final ConcurrentHashMap<String, LongAdder> requests = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Histogram> overhead = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Histogram> duration = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Histogram> ttft = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, LongAdder> inference = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, LongAdder> tokens = new ConcurrentHashMap<>();
+    /** Everything kept per route. */
+    private static final class RouteStats {
+        final String labels;
+        final Histogram overhead = new Histogram(OVERHEAD_BUCKETS);
+        final Histogram duration = new Histogram(LATENCY_BUCKETS);
+        final ConcurrentHashMap<Integer, LongAdder> byMethodStatus = new ConcurrentHashMap<>();
+
+        RouteStats(String route) {
+            labels = "route=\"" + route + "\"";
+        }
+    }
+
+    /** Everything kept per provider and execution mode. */
+    private static final class ProviderStats {
+        final String labels;
+        final Histogram ttft = new Histogram(LATENCY_BUCKETS);
+        final ConcurrentHashMap<Integer, LongAdder> byStatus = new ConcurrentHashMap<>();
+        final LongAdder prompt = new LongAdder();
+        final LongAdder cached = new LongAdder();
+        final LongAdder completion = new LongAdder();
+
+        ProviderStats(String provider, String mode) {
+            labels = "provider=\"" + provider + "\",mode=\"" + mode + "\"";
+        }
+    }
+
+    private static final String[] METHODS = {"GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"};
+
+    private final ConcurrentHashMap<String, RouteStats> routes = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ProviderStats> providers = new ConcurrentHashMap<>();
     private final Map<String, LongSupplier> gauges = new ConcurrentHashMap<>();
 
     public void record(AccessRecord r) {
-        counter(requests, "route=\"" + r.route() + "\",method=\"" + r.method() + "\",status=\"" + r.status() + "\"").increment();
-        String route = "route=\"" + r.route() + "\"";
-        overhead.computeIfAbsent(route, k -> new Histogram(OVERHEAD_BUCKETS)).observe(r.overheadMicros());
-        duration.computeIfAbsent(route, k -> new Histogram(LATENCY_BUCKETS)).observe(r.durationMicros());
-        if (r.provider() != null) {
-            String p = "provider=\"" + r.provider() + "\"";
-            counter(inference, p + ",mode=\"" + r.executionMode() + "\",status=\"" + r.status() + "\"").increment();
-            if (r.ttftMicros() != null) ttft.computeIfAbsent(p, k -> new Histogram(LATENCY_BUCKETS)).observe(r.ttftMicros());
-            if (r.promptTokens() != null) counter(tokens, p + ",type=\"prompt\"").add(r.promptTokens());
-            if (r.cachedTokens() != null) counter(tokens, p + ",type=\"cached\"").add(r.cachedTokens());
-            if (r.completionTokens() != null) counter(tokens, p + ",type=\"completion\"").add(r.completionTokens());
-        }
+        RouteStats rs = routes.get(r.route());
+        if (rs == null) rs = routes.computeIfAbsent(r.route(), RouteStats::new);
+        adder(rs.byMethodStatus, methodIndex(r.method()) * 1000 + r.status()).increment();
+        rs.overhead.observe(r.overheadMicros());
+        rs.duration.observe(r.durationMicros());
+        if (r.provider() == null) return;
+        String key = r.provider() + '/' + r.executionMode();
+        ProviderStats ps = providers.get(key);
+        if (ps == null) ps = providers.computeIfAbsent(key, k -> new ProviderStats(r.provider(), r.executionMode()));
+        adder(ps.byStatus, r.status()).increment();
+        if (r.ttftMicros() != null) ps.ttft.observe(r.ttftMicros());
+        if (r.promptTokens() != null) ps.prompt.add(r.promptTokens());
+        if (r.cachedTokens() != null) ps.cached.add(r.cachedTokens());
+        if (r.completionTokens() != null) ps.completion.add(r.completionTokens());
     }
 
     /** Registers a value read at scrape time (queue depths, dropped lines). */
@@ -45,14 +72,30 @@ public final class Metrics {
     }
 
     public String render() {
-        StringBuilder sb = new StringBuilder(4096);
-        counters(sb, "zumik_http_requests_total", "HTTP requests by route, method and status.", requests);
-        histograms(sb, "zumik_overhead_seconds",
-                "Zumik's own time per request: wall time minus time waiting on the upstream.", overhead);
-        histograms(sb, "zumik_http_request_duration_seconds", "Wall time per request.", duration);
-        histograms(sb, "zumik_upstream_ttft_seconds", "Time to the first upstream event, by provider.", ttft);
-        counters(sb, "zumik_inference_requests_total", "Inference requests by provider, execution mode and status.", inference);
-        counters(sb, "zumik_tokens_total", "Tokens reported by providers.", tokens);
+        StringBuilder sb = new StringBuilder(8192);
+        var sortedRoutes = new TreeMap<>(routes);
+        var sortedProviders = new TreeMap<>(providers);
+        header(sb, "zumik_http_requests_total", "HTTP requests by route, method and status.", "counter");
+        sortedRoutes.values().forEach(rs -> new TreeMap<>(rs.byMethodStatus).forEach((k, v) -> sb.append("zumik_http_requests_total{")
+                .append(rs.labels).append(",method=\"").append(METHODS[k / 1000]).append("\",status=\"").append(k % 1000)
+                .append("\"} ").append(v.sum()).append('\n')));
+        header(sb, "zumik_overhead_seconds",
+                "Zumik's own time per request: wall time minus time waiting on the upstream.", "histogram");
+        sortedRoutes.values().forEach(rs -> rs.overhead.render(sb, "zumik_overhead_seconds", rs.labels));
+        header(sb, "zumik_http_request_duration_seconds", "Wall time per request.", "histogram");
+        sortedRoutes.values().forEach(rs -> rs.duration.render(sb, "zumik_http_request_duration_seconds", rs.labels));
+        header(sb, "zumik_upstream_ttft_seconds", "Time to the first upstream event.", "histogram");
+        sortedProviders.values().forEach(ps -> ps.ttft.render(sb, "zumik_upstream_ttft_seconds", ps.labels));
+        header(sb, "zumik_inference_requests_total", "Inference requests by provider, execution mode and status.", "counter");
+        sortedProviders.values().forEach(ps -> new TreeMap<>(ps.byStatus).forEach((status, v) -> sb
+                .append("zumik_inference_requests_total{").append(ps.labels).append(",status=\"").append(status)
+                .append("\"} ").append(v.sum()).append('\n')));
+        header(sb, "zumik_tokens_total", "Tokens reported by providers.", "counter");
+        sortedProviders.values().forEach(ps -> {
+            tokens(sb, ps, "prompt", ps.prompt);
+            tokens(sb, ps, "cached", ps.cached);
+            tokens(sb, ps, "completion", ps.completion);
+        });
         for (var g : new TreeMap<>(gauges).entrySet()) {
             sb.append("# TYPE ").append(g.getKey()).append(" gauge\n")
                     .append(g.getKey()).append(' ').append(g.getValue().getAsLong()).append('\n');
@@ -60,22 +103,23 @@ public final class Metrics {
         return sb.toString();
     }
 
-    private static LongAdder counter(ConcurrentHashMap<String, LongAdder> map, String labels) {
-        LongAdder a = map.get(labels);
-        return a != null ? a : map.computeIfAbsent(labels, k -> new LongAdder());
+    private static void tokens(StringBuilder sb, ProviderStats ps, String type, LongAdder value) {
+        sb.append("zumik_tokens_total{").append(ps.labels).append(",type=\"").append(type).append("\"} ")
+                .append(value.sum()).append('\n');
     }
 
-    private static void counters(StringBuilder sb, String name, String help, Map<String, LongAdder> map) {
+    private static void header(StringBuilder sb, String name, String help, String type) {
         sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        sb.append("# TYPE ").append(name).append(" counter\n");
-        for (var e : new TreeMap<>(map).entrySet()) {
-            sb.append(name).append('{').append(e.getKey()).append("} ").append(e.getValue().sum()).append('\n');
-        }
+        sb.append("# TYPE ").append(name).append(' ').append(type).append('\n');
     }
 
-    private static void histograms(StringBuilder sb, String name, String help, Map<String, Histogram> map) {
-        sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        sb.append("# TYPE ").append(name).append(" histogram\n");
-        for (var e : new TreeMap<>(map).entrySet()) e.getValue().render(sb, name, e.getKey());
+    private static LongAdder adder(ConcurrentHashMap<Integer, LongAdder> map, int key) {
+        LongAdder a = map.get(key);
+        return a != null ? a : map.computeIfAbsent(key, k -> new LongAdder());
+    }
+
+    private static int methodIndex(String method) {
+        for (int i = 0; i < METHODS.length; i++) if (METHODS[i].equals(method)) return i;
+        return 0;
     }
 }

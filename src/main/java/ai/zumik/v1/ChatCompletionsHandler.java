@@ -29,7 +29,7 @@ public final class ChatCompletionsHandler implements Handler {
     public void handle(Exchange ex, Buffer body) {
         ChatRequest request = ChatRequestParser.parse(Params.object(body));
         ModelRef model = resolve(catalog, request.model(), CatalogModel.Kind.CHAT);
-        ex.responseId(Ids.next("rsp_"));
+        ex.responseId(Ids.next("rsp_", ex.startMs()));
         ex.stream(request.stream());
         var ctx = new ExecutionContext(ex.traceId(), ex.responseId(), ex.principal().projectId(),
                 ex.principal().keyId(), PATH, request.model(), request.stream(), ex.startNanos(), ex.startMs());

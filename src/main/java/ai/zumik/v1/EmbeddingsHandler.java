@@ -20,6 +20,7 @@ import ai.zumik.http.Params;
 import ai.zumik.ids.Ids;
 import ai.zumik.inference.EmbeddingRequest;
 import ai.zumik.inference.StreamEvent;
+import ai.zumik.json.TopLevel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -32,6 +33,7 @@ import java.util.Set;
 public final class EmbeddingsHandler implements Handler {
     public static final String PATH = "/v1/embeddings";
     private static final int MAX_INPUTS = 2048;
+    private static final String[] MODEL = {"model"};
 
     private final ModelCatalog catalog;
     private final ExecutionBroker broker;
@@ -50,7 +52,7 @@ public final class EmbeddingsHandler implements Handler {
             throw Params.invalidValue("dimensions", "Invalid 'dimensions': " + request.model() + " produces at most "
                     + nativeDims + " dimensions, but " + request.dimensions() + " were requested.");
         }
-        ex.responseId(Ids.next("rsp_"));
+        ex.responseId(Ids.next("rsp_", ex.startMs()));
         var ctx = new ExecutionContext(ex.traceId(), ex.responseId(), ex.principal().projectId(),
                 ex.principal().keyId(), PATH, request.model(), false, ex.startNanos(), ex.startMs());
         var result = broker.embeddings(ctx, request, model, new Sink(ex));
@@ -118,8 +120,11 @@ public final class EmbeddingsHandler implements Handler {
             switch (event) {
                 case StreamEvent.Completion c -> {
                     ex.usage(c.usage());
-                    c.json().put("model", served.responseModel());
-                    ex.sendJson(200, c.json());
+                    try {
+                        ex.sendJson(200, TopLevel.scan(c.json(), MODEL).rewrite(new String[] {"model", served.responseModel()}));
+                    } catch (java.io.IOException e) {
+                        ex.fail(e);
+                    }
                 }
                 case StreamEvent.Failed f -> ex.sendError(ApiError.fromUpstream(f.failure()));
                 default -> ex.fail(new IllegalStateException("embeddings produced " + event.getClass().getSimpleName()));

@@ -83,7 +83,6 @@ public final class UsageHandler {
 
     static ObjectNode event(UsageEvent e) {
         ObjectNode o = Json.object();
-        o.put("id", e.id());
         o.put("object", "usage_event");
         o.put("response_id", e.responseId());
         o.put("trace_id", e.traceId());

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class IdsTest {
     @Test
-    void idsArePrefixPlus26CrockfordCharactersAndDoNotRepeat() {
+    void idsArePrefixPlus26CrockfordCharactersWithEightyRandomBits() {
         Set<String> seen = new HashSet<>();
         int[] lastCharUse = new int[32];
         for (int i = 0; i < 20_000; i++) {
@@ -18,9 +18,22 @@ class IdsTest {
             lastCharUse["0123456789abcdefghjkmnpqrstvwxyz".indexOf(id.charAt(id.length() - 1))]++;
         }
         long used = java.util.Arrays.stream(lastCharUse).filter(c -> c > 0).count();
-        assertThat(used).as("all 32 symbols appear in the last position: every bit is random").isEqualTo(32);
+        assertThat(used).as("all 32 symbols appear in the last position: the tail is random").isEqualTo(32);
         assertThat(Ids.isValid("rsp_0123456789abcdefghjkmnpqrs", "rsp_")).isTrue();
         assertThat(Ids.isValid("rsp_0123456789abcdefghjkmnpqru", "rsp_")).as("u is not Crockford").isFalse();
         assertThat(Ids.isValid("rsp_short", "rsp_")).isFalse();
+    }
+
+    @Test
+    void idsSortInCreationOrderAndCarryTheirCreationTime() {
+        long t = 1_795_000_000_000L;
+        String early = Ids.next("rsp_", t);
+        String late = Ids.next("rsp_", t + 1);
+        assertThat(early.compareTo(late)).isNegative();
+        assertThat(Ids.createdAtMs(early, "rsp_")).isEqualTo(t);
+        assertThat(Ids.lowerBound("rsp_", t).compareTo(early)).isLessThanOrEqualTo(0);
+        assertThat(Ids.lowerBound("rsp_", t + 1).compareTo(early)).isPositive();
+        assertThat(Ids.lowerBound("rsp_", t + 1).compareTo(late)).isLessThanOrEqualTo(0);
+        assertThat(Ids.createdAtMs("rsp_nope", "rsp_")).isEqualTo(-1);
     }
 }

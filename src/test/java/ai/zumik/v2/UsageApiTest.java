@@ -164,7 +164,7 @@ class UsageApiTest {
             Sent s = sent.get(sent.size() - 1 - i);
             JsonNode e = u.get("data").get(i);
             assertThat(e.get("object").asText()).isEqualTo("usage_event");
-            assertThat(e.get("id").asText()).startsWith("use_");
+            assertThat(e.get("response_id").asText()).matches("rsp_[0-9a-z]{26}");
             assertThat(e.get("trace_id").asText()).isEqualTo(s.traceId());
             assertThat(e.get("key_id").asText()).isEqualTo(adminKeyId);
             assertThat(e.get("endpoint").asText()).isEqualTo(s.endpoint());

@@ -6,6 +6,7 @@ import ai.zumik.inference.StreamEvent;
 import ai.zumik.inference.UpstreamFailure;
 import ai.zumik.inference.Usage;
 import ai.zumik.json.Json;
+import ai.zumik.json.TopLevel;
 import ai.zumik.provider.ChatCall;
 import ai.zumik.provider.EmbeddingCall;
 import ai.zumik.provider.Endpoint;
@@ -19,6 +20,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import java.io.IOException;
 import java.util.function.Consumer;
 
 /**
@@ -29,6 +31,8 @@ import java.util.function.Consumer;
  */
 public final class OpenAiCompatibleAdapter implements ProviderAdapter {
     private static final byte[] DONE = "[DONE]".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final String[] COMPLETION_FIELDS = {"error", "usage"};
+    private static final String[] CHUNK_FIELDS = {"error", "usage", "choices"};
 
     private final OpenAiFlavor flavor;
     private final Transport transport;
@@ -115,17 +119,18 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
 
         @Override
         protected StreamEvent completion(HttpClientResponse head, byte[] bytes) {
-            JsonNode json;
+            TopLevel doc;
             try {
-                json = Json.parse(bytes);
-            } catch (Exception e) {
-                return malformed("The upstream returned a body that is not JSON.");
+                doc = TopLevel.scan(bytes, COMPLETION_FIELDS, COMPLETION_FIELDS);
+            } catch (IOException e) {
+                return malformed("The upstream returned a body that is not a JSON object.");
             }
-            if (!(json instanceof ObjectNode o)) return malformed("The upstream returned JSON that is not an object.");
-            if (o.get("error") instanceof ObjectNode) {
-                return new StreamEvent.Failed(OpenAiWire.error(flavor.name(), 502, head.headers(), o), Usage.UNREPORTED);
+            if (doc.tree("error") instanceof ObjectNode err) {
+                ObjectNode root = Json.object();
+                root.set("error", err);
+                return new StreamEvent.Failed(OpenAiWire.error(flavor.name(), 502, head.headers(), root), Usage.UNREPORTED);
             }
-            return new StreamEvent.Completion(o, OpenAiWire.usage(o.get("usage"), headerCachedTokens));
+            return new StreamEvent.Completion(bytes, OpenAiWire.usage(doc.tree("usage"), headerCachedTokens));
         }
 
         @Override
@@ -134,21 +139,20 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
                 finish(new StreamEvent.End(usage));
                 return;
             }
-            JsonNode json;
+            byte[] json = java.util.Arrays.copyOf(data, length);
+            TopLevel chunk;
             try {
-                json = Json.parse(data, 0, length);
-            } catch (Exception e) {
-                fail(UpstreamFailure.of(FailureClass.MALFORMED_RESPONSE, "The upstream sent a stream event that is not JSON."),
-                        usage);
+                chunk = TopLevel.scan(json, CHUNK_FIELDS, "error", "usage");
+            } catch (IOException e) {
+                fail(UpstreamFailure.of(FailureClass.MALFORMED_RESPONSE,
+                        "The upstream sent a stream event that is not a JSON object."), usage);
                 return;
             }
-            if (!(json instanceof ObjectNode chunk)) {
-                fail(UpstreamFailure.of(FailureClass.MALFORMED_RESPONSE, "The upstream sent a stream event that is not an object."),
-                        usage);
-                return;
-            }
-            if ("error".equals(event) || chunk.get("error") != null && !chunk.get("error").isNull()) {
-                UpstreamFailure f = OpenAiWire.error(flavor.name(), 500, MultiMap.caseInsensitiveMultiMap(), chunk);
+            JsonNode error = chunk.tree("error");
+            if ("error".equals(event) || error != null && !error.isNull()) {
+                ObjectNode root = Json.object();
+                root.set("error", error == null ? Json.NODES.nullNode() : error);
+                UpstreamFailure f = OpenAiWire.error(flavor.name(), 500, MultiMap.caseInsensitiveMultiMap(), root);
                 // An error event after content is an interruption; as the first event it is an
                 // ordinary upstream failure that another attempt may still fix.
                 fail(chunkSeen && f.failureClass() == FailureClass.SERVER_ERROR
@@ -156,14 +160,13 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
                         : f, usage);
                 return;
             }
-            JsonNode u = chunk.get("usage");
             Usage chunkUsage = null;
-            if (u != null && u.isObject()) {
+            if (chunk.tree("usage") instanceof ObjectNode u) {
                 chunkUsage = OpenAiWire.usage(u, headerCachedTokens);
                 usage = chunkUsage;
             }
             chunkSeen = true;
-            emit(new StreamEvent.Chunk(chunk, chunkUsage));
+            emit(new StreamEvent.Chunk(json, chunkUsage, chunkUsage != null && chunk.isEmptyArray("choices")));
         }
 
         private StreamEvent malformed(String message) {

@@ -54,13 +54,13 @@ public final class PlaceholderAdapter implements ProviderAdapter {
         vertx.getOrCreateContext().runOnContext(v -> {
             if (handle.cancelled) return;
             if (!call.request().stream()) {
-                events.accept(new StreamEvent.Completion(completion(call, answer, created), answer.usage));
+                events.accept(new StreamEvent.Completion(Json.bytes(completion(call, answer, created)), answer.usage));
                 return;
             }
             for (ObjectNode chunk : chunks(call, answer, created)) {
                 if (handle.cancelled) return;
                 boolean usageChunk = chunk.get("choices").isEmpty();
-                events.accept(new StreamEvent.Chunk(chunk, usageChunk ? answer.usage : null));
+                events.accept(new StreamEvent.Chunk(Json.bytes(chunk), usageChunk ? answer.usage : null, usageChunk));
             }
             if (!handle.cancelled) events.accept(new StreamEvent.End(answer.usage));
         });
@@ -109,7 +109,7 @@ public final class PlaceholderAdapter implements ProviderAdapter {
         Usage u = new Usage(tokens, 0L, null, null, null);
         Cancellable handle = new Cancellable();
         vertx.getOrCreateContext().runOnContext(v -> {
-            if (!handle.cancelled) events.accept(new StreamEvent.Completion(root, u));
+            if (!handle.cancelled) events.accept(new StreamEvent.Completion(Json.bytes(root), u));
         });
         return handle;
     }
