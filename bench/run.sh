@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
-# End-to-end overhead benchmark: a fast fake OpenAI upstream, Zumik in front of it (auth, metering,
-# access log, headers all on), and the same load against the upstream directly, in one run.
+# End-to-end overhead benchmark. In one run, on one machine: a fast fake OpenAI upstream, the same
+# load sent directly to it, through a bare Vert.x proxy (the baseline the budget is stated
+# against: parse, rewrite model, forward, relay) and through Zumik with auth, metering (durable
+# group commit), access log, metrics and headers all on.
 #
-#   bench/run.sh                 # full run (~4 minutes), writes bench/out/report.md
-#   DURATION=10 bench/run.sh     # shorter measurement windows
+#   bench/run.sh                 # full run (~9 minutes), writes bench/out/report.md
+#   DURATION=8 WARM=30 bench/run.sh   # quicker, noisier
 #
+# CPU per request is the process's own user+system time (/proc/PID/stat) over the window divided
+# by completed requests. The JVMs need a long warm-up on 2 cores (C2 keeps compiling for about a
+# minute under load), so every process is warmed before anything is measured, and throughput is
+# measured in alternating rounds (bare, Zumik, bare, Zumik, ...) and reported per round.
 # Needs wrk (installed with apt-get when missing and running as root).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out="$root/bench/out"
 mkdir -p "$out"
-duration=${DURATION:-15}
+duration=${DURATION:-12}
+warm=${WARM:-75}
+rounds=${ROUNDS:-3}
 rate=${RATE:-1000}
 java_home=$("$root/bin/java-home" 25)
-java="$java_home/bin/java"
-java_native="$java --enable-native-access=ALL-UNNAMED"
+java="$java_home/bin/java --enable-native-access=ALL-UNNAMED"
+jvm_opts="-XX:+UseCompactObjectHeaders -Xms256m -Xmx512m"
 
 if ! command -v wrk >/dev/null; then
   if [ "$(id -u)" = 0 ]; then apt-get install -y -qq wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null); fi
@@ -28,115 +36,124 @@ mkdir -p "$out/classes"
 "$java_home/bin/javac" -nowarn -cp "$jar" -d "$out/classes" "$root"/bench/src/*.java
 cp="$jar:$out/classes"
 
-up_port=19100; up_stream_port=19101; gw_port=19180; gw_stream_port=19181; bare_port=19190
+up=19100; up_slow=19101; gw=19180; gw_slow=19181; bare=19190; bare_slow=19191
 key="zk_live_BENCHbenchBENCHbenchBENCHbench12"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-# Two upstreams: instant (throughput, added latency) and 20 chunks 5 ms apart (TTFT and chunk gaps).
-$java_native -Xms64m -Xmx256m -cp "$cp" BenchUpstream $up_port 20 0 1 > "$out/upstream.log" 2>&1 & pids+=($!)
-$java_native -Xms64m -Xmx256m -cp "$cp" BenchUpstream $up_stream_port 20 5 1 > "$out/upstream-stream.log" 2>&1 & pids+=($!)
-# The baseline the budget is stated against: a bare Vert.x proxy (parse, rewrite model, forward, relay).
-$java_native -XX:+UseCompactObjectHeaders -Xms256m -Xmx512m -cp "$cp" BareProxy $bare_port $up_port \
-  > "$out/bare.log" 2>&1 & pids+=($!); barepid=$!
-
+# Upstreams: instant (throughput, added latency) and 20 chunks 5 ms apart (TTFT, chunk gaps).
+$java -Xms64m -Xmx256m -cp "$cp" BenchUpstream $up 20 0 1 > "$out/upstream.log" 2>&1 & pids+=($!)
+$java -Xms64m -Xmx256m -cp "$cp" BenchUpstream $up_slow 20 5 1 > "$out/upstream-slow.log" 2>&1 & pids+=($!)
+$java $jvm_opts -cp "$cp" BareProxy $bare $up > "$out/bare.log" 2>&1 & pids+=($!); barepid=$!
+$java $jvm_opts -cp "$cp" BareProxy $bare_slow $up_slow > "$out/bare-slow.log" 2>&1 & pids+=($!)
 start_zumik() { # port upstream-port data-dir
   rm -rf "$3"
   ZUMIK_BOOTSTRAP_KEY=$key OPENAI_BASE_URL="http://127.0.0.1:$2/v1" OPENAI_API_KEY=sk-bench \
-  ZUMIK_ACCESS_LOG="$3/access.log" ZUMIK_JAVA_OPTS="-Xms256m -Xmx512m" \
+  ZUMIK_ACCESS_LOG="$3/access.log" \
     "$root/bin/zumik" serve --port "$1" --data-dir "$3" > "$3.log" 2>&1 &
-  echo $!
+  pids+=($!)
 }
-gw=$(start_zumik $gw_port $up_port "$out/data"); pids+=($gw)
-gw_stream=$(start_zumik $gw_stream_port $up_stream_port "$out/data-stream"); pids+=($gw_stream)
-for p in $gw_port $gw_stream_port $bare_port; do
-  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$p/healthz" && break; sleep 0.2; done
+start_zumik $gw $up "$out/data"
+start_zumik $gw_slow $up_slow "$out/data-slow"
+for p in $gw $gw_slow $bare $bare_slow; do
+  for _ in $(seq 1 150); do curl -s -o /dev/null "http://127.0.0.1:$p/healthz" && break; sleep 0.2; done
 done
-zpid() { pgrep -f "zumik.jar serve --port $1" | head -n1; }
-gwpid=$(zpid $gw_port); gwspid=$(zpid $gw_stream_port)
+gwpid=$(pgrep -f "zumik.jar serve --port $gw" | head -n1)
 
 body='{"model":"gpt-4o-mini","messages":[{"role":"system","content":"You are a benchmark."},{"role":"user","content":"Say something short about foxes."}]}'
 sbody='{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"system","content":"You are a benchmark."},{"role":"user","content":"Say something short about foxes."}]}'
-mklua() { # file body auth?
+mklua() { # file body with-auth
   { echo 'wrk.method = "POST"'; echo "wrk.body = '$2'"; echo 'wrk.headers["Content-Type"] = "application/json"'
-    if [ -n "$3" ]; then echo "wrk.headers[\"Authorization\"] = \"Bearer $key\""; fi; } > "$1"
+    if [ "$3" = auth ]; then echo "wrk.headers[\"Authorization\"] = \"Bearer $key\""; fi; } > "$1"
 }
-mklua "$out/plain-gw.lua" "$body" auth; mklua "$out/plain-up.lua" "$body" ""
-mklua "$out/stream-gw.lua" "$sbody" auth; mklua "$out/stream-up.lua" "$sbody" ""
-
+mklua "$out/plain-gw.lua" "$body" auth; mklua "$out/plain-up.lua" "$body" none
+mklua "$out/stream-gw.lua" "$sbody" auth; mklua "$out/stream-up.lua" "$sbody" none
+tck=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_mb() { awk '/VmRSS/{printf "%d", $2/1024}' "/proc/$1/status"; }
-tck=$(getconf CLK_TCK)
+url() { echo "http://127.0.0.1:$1/v1/chat/completions"; }
 
-wrk_run() { # name url lua pid-to-measure
-  local c0 c1 reqs rps
-  [ -n "$4" ] && c0=$(cpu_ticks "$4")
-  wrk -t2 -c64 -d"${duration}s" --latency -s "$3" "$2" > "$out/wrk-$1.txt"
-  [ -n "$4" ] && c1=$(cpu_ticks "$4")
+wrk_run() { # label port lua pid|- seconds
+  local c0=0 c1=0 reqs rps p50 p99 cpu="-"
+  [ "$4" != - ] && c0=$(cpu_ticks "$4")
+  wrk -t2 -c64 -d"${5}s" --latency -s "$out/$3.lua" "$(url "$2")" > "$out/wrk-$1.txt"
+  [ "$4" != - ] && c1=$(cpu_ticks "$4")
   reqs=$(awk '/requests in/{print $1}' "$out/wrk-$1.txt")
   rps=$(awk '/Requests\/sec/{printf "%d", $2}' "$out/wrk-$1.txt")
-  local p50 p99
   p50=$(awk '/ 50%/{print $2}' "$out/wrk-$1.txt"); p99=$(awk '/ 99%/{print $2}' "$out/wrk-$1.txt")
-  local cpu="-"
-  [ -n "$4" ] && cpu=$(awk -v a="$c0" -v b="$c1" -v n="$reqs" -v t="$tck" 'BEGIN{printf "%.1f", (b-a)/t*1e6/n}')
-  echo "$1|$rps|$p50|$p99|$cpu"
+  [ "$4" != - ] && cpu=$(awk -v a="$c0" -v b="$c1" -v n="$reqs" -v t="$tck" 'BEGIN{printf "%.1f", (b-a)/t*1e6/n}')
+  echo "| $1 | $rps | $p50 | $p99 | $cpu |"
 }
 
-echo "bench: warm-up" >&2
-wrk -t2 -c64 -d10s -s "$out/plain-up.lua" "http://127.0.0.1:$bare_port/v1/chat/completions" >/dev/null
-wrk -t2 -c64 -d15s -s "$out/plain-gw.lua" "http://127.0.0.1:$gw_port/v1/chat/completions" >/dev/null
-wrk -t2 -c64 -d10s -s "$out/stream-gw.lua" "http://127.0.0.1:$gw_port/v1/chat/completions" >/dev/null
-$java_native -cp "$cp" LoadGen "http://127.0.0.1:$gw_stream_port/v1/chat/completions" 200 5 stream $key >/dev/null
+echo "bench: warm-up (${warm}s bare, $((warm + 30))s Zumik, streams)" >&2
+wrk -t2 -c64 -d"${warm}s" -s "$out/plain-up.lua" "$(url $bare)" >/dev/null
+wrk -t2 -c64 -d"$((warm + 30))s" -s "$out/plain-gw.lua" "$(url $gw)" >/dev/null
+wrk -t2 -c64 -d20s -s "$out/stream-gw.lua" "$(url $gw)" >/dev/null
+wrk -t2 -c64 -d20s -s "$out/stream-up.lua" "$(url $bare)" >/dev/null
+$java -Dwarmup=20 -cp "$cp" LoadGen "$(url $gw_slow)" 200 5 stream $key >/dev/null
+$java -Dwarmup=20 -cp "$cp" LoadGen "$(url $bare_slow)" 200 5 stream >/dev/null
 
-echo "bench: throughput (wrk -t2 -c64, ${duration}s each)" >&2
-t1=$(wrk_run direct-plain "http://127.0.0.1:$up_port/v1/chat/completions" "$out/plain-up.lua" "")
-t0=$(wrk_run bare-vertx-proxy-plain "http://127.0.0.1:$bare_port/v1/chat/completions" "$out/plain-up.lua" "$barepid")
-t2=$(wrk_run zumik-plain "http://127.0.0.1:$gw_port/v1/chat/completions" "$out/plain-gw.lua" "$gwpid")
-t0b=$(wrk_run bare-vertx-proxy-plain "http://127.0.0.1:$bare_port/v1/chat/completions" "$out/plain-up.lua" "$barepid")
-t2b=$(wrk_run zumik-plain "http://127.0.0.1:$gw_port/v1/chat/completions" "$out/plain-gw.lua" "$gwpid")
+echo "bench: throughput, $rounds alternating rounds of ${duration}s" >&2
+rows=()
+rows+=("$(wrk_run direct "$up" plain-up - "$duration")")
+for r in $(seq 1 "$rounds"); do
+  rows+=("$(wrk_run "bare-proxy-round$r" "$bare" plain-up "$barepid" "$duration")")
+  rows+=("$(wrk_run "zumik-round$r" "$gw" plain-gw "$gwpid" "$duration")")
+done
 rss_plain=$(rss_mb "$gwpid")
-t3=$(wrk_run direct-stream "http://127.0.0.1:$up_port/v1/chat/completions" "$out/stream-up.lua" "")
-t4=$(wrk_run zumik-stream "http://127.0.0.1:$gw_port/v1/chat/completions" "$out/stream-gw.lua" "$gwpid")
+srows=()
+srows+=("$(wrk_run direct-stream "$up" stream-up - "$duration")")
+srows+=("$(wrk_run bare-proxy-stream "$bare" stream-up "$barepid" "$duration")")
+srows+=("$(wrk_run zumik-stream "$gw" stream-gw "$gwpid" "$duration")")
 rss_stream=$(rss_mb "$gwpid")
 
-echo "bench: latency at $rate req/s (open loop, ${duration}s each)" >&2
-l1=$($java_native -cp "$cp" LoadGen "http://127.0.0.1:$up_port/v1/chat/completions" "$rate" "$duration" plain)
-lb=$($java_native -cp "$cp" LoadGen "http://127.0.0.1:$bare_port/v1/chat/completions" "$rate" "$duration" plain)
-l2=$($java_native -cp "$cp" LoadGen "http://127.0.0.1:$gw_port/v1/chat/completions" "$rate" "$duration" plain $key)
-echo "bench: streaming TTFT and chunk gaps at 200 streams/s (20 chunks, 5 ms apart)" >&2
-s1=$($java_native -cp "$cp" LoadGen "http://127.0.0.1:$up_stream_port/v1/chat/completions" 200 "$duration" stream)
-s2=$($java_native -cp "$cp" LoadGen "http://127.0.0.1:$gw_stream_port/v1/chat/completions" 200 "$duration" stream $key)
+echo "bench: latency at $rate req/s (open loop, ${duration}s after 5s unrecorded)" >&2
+l1=$($java -cp "$cp" LoadGen "$(url $up)" "$rate" "$duration" plain)
+lb=$($java -cp "$cp" LoadGen "$(url $bare)" "$rate" "$duration" plain)
+lz=$($java -cp "$cp" LoadGen "$(url $gw)" "$rate" "$duration" plain $key)
+echo "bench: streaming at 200 streams/s (20 chunks 5 ms apart)" >&2
+s1=$($java -cp "$cp" LoadGen "$(url $up_slow)" 200 "$duration" stream)
+sb=$($java -cp "$cp" LoadGen "$(url $bare_slow)" 200 "$duration" stream)
+sz=$($java -cp "$cp" LoadGen "$(url $gw_slow)" 200 "$duration" stream $key)
 rss_final=$(rss_mb "$gwpid")
-overhead=$(curl -s "http://127.0.0.1:$gw_port/metrics" | grep 'zumik_overhead_seconds_bucket{route="/v1/chat/completions"')
+overhead=$(curl -s "http://127.0.0.1:$gw/metrics" | grep -E 'zumik_overhead_seconds_(bucket|count|sum)\{route="/v1/chat/completions"')
 
 {
   echo "# Zumik overhead benchmark"
   echo
   echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "- machine: $(nproc) vCPU, $(awk '/MemTotal/{printf "%d GiB", $2/1048576}' /proc/meminfo), $(uname -r), $("$java" -version 2>&1 | head -n1)"
-  echo "- command: bench/run.sh (DURATION=$duration RATE=$rate)"
+  echo "- machine: $(nproc) vCPU ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/{printf "%d GiB", $2/1048576}' /proc/meminfo), Linux $(uname -r), $($java -version 2>&1 | head -n1)"
+  echo "- command: \`DURATION=$duration WARM=$warm ROUNDS=$rounds RATE=$rate bench/run.sh\`"
+  echo "- wrk, the upstreams, the bare proxy and Zumik share the 2 vCPUs; loopback networking."
   echo
-  echo "## Throughput and CPU (wrk -t2 -c64 --latency, ${duration}s)"
+  echo "## Non-stream throughput and CPU per request (wrk -t2 -c64, ${duration}s per row)"
   echo
-  echo "| run | req/s | p50 | p99 | Zumik CPU µs/req |"
+  echo "| run | req/s | p50 | p99 | process CPU µs/req |"
   echo "|---|---|---|---|---|"
-  for row in "$t1" "$t0" "$t2" "$t0b" "$t2b" "$t3" "$t4"; do echo "| ${row//|/ | } |"; done
+  printf '%s\n' "${rows[@]}"
   echo
-  echo "RSS after non-stream load: ${rss_plain} MB; after stream load: ${rss_stream} MB; at the end: ${rss_final} MB."
+  echo "## Stream throughput (20 chunks + usage + [DONE], no delay)"
   echo
-  echo "## Latency at $rate req/s, non-stream (open loop)"
+  echo "| run | streams/s | p50 | p99 | process CPU µs/stream |"
+  echo "|---|---|---|---|---|"
+  printf '%s\n' "${srows[@]}"
+  echo
+  echo "Zumik RSS: ${rss_plain} MB after non-stream load, ${rss_stream} MB after stream load, ${rss_final} MB at the end."
+  echo
+  echo "## Latency at $rate req/s, non-stream (open loop; µs)"
   echo
   echo "- direct: \`$l1\`"
-  echo "- via a bare Vert.x proxy: \`$lb\`"
-  echo "- via Zumik: \`$l2\`"
+  echo "- bare proxy: \`$lb\`"
+  echo "- Zumik: \`$lz\`"
   echo
-  echo "## Streaming at 200 streams/s (20 chunks 5 ms apart)"
+  echo "## Streaming at 200 streams/s, 20 chunks 5 ms apart (µs)"
   echo
   echo "- direct: \`$s1\`"
-  echo "- via Zumik: \`$s2\`"
+  echo "- bare proxy: \`$sb\`"
+  echo "- Zumik: \`$sz\`"
   echo
-  echo "## Zumik's own overhead histogram (/metrics, non-stream gateway, all runs)"
+  echo "## Zumik's own overhead histogram (/metrics, non-stream gateway, whole run)"
   echo
   echo '```'
   echo "$overhead"
