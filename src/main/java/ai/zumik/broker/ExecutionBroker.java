@@ -4,6 +4,7 @@ import ai.zumik.catalog.ModelRef;
 import ai.zumik.config.ZumikConfig;
 import ai.zumik.inference.ChatRequest;
 import ai.zumik.inference.EmbeddingRequest;
+import ai.zumik.inference.RequestRejected;
 import ai.zumik.metering.UsageMeter;
 import ai.zumik.provider.ChatCall;
 import ai.zumik.provider.EmbeddingCall;
@@ -34,6 +35,9 @@ public final class ExecutionBroker {
     /** Why a request cannot run at all (answered before anything is sent upstream). */
     public sealed interface Refusal {
         record ProviderUnavailable(String provider) implements Refusal {}
+
+        /** The target cannot honour the request as asked; {@code rejection} names the parameter. */
+        record Invalid(RequestRejected rejection) implements Refusal {}
     }
 
     /** Starts a chat execution, or explains why none can start. */
@@ -41,9 +45,14 @@ public final class ExecutionBroker {
         Optional<Target> target = target(model);
         if (target.isEmpty()) return new Result(null, new Refusal.ProviderUnavailable(model.provider().wireId()));
         Target t = target.get();
-        Execution e = new Execution(ctx, t, sink, meter, loop);
-        e.start(events -> t.adapter().chat(new ChatCall(request, t.upstreamModel(), config.timeouts()), events));
-        return new Result(e, null);
+        try {
+            CapabilityCheck.chat(request, model.capabilities(), model.provider().wireId());
+            Execution e = new Execution(ctx, t, sink, meter, loop);
+            e.start(events -> t.adapter().chat(new ChatCall(request, model, t.upstreamModel(), config.timeouts()), events));
+            return new Result(e, null);
+        } catch (RequestRejected r) {
+            return new Result(null, new Refusal.Invalid(r));
+        }
     }
 
     public Result embeddings(ExecutionContext ctx, EmbeddingRequest request, ModelRef model, ResponseSink sink) {
@@ -51,10 +60,18 @@ public final class ExecutionBroker {
         if (target.isEmpty()) return new Result(null, new Refusal.ProviderUnavailable(model.provider().wireId()));
         Target t = target.get();
         Integer dims = model.entry() == null ? null : model.entry().dimensions();
-        Execution e = new Execution(ctx, t, sink, meter, loop);
-        e.start(events -> t.adapter().embeddings(
-                new EmbeddingCall(request, t.upstreamModel(), dims, config.timeouts()), events));
-        return new Result(e, null);
+        if (!model.capabilities().embeddings()) {
+            return new Result(null, new Refusal.Invalid(RequestRejected.unsupported("model", model.provider().wireId(),
+                    "it has no embeddings API")));
+        }
+        try {
+            Execution e = new Execution(ctx, t, sink, meter, loop);
+            e.start(events -> t.adapter().embeddings(
+                    new EmbeddingCall(request, t.upstreamModel(), dims, config.timeouts()), events));
+            return new Result(e, null);
+        } catch (RequestRejected r) {
+            return new Result(null, new Refusal.Invalid(r));
+        }
     }
 
     private Optional<Target> target(ModelRef model) {

@@ -8,6 +8,6 @@ import ai.zumik.provider.ProviderId;
  * @param dimensions embedding output size, or null for chat models
  */
 public record CatalogModel(ProviderId provider, String id, Kind kind, long contextWindow, Long maxOutputTokens,
-                           Integer dimensions) {
+                           Integer dimensions, Capabilities capabilities) {
     public enum Kind { CHAT, EMBEDDING }
 }

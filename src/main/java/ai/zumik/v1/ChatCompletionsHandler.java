@@ -55,6 +55,8 @@ public final class ChatCompletionsHandler implements Handler {
         return switch (refusal) {
             case ExecutionBroker.Refusal.ProviderUnavailable p -> new ApiError(501, "api_error", "provider_unavailable",
                     "model", "Provider '" + p.provider() + "' is configured, but this build has no adapter for it yet.", null);
+            case ExecutionBroker.Refusal.Invalid i -> ApiError.invalid(i.rejection().param(), i.rejection().code(),
+                    i.rejection().getMessage());
         };
     }
 }

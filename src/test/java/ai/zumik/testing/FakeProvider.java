@@ -42,9 +42,11 @@ public final class FakeProvider implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final List<Long> abortedAtNanos = new CopyOnWriteArrayList<>();
     private final String pathPrefix;
+    private final java.util.function.Function<Received, Script> defaultResponder;
 
-    private FakeProvider(String pathPrefix) {
+    private FakeProvider(String pathPrefix, java.util.function.Function<Received, Script> defaultResponder) {
         this.pathPrefix = pathPrefix;
+        this.defaultResponder = defaultResponder;
         this.server = VERTX.createHttpServer(new io.vertx.core.http.HttpServerOptions().setTcpNoDelay(true))
                 .requestHandler(this::handle)
                 .listen(0, "127.0.0.1").await();
@@ -52,11 +54,19 @@ public final class FakeProvider implements AutoCloseable {
 
     /** Serves under {@code /v1} like OpenAI, xAI and Fireworks' {@code /inference/v1}. */
     public static FakeProvider start() {
-        return new FakeProvider("/v1");
+        return new FakeProvider("/v1", r -> echo(r.path(), r.body()));
     }
 
     public static FakeProvider startAt(String pathPrefix) {
-        return new FakeProvider(pathPrefix);
+        return new FakeProvider(pathPrefix, r -> echo(r.path(), r.body()));
+    }
+
+    /**
+     * A fake speaking another wire protocol: {@code defaultResponder} answers every request no
+     * script was queued for (e.g. an Anthropic Messages or Gemini generateContent echo).
+     */
+    public static FakeProvider start(String pathPrefix, java.util.function.Function<Received, Script> defaultResponder) {
+        return new FakeProvider(pathPrefix, defaultResponder);
     }
 
     public String baseUrl() {
@@ -103,10 +113,12 @@ public final class FakeProvider implements AutoCloseable {
     private void handle(HttpServerRequest req) {
         req.body().onSuccess(body -> {
             String text = body.toString(StandardCharsets.UTF_8);
-            received.add(new Received(req.method().name(), req.path(), MultiMap.caseInsensitiveMultiMap().addAll(req.headers()),
-                    text, System.nanoTime()));
+            String pathAndQuery = req.query() == null ? req.path() : req.path() + "?" + req.query();
+            Received r = new Received(req.method().name(), pathAndQuery,
+                    MultiMap.caseInsensitiveMultiMap().addAll(req.headers()), text, System.nanoTime());
+            received.add(r);
             Script script = scripts.poll();
-            if (script == null) script = echo(req.path(), text);
+            if (script == null) script = defaultResponder.apply(r);
             play(req, script);
         });
     }
@@ -163,6 +175,8 @@ public final class FakeProvider implements AutoCloseable {
 
     /** The default answer: OpenAI's shapes, echoing the last user message. */
     private static Script echo(String path, String body) {
+        int q = path.indexOf('?');
+        if (q >= 0) path = path.substring(0, q);
         JsonNode req;
         try {
             req = JSON.readTree(body);

@@ -195,7 +195,7 @@ class OpenApiConformanceTest {
         assertThat(tool.at("/choices/0/message/tool_calls/0/function/name").asText()).isEqualTo("get_weather");
         assertConforms("CreateChatCompletionResponse", tool);
 
-        JsonNode several = completion("{\"model\":\"" + PLACEHOLDER_CHAT + "\",\"n\":2,\"max_tokens\":3,"
+        JsonNode several = completion("{\"model\":\"gemini/gemini-2.5-flash\",\"n\":2,\"max_tokens\":3,"
                 + "\"response_format\":{\"type\":\"json_object\"},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(several.get("choices")).hasSize(2);
         assertThat(several.at("/choices/0/finish_reason").asText()).isEqualTo("length");

@@ -48,7 +48,7 @@ class StreamingRelayTest {
 
     @Test
     void chunksAreRelayedAsTheyArriveWithoutCoalescing() throws Exception {
-        openai.enqueue(new Script.Chunks("gpt-4o-mini").role().text("Hello").delay(400).text(" world")
+        openai.enqueue(new Script.Chunks("gpt-4o-mini").role().text("Hello").delay(250).text(" world")
                 .finish("stop").usage(9, 2, 0).done().build());
         try (SseClient c = SseClient.post(gw, "/v1/chat/completions", STREAM)) {
             assertThat(c.status).isEqualTo(200);
@@ -60,7 +60,7 @@ class StreamingRelayTest {
             assertThat(hello.json().at("/choices/0/delta/content").asText()).isEqualTo("Hello");
             assertThat(world.json().at("/choices/0/delta/content").asText()).isEqualTo(" world");
             long gapMs = TimeUnit.NANOSECONDS.toMillis(world.atNanos() - hello.atNanos());
-            assertThat(gapMs).as("the first chunk must not wait for the second").isGreaterThanOrEqualTo(300);
+            assertThat(gapMs).as("the first chunk must not wait for the second").isGreaterThanOrEqualTo(180);
             assertThat(TimeUnit.NANOSECONDS.toMillis(hello.atNanos() - c.sentAtNanos())).isLessThan(300);
             assertThat(events.getLast().done()).isTrue();
         }

@@ -12,6 +12,7 @@ import ai.zumik.provider.EmbeddingCall;
 import ai.zumik.provider.Endpoint;
 import ai.zumik.provider.HttpAttempt;
 import ai.zumik.provider.ProviderAdapter;
+import ai.zumik.provider.UsageTable;
 import ai.zumik.provider.Transport;
 import ai.zumik.provider.UpstreamCall;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -130,7 +131,7 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
                 root.set("error", err);
                 return new StreamEvent.Failed(OpenAiWire.error(flavor.name(), 502, head.headers(), root), Usage.UNREPORTED);
             }
-            return new StreamEvent.Completion(bytes, OpenAiWire.usage(doc.tree("usage"), headerCachedTokens));
+            return new StreamEvent.Completion(bytes, UsageTable.openAi(doc.tree("usage"), headerCachedTokens));
         }
 
         @Override
@@ -162,7 +163,7 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
             }
             Usage chunkUsage = null;
             if (chunk.tree("usage") instanceof ObjectNode u) {
-                chunkUsage = OpenAiWire.usage(u, headerCachedTokens);
+                chunkUsage = UsageTable.openAi(u, headerCachedTokens);
                 usage = chunkUsage;
             }
             chunkSeen = true;

@@ -2,7 +2,6 @@ package ai.zumik.provider.openai;
 
 import ai.zumik.inference.FailureClass;
 import ai.zumik.inference.UpstreamFailure;
-import ai.zumik.inference.Usage;
 import ai.zumik.json.Json;
 import ai.zumik.provider.RetryAfter;
 import ai.zumik.provider.SafeMessage;
@@ -11,11 +10,9 @@ import io.vertx.core.MultiMap;
 import java.util.Locale;
 
 /**
- * OpenAI's wire conventions for usage and errors, shared by every OpenAI-compatible upstream.
+ * OpenAI's error conventions, shared by every OpenAI-compatible upstream.
  *
- * <p>Usage: {@code usage.prompt_tokens} (includes cached), {@code completion_tokens},
- * {@code prompt_tokens_details.cached_tokens}, {@code completion_tokens_details.reasoning_tokens};
- * Fireworks reports cached prompt tokens in a response header instead.
+ * <p>Usage mapping lives in {@link ai.zumik.provider.UsageTable}.
  *
  * <p>Errors: {@code {"error":{"message","type","param","code"}}}; some members of the family send
  * {@code {"error":"text"}} or a top-level {@code message}. The class comes from the status, refined
@@ -23,21 +20,6 @@ import java.util.Locale;
  */
 public final class OpenAiWire {
     private OpenAiWire() {}
-
-    public static Usage usage(JsonNode usage, Long headerCachedTokens) {
-        if (usage == null || !usage.isObject()) {
-            return headerCachedTokens == null ? Usage.UNREPORTED
-                    : new Usage(null, null, headerCachedTokens, null, null);
-        }
-        Long cached = Json.longOrNull(usage.get("prompt_tokens_details"), "cached_tokens");
-        if (cached == null) cached = headerCachedTokens;
-        return new Usage(
-                Json.longOrNull(usage, "prompt_tokens"),
-                Json.longOrNull(usage, "completion_tokens"),
-                cached,
-                null,
-                Json.longOrNull(usage.get("completion_tokens_details"), "reasoning_tokens"));
-    }
 
     /** Classifies an error response. {@code body} may be anything, including not JSON. */
     public static UpstreamFailure error(String upstream, int status, MultiMap headers, byte[] body) {

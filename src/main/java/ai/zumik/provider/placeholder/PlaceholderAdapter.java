@@ -13,6 +13,7 @@ import ai.zumik.provider.ChatCall;
 import ai.zumik.provider.EmbeddingCall;
 import ai.zumik.provider.ProviderAdapter;
 import ai.zumik.provider.UpstreamCall;
+import ai.zumik.provider.openai.OpenAiShapes;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Vertx;
@@ -37,6 +38,8 @@ import java.util.function.Consumer;
 public final class PlaceholderAdapter implements ProviderAdapter {
     /** Real embedding models stay well below this; it bounds a placeholder answer's size. */
     static final int MAX_PLACEHOLDER_DIMENSIONS = 4096;
+    private static final String ID = "chatcmpl-placeholder";
+    private static final String FINGERPRINT = "zumik_placeholder";
     private final Vertx vertx;
     private final String label;
 
@@ -129,7 +132,7 @@ public final class PlaceholderAdapter implements ProviderAdapter {
             var sample = SchemaSample.minimal(tool.parameters());
             String args = Json.text(sample.isObject() ? sample : Json.object());
             return new Answer(null, tool, args, "tool_calls",
-                    new Usage(prompt, estimateTokens(args) + 4, null, null, null), digest);
+                    new Usage(prompt, (estimateTokens(args) + 4) * req.n(), 0L, null, 0L), digest);
         }
         String content = switch (req.responseFormat()) {
             case ResponseFormat.JsonSchema js -> Json.text(SchemaSample.minimal(js.schema()));
@@ -150,7 +153,7 @@ public final class PlaceholderAdapter implements ProviderAdapter {
             completion = req.maxTokens();
             finish = "length";
         }
-        return new Answer(content, null, null, finish, new Usage(prompt, completion, null, null, null), digest);
+        return new Answer(content, null, null, finish, new Usage(prompt, completion * req.n(), 0L, null, 0L), digest);
     }
 
     private static ToolSpec chosenTool(ChatRequest req) {
@@ -164,8 +167,8 @@ public final class PlaceholderAdapter implements ProviderAdapter {
     }
 
     private ObjectNode completion(ChatCall call, Answer a, long created) {
-        ObjectNode root = header(call, "chat.completion", created);
-        ArrayNode choices = root.putArray("choices");
+        ObjectNode root = envelope(call, "chat.completion", created);
+        ArrayNode choices = root.withArray("choices");
         for (int i = 0; i < call.request().n(); i++) {
             ObjectNode choice = choices.addObject();
             choice.put("index", i);
@@ -178,7 +181,7 @@ public final class PlaceholderAdapter implements ProviderAdapter {
             choice.putNull("logprobs");
             choice.put("finish_reason", a.finishReason);
         }
-        root.set("usage", usageJson(a.usage, call.request().n()));
+        root.set("usage", OpenAiShapes.usage(a.usage));
         return root;
     }
 
@@ -209,9 +212,8 @@ public final class PlaceholderAdapter implements ProviderAdapter {
             }
         }
         for (int i = 0; i < n; i++) out.add(chunk(call, created, i, Json.object(), a.finishReason));
-        ObjectNode usage = header(call, "chat.completion.chunk", created);
-        usage.putArray("choices");
-        usage.set("usage", usageJson(a.usage, n));
+        ObjectNode usage = OpenAiShapes.usageChunk(ID, created, call.upstreamModel(), a.usage);
+        usage.put("system_fingerprint", FINGERPRINT);
         out.add(usage);
         return out;
     }
@@ -226,34 +228,15 @@ public final class PlaceholderAdapter implements ProviderAdapter {
     }
 
     private ObjectNode chunk(ChatCall call, long created, int index, ObjectNode delta, String finish) {
-        ObjectNode root = header(call, "chat.completion.chunk", created);
-        ObjectNode choice = root.putArray("choices").addObject();
-        choice.put("index", index);
-        choice.set("delta", delta);
-        choice.putNull("logprobs");
-        choice.put("finish_reason", finish);
+        ObjectNode root = OpenAiShapes.chunk(ID, created, call.upstreamModel(), index, delta, finish);
+        root.put("system_fingerprint", FINGERPRINT);
         return root;
     }
 
-    private static ObjectNode header(ChatCall call, String object, long created) {
-        ObjectNode root = Json.object();
-        root.put("id", "chatcmpl-placeholder");
-        root.put("object", object);
-        root.put("created", created);
-        root.put("model", call.upstreamModel());
-        root.put("system_fingerprint", "zumik_placeholder");
+    private static ObjectNode envelope(ChatCall call, String object, long created) {
+        ObjectNode root = OpenAiShapes.envelope(object, ID, created, call.upstreamModel());
+        root.put("system_fingerprint", FINGERPRINT);
         return root;
-    }
-
-    private static ObjectNode usageJson(Usage u, int n) {
-        ObjectNode o = Json.object();
-        long completion = u.completionTokens() * n;
-        o.put("prompt_tokens", u.promptTokens());
-        o.put("completion_tokens", completion);
-        o.put("total_tokens", u.promptTokens() + completion);
-        o.putObject("prompt_tokens_details").put("cached_tokens", 0);
-        o.putObject("completion_tokens_details").put("reasoning_tokens", 0);
-        return o;
     }
 
     /** Splits text into word-sized pieces that concatenate back to it exactly. */

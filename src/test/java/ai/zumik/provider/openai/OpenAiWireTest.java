@@ -3,6 +3,7 @@ package ai.zumik.provider.openai;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.zumik.inference.FailureClass;
+import ai.zumik.provider.UsageTable;
 import ai.zumik.inference.UpstreamFailure;
 import ai.zumik.inference.Usage;
 import ai.zumik.json.Json;
@@ -14,14 +15,14 @@ class OpenAiWireTest {
 
     @Test
     void usageMapsOpenAiFieldsAndKeepsNotReportedDistinctFromZero() throws Exception {
-        Usage u = OpenAiWire.usage(Json.parse(("{\"prompt_tokens\":1200,\"completion_tokens\":40,\"total_tokens\":1240,"
+        Usage u = UsageTable.openAi(Json.parse(("{\"prompt_tokens\":1200,\"completion_tokens\":40,\"total_tokens\":1240,"
                 + "\"prompt_tokens_details\":{\"cached_tokens\":1024},\"completion_tokens_details\":{\"reasoning_tokens\":12}}")
                 .getBytes(StandardCharsets.UTF_8)), null);
         assertThat(u).isEqualTo(new Usage(1200L, 40L, 1024L, null, 12L));
-        Usage bare = OpenAiWire.usage(Json.parse("{\"prompt_tokens\":5,\"completion_tokens\":1}".getBytes()), null);
+        Usage bare = UsageTable.openAi(Json.parse("{\"prompt_tokens\":5,\"completion_tokens\":1}".getBytes()), null);
         assertThat(bare.cachedTokens()).as("not reported").isNull();
-        assertThat(OpenAiWire.usage(null, null)).isEqualTo(Usage.UNREPORTED);
-        assertThat(OpenAiWire.usage(Json.parse("{\"prompt_tokens\":5}".getBytes()), 3L).cachedTokens())
+        assertThat(UsageTable.openAi(null, null)).isEqualTo(Usage.UNREPORTED);
+        assertThat(UsageTable.openAi(Json.parse("{\"prompt_tokens\":5}".getBytes()), 3L).cachedTokens())
                 .as("Fireworks' header fills in").isEqualTo(3L);
     }
 

@@ -1,0 +1,64 @@
+package ai.zumik.provider;
+
+import ai.zumik.inference.Usage;
+import ai.zumik.json.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The one table of where each provider reports tokens and how they map to OpenAI's terms.
+ *
+ * <pre>
+ * provider          prompt_tokens (incl. cache)              cached_tokens (read)          cache writes                   completion_tokens                       reasoning_tokens
+ * OpenAI/xAI/OR     usage.prompt_tokens                      prompt_tokens_details         -                              usage.completion_tokens                 completion_tokens_details
+ *                                                            .cached_tokens                                                                                       .reasoning_tokens
+ * Fireworks         usage.prompt_tokens                      header fireworks-cached-      -                              usage.completion_tokens                 -
+ *                                                            prompt-tokens (or details)
+ * Anthropic         input_tokens + cache_read_input_tokens   cache_read_input_tokens       cache_creation_input_tokens    output_tokens (includes thinking)       - (not reported separately)
+ *                   + cache_creation_input_tokens
+ * Gemini            usageMetadata.promptTokenCount           cachedContentTokenCount       -                              candidatesTokenCount                    thoughtsTokenCount
+ *                   (already includes cached content)                                                                     + thoughtsTokenCount
+ * </pre>
+ *
+ * A field the provider did not send stays null ("not reported"), never zero. Anthropic's
+ * {@code input_tokens} excludes both cache counts, so they are added back; Gemini's candidate count
+ * excludes thinking, which OpenAI counts as completion.
+ */
+public final class UsageTable {
+    private UsageTable() {}
+
+    /** OpenAI's {@code usage} object; {@code headerCachedTokens} is Fireworks' header, or null. */
+    public static Usage openAi(JsonNode usage, Long headerCachedTokens) {
+        if (usage == null || !usage.isObject()) {
+            return headerCachedTokens == null ? Usage.UNREPORTED : new Usage(null, null, headerCachedTokens, null, null);
+        }
+        Long cached = Json.longOrNull(usage.get("prompt_tokens_details"), "cached_tokens");
+        if (cached == null) cached = headerCachedTokens;
+        return new Usage(Json.longOrNull(usage, "prompt_tokens"), Json.longOrNull(usage, "completion_tokens"), cached, null,
+                Json.longOrNull(usage.get("completion_tokens_details"), "reasoning_tokens"));
+    }
+
+    /** Anthropic's {@code usage} object (message, {@code message_start} or {@code message_delta}). */
+    public static Usage anthropic(JsonNode usage) {
+        if (usage == null || !usage.isObject()) return Usage.UNREPORTED;
+        Long input = Json.longOrNull(usage, "input_tokens");
+        Long read = Json.longOrNull(usage, "cache_read_input_tokens");
+        Long write = Json.longOrNull(usage, "cache_creation_input_tokens");
+        Long prompt = input == null && read == null && write == null ? null
+                : nz(input) + nz(read) + nz(write);
+        return new Usage(prompt, Json.longOrNull(usage, "output_tokens"), read, write, null);
+    }
+
+    /** Gemini's {@code usageMetadata} object. */
+    public static Usage gemini(JsonNode meta) {
+        if (meta == null || !meta.isObject()) return Usage.UNREPORTED;
+        Long candidates = Json.longOrNull(meta, "candidatesTokenCount");
+        Long thoughts = Json.longOrNull(meta, "thoughtsTokenCount");
+        Long completion = candidates == null && thoughts == null ? null : nz(candidates) + nz(thoughts);
+        return new Usage(Json.longOrNull(meta, "promptTokenCount"), completion,
+                Json.longOrNull(meta, "cachedContentTokenCount"), null, thoughts);
+    }
+
+    private static long nz(Long v) {
+        return v == null ? 0 : v;
+    }
+}
