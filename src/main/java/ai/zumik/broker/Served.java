@@ -1,5 +1,7 @@
 package ai.zumik.broker;
 
+import ai.zumik.inference.ExecutionProfile;
+import ai.zumik.inference.ExecutionMode;
 import ai.zumik.provider.ProviderId;
 
 /**

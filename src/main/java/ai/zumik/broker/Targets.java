@@ -1,5 +1,7 @@
 package ai.zumik.broker;
 
+import ai.zumik.inference.ExecutionProfile;
+import ai.zumik.inference.ExecutionMode;
 import ai.zumik.catalog.ModelRef;
 import ai.zumik.config.ZumikConfig;
 import ai.zumik.provider.ProviderAdapter;

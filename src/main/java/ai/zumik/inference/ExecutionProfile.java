@@ -1,4 +1,4 @@
-package ai.zumik.broker;
+package ai.zumik.inference;
 
 /** Whose account or cluster served a response, as {@code Agent-Execution-Profile} reports it. */
 public enum ExecutionProfile {
@@ -16,5 +16,12 @@ public enum ExecutionProfile {
 
     public String wire() {
         return wire;
+    }
+
+    /** The profile named by its wire value; {@code managed} is accepted for {@code managed_provider}. */
+    public static ExecutionProfile parse(String wire) {
+        if ("managed".equals(wire)) return MANAGED_PROVIDER;
+        for (ExecutionProfile p : values()) if (p.wire.equals(wire)) return p;
+        throw new IllegalArgumentException("unknown execution profile " + wire);
     }
 }

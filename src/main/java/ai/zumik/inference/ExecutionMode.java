@@ -1,4 +1,4 @@
-package ai.zumik.broker;
+package ai.zumik.inference;
 
 /** How a response was produced, as {@code Agent-Execution-Mode} reports it. */
 public enum ExecutionMode {
