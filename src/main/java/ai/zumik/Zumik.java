@@ -1,7 +1,16 @@
 package ai.zumik;
 
+import ai.zumik.alias.AliasRegistry;
+import ai.zumik.audit.AuditLog;
+import ai.zumik.broker.BrokerServices;
+import ai.zumik.broker.CircuitBreakers;
+import ai.zumik.broker.Cooldowns;
 import ai.zumik.broker.ExecutionBroker;
+import ai.zumik.broker.InFlight;
+import ai.zumik.broker.RetryBudget;
+import ai.zumik.broker.RoutePlanner;
 import ai.zumik.broker.Targets;
+import ai.zumik.config.ConfigFile;
 import ai.zumik.catalog.ModelCatalog;
 import ai.zumik.config.ZumikConfig;
 import ai.zumik.http.HttpFront;
@@ -14,13 +23,20 @@ import ai.zumik.keys.Scope;
 import ai.zumik.metering.UsageMeter;
 import ai.zumik.metering.UsageQueries;
 import ai.zumik.provider.Transport;
+import ai.zumik.qos.AdmissionController;
+import ai.zumik.qos.AgentHints;
+import ai.zumik.surface.InferenceFront;
 import ai.zumik.store.Database;
 import ai.zumik.telemetry.AccessLog;
 import ai.zumik.telemetry.Metrics;
 import ai.zumik.v1.ChatCompletionsHandler;
 import ai.zumik.v1.EmbeddingsHandler;
 import ai.zumik.v1.ModelsHandler;
+import ai.zumik.v2.AgentHintsHandler;
 import ai.zumik.v2.ApiKeysHandler;
+import ai.zumik.v2.AuditEventsHandler;
+import ai.zumik.v2.ModelAliasesHandler;
+import ai.zumik.v2.ResponsesHandler;
 import ai.zumik.v2.UsageHandler;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -98,6 +114,19 @@ public final class Zumik implements AutoCloseable {
             ModelCatalog catalog = ModelCatalog.bundled();
             UsageQueries usageQueries = new UsageQueries(database);
             ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
+            AliasRegistry aliases = new AliasRegistry(database, clock, catalog.revision());
+            aliases.bootstrap(aliasDefinitions(config));
+            CircuitBreakers circuits = new CircuitBreakers(clock, config.circuitOpenMillis());
+            Cooldowns cooldowns = new Cooldowns(clock);
+            RetryBudget retryBudget = new RetryBudget();
+            AuditLog audit = new AuditLog(database, clock, blocking);
+            AgentHints hints = new AgentHints(database);
+            InferenceFront inference = new InferenceFront(hints);
+            InFlight inFlightResponses = new InFlight();
+            AdmissionController admission = AdmissionController.defaults(
+                    config.file().maxConcurrency() == null ? 2048 : config.file().maxConcurrency());
+            metrics.gauge("zumik_admission_running", admission::running);
+            metrics.gauge("zumik_admission_queued", admission::queued);
 
             Vertx vertx = Vertx.vertx(new VertxOptions()
                     .setPreferNativeTransport(true)
@@ -108,21 +137,39 @@ public final class Zumik implements AutoCloseable {
             List<HttpFront> fronts = new CopyOnWriteArrayList<>();
             ApiKeysHandler apiKeys = new ApiKeysHandler(keys);
             UsageHandler usage = new UsageHandler(usageQueries);
-            ModelsHandler models = new ModelsHandler(catalog);
+            ModelsHandler models = new ModelsHandler(catalog, aliases);
+            ModelAliasesHandler aliasApi = new ModelAliasesHandler(aliases, catalog);
+            AuditEventsHandler auditApi = new AuditEventsHandler(audit);
+            AgentHintsHandler hintsApi = new AgentHintsHandler(hints);
             OpsEndpoints ops = new OpsEndpoints(metrics, config.metricsToken());
 
             vertx.deployVerticle(() -> {
                 HttpFront front = new HttpFront(config.host(), port, () -> {
                     // Runs on the new front's own event loop: its transport and broker stay there.
                     Transport transport = new Transport(vertx, config.timeouts().connect());
-                    ExecutionBroker broker = new ExecutionBroker(config, new Targets(config, transport), meter,
-                            vertx.getOrCreateContext());
+                    Targets targets = new Targets(config, transport);
+                    var context = vertx.getOrCreateContext();
+                    var services = new BrokerServices(config, meter, task -> context.runOnContext(v -> task.run()), vertx,
+                            clock, circuits, cooldowns, retryBudget, targets,
+                            e -> audit.record(e.projectId(), e.type(), e.details()), inFlightResponses, context);
+                    ExecutionBroker broker = new ExecutionBroker(
+                            new RoutePlanner(catalog, aliases, targets, circuits, cooldowns), services, admission);
+                    ResponsesHandler responses = new ResponsesHandler(broker, usageQueries, inFlightResponses);
                     return new Routes()
                             .add(Route.get("/healthz", null, (ex, b) -> ops.health(ex)))
                             .add(Route.get("/metrics", null, (ex, b) -> ops.metrics(ex)))
                             .add(Route.post(ChatCompletionsHandler.PATH, Scope.INFERENCE,
-                                    new ChatCompletionsHandler(catalog, broker)))
-                            .add(Route.post(EmbeddingsHandler.PATH, Scope.INFERENCE, new EmbeddingsHandler(catalog, broker)))
+                                    new ChatCompletionsHandler(broker, inference)))
+                            .add(Route.post(EmbeddingsHandler.PATH, Scope.INFERENCE, new EmbeddingsHandler(broker, inference)))
+                            .add(Route.post(ResponsesHandler.PATH, Scope.INFERENCE, responses::create))
+                            .add(Route.get(ResponsesHandler.ONE_PATH, Scope.READ, (ex, b) -> responses.get(ex)))
+                            .add(new Route(io.vertx.core.http.HttpMethod.POST, ResponsesHandler.ONE_PATH, Scope.INFERENCE,
+                                    false, (ex, b) -> responses.cancel(ex)))
+                            .add(Route.get(ModelAliasesHandler.PATH, Scope.INFERENCE, (ex, b) -> aliasApi.list(ex)))
+                            .add(Route.get(ModelAliasesHandler.ONE_PATH, Scope.INFERENCE, (ex, b) -> aliasApi.get(ex)))
+                            .add(Route.post(ModelAliasesHandler.ONE_PATH, Scope.ADMIN, aliasApi::install))
+                            .add(Route.get(AuditEventsHandler.PATH, Scope.ADMIN, (ex, b) -> auditApi.list(ex)))
+                            .add(Route.post(AgentHintsHandler.PATH, Scope.INFERENCE, hintsApi::create))
                             .add(Route.get(ModelsHandler.LIST_PATH, Scope.INFERENCE, (ex, b) -> models.list(ex)))
                             .add(Route.get(ModelsHandler.ONE_PATH, Scope.INFERENCE, (ex, b) -> models.one(ex)))
                             .add(Route.post(ApiKeysHandler.PATH, Scope.ADMIN, apiKeys::create))
@@ -136,6 +183,13 @@ public final class Zumik implements AutoCloseable {
                 fronts.add(front);
                 return front;
             }, new DeploymentOptions().setInstances(config.eventLoops())).await();
+            vertx.setPeriodic(5_000, id -> blocking.execute(() -> {
+                try {
+                    aliases.refresh();
+                } catch (RuntimeException e) {
+                    LOG.warn("could not refresh alias releases: {}", e.getMessage());
+                }
+            }));
             vertx.setPeriodic(10_000, id -> blocking.execute(() -> {
                 try {
                     keys.flushLastUsed();
@@ -158,6 +212,24 @@ public final class Zumik implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** The bundled alias catalogue with the operator's config file laid over it. */
+    private static java.util.Map<String, AliasRegistry.Definition> aliasDefinitions(ZumikConfig config) {
+        var defs = new java.util.LinkedHashMap<>(AliasRegistry.bundled());
+        ConfigFile file = config.file();
+        if (file.policyRevision() != null) {
+            defs.replaceAll((k, d) -> new AliasRegistry.Definition(file.policyRevision(), d.targets()));
+        }
+        if (file.aliases() != null) {
+            try {
+                defs.putAll(AliasRegistry.definitions(file.aliases(),
+                        file.policyRevision() == null ? "policy_config" : file.policyRevision()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("ZUMIK_CONFIG: " + e.getMessage());
+            }
+        }
+        return defs;
     }
 
     public int port() {

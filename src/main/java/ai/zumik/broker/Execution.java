@@ -1,129 +1,486 @@
 package ai.zumik.broker;
 
+import ai.zumik.inference.ExecutionMode;
 import ai.zumik.inference.FailureClass;
+import ai.zumik.inference.RequestRejected;
 import ai.zumik.inference.StreamEvent;
 import ai.zumik.inference.UpstreamFailure;
 import ai.zumik.inference.Usage;
+import ai.zumik.json.Json;
 import ai.zumik.metering.UsageEvent;
-import ai.zumik.metering.UsageMeter;
 import ai.zumik.provider.UpstreamCall;
-import java.util.concurrent.Executor;
+import ai.zumik.qos.QosOutcome;
+import ai.zumik.qos.QosRequest;
+import ai.zumik.qos.ReasonCode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
-import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One logical response in flight: its attempt, its events, its metering. A small state machine on
- * the request's event loop:
+ * One logical response in flight: its attempts, failover, deadline and metering, under one
+ * response id. A state machine on the request's event loop:
  * <pre>
  *   ATTEMPTING --first chunk--> COMMITTED --end/failure--> METERING --durable--> DONE
- *   ATTEMPTING --completion/failure-----------------------> METERING
- *   any state --cancel (client gone)--> DONE (upstream aborted, usage recorded as cancelled)
+ *   ATTEMPTING --completion----------------------------> METERING
+ *   ATTEMPTING --failure, next target allowed--> ATTEMPTING (new attempt, same response id)
+ *   ATTEMPTING --failure, nothing left-----------------> METERING (error status)
+ *   any --deadline--> METERING (504, or in-band after the first byte; never charged)
+ *   any --client gone--> DONE (upstream aborted, usage recorded as cancelled)
  * </pre>
- * Before the first event is handed to the surface nothing has reached the client, which is what
- * lets a later failover stay invisible; after it, failures become in-band errors.
+ * Until the first event reaches the surface nothing has been sent to the client, so failover is
+ * invisible; after it, a failure becomes an in-band error ({@code stream_interrupted}).
+ *
+ * <p>Failover policy, decided here once: client errors (400/422, refusals, unknown model) are
+ * returned as they are; availability failures (connect, timeouts, 5xx, overload, 429, a refused
+ * managed key) move to the next target of the plan at once, or retry the only target once after
+ * a short back-off; a context-length failure moves only to a target with a larger context
+ * window. At most {@code maxAttempts} attempts and only while the retry budget allows. When every
+ * primary target failed on availability, the OpenRouter bridge is tried if it is enabled.
  */
 public final class Execution {
+    private static final Logger LOG = LoggerFactory.getLogger(Execution.class);
+    private static final int MAX_ATTEMPTS = 3;
+    private static final long SAME_TARGET_BACKOFF_MS = 100;
+
     private enum State { ATTEMPTING, COMMITTED, METERING, DONE }
 
     private final ExecutionContext ctx;
-    private final Target target;
+    private final RoutePlan plan;
+    private final BiFunction<Target, Consumer<StreamEvent>, UpstreamCall> dispatch;
     private final ResponseSink sink;
-    private final UsageMeter meter;
-    private final Executor loop;
+    private final BrokerServices svc;
+    private final Runnable onFinish;
+    private final List<AttemptRecord> attempts = new ArrayList<>();
+    private final OutputCapture capture;
     private State state = State.ATTEMPTING;
+    private AttemptRecord current;
+    private int orderIndex = -1;
+    private boolean bridged;
+    private boolean retriedSameTarget;
     private UpstreamCall call;
-    private long dispatchNanos;
     private long firstEventNanos = -1;
-    private Usage usage = Usage.UNREPORTED;
+    private long upstreamNanos;
+    private long attemptStartNanos;
+    private long deadlineTimer = -1;
+    private long backoffTimer = -1;
     private Served served;
 
-    Execution(ExecutionContext ctx, Target target, ResponseSink sink, UsageMeter meter, Executor loop) {
+    Execution(ExecutionContext ctx, RoutePlan plan, BiFunction<Target, Consumer<StreamEvent>, UpstreamCall> dispatch,
+              ResponseSink sink, BrokerServices svc, Runnable onFinish) {
         this.ctx = ctx;
-        this.target = target;
+        this.plan = plan;
+        this.dispatch = dispatch;
         this.sink = sink;
-        this.meter = meter;
-        this.loop = loop;
-        this.served = served(-1);
+        this.svc = svc;
+        this.onFinish = onFinish;
+        this.capture = ctx.captureOutput() ? new OutputCapture() : null;
     }
 
-    void start(Function<Consumer<StreamEvent>, UpstreamCall> dispatch) {
-        dispatchNanos = System.nanoTime();
-        call = dispatch.apply(this::onEvent);
+    public RoutePlan plan() {
+        return plan;
+    }
+
+    void start() {
+        QosRequest qos = ctx.qos();
+        if (qos.deadlineMs() != null) {
+            long left = qos.deadlineMs() - (System.nanoTime() - ctx.startNanos()) / 1_000_000;
+            deadlineTimer = svc.vertx().setTimer(Math.max(1, left), id -> {
+                deadlineTimer = -1;
+                deadline();
+            });
+        }
+        if (plan.order().isEmpty()) {
+            exhausted(UpstreamFailure.of(FailureClass.NO_ELIGIBLE_TARGET, "No target can serve '" + plan.requestedModel()
+                    + "' right now: every candidate is unavailable (see the routing decision)."));
+            return;
+        }
+        attempt(0, null);
+    }
+
+    /** Admission refused the request: record the response (no attempt was made) and tell the surface. */
+    void refuse(FailureClass c, ReasonCode reason) {
+        UpstreamFailure f = UpstreamFailure.of(c, switch (reason) {
+            case QUEUE_FULL -> "Zumik's " + ctx.qos().qosClass().wire() + " queue is full; retry shortly.";
+            case EXPIRED_BEFORE_START -> "The request's deadline passed while it waited for capacity.";
+            default -> "The request waited for capacity longer than its class allows.";
+        });
+        UpstreamFailure withRetry = c == FailureClass.QUEUE_FULL
+                ? new UpstreamFailure(c, 0, f.message(), null, null, 1L) : f;
+        terminal(new StreamEvent.Failed(withRetry, Usage.UNREPORTED), c.httpStatus(), null, reason, c.code(), false);
     }
 
     /** The client went away: abort the upstream now and record what happened. */
     public void cancel() {
         if (state == State.DONE || state == State.METERING) return;
-        state = State.DONE;
-        if (call != null) call.cancel();
-        long now = System.nanoTime();
-        meter.record(usageEvent(499, "cancelled", FailureClass.CANCELLED.code(), now), null, null);
+        abortCurrent(FailureClass.CANCELLED);
+        terminal(null, 499, "cancelled", ReasonCode.CLIENT_CANCELLED, FailureClass.CANCELLED.code(), false);
     }
 
     /** Client backpressure: stop reading from the upstream. */
     public void pause() {
-        if (call != null && state != State.DONE) call.pause();
+        if (call != null && state == State.COMMITTED) call.pause();
     }
 
     public void resume() {
-        if (call != null && state != State.DONE) call.resume();
+        if (call != null && state == State.COMMITTED) call.resume();
     }
 
-    private void onEvent(StreamEvent e) {
-        if (state == State.DONE || state == State.METERING) return;
-        long now = System.nanoTime();
-        if (firstEventNanos < 0 && !(e instanceof StreamEvent.Failed)) {
-            firstEventNanos = now;
-            served = served(-1);
+    private void attempt(int index, String cause) {
+        orderIndex = index;
+        start(plan.order().get(index), cause);
+    }
+
+    private void start(Target target, String cause) {
+        AttemptRecord a = new AttemptRecord(attempts.size(), target, svc.clock().millis());
+        a.retryCause = cause;
+        attempts.add(a);
+        current = a;
+        attemptStartNanos = System.nanoTime();
+        try {
+            call = dispatch.apply(target, e -> {
+                try {
+                    onEvent(a, e);
+                } catch (RuntimeException bug) {
+                    internalError(bug);
+                }
+            });
+        } catch (RequestRejected r) {
+            // This target's protocol cannot express the request; another target may.
+            a.finishedAtMs = svc.clock().millis();
+            a.failureClass = FailureClass.BAD_REQUEST;
+            call = null;
+            rejected(r);
         }
+    }
+
+    private void onEvent(AttemptRecord a, StreamEvent e) {
+        if (a != current || state == State.METERING || state == State.DONE) return;
+        long now = System.nanoTime();
         switch (e) {
             case StreamEvent.Chunk c -> {
-                state = State.COMMITTED;
-                if (c.usage() != null) usage = c.usage();
+                if (state == State.ATTEMPTING) {
+                    state = State.COMMITTED;
+                    firstEventNanos = now;
+                    a.firstByteAtMs = svc.clock().millis();
+                    served = served(null);
+                }
+                if (c.usage() != null) a.usage = c.usage();
+                if (capture != null && !c.usageOnly()) capture.chunk(c.json());
                 sink.onEvent(c, served);
             }
             case StreamEvent.Completion c -> {
-                usage = c.usage();
-                terminal(c, 200, "completed", null, now);
+                firstEventNanos = now;
+                a.firstByteAtMs = svc.clock().millis();
+                a.usage = c.usage();
+                if (capture != null) capture.completion(c.json());
+                succeeded(a, now);
+                terminal(c, 200, "completed", successReason(), null, true);
             }
             case StreamEvent.End end -> {
-                if (end.usage().reported()) usage = end.usage();
-                terminal(end, 200, "completed", null, now);
+                if (end.usage().reported()) a.usage = end.usage();
+                succeeded(a, now);
+                terminal(end, 200, "completed", successReason(), null, true);
             }
-            case StreamEvent.Failed f -> {
-                if (f.usage() != null && f.usage().reported()) usage = f.usage();
-                UpstreamFailure failure = f.failure();
-                // After the first chunk the HTTP status is already 200; the failure is in-band.
-                int status = state == State.COMMITTED ? 200 : failure.failureClass().httpStatus();
-                terminal(f, status, "failed", failure.failureClass().code(), now);
-            }
+            case StreamEvent.Failed f -> failed(a, f, now);
         }
     }
 
-    private void terminal(StreamEvent e, int status, String outcome, String errorCode, long now) {
+    /** A bug while handling an event: the client gets a 500 (or an in-band error), never a hang. */
+    private void internalError(RuntimeException bug) {
+        LOG.error("execution of {} failed internally", ctx.responseId(), bug);
+        if (state == State.METERING || state == State.DONE) return;
+        abortCurrent(FailureClass.INTERNAL);
+        UpstreamFailure f = UpstreamFailure.of(FailureClass.INTERNAL, "Zumik hit an internal error. The request was not completed.");
+        terminal(new StreamEvent.Failed(f, Usage.UNREPORTED), state == State.COMMITTED ? 200 : 500, "failed",
+                ReasonCode.PROVIDER_ERROR, f.failureClass().code(), false);
+    }
+
+    private void succeeded(AttemptRecord a, long now) {
+        a.finishedAtMs = svc.clock().millis();
+        a.httpStatus = 200;
+        upstreamNanos += now - attemptStartNanos;
+        svc.circuits().success(a.target.key());
+    }
+
+    private void failed(AttemptRecord a, StreamEvent.Failed f, long now) {
+        UpstreamFailure failure = f.failure();
+        FailureClass c = failure.failureClass();
+        a.finishedAtMs = svc.clock().millis();
+        a.httpStatus = failure.upstreamStatus();
+        a.failureClass = c;
+        if (f.usage() != null && f.usage().reported()) a.usage = f.usage();
+        upstreamNanos += now - attemptStartNanos;
+        call = null;
+        String key = a.target.key();
+        if (Outcomes.availability(c)) svc.circuits().failure(key);
+        if (c == FailureClass.RATE_LIMITED && failure.retryAfterSeconds() != null) {
+            svc.cooldowns().coolDown(key, failure.retryAfterSeconds());
+        }
+        if (c == FailureClass.AUTH) {
+            LOG.warn("ALERT: {} refused Zumik's managed credential (path {}); moving on", a.target.model().provider(),
+                    a.target.path());
+        }
+        if (state == State.COMMITTED) {
+            // The client has bytes already: no failover, an honest in-band error instead.
+            terminal(f, 200, "failed", c == FailureClass.STREAM_IDLE_TIMEOUT ? ReasonCode.PROVIDER_TIMEOUT
+                    : ReasonCode.STREAM_INTERRUPTED, c.code(), true);
+            return;
+        }
+        failover(failure);
+    }
+
+    private void failover(UpstreamFailure failure) {
+        FailureClass c = failure.failureClass();
+        boolean aliasMissingModel = c == FailureClass.NOT_FOUND && plan.release() != null;
+        if (!c.retryable() && c != FailureClass.CONTEXT_LENGTH && !aliasMissingModel) {
+            terminal(new StreamEvent.Failed(failure, Usage.UNREPORTED), c.httpStatus(), "failed", Outcomes.reason(c),
+                    failureCode(failure), true);
+            return;
+        }
+        int next = nextIndex(c);
+        boolean sameTarget = false;
+        if (next < 0 && sameTargetRetryHelps(failure) && !retriedSameTarget && plan.order().size() == 1 && !bridged) {
+            next = orderIndex;
+            sameTarget = true;
+        }
+        String cause = "after " + Outcomes.reason(c).wire() + " from " + current.target.model().provider().wireId()
+                + "/" + current.target.model().model();
+        if (next >= 0 && attempts.size() < MAX_ATTEMPTS && svc.budget().tryRetry(svc.clock().millis())) {
+            int target = next;
+            if (sameTarget) {
+                retriedSameTarget = true;
+                backoffTimer = svc.vertx().setTimer(SAME_TARGET_BACKOFF_MS, id -> {
+                    backoffTimer = -1;
+                    if (state == State.ATTEMPTING) attempt(target, "retry " + cause);
+                });
+            } else {
+                attempt(target, "failover " + cause);
+            }
+            return;
+        }
+        exhausted(failure);
+    }
+
+    /**
+     * Whether trying the same target again can help: a dropped connection, a 5xx or an overload
+     * without Retry-After may be transient; a timeout would only double the wait, a refused key or
+     * a rate limit would fail the same way, and a Retry-After is honoured, not ignored.
+     */
+    private static boolean sameTargetRetryHelps(UpstreamFailure f) {
+        if (f.retryAfterSeconds() != null) return false;
+        return switch (f.failureClass()) {
+            case CONNECT, SERVER_ERROR, OVERLOADED, MALFORMED_RESPONSE -> true;
+            default -> false;
+        };
+    }
+
+    /** The next target in the plan that may help with a failure of class {@code c}, or -1. */
+    private int nextIndex(FailureClass c) {
+        long window = contextWindow(current == null ? null : current.target);
+        for (int i = orderIndex + 1; i < plan.order().size(); i++) {
+            Target t = plan.order().get(i);
+            if (!svc.circuits().allow(t.key()) || svc.cooldowns().remainingSeconds(t.key()) > 0) continue;
+            if (c == FailureClass.CONTEXT_LENGTH && contextWindow(t) <= window) continue;
+            return i;
+        }
+        return -1;
+    }
+
+    private static long contextWindow(Target t) {
+        return t == null || t.model().entry() == null ? 0 : t.model().entry().contextWindow();
+    }
+
+    /** Every primary path is used up: the OpenRouter bridge if policy allows, else the failure. */
+    private void exhausted(UpstreamFailure failure) {
+        Optional<Target> bridge = bridgeTarget(failure);
+        if (bridge.isPresent()) {
+            bridged = true;
+            orderIndex = plan.order().size();
+            ObjectNode details = Json.object();
+            details.put("response_id", ctx.responseId());
+            details.put("requested_model", plan.requestedModel());
+            details.put("bridge_model", bridge.get().upstreamModel());
+            details.put("primary_failure", Outcomes.reason(failure.failureClass()).wire());
+            details.put("attempts_before_bridge", attempts.size());
+            svc.audit().accept(new BrokerServices.AuditEvent(ctx.projectId(), "openrouter.fallback", details));
+            start(bridge.get(), "openrouter bridge after " + Outcomes.reason(failure.failureClass()).wire());
+            return;
+        }
+        FailureClass c = failure.failureClass();
+        boolean allTried = attempts.size() > 1 || plan.order().size() > 1;
+        ReasonCode reason = c == FailureClass.NO_ELIGIBLE_TARGET ? ReasonCode.NO_ELIGIBLE_TARGET
+                : allTried && Outcomes.availability(c) ? ReasonCode.ALL_TARGETS_FAILED : Outcomes.reason(c);
+        terminal(new StreamEvent.Failed(failure, Usage.UNREPORTED), c.httpStatus(), "failed", reason,
+                failureCode(failure), true);
+    }
+
+    /**
+     * The emergency bridge: only when enabled and configured, never for BYOK, only after a verified
+     * availability failure of every primary target (attempted, or ruled out by an open circuit or
+     * a provider's Retry-After), and only for a model the bridge can serve.
+     */
+    private Optional<Target> bridgeTarget(UpstreamFailure failure) {
+        if (bridged || plan.placeholder()) return Optional.empty();
+        FailureClass c = failure.failureClass();
+        if (!Outcomes.availability(c) && c != FailureClass.NO_ELIGIBLE_TARGET) return Optional.empty();
+        for (RoutePlan.Verdict v : plan.verdicts()) {
+            if (v.profile() == ai.zumik.inference.ExecutionProfile.BYOK) return Optional.empty();
+            boolean unavailable = v.kept() || v.reason().equals("circuit_open") || v.reason().equals("rate_limited");
+            if (!unavailable) return Optional.empty();
+        }
+        for (AttemptRecord a : attempts) {
+            if (a.failureClass == null || !Outcomes.availability(a.failureClass)) return Optional.empty();
+        }
+        if (attempts.size() < plan.order().size()) {
+            // Targets left untried only because attempts or budget ran out are not verified failures.
+            return Optional.empty();
+        }
+        return svc.targets().openRouter(plan.primary());
+    }
+
+    private void rejected(RequestRejected r) {
+        int next = nextIndex(FailureClass.BAD_REQUEST);
+        if (next >= 0) {
+            attempt(next, "failover after " + current.target.model().provider().wireId() + " could not express '"
+                    + r.param() + "'");
+            return;
+        }
+        terminal(new StreamEvent.Failed(new UpstreamFailure(FailureClass.BAD_REQUEST, 0, r.getMessage(), r.param(),
+                r.code(), null), Usage.UNREPORTED), 400, "failed", ReasonCode.INVALID_REQUEST, r.code(), false);
+    }
+
+    private void deadline() {
+        if (state == State.DONE || state == State.METERING) return;
+        abortCurrent(FailureClass.DEADLINE_EXCEEDED);
+        UpstreamFailure f = UpstreamFailure.of(FailureClass.DEADLINE_EXCEEDED, "The request's deadline of "
+                + ctx.qos().deadlineMs() + " ms passed before it finished.");
+        int status = state == State.COMMITTED ? 200 : 504;
+        terminal(new StreamEvent.Failed(f, Usage.UNREPORTED), status, "expired_during_execution",
+                ReasonCode.DEADLINE_EXCEEDED, f.failureClass().code(), false);
+    }
+
+    private void abortCurrent(FailureClass why) {
+        if (backoffTimer >= 0) svc.vertx().cancelTimer(backoffTimer);
+        if (call != null) call.cancel();
+        call = null;
+        if (current != null && current.finishedAtMs == null) {
+            current.finishedAtMs = svc.clock().millis();
+            current.failureClass = why;
+            upstreamNanos += System.nanoTime() - attemptStartNanos;
+        }
+    }
+
+    private ReasonCode successReason() {
+        if (bridged) return ReasonCode.OPENROUTER_BRIDGE_USED;
+        if (attempts.size() > 1 || orderIndex > 0) return ReasonCode.FALLBACK_SUCCEEDED;
+        return "queued".equals(ctx.admission()) ? ReasonCode.QUEUED_FOR_CAPACITY : ReasonCode.OK;
+    }
+
+    private static String failureCode(UpstreamFailure f) {
+        return f.failureClass() == FailureClass.BAD_REQUEST && f.providerCode() != null ? f.providerCode()
+                : f.failureClass().code();
+    }
+
+    /**
+     * Ends the response: builds its record (usage summed over attempts the providers processed,
+     * decision, attempts, QoS outcome), makes it durable, then hands {@code event} to the surface.
+     */
+    private void terminal(StreamEvent event, int status, String completion, ReasonCode reason, String errorCode,
+                          boolean chargeable) {
         state = State.METERING;
-        served = served(now - dispatchNanos);
-        Served finalServed = served;
-        meter.record(usageEvent(status, outcome, errorCode, now), loop, err -> {
+        if (deadlineTimer >= 0) svc.vertx().cancelTimer(deadlineTimer);
+        deadlineTimer = -1;
+        long now = System.nanoTime();
+        Usage usage = billedUsage();
+        Target target = current == null ? null : current.target;
+        boolean charged = chargeable && target != null && target.mode() != ExecutionMode.PLACEHOLDER;
+        long latencyMs = (now - ctx.startNanos()) / 1_000_000;
+        Long ttftMs = firstEventNanos < 0 ? null : (firstEventNanos - ctx.startNanos()) / 1_000_000;
+        QosRequest q = ctx.qos();
+        QosOutcome outcome = new QosOutcome(q.qosClass().wire(), ctx.admission(), completion,
+                q.targetTtftMs() == null ? null : ttftMs != null && ttftMs <= q.targetTtftMs(),
+                q.deadlineMs() == null ? null : latencyMs <= q.deadlineMs() && !"expired_during_execution".equals(completion),
+                ttftMs, latencyMs, target != null && target.compatibleFallback(), fallbackUsed(), attempts.size(), reason);
+        Served finalServed = served(outcome);
+        ArrayNode attemptJson = Json.array();
+        for (AttemptRecord a : attempts) attemptJson.add(a.toJson());
+        String outcomeWord = completion == null ? "failed" : switch (completion) {
+            case "completed" -> "completed";
+            case "cancelled" -> "cancelled";
+            default -> "failed";
+        };
+        var ref = target != null ? target.model() : plan.primary();
+        UsageEvent record = new UsageEvent(ctx.responseId(), ctx.traceId(), ctx.projectId(), ctx.keyId(), ctx.endpoint(),
+                ctx.requestedModel(), ref.provider().wireId(), ref.model(),
+                (target != null ? target.mode() : ExecutionMode.LIVE).wire(),
+                (target != null ? target.profile() : ai.zumik.inference.ExecutionProfile.MANAGED_PROVIDER).wire(),
+                ctx.stream(), status, outcomeWord, errorCode, usage.promptTokens(), usage.cachedTokens(),
+                usage.cacheWriteTokens(), usage.completionTokens(), usage.reasoningTokens(), ttftMs, latencyMs,
+                ctx.startMs(), ctx.surface(), plan.release() == null ? null : plan.release().id(),
+                Json.text(plan.toJson()), Json.text(attemptJson), Json.text(outcome.toJson()),
+                capture == null ? null : capture.text(), charged);
+        served = finalServed;
+        if (event == null) {
+            // Cancelled: nobody is listening; record and finish.
+            state = State.DONE;
+            svc.meter().record(record, null, null);
+            onFinish.run();
+            return;
+        }
+        svc.meter().record(record, svc.loop(), err -> {
             if (state != State.METERING) return;
             state = State.DONE;
+            onFinish.run();
             if (err != null) sink.onMeterFailure(finalServed);
-            else sink.onEvent(e, finalServed);
+            else sink.onEvent(event, finalServed);
         });
     }
 
-    private Served served(long upstreamNanos) {
-        return new Served(target.model().provider(), target.model().model(), ctx.requestedModel(), target.mode(),
-                target.profile(), 1, firstEventNanos < 0 ? -1 : firstEventNanos - ctx.startNanos(), upstreamNanos);
+    /** Usage the providers reported across attempts: the served one plus partial work of broken ones. */
+    private Usage billedUsage() {
+        Long prompt = null;
+        Long completion = null;
+        Long cached = null;
+        Long writes = null;
+        Long reasoning = null;
+        for (AttemptRecord a : attempts) {
+            Usage u = a.usage;
+            prompt = add(prompt, u.promptTokens());
+            completion = add(completion, u.completionTokens());
+            cached = add(cached, u.cachedTokens());
+            writes = add(writes, u.cacheWriteTokens());
+            reasoning = add(reasoning, u.reasoningTokens());
+        }
+        return new Usage(prompt, completion, cached, writes, reasoning);
     }
 
-    private UsageEvent usageEvent(int status, String outcome, String errorCode, long now) {
-        return new UsageEvent(ctx.responseId(), ctx.traceId(), ctx.projectId(), ctx.keyId(),
-                ctx.endpoint(), ctx.requestedModel(), target.model().provider().wireId(), target.model().model(),
-                target.mode().wire(), target.profile().wire(), ctx.stream(), status, outcome, errorCode,
-                usage.promptTokens(), usage.cachedTokens(), usage.cacheWriteTokens(), usage.completionTokens(),
-                usage.reasoningTokens(),
-                firstEventNanos < 0 ? null : (firstEventNanos - ctx.startNanos()) / 1_000_000,
-                (now - ctx.startNanos()) / 1_000_000, ctx.startMs());
+    private static Long add(Long a, Long b) {
+        if (a == null) return b;
+        if (b == null) return a;
+        return a + b;
+    }
+
+    private boolean fallbackUsed() {
+        return bridged || orderIndex > 0 || current != null && current.target.compatibleFallback();
+    }
+
+    private Served served(QosOutcome outcome) {
+        Target t = current == null ? null : current.target;
+        var ref = t != null ? t.model() : plan.primary();
+        String responseModel = t != null && t.compatibleFallback() ? t.model().model() : ctx.requestedModel();
+        long ttft = firstEventNanos < 0 ? -1 : firstEventNanos - ctx.startNanos();
+        Integer target = ctx.qos().targetTtftMs();
+        Boolean targetMet = target == null || ttft < 0 ? null : ttft / 1_000_000 <= target;
+        return new Served(ref.provider(), ref.model(), responseModel, t != null ? t.mode() : ExecutionMode.LIVE,
+                t != null ? t.profile() : ai.zumik.inference.ExecutionProfile.MANAGED_PROVIDER, Math.max(1, attempts.size()),
+                fallbackUsed(), t != null && t.compatibleFallback(), plan.release() == null ? null : plan.release().id(),
+                ctx.qos().qosClass().wire(), ctx.admission(), targetMet,
+                outcome != null ? outcome.reasonCode() : successReason(), ttft, outcome != null ? upstreamNanos : -1, outcome);
     }
 }

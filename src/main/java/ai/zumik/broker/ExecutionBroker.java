@@ -1,83 +1,187 @@
 package ai.zumik.broker;
 
-import ai.zumik.catalog.ModelRef;
-import ai.zumik.config.ZumikConfig;
+import ai.zumik.catalog.CatalogModel;
 import ai.zumik.inference.ChatRequest;
 import ai.zumik.inference.EmbeddingRequest;
+import ai.zumik.inference.ExecutionMode;
+import ai.zumik.inference.FailureClass;
 import ai.zumik.inference.RequestRejected;
-import ai.zumik.metering.UsageMeter;
+import ai.zumik.inference.StreamEvent;
 import ai.zumik.provider.ChatCall;
 import ai.zumik.provider.EmbeddingCall;
-import io.vertx.core.Context;
-import java.util.Optional;
-import java.util.concurrent.Executor;
+import ai.zumik.provider.UpstreamCall;
+import ai.zumik.qos.AdmissionController;
+import ai.zumik.qos.ReasonCode;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 /**
- * The one owner of every upstream attempt. Given a resolved model it picks the target (profile,
- * adapter, mode), runs the attempt under the response's id, meters the result and hands the
- * events to the surface. Surfaces never talk to providers directly.
+ * The one owner of every upstream attempt. For each logical response it plans the route (alias
+ * release or concrete model, candidates with verdicts, seeded order), checks the deadline is
+ * plausible, asks QoS admission for a slot, then runs the {@link Execution}: attempts, failover,
+ * deadline, metering, and events to the surface. Surfaces never talk to providers directly. One
+ * broker per event loop; the health state it consults (circuits, cool-downs, retry budget) and
+ * admission are shared by all of them.
  */
 public final class ExecutionBroker {
-    private final ZumikConfig config;
-    private final Targets targets;
-    private final UsageMeter meter;
-    /** One executor per event loop, so the meter can wake this loop once per commit. */
-    private final Executor loop;
+    private final RoutePlanner planner;
+    private final BrokerServices svc;
+    private final AdmissionController admission;
 
-    /** {@code context} is the event loop this broker (and every execution it starts) lives on. */
-    public ExecutionBroker(ZumikConfig config, Targets targets, UsageMeter meter, Context context) {
-        this.config = config;
-        this.targets = targets;
-        this.meter = meter;
-        this.loop = task -> context.runOnContext(v -> task.run());
+    public ExecutionBroker(RoutePlanner planner, BrokerServices svc, AdmissionController admission) {
+        this.planner = planner;
+        this.svc = svc;
+        this.admission = admission;
     }
 
-    /** Why a request cannot run at all (answered before anything is sent upstream). */
+    /** Why a request cannot run at all (answered before anything is queued or sent). */
     public sealed interface Refusal {
-        record ProviderUnavailable(String provider) implements Refusal {}
+        record ModelNotFound(String model) implements Refusal {}
 
-        /** The target cannot honour the request as asked; {@code rejection} names the parameter. */
+        /** No target can honour the request as asked; {@code rejection} names the parameter. */
         record Invalid(RequestRejected rejection) implements Refusal {}
     }
 
-    /** Starts a chat execution, or explains why none can start. */
-    public Result chat(ExecutionContext ctx, ChatRequest request, ModelRef model, ResponseSink sink) {
-        Optional<Target> target = target(model);
-        if (target.isEmpty()) return new Result(null, new Refusal.ProviderUnavailable(model.provider().wireId()));
-        Target t = target.get();
+    /** A response that was accepted: waiting for admission or running. */
+    public static final class Handle {
+        private AdmissionController.Waiting waiting;
+        private Execution execution;
+        private boolean cancelled;
+        private RoutePlan plan;
+        private Runnable cancelledWhileWaiting;
+
+        /** The client left: leave the queue (and record that), or abort the running execution. */
+        public void cancel() {
+            if (cancelled) return;
+            cancelled = true;
+            if (execution != null) {
+                execution.cancel();
+            } else if (waiting != null) {
+                waiting.cancel();
+                cancelledWhileWaiting.run();
+            }
+        }
+
+        public void pause() {
+            if (execution != null) execution.pause();
+        }
+
+        public void resume() {
+            if (execution != null) execution.resume();
+        }
+
+        public RoutePlan plan() {
+            return plan;
+        }
+    }
+
+    /** Either an accepted response or a refusal. */
+    public record Result(Handle handle, Refusal refusal) {}
+
+    public Result chat(ExecutionContext ctx, ChatRequest request, ResponseSink sink) {
+        RoutePlan plan;
         try {
-            CapabilityCheck.chat(request, model.capabilities(), model.provider().wireId());
-            Execution e = new Execution(ctx, t, sink, meter, loop);
-            e.start(events -> t.adapter().chat(new ChatCall(request, model, t.upstreamModel(), config.timeouts()), events));
-            return new Result(e, null);
+            plan = planner.plan(ctx.projectId(), ctx.responseId(), request.model(), CatalogModel.Kind.CHAT,
+                    ctx.qos().allowCompatibleFallback(),
+                    ref -> CapabilityCheck.chat(request, ref.capabilities(), ref.provider().wireId()));
+        } catch (RoutePlanner.ModelNotFound e) {
+            return new Result(null, new Refusal.ModelNotFound(request.model()));
         } catch (RequestRejected r) {
             return new Result(null, new Refusal.Invalid(r));
         }
+        if (ctx.qos().qosClass().latencyTolerant() && !request.body().has("service_tier")) {
+            // Background and batch work may take a provider's cheaper, slower lane where one exists.
+            plan.order().stream().filter(t -> t.model().capabilities().serviceTiers().contains("flex")).findFirst()
+                    .ifPresent(t -> request.body().put("service_tier", "flex"));
+        }
+        return submit(ctx, plan, sink, (t, events) -> t.adapter().chat(
+                new ChatCall(request, t.model(), t.upstreamModel(), svc.config().timeouts()), events));
     }
 
-    public Result embeddings(ExecutionContext ctx, EmbeddingRequest request, ModelRef model, ResponseSink sink) {
-        Optional<Target> target = target(model);
-        if (target.isEmpty()) return new Result(null, new Refusal.ProviderUnavailable(model.provider().wireId()));
-        Target t = target.get();
-        Integer dims = model.entry() == null ? null : model.entry().dimensions();
-        if (!model.capabilities().embeddings()) {
-            return new Result(null, new Refusal.Invalid(RequestRejected.unsupported("model", model.provider().wireId(),
-                    "it has no embeddings API")));
-        }
+    public Result embeddings(ExecutionContext ctx, EmbeddingRequest request, ResponseSink sink) {
+        RoutePlan plan;
         try {
-            Execution e = new Execution(ctx, t, sink, meter, loop);
-            e.start(events -> t.adapter().embeddings(
-                    new EmbeddingCall(request, t.upstreamModel(), dims, config.timeouts()), events));
-            return new Result(e, null);
+            plan = planner.plan(ctx.projectId(), ctx.responseId(), request.model(), CatalogModel.Kind.EMBEDDING, false,
+                    ref -> {
+                        if (!ref.capabilities().embeddings()) {
+                            throw RequestRejected.unsupported("model", ref.provider().wireId(), "it has no embeddings API");
+                        }
+                        Integer dims = ref.entry() == null ? null : ref.entry().dimensions();
+                        if (request.dimensions() != null && dims != null && request.dimensions() > dims) {
+                            throw new RequestRejected("dimensions", "invalid_value", "Invalid 'dimensions': " + request.model()
+                                    + " produces at most " + dims + " dimensions, but " + request.dimensions() + " were requested.");
+                        }
+                    });
+        } catch (RoutePlanner.ModelNotFound e) {
+            return new Result(null, new Refusal.ModelNotFound(request.model()));
         } catch (RequestRejected r) {
             return new Result(null, new Refusal.Invalid(r));
         }
+        return submit(ctx, plan, sink, (t, events) -> t.adapter().embeddings(new EmbeddingCall(request, t.upstreamModel(),
+                t.model().entry() == null ? null : t.model().entry().dimensions(), svc.config().timeouts()), events));
     }
 
-    private Optional<Target> target(ModelRef model) {
-        return targets.managed(model, config.provider(model.provider()).configured());
+    private Result submit(ExecutionContext ctx, RoutePlan plan, ResponseSink sink,
+                          BiFunction<Target, Consumer<StreamEvent>, UpstreamCall> dispatch) {
+        Integer deadline = ctx.qos().deadlineMs();
+        if (deadline != null && !plan.order().isEmpty()) {
+            Target first = plan.order().getFirst();
+            int plausible = first.mode() == ExecutionMode.PLACEHOLDER ? 0 : first.model().capabilities().plausibleTtftMs();
+            if (deadline < plausible) {
+                return new Result(null, new Refusal.Invalid(new RequestRejected("qos.deadline_ms",
+                        ReasonCode.CUSTOMER_DEADLINE_TOO_SHORT.wire(), "The deadline of " + deadline + " ms is shorter than "
+                        + first.model().provider().wireId() + " can plausibly start (about " + plausible + " ms).")));
+            }
+        }
+        svc.budget().deposit();
+        Handle handle = new Handle();
+        handle.plan = plan;
+        svc.inFlight().add(ctx.responseId(), ctx.projectId(), svc.context(), handle);
+        long deadlineAt = deadline == null ? -1 : ctx.startNanos() + deadline * 1_000_000L;
+        handle.cancelledWhileWaiting = () -> {
+            svc.inFlight().remove(ctx.responseId());
+            new Execution(withAdmission(ctx, "queued"), plan, dispatch, sink, svc, () -> { }).cancel();
+        };
+        handle.waiting = admission.admit(ctx.qos(), deadlineAt, svc.loop(), this::timer, new AdmissionController.Listener() {
+            @Override
+            public void granted(boolean queued, Runnable release) {
+                if (handle.cancelled) {
+                    release.run();
+                    svc.inFlight().remove(ctx.responseId());
+                    return;
+                }
+                ExecutionContext admitted = withAdmission(ctx, queued ? "queued" : "admitted");
+                handle.execution = new Execution(admitted, plan, dispatch, sink, svc, () -> {
+                    release.run();
+                    svc.inFlight().remove(ctx.responseId());
+                });
+                handle.execution.start();
+            }
+
+            @Override
+            public void refused(ReasonCode reason) {
+                svc.inFlight().remove(ctx.responseId());
+                if (handle.cancelled) return;
+                FailureClass c = switch (reason) {
+                    case QUEUE_FULL -> FailureClass.QUEUE_FULL;
+                    case EXPIRED_BEFORE_START -> FailureClass.EXPIRED_BEFORE_START;
+                    default -> FailureClass.QUEUE_TIMEOUT;
+                };
+                String admission = reason == ReasonCode.EXPIRED_BEFORE_START ? "expired_before_start" : "rejected";
+                handle.execution = new Execution(withAdmission(ctx, admission), plan, dispatch, sink, svc, () -> { });
+                handle.execution.refuse(c, reason);
+            }
+        });
+        return new Result(handle, null);
     }
 
-    /** Either a running execution or a refusal. */
-    public record Result(Execution execution, Refusal refusal) {}
+    private Runnable timer(long delayMs, Runnable action) {
+        long id = svc.vertx().setTimer(delayMs, t -> action.run());
+        return () -> svc.vertx().cancelTimer(id);
+    }
+
+    private static ExecutionContext withAdmission(ExecutionContext c, String admission) {
+        return new ExecutionContext(c.traceId(), c.responseId(), c.projectId(), c.keyId(), c.endpoint(), c.surface(),
+                c.requestedModel(), c.stream(), c.startNanos(), c.startMs(), c.qos(), admission, c.captureOutput());
+    }
 }

@@ -1,17 +1,23 @@
 package ai.zumik.broker;
 
-import ai.zumik.inference.ExecutionProfile;
 import ai.zumik.inference.ExecutionMode;
+import ai.zumik.inference.ExecutionProfile;
 import ai.zumik.provider.ProviderId;
+import ai.zumik.qos.QosOutcome;
+import ai.zumik.qos.ReasonCode;
 
 /**
- * What the surface needs to render headers and the body's {@code model}: the target that produced
- * the events, and timings once known.
+ * What a surface needs to render headers and bodies: the target that produced the events, how
+ * the response got there, and (on terminal events) the formal outcome.
  *
  * @param responseModel what the response body's {@code model} says: the requested model, unless a
- *     different model answered
+ *     different model answered (a compatible fallback), which is then named
  * @param ttftNanos request arrival to first upstream event, or -1
  * @param upstreamNanos time spent waiting on upstreams, or -1 until the end
+ * @param reason the reason code as known when this was built (final on terminal events)
+ * @param outcome the full QoS outcome, on terminal events only
  */
 public record Served(ProviderId provider, String model, String responseModel, ExecutionMode mode,
-                     ExecutionProfile profile, int attempts, long ttftNanos, long upstreamNanos) {}
+                     ExecutionProfile profile, int attempts, boolean fallbackUsed, boolean degraded,
+                     String aliasReleaseId, String qosClass, String admission, Boolean targetMet, ReasonCode reason,
+                     long ttftNanos, long upstreamNanos, QosOutcome outcome) {}

@@ -1,14 +1,23 @@
 package ai.zumik.broker;
 
-import ai.zumik.inference.ExecutionProfile;
-import ai.zumik.inference.ExecutionMode;
 import ai.zumik.catalog.ModelRef;
+import ai.zumik.inference.ExecutionMode;
+import ai.zumik.inference.ExecutionProfile;
 import ai.zumik.provider.ProviderAdapter;
 
 /**
- * One concrete place a request can run: a provider's model, reached through an adapter, under an
- * execution profile and mode. {@code upstreamModel} is the string the upstream is sent (for a
+ * One concrete place a request can run: a provider's model, reached through an adapter over a
+ * path ({@code direct:openai}, {@code bifrost}, {@code openrouter}, {@code placeholder}), under
+ * an execution profile and mode. {@code upstreamModel} is the string the upstream is sent (for a
  * Bifrost gateway, {@code provider/model}).
+ *
+ * @param compatibleFallback a stand-in from the requested model's compatibility group (degraded)
  */
 public record Target(ModelRef model, String upstreamModel, ProviderAdapter adapter, ExecutionMode mode,
-                     ExecutionProfile profile) {}
+                     ExecutionProfile profile, String path, String modelRevision, boolean compatibleFallback) {
+
+    /** Identity for circuits and cool-downs. */
+    public String key() {
+        return profile.wire() + '|' + path + '|' + model.provider().wireId() + '/' + model.model();
+    }
+}

@@ -18,20 +18,28 @@ import java.util.Optional;
  * Which adapter can reach a provider on the managed profile, built once per event loop around that
  * loop's {@link Transport}. With {@code BIFROST_BASE_URL} every managed request goes to the gateway
  * as {@code provider/model}; otherwise each configured provider has its direct adapter; a provider
- * with neither has no live path, and only then does a request get placeholder output.
+ * with neither has no live path, and only then does a request get placeholder output. The
+ * OpenRouter bridge exists only when {@code OPENROUTER_FALLBACK_ENABLED=true} and it is configured.
  */
 public final class Targets {
     private final ProviderAdapter bifrost;
+    private final ProviderAdapter openRouter;
     private final Map<ProviderId, ProviderAdapter> direct = new EnumMap<>(ProviderId.class);
+    private final java.util.Set<ProviderId> configured = java.util.EnumSet.noneOf(ProviderId.class);
     private final Transport transport;
 
     public Targets(ZumikConfig config, Transport transport) {
         this.transport = transport;
         this.bifrost = config.bifrostBaseUrl() == null ? null
                 : new OpenAiCompatibleAdapter(OpenAiFlavor.bifrost(config.bifrostBaseUrl()), transport);
+        var or = config.provider(ProviderId.OPENROUTER);
+        this.openRouter = config.openRouterFallbackEnabled() && or.configured()
+                ? new OpenAiCompatibleAdapter(OpenAiFlavor.direct(ProviderId.OPENROUTER, or.baseUrl(), or.apiKey()), transport)
+                : null;
         for (ProviderId p : ProviderId.values()) {
             var s = config.provider(p);
             if (!s.configured() || p == ProviderId.OPENROUTER) continue;
+            configured.add(p);
             switch (p) {
                 case OPENAI, XAI, FIREWORKS_AI ->
                         direct.put(p, new OpenAiCompatibleAdapter(OpenAiFlavor.direct(p, s.baseUrl(), s.apiKey()), transport));
@@ -40,19 +48,41 @@ public final class Targets {
         }
     }
 
-    /** The managed-profile target for {@code ref}; empty when the provider is configured but unreachable. */
-    public Optional<Target> managed(ModelRef ref, boolean providerConfigured) {
+    /** Whether a provider can be reached on the managed profile. */
+    public sealed interface Path {
+        record Live(Target target) implements Path {}
+
+        /** Neither a key, a base URL nor a gateway: nothing to call, placeholder territory. */
+        record Unconfigured() implements Path {}
+
+        /** Configured, but this build has no adapter for its protocol. */
+        record NoAdapter() implements Path {}
+    }
+
+    /** The managed-profile path to {@code ref}. */
+    public Path managed(ModelRef ref, String revision, boolean compatibleFallback) {
         if (bifrost != null) {
-            return Optional.of(new Target(ref, ref.provider().bifrostName() + "/" + ref.model(), bifrost,
-                    ExecutionMode.LIVE, ExecutionProfile.MANAGED_PROVIDER));
+            return new Path.Live(new Target(ref, ref.provider().bifrostName() + "/" + ref.model(), bifrost,
+                    ExecutionMode.LIVE, ExecutionProfile.MANAGED_PROVIDER, "bifrost", revision, compatibleFallback));
         }
         ProviderAdapter adapter = direct.get(ref.provider());
         if (adapter != null) {
-            return Optional.of(new Target(ref, ref.model(), adapter, ExecutionMode.LIVE, ExecutionProfile.MANAGED_PROVIDER));
+            return new Path.Live(new Target(ref, ref.model(), adapter, ExecutionMode.LIVE,
+                    ExecutionProfile.MANAGED_PROVIDER, "direct:" + ref.provider().wireId(), revision, compatibleFallback));
         }
-        if (providerConfigured) return Optional.empty();
-        return Optional.of(new Target(ref, ref.model(),
-                new PlaceholderAdapter(transport.vertx(), ref.provider().wireId() + "/" + ref.model()),
-                ExecutionMode.PLACEHOLDER, ExecutionProfile.MANAGED_PROVIDER));
+        return configured.contains(ref.provider()) ? new Path.NoAdapter() : new Path.Unconfigured();
+    }
+
+    /** Deterministic output for a target nobody configured. */
+    public Target placeholder(ModelRef ref, String revision) {
+        return new Target(ref, ref.model(), new PlaceholderAdapter(transport.vertx(), ref.provider().wireId() + "/" + ref.model()),
+                ExecutionMode.PLACEHOLDER, ExecutionProfile.MANAGED_PROVIDER, "placeholder", revision, false);
+    }
+
+    /** The OpenRouter emergency bridge for {@code ref}, when configured and the model has an OpenRouter id. */
+    public Optional<Target> openRouter(ModelRef ref) {
+        if (openRouter == null || ref.entry() == null || ref.entry().openRouterId() == null) return Optional.empty();
+        return Optional.of(new Target(ref, ref.entry().openRouterId(), openRouter, ExecutionMode.OPENROUTER_FALLBACK,
+                ExecutionProfile.MANAGED_PROVIDER, "openrouter", "latest", false));
     }
 }

@@ -10,6 +10,8 @@ import java.util.List;
  *
  * @param maxChoices the largest {@code n} the provider honours
  * @param defaultMaxTokens the output limit to send when a provider requires one and the client gave none
+ * @param plausibleTtftMs the fastest a first token can be expected: a deadline shorter than this is
+ *     refused up front ({@code customer_deadline_too_short})
  */
 public record Capabilities(
         boolean tools,
@@ -28,7 +30,8 @@ public record Capabilities(
         boolean manualCacheClear,
         boolean providerSideDeletion,
         boolean embeddings,
-        Long defaultMaxTokens) {
+        Long defaultMaxTokens,
+        int plausibleTtftMs) {
 
     /**
      * Provider-side prompt caching.

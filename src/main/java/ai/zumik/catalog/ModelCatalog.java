@@ -60,7 +60,9 @@ public final class ModelCatalog {
             if (m.get("capabilities") instanceof ObjectNode o) merge(caps, o);
             var model = new CatalogModel(p, id, kind, m.get("context_window").asLong(),
                     m.has("max_output_tokens") ? m.get("max_output_tokens").asLong() : null,
-                    m.has("dimensions") ? m.get("dimensions").asInt() : null, capabilities(caps));
+                    m.has("dimensions") ? m.get("dimensions").asInt() : null, capabilities(caps),
+                    m.hasNonNull("compatibility_group") ? m.get("compatibility_group").asText() : null,
+                    m.hasNonNull("openrouter_id") ? m.get("openrouter_id").asText() : null);
             if (out.put(id, model) != null) throw new IllegalStateException("duplicate catalogue id " + id);
         }
         Map<ProviderId, Capabilities> providerCaps = new EnumMap<>(ProviderId.class);
@@ -89,7 +91,8 @@ public final class ModelCatalog {
                         pc.path("max_breakpoints").asInt()),
                 flag(c, "batch_api"), List.copyOf(tiers), flag(c, "manual_cache_clear"),
                 flag(c, "provider_side_deletion"), flag(c, "embeddings"),
-                c.hasNonNull("default_max_tokens") ? c.get("default_max_tokens").asLong() : null);
+                c.hasNonNull("default_max_tokens") ? c.get("default_max_tokens").asLong() : null,
+                c.path("plausible_ttft_ms").asInt(0));
     }
 
     private static boolean flag(JsonNode c, String name) {
@@ -125,6 +128,16 @@ public final class ModelCatalog {
             }
         }
         return Optional.empty();
+    }
+
+    /** Models that may stand in for {@code model}: its compatibility group, in manifest order, itself excluded. */
+    public List<CatalogModel> compatible(CatalogModel model) {
+        if (model == null || model.compatibilityGroup() == null) return List.of();
+        List<CatalogModel> out = new ArrayList<>();
+        for (CatalogModel m : byBareId.values()) {
+            if (m != model && model.compatibilityGroup().equals(m.compatibilityGroup()) && m.kind() == model.kind()) out.add(m);
+        }
+        return out;
     }
 
     public List<CatalogModel> models() {

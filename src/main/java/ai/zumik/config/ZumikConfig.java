@@ -26,7 +26,9 @@ public record ZumikConfig(
         String accessLog,
         Duration shutdownGrace,
         boolean usageFsync,
-        int eventLoops) {
+        int eventLoops,
+        long circuitOpenMillis,
+        ConfigFile file) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -94,7 +96,9 @@ public record ZumikConfig(
                     case "full" -> true;
                     default -> throw new IllegalArgumentException("ZUMIK_USAGE_SYNC must be 'normal' or 'full'");
                 },
-                s.integer("ZUMIK_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), null, 1, 256));
+                s.integer("ZUMIK_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), null, 1, 256),
+                s.millis("ZUMIK_CIRCUIT_OPEN_MS", 30_000).toMillis(),
+                s.get("ZUMIK_CONFIG", null) == null ? ConfigFile.EMPTY : ConfigFile.read(Path.of(s.get("ZUMIK_CONFIG", null))));
     }
 
     public ProviderSettings provider(ProviderId id) {

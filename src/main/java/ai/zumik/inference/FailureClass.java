@@ -1,7 +1,7 @@
 package ai.zumik.inference;
 
 /**
- * What went wrong with an upstream attempt, decided once (by the provider's error parser through
+ * What went wrong with a response: an upstream attempt's failure, decided once (by the provider's error parser through
  * {@link #ofHttpStatus}) and rendered once: each class carries the status, error type and stable code
  * a client sees. {@code retryable} says whether another attempt (same or other target) may help.
  */
@@ -22,7 +22,19 @@ public enum FailureClass {
     CONTENT_REFUSAL(400, "invalid_request_error", "content_policy_violation", false),
     STREAM_INTERRUPTED(502, "api_error", "stream_interrupted", false),
     MALFORMED_RESPONSE(502, "api_error", "provider_error", true),
-    CANCELLED(499, "invalid_request_error", "client_cancelled", false);
+    CANCELLED(499, "invalid_request_error", "client_cancelled", false),
+    /** The caller's QoS deadline passed; never charged. */
+    DEADLINE_EXCEEDED(504, "api_error", "deadline_exceeded", false),
+    /** Every candidate was ruled out before any attempt (open circuits, cool-downs, no adapter). */
+    NO_ELIGIBLE_TARGET(503, "api_error", "no_eligible_target", false),
+    /** QoS admission: the class's queue is full. */
+    QUEUE_FULL(429, "rate_limit_error", "queue_full", false),
+    /** QoS admission: waited in the queue longer than the class allows. */
+    QUEUE_TIMEOUT(503, "api_error", "queue_timeout", false),
+    /** QoS admission: the deadline passed while queued. */
+    EXPIRED_BEFORE_START(504, "api_error", "deadline_exceeded", false),
+    /** A bug in Zumik while handling the response. */
+    INTERNAL(500, "api_error", "internal_error", false);
 
     private final int httpStatus;
     private final String errorType;

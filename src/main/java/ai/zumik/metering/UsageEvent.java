@@ -6,6 +6,10 @@ package ai.zumik.metering;
  *
  * @param outcome {@code completed}, {@code failed} or {@code cancelled}
  * @param ttftMs time from request arrival to the first upstream event, or null when none came
+ * @param decision the routing decision (JSON), {@code attempts} every attempt (JSON), {@code qos} the
+ *     outcome (JSON): together the response's record, written in the same row
+ * @param output the generated text, kept only for /v2 responses (null otherwise)
+ * @param charged false for responses never billed (deadline exceeded, placeholder)
  */
 public record UsageEvent(
         String responseId,
@@ -29,4 +33,11 @@ public record UsageEvent(
         Long reasoningTokens,
         Long ttftMs,
         long latencyMs,
-        long createdAtMs) {}
+        long createdAtMs,
+        String surface,
+        String aliasReleaseId,
+        String decision,
+        String attempts,
+        String qos,
+        String output,
+        boolean charged) {}

@@ -42,7 +42,8 @@ public final class UsageMeter implements AutoCloseable {
     private static final String INSERT = "INSERT INTO usage_events (project_id, response_id, trace_id, key_id, "
             + "endpoint, requested_model, provider, model, execution_mode, execution_profile, stream, status, outcome, "
             + "error_code, prompt_tokens, cached_tokens, cache_write_tokens, completion_tokens, reasoning_tokens, "
-            + "ttft_ms, latency_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "ttft_ms, latency_ms, created_at, surface, alias_release_id, decision, attempts, qos, output, charged) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     /** {@code callback} gets null once the event is durable, or the failure; it runs on {@code executor}. */
     private record Pending(UsageEvent event, Executor executor, Consumer<Throwable> callback) {}
@@ -177,7 +178,14 @@ public final class UsageMeter implements AutoCloseable {
         setLong(ps, i++, e.reasoningTokens());
         setLong(ps, i++, e.ttftMs());
         ps.setLong(i++, e.latencyMs());
-        ps.setLong(i, e.createdAtMs());
+        ps.setLong(i++, e.createdAtMs());
+        ps.setString(i++, e.surface());
+        ps.setString(i++, e.aliasReleaseId());
+        ps.setString(i++, e.decision());
+        ps.setString(i++, e.attempts());
+        ps.setString(i++, e.qos());
+        ps.setString(i++, e.output());
+        ps.setShort(i, (short) (e.charged() ? 1 : 0));
         ps.addBatch();
     }
 

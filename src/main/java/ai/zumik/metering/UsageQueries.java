@@ -102,7 +102,9 @@ public final class UsageQueries {
                 nullableLong(rs, "prompt_tokens"), nullableLong(rs, "cached_tokens"),
                 nullableLong(rs, "cache_write_tokens"), nullableLong(rs, "completion_tokens"),
                 nullableLong(rs, "reasoning_tokens"), nullableLong(rs, "ttft_ms"), rs.getLong("latency_ms"),
-                rs.getLong("created_at"));
+                rs.getLong("created_at"), rs.getString("surface"), rs.getString("alias_release_id"),
+                rs.getString("decision"), rs.getString("attempts"), rs.getString("qos"), rs.getString("output"),
+                rs.getInt("charged") != 0);
     }
 
     private static Long nullableLong(ResultSet rs, String column) throws SQLException {

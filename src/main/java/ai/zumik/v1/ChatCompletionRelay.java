@@ -1,11 +1,12 @@
 package ai.zumik.v1;
 
-import ai.zumik.broker.Execution;
+import ai.zumik.broker.ExecutionBroker;
 import ai.zumik.broker.ResponseSink;
 import ai.zumik.broker.Served;
 import ai.zumik.http.ApiError;
 import ai.zumik.http.Exchange;
 import ai.zumik.http.Sse;
+import ai.zumik.surface.AgentHeaders;
 import ai.zumik.inference.ChatRequest;
 import ai.zumik.inference.StreamEvent;
 import ai.zumik.json.Json;
@@ -31,7 +32,7 @@ final class ChatCompletionRelay implements ResponseSink {
     private final Exchange ex;
     private final ChatRequest request;
     private final String completionId;
-    private Execution execution;
+    private ExecutionBroker.Handle execution;
     private boolean streaming;
     private Buffer pending;
 
@@ -41,7 +42,7 @@ final class ChatCompletionRelay implements ResponseSink {
         this.completionId = "chatcmpl-" + ex.responseId();
     }
 
-    void attach(Execution execution) {
+    void attach(ExecutionBroker.Handle execution) {
         this.execution = execution;
     }
 

@@ -10,9 +10,6 @@ import ai.zumik.broker.ExecutionBroker;
 import ai.zumik.broker.ExecutionContext;
 import ai.zumik.broker.ResponseSink;
 import ai.zumik.broker.Served;
-import ai.zumik.catalog.CatalogModel;
-import ai.zumik.catalog.ModelCatalog;
-import ai.zumik.catalog.ModelRef;
 import ai.zumik.http.ApiError;
 import ai.zumik.http.Exchange;
 import ai.zumik.http.Handler;
@@ -21,6 +18,8 @@ import ai.zumik.ids.Ids;
 import ai.zumik.inference.EmbeddingRequest;
 import ai.zumik.inference.StreamEvent;
 import ai.zumik.json.TopLevel;
+import ai.zumik.surface.AgentHeaders;
+import ai.zumik.surface.InferenceFront;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -35,29 +34,25 @@ public final class EmbeddingsHandler implements Handler {
     private static final int MAX_INPUTS = 2048;
     private static final String[] MODEL = {"model"};
 
-    private final ModelCatalog catalog;
     private final ExecutionBroker broker;
+    private final InferenceFront front;
 
-    public EmbeddingsHandler(ModelCatalog catalog, ExecutionBroker broker) {
-        this.catalog = catalog;
+    public EmbeddingsHandler(ExecutionBroker broker, InferenceFront front) {
         this.broker = broker;
+        this.front = front;
     }
 
     @Override
     public void handle(Exchange ex, Buffer body) {
         EmbeddingRequest request = parse(Params.object(body));
-        ModelRef model = ChatCompletionsHandler.resolve(catalog, request.model(), CatalogModel.Kind.EMBEDDING);
-        Integer nativeDims = model.entry() == null ? null : model.entry().dimensions();
-        if (request.dimensions() != null && nativeDims != null && request.dimensions() > nativeDims) {
-            throw Params.invalidValue("dimensions", "Invalid 'dimensions': " + request.model() + " produces at most "
-                    + nativeDims + " dimensions, but " + request.dimensions() + " were requested.");
-        }
         ex.responseId(Ids.next("rsp_", ex.startMs()));
-        var ctx = new ExecutionContext(ex.traceId(), ex.responseId(), ex.principal().projectId(),
-                ex.principal().keyId(), PATH, request.model(), false, ex.startNanos(), ex.startMs());
-        var result = broker.embeddings(ctx, request, model, new Sink(ex));
-        if (result.refusal() != null) throw ChatCompletionsHandler.refusal(result.refusal()).exception();
-        ex.onClientClose(result.execution()::cancel);
+        front.hintedQos(ex, qos -> {
+            var ctx = new ExecutionContext(ex.traceId(), ex.responseId(), ex.principal().projectId(), ex.principal().keyId(),
+                    PATH, "v1", request.model(), false, ex.startNanos(), ex.startMs(), qos, "pending", false);
+            var result = broker.embeddings(ctx, request, new Sink(ex));
+            if (result.refusal() != null) throw InferenceFront.refusal(result.refusal()).exception();
+            ex.onClientClose(result.handle()::cancel);
+        });
     }
 
     static EmbeddingRequest parse(ObjectNode body) {

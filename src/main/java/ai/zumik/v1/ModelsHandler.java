@@ -1,5 +1,7 @@
 package ai.zumik.v1;
 
+import ai.zumik.alias.AliasRegistry;
+import ai.zumik.alias.AliasRelease;
 import ai.zumik.catalog.CatalogModel;
 import ai.zumik.catalog.ModelCatalog;
 import ai.zumik.http.ApiError;
@@ -10,9 +12,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.TreeSet;
 
 /**
- * {@code GET /v1/models} and {@code GET /v1/models/{id}}. Ids may contain slashes
+ * {@code GET /v1/models} and {@code GET /v1/models/{id}}: catalogue models and aliases. Ids may contain slashes
  * ({@code fireworks/accounts/fireworks/models/...}), percent-encoded or not.
  */
 public final class ModelsHandler {
@@ -22,25 +25,30 @@ public final class ModelsHandler {
     private static final long CREATED = 1_750_000_000L;
 
     private final ModelCatalog catalog;
-    private final byte[] listBody;
+    private final AliasRegistry aliases;
+    private final List<String> catalogIds;
 
-    public ModelsHandler(ModelCatalog catalog) {
+    public ModelsHandler(ModelCatalog catalog, AliasRegistry aliases) {
         this.catalog = catalog;
+        this.aliases = aliases;
+        this.catalogIds = catalog.models().stream().map(CatalogModel::id).toList();
+    }
+
+    /** Catalogue models and the aliases live for the caller's project, sorted by id. */
+    public void list(Exchange ex) {
+        TreeSet<String> ids = new TreeSet<>(catalogIds);
+        for (AliasRelease r : aliases.liveAll(ex.principal().projectId())) ids.add(r.alias());
         ObjectNode root = Json.object();
         root.put("object", "list");
         ArrayNode data = root.putArray("data");
-        List<String> ids = catalog.models().stream().map(CatalogModel::id).sorted().toList();
         for (String id : ids) data.add(model(id));
-        this.listBody = Json.bytes(root);
-    }
-
-    public void list(Exchange ex) {
-        ex.sendJson(200, listBody);
+        ex.sendJson(200, root);
     }
 
     public void one(Exchange ex) {
         String id = percentDecode(ex.request().path().substring(ONE_PATH.length() - 1));
-        if (catalog.resolve(id).filter(r -> r.entry() != null).isEmpty()) {
+        boolean alias = AliasRegistry.validName(id) && aliases.live(ex.principal().projectId(), id).isPresent();
+        if (!alias && catalog.resolve(id).filter(r -> r.entry() != null).isEmpty()) {
             throw new ApiError(404, "invalid_request_error", "model_not_found", "model",
                     "The model '" + id + "' does not exist.", null).exception();
         }

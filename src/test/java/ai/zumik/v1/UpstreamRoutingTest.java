@@ -109,7 +109,7 @@ class UpstreamRoutingTest {
     void placeholderOnlyWhenNothingIsConfiguredNeverForAFailingProvider() throws Exception {
         try (FakeProvider openai = FakeProvider.start();
              TestGateway gw = TestGateway.start("OPENAI_BASE_URL", openai.baseUrl(), "OPENAI_API_KEY", "sk-abcdef123456")) {
-            openai.enqueue(new Script.Reset());
+            openai.enqueue(new Script.Reset(), new Script.Reset()); // the only target is retried once
             HttpResponse<String> failing = gw.post("/v1/chat/completions",
                     "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}");
             assertThat(failing.statusCode()).isEqualTo(502);

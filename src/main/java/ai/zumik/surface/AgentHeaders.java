@@ -1,0 +1,41 @@
+package ai.zumik.surface;
+
+import ai.zumik.broker.Served;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * The {@code Agent-*} response headers that tell a client what served it and how (the /v1 body
+ * stays pure OpenAI). Written once, when the response head is committed: with the first upstream
+ * event, so the TTFT-based {@code Agent-QoS-Target-Met} is already true or false.
+ */
+public final class AgentHeaders {
+    private static final CharSequence MODE = HttpHeaders.createOptimized("Agent-Execution-Mode");
+    private static final CharSequence PROFILE = HttpHeaders.createOptimized("Agent-Execution-Profile");
+    private static final CharSequence PROVIDER = HttpHeaders.createOptimized("Agent-Resolved-Provider");
+    private static final CharSequence MODEL = HttpHeaders.createOptimized("Agent-Resolved-Model");
+    private static final CharSequence RELEASE = HttpHeaders.createOptimized("Agent-Alias-Release");
+    private static final CharSequence QOS_CLASS = HttpHeaders.createOptimized("Agent-QoS-Class");
+    private static final CharSequence QOS_ADMISSION = HttpHeaders.createOptimized("Agent-QoS-Admission");
+    private static final CharSequence QOS_TARGET_MET = HttpHeaders.createOptimized("Agent-QoS-Target-Met");
+    private static final CharSequence FALLBACK = HttpHeaders.createOptimized("Agent-Fallback-Used");
+    private static final CharSequence ATTEMPTS = HttpHeaders.createOptimized("Agent-Attempts");
+    private static final CharSequence REASON = HttpHeaders.createOptimized("Agent-Reason-Code");
+
+    private AgentHeaders() {}
+
+    public static void apply(HttpServerResponse response, Served served) {
+        if (response.headWritten()) return;
+        response.putHeader(MODE, served.mode().wire())
+                .putHeader(PROFILE, served.profile().wire())
+                .putHeader(PROVIDER, served.provider().wireId())
+                .putHeader(MODEL, served.model())
+                .putHeader(QOS_CLASS, served.qosClass())
+                .putHeader(QOS_ADMISSION, served.admission())
+                .putHeader(FALLBACK, served.fallbackUsed() ? "true" : "false")
+                .putHeader(ATTEMPTS, Integer.toString(served.attempts()))
+                .putHeader(REASON, served.reason().wire());
+        if (served.aliasReleaseId() != null) response.putHeader(RELEASE, served.aliasReleaseId());
+        if (served.targetMet() != null) response.putHeader(QOS_TARGET_MET, served.targetMet() ? "true" : "false");
+    }
+}

@@ -1,0 +1,58 @@
+package ai.zumik.surface;
+
+import ai.zumik.broker.ExecutionBroker;
+import ai.zumik.http.ApiError;
+import ai.zumik.http.Exchange;
+import ai.zumik.qos.AgentHints;
+import ai.zumik.qos.QosRequest;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * What both surfaces do around the broker: find the request's QoS (from the body on /v2, from
+ * {@code Agent-Hints-Ref} or {@code Agent-Hints} on /v1), hand the request to the broker, and turn
+ * a refusal into the right error.
+ */
+public final class InferenceFront {
+    public static final String HINTS = "Agent-Hints";
+    public static final String HINTS_REF = "Agent-Hints-Ref";
+
+    private final AgentHints hints;
+
+    public InferenceFront(AgentHints hints) {
+        this.hints = hints;
+    }
+
+    /**
+     * Resolves the QoS hinted in headers and continues with it on the event loop: a stored hints
+     * reference wins (looked up off the loop when not cached; another project's id is ignored),
+     * then the inline header; malformed hints are ignored.
+     */
+    public void hintedQos(Exchange ex, Consumer<QosRequest> then) {
+        String ref = ex.request().getHeader(HINTS_REF);
+        if (ref != null && !ref.isBlank()) {
+            String project = ex.principal().projectId();
+            Optional<ObjectNode> cached = hints.cached(project, ref.trim());
+            if (cached != null && cached.isPresent()) {
+                then.accept(AgentHints.qos(cached));
+                return;
+            }
+            if (cached == null) {
+                ex.offload(() -> hints.load(project, ref.trim()), found -> then.accept(found.isPresent()
+                        ? AgentHints.qos(found) : AgentHints.qos(AgentHints.decodeHeader(ex.request().getHeader(HINTS)))));
+                return;
+            }
+        }
+        then.accept(AgentHints.qos(AgentHints.decodeHeader(ex.request().getHeader(HINTS))));
+    }
+
+    /** Renders a broker refusal. */
+    public static ApiError refusal(ExecutionBroker.Refusal refusal) {
+        return switch (refusal) {
+            case ExecutionBroker.Refusal.ModelNotFound m -> ApiError.modelNotFound(m.model());
+            case ExecutionBroker.Refusal.Invalid i -> ApiError.invalid(i.rejection().param(), i.rejection().code(),
+                    i.rejection().getMessage());
+        };
+    }
+}

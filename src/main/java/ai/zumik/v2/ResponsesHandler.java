@@ -1,0 +1,255 @@
+package ai.zumik.v2;
+
+import ai.zumik.broker.ExecutionBroker;
+import ai.zumik.broker.ExecutionContext;
+import ai.zumik.broker.InFlight;
+import ai.zumik.broker.ResponseSink;
+import ai.zumik.broker.Served;
+import ai.zumik.http.ApiError;
+import ai.zumik.http.ApiException;
+import ai.zumik.http.Exchange;
+import ai.zumik.http.Params;
+import ai.zumik.http.Sse;
+import ai.zumik.ids.Ids;
+import ai.zumik.inference.ChatRequest;
+import ai.zumik.inference.RequestRejected;
+import ai.zumik.inference.StreamEvent;
+import ai.zumik.json.Json;
+import ai.zumik.metering.UsageQueries;
+import ai.zumik.qos.QosParser;
+import ai.zumik.qos.QosRequest;
+import ai.zumik.surface.AgentHeaders;
+import ai.zumik.surface.InferenceFront;
+import ai.zumik.v1.ChatRequestParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.buffer.Buffer;
+import java.util.Set;
+
+/**
+ * {@code /v2/responses}: the native way to run a model. {@code POST} takes {@code model},
+ * {@code input} (a string or a list of {role, content} messages), optional {@code instructions},
+ * {@code qos}, {@code stream}, {@code max_output_tokens}, {@code temperature}, and answers with the
+ * native response object: output text, execution profile and mode, the QoS outcome, the routing
+ * decision, every attempt and usage. The object is rendered from the stored record, so what
+ * {@code POST} returns is exactly what {@code GET /v2/responses/{id}} returns later. Streaming
+ * sends {@code response.created}, {@code response.output_text.delta} events and a final
+ * {@code response.completed} (or {@code error}) event carrying the object.
+ */
+public final class ResponsesHandler {
+    public static final String PATH = "/v2/responses";
+    public static final String ONE_PATH = "/v2/responses/*";
+    private static final Set<String> FIELDS = Set.of("model", "input", "instructions", "qos", "stream", "max_output_tokens",
+            "temperature", "top_p", "metadata");
+
+    private final ExecutionBroker broker;
+    private final UsageQueries records;
+    private final InFlight inFlight;
+
+    public ResponsesHandler(ExecutionBroker broker, UsageQueries records, InFlight inFlight) {
+        this.broker = broker;
+        this.records = records;
+        this.inFlight = inFlight;
+    }
+
+    public void create(Exchange ex, Buffer body) {
+        ObjectNode req = Params.object(body);
+        for (var it = req.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!FIELDS.contains(f)) throw ApiError.invalid(f, "unknown_parameter", "Unknown parameter: '" + f + "'.").exception();
+        }
+        String model = Params.requiredString(req, "model", "model");
+        boolean stream = Boolean.TRUE.equals(Params.optionalBoolean(req, "stream", "stream"));
+        QosRequest qos;
+        ChatRequest chat;
+        try {
+            qos = QosParser.strict(req.get("qos"), "qos");
+            chat = ChatRequestParser.parse(chatBody(req, model, stream));
+        } catch (RequestRejected r) {
+            throw ApiError.invalid(r.param(), r.code(), r.getMessage()).exception();
+        } catch (ApiException e) {
+            throw inputParam(e.error(), req.hasNonNull("instructions")).exception();
+        }
+        ex.responseId(Ids.next("rsp_", ex.startMs()));
+        ex.stream(stream);
+        var ctx = new ExecutionContext(ex.traceId(), ex.responseId(), ex.principal().projectId(), ex.principal().keyId(),
+                PATH, "v2", model, stream, ex.startNanos(), ex.startMs(), qos, "pending", true);
+        Sink sink = new Sink(ex, stream);
+        var result = broker.chat(ctx, chat, sink);
+        if (result.refusal() != null) throw InferenceFront.refusal(result.refusal()).exception();
+        ex.onClientClose(result.handle()::cancel);
+    }
+
+    public void get(Exchange ex) {
+        String id = tail(ex);
+        if (id.contains("/")) throw unknown(ex);
+        String project = ex.principal().projectId();
+        ex.offload(() -> records.byResponse(project, id), e -> {
+            if (e == null) throw notFound(id);
+            ex.sendJson(200, ResponseRecords.json(e));
+        });
+    }
+
+    /** {@code POST /v2/responses/{id}/cancel}: cancels a response still queued or running. */
+    public void cancel(Exchange ex) {
+        String t = tail(ex);
+        if (!t.endsWith("/cancel")) throw unknown(ex);
+        String id = t.substring(0, t.length() - "/cancel".length());
+        String project = ex.principal().projectId();
+        if (inFlight.cancel(project, id)) {
+            ObjectNode o = Json.object();
+            o.put("id", id);
+            o.put("object", "response");
+            o.put("status", "cancelled");
+            ex.sendJson(200, o);
+            return;
+        }
+        ex.offload(() -> records.byResponse(project, id), e -> {
+            if (e == null) throw notFound(id);
+            throw new ApiError(409, "invalid_request_error", "response_not_cancellable", null,
+                    "Response '" + id + "' already finished with status '" + e.outcome() + "'.", null).exception();
+        });
+    }
+
+    private static ObjectNode chatBody(ObjectNode req, String model, boolean stream) {
+        ObjectNode body = Json.object();
+        body.put("model", model);
+        ArrayNode messages = body.putArray("messages");
+        JsonNode instructions = req.get("instructions");
+        if (instructions != null && !instructions.isNull()) {
+            if (!instructions.isTextual()) throw Params.wrongType("instructions", "a string", instructions);
+            messages.addObject().put("role", "system").put("content", instructions.textValue());
+        }
+        JsonNode input = req.get("input");
+        if (input == null || input.isNull()) throw Params.missing("input");
+        if (input.isTextual()) {
+            if (input.textValue().isEmpty()) {
+                throw ApiError.invalid("input", "empty_string", "Invalid 'input': empty string.").exception();
+            }
+            messages.addObject().put("role", "user").put("content", input.textValue());
+        } else if (input.isArray()) {
+            if (input.isEmpty()) throw ApiError.invalid("input", "empty_array", "Invalid 'input': empty array.").exception();
+            messages.addAll((ArrayNode) input);
+        } else {
+            throw Params.wrongType("input", "a string or an array of messages", input);
+        }
+        if (stream) body.put("stream", true);
+        copy(req, body, "max_output_tokens", "max_completion_tokens");
+        copy(req, body, "temperature", "temperature");
+        copy(req, body, "top_p", "top_p");
+        return body;
+    }
+
+    /** The chat parser names {@code messages[i]}; on this surface that is {@code input[i]} (after instructions). */
+    private static ApiError inputParam(ApiError err, boolean instructions) {
+        if (err.param() == null || !err.param().startsWith("messages")) return err;
+        var m = java.util.regex.Pattern.compile("^messages\\[(\\d+)](.*)").matcher(err.param());
+        String param = m.matches()
+                ? "input[" + (Integer.parseInt(m.group(1)) - (instructions ? 1 : 0)) + "]" + m.group(2)
+                : err.param().replaceFirst("^messages", "input");
+        return new ApiError(err.status(), err.type(), err.code(), param, err.message().replace(err.param(), param),
+                err.retryAfterSeconds());
+    }
+
+    private static void copy(ObjectNode from, ObjectNode to, String name, String as) {
+        if (from.hasNonNull(name)) to.set(as, from.get(name));
+    }
+
+    private static String tail(Exchange ex) {
+        return ex.request().path().substring(PATH.length() + 1);
+    }
+
+    private static ApiException unknown(Exchange ex) {
+        return new ApiError(404, "invalid_request_error", "unknown_url", null,
+                "Invalid URL (" + ex.request().method() + " " + ex.request().path() + ")", null).exception();
+    }
+
+    private static ApiException notFound(String id) {
+        return ApiError.notFound("No response with id '" + id + "' exists in this project.").exception();
+    }
+
+    /** Renders events natively: text deltas as they arrive, then the stored object. */
+    private final class Sink implements ResponseSink {
+        private final Exchange ex;
+        private final boolean stream;
+        private boolean started;
+
+        Sink(Exchange ex, boolean stream) {
+            this.ex = ex;
+            this.stream = stream;
+        }
+
+        @Override
+        public void onEvent(StreamEvent event, Served served) {
+            if (ex.finished()) return;
+            ex.served(served.provider().wireId(), served.model(), served.mode().wire());
+            ex.upstreamTimings(served.ttftNanos(), served.upstreamNanos());
+            switch (event) {
+                case StreamEvent.Chunk c -> {
+                    if (!stream || c.usageOnly()) return;
+                    begin(served);
+                    try {
+                        JsonNode delta = Json.parse(c.json()).path("choices").path(0).path("delta").path("content");
+                        if (delta.isTextual() && !delta.textValue().isEmpty()) {
+                            ObjectNode d = Json.object();
+                            d.put("type", "response.output_text.delta");
+                            d.put("response_id", ex.responseId());
+                            d.put("delta", delta.textValue());
+                            ex.response().write(event("response.output_text.delta", d));
+                        }
+                    } catch (java.io.IOException ignored) {
+                        // Adapters emit JSON objects only.
+                    }
+                }
+                case StreamEvent.Failed f -> finish(served, ApiError.fromUpstream(f.failure()));
+                default -> finish(served, null);
+            }
+        }
+
+        @Override
+        public void onMeterFailure(Served served) {
+            finish(served, ApiError.unavailable("usage_meter_unavailable",
+                    "Zumik could not record this response, so it was not delivered. Retry shortly."));
+        }
+
+        private void begin(Served served) {
+            if (started) return;
+            started = true;
+            AgentHeaders.apply(ex.response(), served);
+            Sse.start(ex.response());
+            ObjectNode created = Json.object();
+            created.put("type", "response.created");
+            created.put("response_id", ex.responseId());
+            ex.response().write(event("response.created", created));
+        }
+
+        /** The record is durable now: render the stored object (or the error) and end. */
+        private void finish(Served served, ApiError error) {
+            if (error != null) ex.errorCode(error.code());
+            String project = ex.principal().projectId();
+            String id = ex.responseId();
+            ex.offload(() -> records.byResponse(project, id), record -> {
+                if (stream) {
+                    begin(served);
+                    if (error != null) {
+                        ex.endStream(event("error", error.toJson()));
+                    } else {
+                        ObjectNode done = Json.object();
+                        done.put("type", "response.completed");
+                        done.set("response", ResponseRecords.json(record));
+                        ex.endStream(event("response.completed", done));
+                    }
+                    return;
+                }
+                AgentHeaders.apply(ex.response(), served);
+                if (error != null) ex.sendError(error);
+                else ex.sendJson(200, ResponseRecords.json(record));
+            });
+        }
+
+        private Buffer event(String name, ObjectNode data) {
+            return Buffer.buffer("event: " + name + "\n").appendBuffer(Sse.append(Buffer.buffer(), Json.bytes(data)));
+        }
+    }
+}
