@@ -60,7 +60,7 @@ final class AnthropicMessages {
             ChatMessage m = in.get(i);
             String p = "messages[" + i + "]";
             JsonNode rawMessage = raw.get(i);
-            if (m.name() != null && m.role() != Role.TOOL) {
+            if (m.name() != null && m.role() != Role.TOOL && m.role() != Role.FUNCTION) {
                 throw unsupported(p + ".name", "Anthropic messages have no participant names");
             }
             ArrayNode blocks = Json.array();
