@@ -277,6 +277,46 @@ class AnthropicGatewayTest {
         }
     }
 
+    // ---- extended thinking across a tool turn ---------------------------------------------------
+
+    private static String continuation(String toolUseId) {
+        return "{\"model\":\"" + MODEL + "\",\"reasoning_effort\":\"low\",\"messages\":[{\"role\":\"user\",\"content\":\"time?\"},"
+                + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"" + toolUseId + "\",\"type\":\"function\","
+                + "\"function\":{\"name\":\"get_time\",\"arguments\":\"{}\"}}]},{\"role\":\"tool\",\"tool_call_id\":\"" + toolUseId
+                + "\",\"content\":\"14:05\"}],\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_time\"}}]}";
+    }
+
+    @Test
+    void thinkingBlocksOfAToolTurnAreSentBackWhenTheClientContinuesIt() throws Exception {
+        anthropic.enqueue(AnthropicFake.transcript("thinking-tool.sse"));
+        try (SseClient c = SseClient.post(gw, "/v1/chat/completions", "{\"model\":\"" + MODEL + "\",\"stream\":true,"
+                + "\"reasoning_effort\":\"low\",\"messages\":[{\"role\":\"user\",\"content\":\"time?\"}],"
+                + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_time\"}}]}")) {
+            List<SseClient.Event> events = c.all();
+            assertThat(events.getLast().done()).isTrue();
+            assertThat(events).noneSatisfy(e -> assertThat(e.data()).contains("The user wants"));
+        }
+        JsonNode first = anthropic.lastRequest().json();
+        assertThat(first.get("thinking")).isEqualTo(parse("{\"type\":\"enabled\",\"budget_tokens\":4096}"));
+        assertThat(first.get("max_tokens").asInt()).isEqualTo(4096 + 4096);
+
+        HttpResponse<String> r = gw.post("/v1/chat/completions", continuation("toolu_01Clock"));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode assistant = anthropic.lastRequest().json().at("/messages/1/content");
+        assertThat(assistant.get(0)).isEqualTo(parse("{\"type\":\"thinking\",\"thinking\":\"The user wants the time. "
+                + "I should call get_time.\",\"signature\":\"EqQBCgIYAhIM1gbcDa9GJwZA2b3h\"}"));
+        assertThat(assistant.get(1).get("type").asText()).isEqualTo("redacted_thinking");
+        assertThat(assistant.get(2).get("type").asText()).isEqualTo("tool_use");
+
+        int before = anthropic.requests().size();
+        HttpResponse<String> unknown = gw.post("/v1/chat/completions", continuation("toolu_01NeverSeen"));
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        JsonNode err = parse(unknown.body()).get("error");
+        assertThat(err.get("param").asText()).isEqualTo("messages[1].tool_calls");
+        assertThat(err.get("code").asText()).isEqualTo("thinking_blocks_unavailable");
+        assertThat(anthropic.requests()).as("nothing Anthropic would refuse is sent").hasSize(before);
+    }
+
     // ---- prompt caching ----------------------------------------------------------------------
 
     @Test
