@@ -7,6 +7,7 @@ import ai.zumik.inference.ChatMessage;
 import ai.zumik.inference.ChatMessage.Role;
 import ai.zumik.inference.ChatRequest;
 import ai.zumik.inference.ContentPart;
+import ai.zumik.inference.RequestRejected;
 import ai.zumik.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -163,7 +164,7 @@ final class AnthropicMessages {
         if (remembered != null) {
             for (ObjectNode b : remembered) out.add(b.deepCopy());
         } else if (last) {
-            throw new ai.zumik.inference.RequestRejected(p + ".tool_calls", "thinking_blocks_unavailable",
+            throw new RequestRejected(p + ".tool_calls", "thinking_blocks_unavailable",
                     "With reasoning_effort set, Anthropic requires the thinking blocks of the assistant turn whose tool "
                             + "calls are being answered. Zumik keeps them in memory for an hour after it relays that turn "
                             + "(on the node that relayed it), but has none for tool call '" + m.toolCalls().getFirst().id()
