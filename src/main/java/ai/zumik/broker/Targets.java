@@ -7,6 +7,7 @@ import ai.zumik.config.ZumikConfig;
 import ai.zumik.provider.ProviderAdapter;
 import ai.zumik.provider.ProviderId;
 import ai.zumik.provider.Transport;
+import ai.zumik.provider.anthropic.AnthropicAdapter;
 import ai.zumik.provider.openai.OpenAiCompatibleAdapter;
 import ai.zumik.provider.openai.OpenAiFlavor;
 import ai.zumik.provider.placeholder.PlaceholderAdapter;
@@ -43,7 +44,8 @@ public final class Targets {
             switch (p) {
                 case OPENAI, XAI, FIREWORKS_AI ->
                         direct.put(p, new OpenAiCompatibleAdapter(OpenAiFlavor.direct(p, s.baseUrl(), s.apiKey()), transport));
-                default -> { } // Native Anthropic and Gemini adapters are not in this build yet.
+                case ANTHROPIC -> direct.put(p, new AnthropicAdapter(s.baseUrl(), s.apiKey(), transport));
+                default -> { } // The native Gemini adapter is not in this build yet.
             }
         }
     }
