@@ -130,7 +130,7 @@ class GeminiSchemaTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
             "{'type':'object','properties':{'code':{'type':'string','pattern':'^a$'}}}|.properties.code.pattern",
             "{'type':'string','minLength':1}|.minLength",
             "{'type':'string','maxLength':9}|.maxLength",
