@@ -5,6 +5,7 @@ import ai.zumik.config.ZumikConfig;
 import ai.zumik.provider.ProviderAdapter;
 import ai.zumik.provider.ProviderId;
 import ai.zumik.provider.Transport;
+import ai.zumik.provider.gemini.GeminiAdapter;
 import ai.zumik.provider.openai.OpenAiCompatibleAdapter;
 import ai.zumik.provider.openai.OpenAiFlavor;
 import ai.zumik.provider.placeholder.PlaceholderAdapter;
@@ -33,6 +34,7 @@ public final class Targets {
             switch (p) {
                 case OPENAI, XAI, FIREWORKS_AI ->
                         direct.put(p, new OpenAiCompatibleAdapter(OpenAiFlavor.direct(p, s.baseUrl(), s.apiKey()), transport));
+                case GEMINI -> direct.put(p, new GeminiAdapter(s.baseUrl(), s.apiKey(), transport));
                 default -> { } // Native Anthropic and Gemini adapters are not in this build yet.
             }
         }
