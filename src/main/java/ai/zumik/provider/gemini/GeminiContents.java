@@ -71,7 +71,7 @@ final class GeminiContents {
                 for (ObjectNode part : texts(m, p)) system.add(part);
             }
             case USER -> turn("user").addAll(userParts(m, p));
-            case ASSISTANT -> turn("model").addAll(assistantParts(m, p));
+            case ASSISTANT -> turn("model").addAll(assistantParts(m, raw, p));
             case TOOL -> turn("user").add(functionResponse(m, p));
             case FUNCTION -> throw new IllegalStateException("refused above");
         }
@@ -193,8 +193,10 @@ final class GeminiContents {
         return part;
     }
 
-    private List<ObjectNode> assistantParts(ChatMessage m, String p) {
+    private List<ObjectNode> assistantParts(ChatMessage m, ObjectNode raw, String p) {
         List<ObjectNode> out = new ArrayList<>(texts(m, p));
+        // The message's own refusal field is what the assistant said, like a refusal content part.
+        if (raw.get("refusal") instanceof JsonNode r && r.isTextual()) text(out, r.textValue());
         for (int k = 0; k < m.toolCalls().size(); k++) {
             ChatMessage.ToolCall tc = m.toolCalls().get(k);
             String cp = p + ".tool_calls[" + k + "]";

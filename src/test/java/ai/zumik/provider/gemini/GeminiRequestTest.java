@@ -212,6 +212,9 @@ class GeminiRequestTest {
         ObjectNode out = build("'messages':[{'role':'user','content':'a'},{'role':'assistant','content':'b','refusal':null,"
                 + "'audio':null,'function_call':null,'annotations':[]},{'role':'user','content':'c'}]");
         assertThat(out.at("/contents/1")).isEqualTo(json("{'role':'model','parts':[{'text':'b'}]}"));
+        ObjectNode refused = build("'messages':[{'role':'user','content':'a'},{'role':'assistant','content':'',"
+                + "'refusal':'I cannot help with that.'},{'role':'user','content':'c'}]");
+        assertThat(refused.at("/contents/1")).isEqualTo(json("{'role':'model','parts':[{'text':'I cannot help with that.'}]}"));
     }
 
     @Test
