@@ -22,6 +22,7 @@ import io.vertx.core.http.HttpClientResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The native Gemini API adapter: {@code POST {base}/models/{model}:generateContent}, or
@@ -107,7 +108,7 @@ public final class GeminiAdapter implements ProviderAdapter {
         }
 
         /** A 2xx body as JSON; an {@code error} member in it is a failure like a non-2xx one. */
-        StreamEvent parsed(HttpClientResponse head, byte[] bytes, java.util.function.Function<JsonNode, StreamEvent> then) {
+        StreamEvent parsed(HttpClientResponse head, byte[] bytes, Function<JsonNode, StreamEvent> then) {
             JsonNode root;
             try {
                 root = Json.parse(bytes);
