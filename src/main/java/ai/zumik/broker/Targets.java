@@ -8,6 +8,7 @@ import ai.zumik.provider.ProviderAdapter;
 import ai.zumik.provider.ProviderId;
 import ai.zumik.provider.Transport;
 import ai.zumik.provider.anthropic.AnthropicAdapter;
+import ai.zumik.provider.gemini.GeminiAdapter;
 import ai.zumik.provider.openai.OpenAiCompatibleAdapter;
 import ai.zumik.provider.openai.OpenAiFlavor;
 import ai.zumik.provider.placeholder.PlaceholderAdapter;
@@ -45,7 +46,8 @@ public final class Targets {
                 case OPENAI, XAI, FIREWORKS_AI ->
                         direct.put(p, new OpenAiCompatibleAdapter(OpenAiFlavor.direct(p, s.baseUrl(), s.apiKey()), transport));
                 case ANTHROPIC -> direct.put(p, new AnthropicAdapter(s.baseUrl(), s.apiKey(), transport));
-                default -> { } // The native Gemini adapter is not in this build yet.
+                case GEMINI -> direct.put(p, new GeminiAdapter(s.baseUrl(), s.apiKey(), transport));
+                case OPENROUTER -> { } // the emergency bridge is built above, never a direct target
             }
         }
     }

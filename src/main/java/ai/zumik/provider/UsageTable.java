@@ -48,14 +48,17 @@ public final class UsageTable {
         return new Usage(prompt, Json.longOrNull(usage, "output_tokens"), read, write, null);
     }
 
-    /** Gemini's {@code usageMetadata} object. */
+    /**
+     * Gemini's {@code usageMetadata} object. Gemini's JSON is protobuf's, which omits a counter
+     * whose value is zero (no thinking, nothing cached, nothing generated): inside a reported
+     * {@code usageMetadata} an absent count is a zero, not an unknown.
+     */
     public static Usage gemini(JsonNode meta) {
         if (meta == null || !meta.isObject()) return Usage.UNREPORTED;
-        Long candidates = Json.longOrNull(meta, "candidatesTokenCount");
-        Long thoughts = Json.longOrNull(meta, "thoughtsTokenCount");
-        Long completion = candidates == null && thoughts == null ? null : nz(candidates) + nz(thoughts);
-        return new Usage(Json.longOrNull(meta, "promptTokenCount"), completion,
-                Json.longOrNull(meta, "cachedContentTokenCount"), null, thoughts);
+        long candidates = nz(Json.longOrNull(meta, "candidatesTokenCount"));
+        long thoughts = nz(Json.longOrNull(meta, "thoughtsTokenCount"));
+        return new Usage(nz(Json.longOrNull(meta, "promptTokenCount")), candidates + thoughts,
+                nz(Json.longOrNull(meta, "cachedContentTokenCount")), null, thoughts);
     }
 
     private static long nz(Long v) {
