@@ -96,7 +96,13 @@ public final class Execution {
             });
         }
         if (plan.order().isEmpty()) {
-            exhausted(UpstreamFailure.of(FailureClass.NO_ELIGIBLE_TARGET, "No target can serve '" + plan.requestedModel()
+            boolean allCoolingDown = plan.verdicts().stream().allMatch(v -> v.reason().equals("rate_limited")
+                    || v.reason().equals("not_configured") || v.reason().equals("primary_not_configured"));
+            exhausted(allCoolingDown && plan.coolDownSeconds() > 0
+                    ? new UpstreamFailure(FailureClass.RATE_LIMITED, 0, "The provider asked Zumik to wait before sending more "
+                    + "requests for '" + plan.requestedModel() + "'; retry after the Retry-After delay.", null, null,
+                    plan.coolDownSeconds())
+                    : UpstreamFailure.of(FailureClass.NO_ELIGIBLE_TARGET, "No target can serve '" + plan.requestedModel()
                     + "' right now: every candidate is unavailable (see the routing decision)."));
             return;
         }

@@ -15,9 +15,11 @@ import java.util.List;
  *
  * @param release the alias release used, or null for a concrete model
  * @param primary the first candidate's model (what a response reports when nothing could run)
+ * @param coolDownSeconds when targets were skipped for a provider's Retry-After, the soonest one
+ *     is usable again (0 otherwise)
  */
 public record RoutePlan(String requestedModel, AliasRelease release, String capabilityRevision, long seed,
-                        List<Verdict> verdicts, List<Target> order, ModelRef primary) {
+                        List<Verdict> verdicts, List<Target> order, ModelRef primary, long coolDownSeconds) {
 
     /**
      * One candidate and its fate.

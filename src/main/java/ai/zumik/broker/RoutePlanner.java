@@ -67,6 +67,7 @@ public final class RoutePlanner {
         List<Target> order = new ArrayList<>();
         RequestRejected firstRejection = null;
         boolean anyConfigured = false;
+        long coolDown = 0;
         for (Candidate c : candidates) {
             String reason = "kept";
             Target live = null;
@@ -86,8 +87,11 @@ public final class RoutePlanner {
                         case Targets.Path.Live l -> {
                             anyConfigured = true;
                             if (!circuits.allow(l.target().key())) reason = "circuit_open";
-                            else if (cooldowns.remainingSeconds(l.target().key()) > 0) reason = "rate_limited";
-                            else live = l.target();
+                            else if (cooldowns.remainingSeconds(l.target().key()) > 0) {
+                                reason = "rate_limited";
+                                long left = cooldowns.remainingSeconds(l.target().key());
+                                coolDown = coolDown == 0 ? left : Math.min(coolDown, left);
+                            } else live = l.target();
                         }
                         case Targets.Path.Unconfigured u -> reason = "not_configured";
                         case Targets.Path.NoAdapter n -> {
@@ -117,7 +121,7 @@ public final class RoutePlanner {
             throw firstRejection;
         }
         return new RoutePlan(requested, release.orElse(null), catalog.revision(), seed, List.copyOf(verdicts),
-                List.copyOf(order), primary);
+                List.copyOf(order), primary, coolDown);
     }
 
     private List<Candidate> aliasCandidates(AliasRelease release, long seed) {

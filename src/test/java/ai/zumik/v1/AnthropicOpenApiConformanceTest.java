@@ -29,7 +29,9 @@ class AnthropicOpenApiConformanceTest {
     static void start() throws IOException {
         OpenApiConformanceTest.start();
         anthropic = AnthropicFake.start();
-        gw = TestGateway.start("ANTHROPIC_BASE_URL", anthropic.baseUrl(), "ANTHROPIC_API_KEY", "sk-ant-test-1234567890");
+        gw = TestGateway.start("ANTHROPIC_BASE_URL", anthropic.baseUrl(), "ANTHROPIC_API_KEY", "sk-ant-test-1234567890",
+                // Circuits are not under test here: failure tests must not make the next test skip the target.
+                "ZUMIK_CIRCUIT_OPEN_MS", "1");
     }
 
     @AfterAll
@@ -78,7 +80,8 @@ class AnthropicOpenApiConformanceTest {
 
     @Test
     void translatedErrorsConform() throws IOException {
-        anthropic.enqueue(AnthropicFake.error(529, "overloaded_error", "Overloaded"));
+        anthropic.enqueue(AnthropicFake.error(529, "overloaded_error", "Overloaded"),
+                AnthropicFake.error(529, "overloaded_error", "Overloaded")); // retried once, then reported
         HttpResponse<String> r = gw.post("/v1/chat/completions",
                 "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(r.statusCode()).isEqualTo(503);

@@ -56,7 +56,9 @@ class AnthropicGatewayTest {
     @BeforeAll
     static void start() {
         anthropic = AnthropicFake.start();
-        gw = TestGateway.start("ANTHROPIC_BASE_URL", anthropic.baseUrl(), "ANTHROPIC_API_KEY", KEY);
+        gw = TestGateway.start("ANTHROPIC_BASE_URL", anthropic.baseUrl(), "ANTHROPIC_API_KEY", KEY,
+                // Circuits are not under test here: failure tests must not make the next test skip the target.
+                "ZUMIK_CIRCUIT_OPEN_MS", "1");
         sdk = OpenAIOkHttpClient.builder().baseUrl(gw.url() + "/v1").apiKey(gw.adminKey()).maxRetries(0)
                 .responseValidation(true).timeout(Duration.ofSeconds(20)).build();
     }
@@ -374,19 +376,26 @@ class AnthropicGatewayTest {
 
     @Test
     void rateLimitKeepsRetryAfter() {
-        anthropic.enqueue(AnthropicFake.error(429, "rate_limit_error", "Number of requests has exceeded your rate limit",
-                "retry-after", "23"));
-        HttpResponse<String> r = gw.post("/v1/chat/completions", chat(""));
-        assertThat(r.statusCode()).isEqualTo(429);
-        assertThat(parse(r.body()).at("/error/code").asText()).isEqualTo("provider_rate_limited");
-        assertThat(r.headers().firstValue("retry-after")).hasValue("23");
+        // Its own gateway: honouring the Retry-After takes the target out of rotation for 23 s.
+        try (TestGateway own = TestGateway.start("ANTHROPIC_BASE_URL", anthropic.baseUrl(), "ANTHROPIC_API_KEY", KEY)) {
+            anthropic.enqueue(AnthropicFake.error(429, "rate_limit_error", "Number of requests has exceeded your rate limit",
+                    "retry-after", "23"));
+            HttpResponse<String> r = own.post("/v1/chat/completions", chat(""));
+            assertThat(r.statusCode()).isEqualTo(429);
+            assertThat(parse(r.body()).at("/error/code").asText()).isEqualTo("provider_rate_limited");
+            assertThat(r.headers().firstValue("retry-after")).hasValue("23");
+        }
     }
 
     @Test
     void overloadIsA503ProviderOverloaded() {
-        anthropic.enqueue(AnthropicFake.error(529, "overloaded_error", "Overloaded"));
+        // An overload without Retry-After is retried once on the only target; a persistent one is a 503.
+        anthropic.enqueue(AnthropicFake.error(529, "overloaded_error", "Overloaded"),
+                AnthropicFake.error(529, "overloaded_error", "Overloaded"));
+        int before = anthropic.requests().size();
         HttpResponse<String> r = gw.post("/v1/chat/completions", chat(""));
         assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(anthropic.requests().size() - before).isEqualTo(2);
         assertThat(parse(r.body()).at("/error/code").asText()).isEqualTo("provider_overloaded");
     }
 
@@ -404,7 +413,8 @@ class AnthropicGatewayTest {
 
     @Test
     void anOverloadedErrorEventBeforeContentIsAnOrdinaryErrorResponse() {
-        anthropic.enqueue(AnthropicFake.transcript("overloaded-before-content.sse"));
+        anthropic.enqueue(AnthropicFake.transcript("overloaded-before-content.sse"),
+                AnthropicFake.transcript("overloaded-before-content.sse"));
         HttpResponse<String> r = gw.post("/v1/chat/completions", chat("\"stream\":true"));
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(r.headers().firstValue("content-type").orElseThrow()).startsWith("application/json");

@@ -62,7 +62,9 @@ class GeminiGatewayTest {
     @BeforeAll
     static void start() {
         gemini = GeminiFake.start();
-        gw = TestGateway.start("GEMINI_BASE_URL", gemini.baseUrl(), "GEMINI_API_KEY", KEY);
+        gw = TestGateway.start("GEMINI_BASE_URL", gemini.baseUrl(), "GEMINI_API_KEY", KEY,
+                // Circuits are not under test here: failure tests must not make the next test skip the target.
+                "ZUMIK_CIRCUIT_OPEN_MS", "1");
         client = OpenAIOkHttpClient.builder().baseUrl(gw.url() + "/v1").apiKey(gw.adminKey()).maxRetries(0)
                 .responseValidation(true).timeout(Duration.ofSeconds(20)).build();
     }
@@ -199,7 +201,9 @@ class GeminiGatewayTest {
         assertThat(json(gw.post(CHAT, chat("")).body()).at("/choices/0/finish_reason").asText()).isEqualTo("length");
         gemini.enqueue(Script.json(response(candidate("", "SAFETY"), usage(3, 0, 0, 0))));
         assertThat(json(gw.post(CHAT, chat("")).body()).at("/choices/0/finish_reason").asText()).isEqualTo("content_filter");
-        gemini.enqueue(Script.json(response(candidate("", "MALFORMED_FUNCTION_CALL"), usage(3, 0, 0, 0))));
+        // An unusable ending is a retryable provider error: the only target is tried twice.
+        gemini.enqueue(Script.json(response(candidate("", "MALFORMED_FUNCTION_CALL"), usage(3, 0, 0, 0))),
+                Script.json(response(candidate("", "MALFORMED_FUNCTION_CALL"), usage(3, 0, 0, 0))));
         HttpResponse<String> broken = gw.post(CHAT, chat(""));
         assertThat(broken.statusCode()).isEqualTo(502);
         assertThat(json(broken.body()).at("/error/message").asText()).contains("MALFORMED_FUNCTION_CALL");
@@ -325,12 +329,24 @@ class GeminiGatewayTest {
 
     @Test
     void rateLimitsOverloadAndBadRequestsAreMappedWithRetryAfterAndAScrubbedMessage() throws Exception {
-        gemini.enqueue(Script.json(429, "{\"error\":{\"code\":429,\"message\":\"Resource has been exhausted (e.g. check quota).\","
-                + "\"status\":\"RESOURCE_EXHAUSTED\",\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\",\"retryDelay\":\"12s\"}]}}"));
-        HttpResponse<String> limited = gw.post(CHAT, chat(""));
-        assertThat(limited.statusCode()).isEqualTo(429);
-        assertThat(limited.headers().firstValue("retry-after")).hasValue("12");
-        assertThat(json(limited.body()).at("/error/code").asText()).isEqualTo("provider_rate_limited");
+        // Its own gateway: the Retry-After below takes the target out of rotation for 12 s, as it should.
+        try (TestGateway own = TestGateway.start("GEMINI_BASE_URL", gemini.baseUrl(), "GEMINI_API_KEY", KEY)) {
+            gemini.enqueue(Script.json(429, "{\"error\":{\"code\":429,\"message\":\"Resource has been exhausted (e.g. check quota).\","
+                    + "\"status\":\"RESOURCE_EXHAUSTED\",\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\",\"retryDelay\":\"12s\"}]}}"));
+            HttpResponse<String> limited = own.post(CHAT, chat(""));
+            assertThat(limited.statusCode()).isEqualTo(429);
+            assertThat(limited.headers().firstValue("retry-after")).hasValue("12");
+            assertThat(json(limited.body()).at("/error/code").asText()).isEqualTo("provider_rate_limited");
+            int before = gemini.requests().size();
+            HttpResponse<String> again = own.post(CHAT, chat(""));
+            assertThat(again.statusCode()).as("honoured: not sent while the provider asked to wait").isEqualTo(429);
+            assertThat(again.headers().firstValue("retry-after")).isPresent();
+            assertThat(gemini.requests().size()).isEqualTo(before);
+        }
+
+        // A persistent overload: the only target is retried once, then the 503 is reported.
+        gemini.enqueue(Script.json(503, "{\"error\":{\"code\":503,\"message\":\"The model is overloaded. Please try again later.\","
+                + "\"status\":\"UNAVAILABLE\"}}"));
 
         gemini.enqueue(Script.json(503, "{\"error\":{\"code\":503,\"message\":\"The model is overloaded. Please try again later.\","
                 + "\"status\":\"UNAVAILABLE\"}}"));
