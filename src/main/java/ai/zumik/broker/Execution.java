@@ -125,7 +125,16 @@ public final class Execution {
     public void cancel() {
         if (state == State.DONE || state == State.METERING) return;
         abortCurrent(FailureClass.CANCELLED);
-        terminal(null, 499, "cancelled", ReasonCode.CLIENT_CANCELLED, FailureClass.CANCELLED.code(), false);
+        terminal(null, 499, "cancelled", ReasonCode.CLIENT_CANCELLED, FailureClass.CANCELLED.code(), true);
+    }
+
+    /** Cancelled through the API while the client still waits: abort, record, and tell the surface. */
+    public void cancelByRequest() {
+        if (state == State.DONE || state == State.METERING) return;
+        abortCurrent(FailureClass.CANCELLED);
+        terminal(new StreamEvent.Failed(UpstreamFailure.of(FailureClass.CANCELLED, "The response was cancelled."),
+                Usage.UNREPORTED), state == State.COMMITTED ? 200 : 499, "cancelled", ReasonCode.CLIENT_CANCELLED,
+                FailureClass.CANCELLED.code(), true);
     }
 
     /** Client backpressure: stop reading from the upstream. */

@@ -49,6 +49,7 @@ public final class ExecutionBroker {
         private boolean cancelled;
         private RoutePlan plan;
         private Runnable cancelledWhileWaiting;
+        private Runnable cancelledByRequestWhileWaiting;
 
         /** The client left: leave the queue (and record that), or abort the running execution. */
         public void cancel() {
@@ -59,6 +60,18 @@ public final class ExecutionBroker {
             } else if (waiting != null) {
                 waiting.cancel();
                 cancelledWhileWaiting.run();
+            }
+        }
+
+        /** Cancelled through the API: the client is still waiting and is told. */
+        public void cancelByRequest() {
+            if (cancelled) return;
+            cancelled = true;
+            if (execution != null) {
+                execution.cancelByRequest();
+            } else if (waiting != null) {
+                waiting.cancel();
+                cancelledByRequestWhileWaiting.run();
             }
         }
 
@@ -141,6 +154,10 @@ public final class ExecutionBroker {
         handle.cancelledWhileWaiting = () -> {
             svc.inFlight().remove(ctx.responseId());
             new Execution(withAdmission(ctx, "queued"), plan, dispatch, sink, svc, () -> { }).cancel();
+        };
+        handle.cancelledByRequestWhileWaiting = () -> {
+            svc.inFlight().remove(ctx.responseId());
+            new Execution(withAdmission(ctx, "queued"), plan, dispatch, sink, svc, () -> { }).cancelByRequest();
         };
         handle.waiting = admission.admit(ctx.qos(), deadlineAt, svc.loop(), this::timer, new AdmissionController.Listener() {
             @Override

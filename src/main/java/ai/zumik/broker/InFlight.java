@@ -21,7 +21,7 @@ public final class InFlight {
     public boolean cancel(String projectId, String responseId) {
         Entry e = byId.get(responseId);
         if (e == null || !e.projectId().equals(projectId)) return false;
-        e.context().runOnContext(v -> e.handle().cancel());
+        e.context().runOnContext(v -> e.handle().cancelByRequest());
         return true;
     }
 

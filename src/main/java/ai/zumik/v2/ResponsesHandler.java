@@ -12,6 +12,7 @@ import ai.zumik.http.Params;
 import ai.zumik.http.Sse;
 import ai.zumik.ids.Ids;
 import ai.zumik.inference.ChatRequest;
+import ai.zumik.inference.FailureClass;
 import ai.zumik.inference.RequestRejected;
 import ai.zumik.inference.StreamEvent;
 import ai.zumik.json.Json;
@@ -35,7 +36,8 @@ import java.util.Set;
  * decision, every attempt and usage. The object is rendered from the stored record, so what
  * {@code POST} returns is exactly what {@code GET /v2/responses/{id}} returns later. Streaming
  * sends {@code response.created}, {@code response.output_text.delta} events and a final
- * {@code response.completed} (or {@code error}) event carrying the object.
+ * {@code response.completed} (or {@code response.cancelled}, or {@code error}) event carrying the
+ * object.
  */
 public final class ResponsesHandler {
     public static final String PATH = "/v2/responses";
@@ -202,15 +204,17 @@ public final class ResponsesHandler {
                         // Adapters emit JSON objects only.
                     }
                 }
-                case StreamEvent.Failed f -> finish(served, ApiError.fromUpstream(f.failure()));
-                default -> finish(served, null);
+                case StreamEvent.Failed f when f.failure().failureClass() == FailureClass.CANCELLED ->
+                        finish(served, null, "response.cancelled");
+                case StreamEvent.Failed f -> finish(served, ApiError.fromUpstream(f.failure()), null);
+                default -> finish(served, null, "response.completed");
             }
         }
 
         @Override
         public void onMeterFailure(Served served) {
             finish(served, ApiError.unavailable("usage_meter_unavailable",
-                    "Zumik could not record this response, so it was not delivered. Retry shortly."));
+                    "Zumik could not record this response, so it was not delivered. Retry shortly."), null);
         }
 
         private void begin(Served served) {
@@ -225,7 +229,7 @@ public final class ResponsesHandler {
         }
 
         /** The record is durable now: render the stored object (or the error) and end. */
-        private void finish(Served served, ApiError error) {
+        private void finish(Served served, ApiError error, String doneEvent) {
             if (error != null) ex.errorCode(error.code());
             String project = ex.principal().projectId();
             String id = ex.responseId();
@@ -236,9 +240,9 @@ public final class ResponsesHandler {
                         ex.endStream(event("error", error.toJson()));
                     } else {
                         ObjectNode done = Json.object();
-                        done.put("type", "response.completed");
+                        done.put("type", doneEvent);
                         done.set("response", ResponseRecords.json(record));
-                        ex.endStream(event("response.completed", done));
+                        ex.endStream(event(doneEvent, done));
                     }
                     return;
                 }
