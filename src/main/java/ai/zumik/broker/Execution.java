@@ -337,6 +337,9 @@ public final class Execution {
         if (!Outcomes.availability(c) && c != FailureClass.NO_ELIGIBLE_TARGET) return Optional.empty();
         for (RoutePlan.Verdict v : plan.verdicts()) {
             if (v.profile() == ai.zumik.inference.ExecutionProfile.BYOK) return Optional.empty();
+            // A compatible stand-in skipped for any reason (not configured, no adapter, cannot
+            // honour the request) is no primary path the bridge would bypass.
+            if (v.fallback() && !v.kept()) continue;
             boolean unavailable = v.kept() || v.reason().equals("circuit_open") || v.reason().equals("rate_limited");
             if (!unavailable) return Optional.empty();
         }
