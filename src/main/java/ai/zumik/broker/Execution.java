@@ -286,12 +286,17 @@ public final class Execution {
         };
     }
 
-    /** The next target in the plan that may help with a failure of class {@code c}, or -1. */
+    /**
+     * The next target in the plan that may help with a failure of class {@code c}, or -1. The plan
+     * already passed every target of its order through its circuit (taking the half-open probe
+     * where there was one), so only a circuit that has opened since rules a target out here.
+     */
     private int nextIndex(FailureClass c) {
         long window = contextWindow(current == null ? null : current.target);
         for (int i = orderIndex + 1; i < plan.order().size(); i++) {
             Target t = plan.order().get(i);
-            if (!svc.circuits().allow(t.key()) || svc.cooldowns().remainingSeconds(t.key()) > 0) continue;
+            if (svc.circuits().state(t.key()) == CircuitBreakers.State.OPEN
+                    || svc.cooldowns().remainingSeconds(t.key()) > 0) continue;
             if (c == FailureClass.CONTEXT_LENGTH && contextWindow(t) <= window) continue;
             return i;
         }
