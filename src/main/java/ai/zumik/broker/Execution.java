@@ -492,7 +492,7 @@ public final class Execution {
         Integer target = ctx.qos().targetTtftMs();
         Boolean targetMet = target == null || ttft < 0 ? null : ttft / 1_000_000 <= target;
         return new Served(ref.provider(), ref.model(), responseModel, t != null ? t.mode() : ExecutionMode.LIVE,
-                t != null ? t.profile() : ai.zumik.inference.ExecutionProfile.MANAGED_PROVIDER, Math.max(1, attempts.size()),
+                t != null ? t.profile() : ai.zumik.inference.ExecutionProfile.MANAGED_PROVIDER, attempts.size(),
                 fallbackUsed(), t != null && t.compatibleFallback(), plan.release() == null ? null : plan.release().id(),
                 ctx.qos().qosClass().wire(), ctx.admission(), targetMet,
                 outcome != null ? outcome.reasonCode() : successReason(), ttft, outcome != null ? upstreamNanos : -1, outcome);
