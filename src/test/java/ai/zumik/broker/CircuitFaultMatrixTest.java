@@ -118,6 +118,7 @@ class CircuitFaultMatrixTest {
         HttpResponse<String> refused = openCircuit("openai/fault-leaky");
         assertThat(refused.statusCode()).isEqualTo(503);
         assertThat(parse(refused.body()).at("/error/code").asText()).isEqualTo("no_eligible_target");
+        assertThat(header(refused, "agent-attempts")).isEqualTo("0");
         JsonNode rec = record(gw, refused);
         assertThat(rec.get("attempts")).isEmpty();
         assertThat(verdicts(rec)).containsEntry("openai/fault-leaky", "circuit_open");

@@ -91,9 +91,11 @@ class FaultMatrixTest {
         HttpResponse<String> again = post(gw, chat("openai/fault-429-ra"));
         assertThat(again.statusCode()).isEqualTo(429);
         assertThat(Long.parseLong(header(again, "retry-after"))).isBetween(1L, 5L);
+        assertThat(header(again, "agent-attempts")).as("nothing was sent upstream").isEqualTo("0");
         assertThat(openai.requests()).hasSize(1);
         JsonNode second = record(gw, again);
         assertThat(second.get("attempts")).isEmpty();
+        assertThat(second.at("/qos_outcome/attempt_count").asInt()).isZero();
         assertThat(verdicts(second)).containsEntry("openai/fault-429-ra", "rate_limited");
     }
 
