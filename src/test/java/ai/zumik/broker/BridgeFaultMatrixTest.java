@@ -12,6 +12,7 @@ import static ai.zumik.broker.Faults.parse;
 import static ai.zumik.broker.Faults.post;
 import static ai.zumik.broker.Faults.record;
 import static ai.zumik.broker.Faults.responseId;
+import static ai.zumik.broker.Faults.verdicts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.zumik.testing.FakeProvider;
@@ -119,8 +120,28 @@ class BridgeFaultMatrixTest {
         assertThat(attemptTargets(rec)).containsExactly("openai/gpt-4.1", "xai/grok-code-fast-1", "xai/grok-3",
                 "openai/gpt-4.1");
         assertThat(failureClasses(rec)).containsExactly("overloaded", "overloaded", "overloaded", "-");
-        assertThat(Faults.verdicts(rec)).containsEntry("anthropic/claude-sonnet-4-5", "not_configured");
+        assertThat(verdicts(rec)).containsEntry("anthropic/claude-sonnet-4-5", "not_configured");
         auditEventFor(responseId(r));
+    }
+
+    @Test
+    void aPrimaryRuledOutByItsOpenCircuitCountsAsFailedAndTheBridgeServesWithoutCallingIt() {
+        HttpResponse<String> r = null;
+        for (int i = 0; i < 5; i++) {
+            openai.enqueue(OVERLOADED, OVERLOADED);
+            r = post(gw, chat("o4-mini"), "Agent-Hints", FORBID);
+            assertThat(r.statusCode()).as("every failing request is bridged").isEqualTo(200);
+            if (verdicts(record(gw, r)).get("openai/o4-mini").equals("circuit_open")) break;
+        }
+        JsonNode rec = record(gw, r);
+        assertThat(verdicts(rec)).containsEntry("openai/o4-mini", "circuit_open");
+        assertThat(attemptTargets(rec)).containsExactly("openai/o4-mini");
+        assertThat(attempt(rec, 0).at("/target/endpoint").asText()).isEqualTo("openrouter");
+        assertThat(attempt(rec, 0).get("retry_cause").asText()).isEqualTo("openrouter bridge after no_eligible_target");
+        assertThat(header(r, "agent-execution-mode")).isEqualTo("openrouter_fallback");
+        assertThat(header(r, "agent-attempts")).isEqualTo("1");
+        assertThat(auditEventFor(responseId(r)).at("/details/attempts_before_bridge").asInt()).isZero();
+        assertThat(models(openrouter).getLast()).isEqualTo("openai/o4-mini");
     }
 
     @Test
