@@ -182,6 +182,36 @@ class StreamFaultMatrixTest {
     }
 
     @Test
+    void aClientThatLeavesBeforeTheFirstByteCancelsTheWaitingAttempt() throws Exception {
+        openai.enqueue(new Script.Hang());
+        String body = stream("openai/fault-cancel-early");
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", gw.zumik().port())) {
+            s.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Authorization: Bearer " + gw.adminKey() + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            s.getOutputStream().flush();
+            for (int i = 0; i < 100 && openai.requests().isEmpty(); i++) Faults.sleep(10);
+            assertThat(openai.requests()).hasSize(1);
+        }
+        assertThat(openai.awaitAborts(1, 2000)).as("the upstream call is aborted").isTrue();
+        JsonNode event = null;
+        for (int i = 0; i < 100 && event == null; i++) {
+            for (JsonNode e : parse(gw.get("/v2/usage").body()).get("data")) {
+                if (e.get("requested_model").asText().equals("openai/fault-cancel-early")) event = e;
+            }
+            if (event == null) Faults.sleep(20);
+        }
+        assertThat(event).as("the cancelled response was recorded").isNotNull();
+        JsonNode rec = record(gw, event.get("response_id").asText());
+        assertThat(rec.get("status").asText()).isEqualTo("cancelled");
+        assertThat(rec.at("/qos_outcome/reason_code").asText()).isEqualTo("client_cancelled");
+        assertThat(failureClasses(rec)).containsExactly("cancelled");
+        assertThat(attempt(rec, 0).get("first_byte_at_ms").isNull()).isTrue();
+        assertThat(rec.get("charged").asBoolean()).isFalse();
+        assertThat(xai.requests()).isEmpty();
+    }
+
+    @Test
     void aDeadlineThatPassesBeforeTheFirstByteIsA504NeverCharged() throws Exception {
         openai.enqueue(new Script.Chunks("gpt-5").delay(3_000).role().text("late").done().build());
         long start = System.nanoTime();
