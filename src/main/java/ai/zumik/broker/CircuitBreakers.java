@@ -11,6 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   OPEN --after the open interval--> HALF_OPEN: one probe request at a time is let through
  *   HALF_OPEN --probe succeeds--> CLOSED;  --probe fails--> OPEN again
  * </pre>
+ * A probe is granted when a request is planned, and the request may end without ever calling
+ * the target (refused, served by an earlier target, cancelled); a probe that has not reported
+ * back within one open interval is therefore presumed lost, and the next caller probes instead.
  * Only availability failures count (connect, timeouts, 5xx, overload, 429, refused managed key);
  * a provider rejecting a bad request says nothing about its health.
  */
@@ -58,11 +61,13 @@ public final class CircuitBreakers {
         private int consecutive;
         private long openedAt = -1;
         private boolean probing;
+        private long probeGrantedAt;
 
         synchronized boolean allow(long now, long openMillis) {
             if (openedAt < 0) return true;
-            if (now - openedAt < openMillis || probing) return false;
+            if (now - openedAt < openMillis || probing && now - probeGrantedAt < openMillis) return false;
             probing = true; // half-open: this caller is the probe
+            probeGrantedAt = now;
             return true;
         }
 

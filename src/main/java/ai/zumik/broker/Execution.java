@@ -295,12 +295,17 @@ public final class Execution {
         };
     }
 
-    /** The next target in the plan that may help with a failure of class {@code c}, or -1. */
+    /**
+     * The next target in the plan that may help with a failure of class {@code c}, or -1. The plan
+     * already passed every target of its order through its circuit (taking the half-open probe
+     * where there was one), so only a circuit that has opened since rules a target out here.
+     */
     private int nextIndex(FailureClass c) {
         long window = contextWindow(current == null ? null : current.target);
         for (int i = orderIndex + 1; i < plan.order().size(); i++) {
             Target t = plan.order().get(i);
-            if (!svc.circuits().allow(t.key()) || svc.cooldowns().remainingSeconds(t.key()) > 0) continue;
+            if (svc.circuits().state(t.key()) == CircuitBreakers.State.OPEN
+                    || svc.cooldowns().remainingSeconds(t.key()) > 0) continue;
             if (c == FailureClass.CONTEXT_LENGTH && contextWindow(t) <= window) continue;
             return i;
         }
@@ -346,6 +351,9 @@ public final class Execution {
         if (!Outcomes.availability(c) && c != FailureClass.NO_ELIGIBLE_TARGET) return Optional.empty();
         for (RoutePlan.Verdict v : plan.verdicts()) {
             if (v.profile() == ai.zumik.inference.ExecutionProfile.BYOK) return Optional.empty();
+            // A compatible stand-in skipped for any reason (not configured, no adapter, cannot
+            // honour the request) is no primary path the bridge would bypass.
+            if (v.fallback() && !v.kept()) continue;
             boolean unavailable = v.kept() || v.reason().equals("circuit_open") || v.reason().equals("rate_limited");
             if (!unavailable) return Optional.empty();
         }
@@ -493,7 +501,7 @@ public final class Execution {
         Integer target = ctx.qos().targetTtftMs();
         Boolean targetMet = target == null || ttft < 0 ? null : ttft / 1_000_000 <= target;
         return new Served(ref.provider(), ref.model(), responseModel, t != null ? t.mode() : ExecutionMode.LIVE,
-                t != null ? t.profile() : ai.zumik.inference.ExecutionProfile.MANAGED_PROVIDER, Math.max(1, attempts.size()),
+                t != null ? t.profile() : ai.zumik.inference.ExecutionProfile.MANAGED_PROVIDER, attempts.size(),
                 fallbackUsed(), t != null && t.compatibleFallback(), plan.release() == null ? null : plan.release().id(),
                 ctx.qos().qosClass().wire(), ctx.admission(), targetMet,
                 outcome != null ? outcome.reasonCode() : successReason(), ttft, outcome != null ? upstreamNanos : -1, outcome);

@@ -173,6 +173,11 @@ public final class FakeProvider implements AutoCloseable {
         res.end();
     }
 
+    /** The default answer, for responders that script some requests and leave the rest to it. */
+    public static Script echo(Received r) {
+        return echo(r.path(), r.body());
+    }
+
     /** The default answer: OpenAI's shapes, echoing the last user message. */
     private static Script echo(String path, String body) {
         int q = path.indexOf('?');
