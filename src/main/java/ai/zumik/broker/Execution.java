@@ -401,7 +401,7 @@ public final class Execution {
 
     private ReasonCode successReason() {
         if (bridged) return ReasonCode.OPENROUTER_BRIDGE_USED;
-        if (attempts.size() > 1 || orderIndex > 0) return ReasonCode.FALLBACK_SUCCEEDED;
+        if (fallbackUsed()) return ReasonCode.FALLBACK_SUCCEEDED;
         return "queued".equals(ctx.admission()) ? ReasonCode.QUEUED_FOR_CAPACITY : ReasonCode.OK;
     }
 
@@ -422,7 +422,9 @@ public final class Execution {
         long now = System.nanoTime();
         Usage usage = billedUsage();
         Target target = current == null ? null : current.target;
-        boolean charged = chargeable && target != null && target.mode() != ExecutionMode.PLACEHOLDER;
+        // Billable: a real provider processed something it reported, and the caller is not exempt
+        // (deadline misses and admission refusals never are charged).
+        boolean charged = chargeable && target != null && target.mode() != ExecutionMode.PLACEHOLDER && usage.reported();
         long latencyMs = (now - ctx.startNanos()) / 1_000_000;
         Long ttftMs = firstEventNanos < 0 ? null : (firstEventNanos - ctx.startNanos()) / 1_000_000;
         QosRequest q = ctx.qos();
