@@ -4,6 +4,7 @@ import ai.zumik.alias.AliasRegistry;
 import ai.zumik.audit.AuditLog;
 import ai.zumik.broker.BrokerServices;
 import ai.zumik.broker.CircuitBreakers;
+import ai.zumik.broker.RedisCircuits;
 import ai.zumik.broker.Cooldowns;
 import ai.zumik.broker.ExecutionBroker;
 import ai.zumik.broker.InFlight;
@@ -116,7 +117,13 @@ public final class Zumik implements AutoCloseable {
             ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
             AliasRegistry aliases = new AliasRegistry(database, clock, catalog.revision());
             aliases.bootstrap(aliasDefinitions(config));
-            CircuitBreakers circuits = new CircuitBreakers(clock, config.circuitOpenMillis());
+            CircuitBreakers.Shared sharedCircuits = CircuitBreakers.LOCAL;
+            if (config.redisUrl() != null) {
+                RedisCircuits redisCircuits = new RedisCircuits(config.redisUrl(), config.redisPrefix());
+                opened.add(redisCircuits);
+                sharedCircuits = redisCircuits;
+            }
+            CircuitBreakers circuits = new CircuitBreakers(clock, config.circuitOpenMillis(), sharedCircuits);
             Cooldowns cooldowns = new Cooldowns(clock);
             RetryBudget retryBudget = new RetryBudget();
             AuditLog audit = new AuditLog(database, clock, blocking);
