@@ -5,6 +5,8 @@ import ai.zumik.audit.AuditLog;
 import ai.zumik.broker.BrokerServices;
 import ai.zumik.broker.CircuitBreakers;
 import ai.zumik.broker.RedisCircuits;
+import ai.zumik.region.RegionalPolicies;
+import ai.zumik.v2.RegionalPolicyHandler;
 import ai.zumik.broker.Cooldowns;
 import ai.zumik.broker.ExecutionBroker;
 import ai.zumik.broker.InFlight;
@@ -128,6 +130,8 @@ public final class Zumik implements AutoCloseable {
             RetryBudget retryBudget = new RetryBudget();
             AuditLog audit = new AuditLog(database, clock, blocking);
             AgentHints hints = new AgentHints(database);
+            RegionalPolicies regionalPolicies = new RegionalPolicies(database);
+            regionalPolicies.refresh();
             InferenceFront inference = new InferenceFront(hints);
             InFlight inFlightResponses = new InFlight();
             AdmissionController admission = AdmissionController.defaults(
@@ -148,6 +152,7 @@ public final class Zumik implements AutoCloseable {
             ModelAliasesHandler aliasApi = new ModelAliasesHandler(aliases, catalog);
             AuditEventsHandler auditApi = new AuditEventsHandler(audit);
             AgentHintsHandler hintsApi = new AgentHintsHandler(hints);
+            RegionalPolicyHandler regionApi = new RegionalPolicyHandler(regionalPolicies, audit);
             OpsEndpoints ops = new OpsEndpoints(metrics, config.metricsToken());
 
             vertx.deployVerticle(() -> {
@@ -160,7 +165,7 @@ public final class Zumik implements AutoCloseable {
                             clock, circuits, cooldowns, retryBudget, targets,
                             e -> audit.record(e.projectId(), e.type(), e.details()), inFlightResponses, context);
                     ExecutionBroker broker = new ExecutionBroker(
-                            new RoutePlanner(catalog, aliases, targets, circuits, cooldowns), services, admission);
+                            new RoutePlanner(catalog, aliases, targets, circuits, cooldowns, regionalPolicies), services, admission);
                     ResponsesHandler responses = new ResponsesHandler(broker, usageQueries, inFlightResponses);
                     return new Routes()
                             .add(Route.get("/healthz", null, (ex, b) -> ops.health(ex)))
@@ -177,6 +182,11 @@ public final class Zumik implements AutoCloseable {
                             .add(Route.post(ModelAliasesHandler.ONE_PATH, Scope.ADMIN, aliasApi::install))
                             .add(Route.get(AuditEventsHandler.PATH, Scope.ADMIN, (ex, b) -> auditApi.list(ex)))
                             .add(Route.post(AgentHintsHandler.PATH, Scope.INFERENCE, hintsApi::create))
+                            .add(Route.get(RegionalPolicyHandler.PATH, Scope.READ, (ex, b) -> regionApi.get(ex)))
+                            .add(Route.get(RegionalPolicyHandler.GOVERNANCE_PATH, Scope.READ, (ex, b) -> regionApi.get(ex)))
+                            .add(Route.post(RegionalPolicyHandler.PATH, Scope.ADMIN, regionApi::install))
+                            .add(new Route(io.vertx.core.http.HttpMethod.PUT, RegionalPolicyHandler.GOVERNANCE_PATH, Scope.ADMIN,
+                                    true, regionApi::install))
                             .add(Route.get(ModelsHandler.LIST_PATH, Scope.INFERENCE, (ex, b) -> models.list(ex)))
                             .add(Route.get(ModelsHandler.ONE_PATH, Scope.INFERENCE, (ex, b) -> models.one(ex)))
                             .add(Route.post(ApiKeysHandler.PATH, Scope.ADMIN, apiKeys::create))
@@ -193,8 +203,9 @@ public final class Zumik implements AutoCloseable {
             vertx.setPeriodic(5_000, id -> blocking.execute(() -> {
                 try {
                     aliases.refresh();
+                    regionalPolicies.refresh();
                 } catch (RuntimeException e) {
-                    LOG.warn("could not refresh alias releases: {}", e.getMessage());
+                    LOG.warn("could not refresh alias releases and regional policies: {}", e.getMessage());
                 }
             }));
             vertx.setPeriodic(10_000, id -> blocking.execute(() -> {

@@ -343,10 +343,11 @@ public final class Execution {
     /**
      * The emergency bridge: only when enabled and configured, never for BYOK, only after a verified
      * availability failure of every primary target (attempted, or ruled out by an open circuit or
-     * a provider's Retry-After), and only for a model the bridge can serve.
+     * a provider's Retry-After), only for a model the bridge can serve, and only when the project's
+     * data boundary and allowed zones let the request leave through OpenRouter.
      */
     private Optional<Target> bridgeTarget(UpstreamFailure failure) {
-        if (bridged || plan.placeholder()) return Optional.empty();
+        if (bridged || plan.placeholder() || !plan.policy().openRouterAllowed()) return Optional.empty();
         FailureClass c = failure.failureClass();
         if (!Outcomes.availability(c) && c != FailureClass.NO_ELIGIBLE_TARGET) return Optional.empty();
         for (RoutePlan.Verdict v : plan.verdicts()) {
@@ -364,7 +365,7 @@ public final class Execution {
             // Targets left untried only because attempts or budget ran out are not verified failures.
             return Optional.empty();
         }
-        return svc.targets().openRouter(plan.primary());
+        return svc.targets().openRouter(plan.primary()).filter(t -> plan.policy().allows(t.zone()));
     }
 
     private void rejected(RequestRejected r) {

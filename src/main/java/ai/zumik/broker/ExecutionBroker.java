@@ -40,6 +40,9 @@ public final class ExecutionBroker {
 
         /** No target can honour the request as asked; {@code rejection} names the parameter. */
         record Invalid(RequestRejected rejection) implements Refusal {}
+
+        /** The project's regional policy rules out every target that could serve. */
+        record RegionNotAllowed(String message) implements Refusal {}
     }
 
     /** A response that was accepted: waiting for admission or running. */
@@ -97,10 +100,8 @@ public final class ExecutionBroker {
             plan = planner.plan(ctx.projectId(), ctx.responseId(), request.model(), CatalogModel.Kind.CHAT,
                     ctx.qos().allowCompatibleFallback(),
                     ref -> CapabilityCheck.chat(request, ref.capabilities(), ref.provider().wireId()));
-        } catch (RoutePlanner.ModelNotFound e) {
-            return new Result(null, new Refusal.ModelNotFound(request.model()));
-        } catch (RequestRejected r) {
-            return new Result(null, new Refusal.Invalid(r));
+        } catch (RoutePlanner.ModelNotFound | RoutePlanner.RegionNotAllowed | RequestRejected e) {
+            return refused(request.model(), e);
         }
         if (ctx.qos().qosClass().latencyTolerant() && !request.body().has("service_tier")) {
             // Background and batch work may take a provider's cheaper, slower lane where one exists.
@@ -109,6 +110,15 @@ public final class ExecutionBroker {
         }
         return submit(ctx, plan, sink, (t, events) -> t.adapter().chat(
                 new ChatCall(request, t.model(), t.upstreamModel(), svc.config().timeouts()), events));
+    }
+
+    private static Result refused(String model, RuntimeException e) {
+        return new Result(null, switch (e) {
+            case RoutePlanner.ModelNotFound m -> new Refusal.ModelNotFound(model);
+            case RoutePlanner.RegionNotAllowed r -> new Refusal.RegionNotAllowed(r.getMessage());
+            case RequestRejected r -> new Refusal.Invalid(r);
+            default -> throw e;
+        });
     }
 
     public Result embeddings(ExecutionContext ctx, EmbeddingRequest request, ResponseSink sink) {
@@ -125,10 +135,8 @@ public final class ExecutionBroker {
                                     + " produces at most " + dims + " dimensions, but " + request.dimensions() + " were requested.");
                         }
                     });
-        } catch (RoutePlanner.ModelNotFound e) {
-            return new Result(null, new Refusal.ModelNotFound(request.model()));
-        } catch (RequestRejected r) {
-            return new Result(null, new Refusal.Invalid(r));
+        } catch (RoutePlanner.ModelNotFound | RoutePlanner.RegionNotAllowed | RequestRejected e) {
+            return refused(request.model(), e);
         }
         return submit(ctx, plan, sink, (t, events) -> t.adapter().embeddings(new EmbeddingCall(request, t.upstreamModel(),
                 t.model().entry() == null ? null : t.model().entry().dimensions(), svc.config().timeouts()), events));

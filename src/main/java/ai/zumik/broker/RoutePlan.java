@@ -4,6 +4,7 @@ import ai.zumik.alias.AliasRelease;
 import ai.zumik.catalog.ModelRef;
 import ai.zumik.inference.ExecutionProfile;
 import ai.zumik.json.Json;
+import ai.zumik.region.RegionalPolicy;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
@@ -17,15 +18,17 @@ import java.util.List;
  * @param primary the first candidate's model (what a response reports when nothing could run)
  * @param coolDownSeconds when targets were skipped for a provider's Retry-After, the soonest one
  *     is usable again (0 otherwise)
+ * @param policy the project's regional policy the plan honoured ({@link RegionalPolicy#NONE} when none)
  */
 public record RoutePlan(String requestedModel, AliasRelease release, String capabilityRevision, long seed,
-                        List<Verdict> verdicts, List<Target> order, ModelRef primary, long coolDownSeconds) {
+                        List<Verdict> verdicts, List<Target> order, ModelRef primary, long coolDownSeconds,
+                        RegionalPolicy policy) {
 
     /**
      * One candidate and its fate.
      *
      * @param reason {@code kept}, {@code capability:<param>}, {@code circuit_open}, {@code rate_limited},
-     *     {@code not_configured}, {@code no_adapter}, {@code profile_unavailable}
+     *     {@code not_configured}, {@code no_adapter}, {@code profile_unavailable}, {@code region_not_allowed}
      */
     public record Verdict(ModelRef model, ExecutionProfile profile, String modelRevision, int weight, boolean fallback,
                           boolean kept, String reason) {}
@@ -53,6 +56,13 @@ public record RoutePlan(String requestedModel, AliasRelease release, String capa
             c.put("compatible_fallback", v.fallback());
             c.put("verdict", v.kept() ? "kept" : "skipped");
             c.put("reason", v.reason());
+        }
+        if (policy.id() != null) {
+            ObjectNode region = o.putObject("regional_policy");
+            region.put("id", policy.id());
+            ArrayNode zones = region.putArray("allowed_zones");
+            policy.allowList().stream().sorted().forEach(zones::add);
+            region.put("data_boundary", policy.dataBoundary());
         }
         ArrayNode ord = o.putArray("order");
         for (Target t : order) ord.add(t.model().provider().wireId() + "/" + t.model().model() + " via " + t.path());

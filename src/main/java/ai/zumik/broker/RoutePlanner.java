@@ -9,6 +9,8 @@ import ai.zumik.catalog.ModelRef;
 import ai.zumik.inference.ChatRequest;
 import ai.zumik.inference.ExecutionProfile;
 import ai.zumik.inference.RequestRejected;
+import ai.zumik.region.RegionalPolicies;
+import ai.zumik.region.RegionalPolicy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,20 +32,32 @@ public final class RoutePlanner {
     private final Targets targets;
     private final CircuitBreakers circuits;
     private final Cooldowns cooldowns;
+    private final RegionalPolicies policies;
 
     public RoutePlanner(ModelCatalog catalog, AliasRegistry aliases, Targets targets, CircuitBreakers circuits,
-                        Cooldowns cooldowns) {
+                        Cooldowns cooldowns, RegionalPolicies policies) {
         this.catalog = catalog;
         this.aliases = aliases;
         this.targets = targets;
         this.circuits = circuits;
         this.cooldowns = cooldowns;
+        this.policies = policies;
     }
 
     /** The model does not exist (neither alias nor catalogue model nor provider-prefixed id). */
     public static final class ModelNotFound extends RuntimeException {
         public ModelNotFound(String model) {
             super(model, null, false, false);
+        }
+    }
+
+    /**
+     * Every candidate that could run is outside the project's allowed zones: refused before any
+     * provider call (403 {@code region_not_allowed}), never re-routed elsewhere.
+     */
+    public static final class RegionNotAllowed extends RuntimeException {
+        public RegionNotAllowed(String message) {
+            super(message, null, false, false);
         }
     }
 
@@ -56,10 +70,12 @@ public final class RoutePlanner {
      * @param check throws {@link RequestRejected} when a model cannot honour the request
      * @throws ModelNotFound when nothing is addressed
      * @throws RequestRejected when every candidate lacks a capability the request needs
+     * @throws RegionNotAllowed when the regional policy rules out every target that could serve
      */
     public RoutePlan plan(String projectId, String responseId, String requested, CatalogModel.Kind kind,
                           boolean allowCompatibleFallback, Consumer<ModelRef> check) {
         long seed = seed(responseId);
+        RegionalPolicy policy = policies.of(projectId);
         Optional<AliasRelease> release = AliasRegistry.validName(requested) ? aliases.live(projectId, requested) : Optional.empty();
         List<Candidate> candidates = release.isPresent() ? aliasCandidates(release.get(), seed)
                 : concreteCandidates(requested, kind, allowCompatibleFallback);
@@ -86,7 +102,8 @@ public final class RoutePlanner {
                     switch (targets.managed(c.model(), c.revision(), c.fallback())) {
                         case Targets.Path.Live l -> {
                             anyConfigured = true;
-                            if (!circuits.allow(l.target().key())) reason = "circuit_open";
+                            if (!policy.allows(l.target().zone())) reason = "region_not_allowed";
+                            else if (!circuits.allow(l.target().key())) reason = "circuit_open";
                             else if (cooldowns.remainingSeconds(l.target().key()) > 0) {
                                 reason = "rate_limited";
                                 long left = cooldowns.remainingSeconds(l.target().key());
@@ -120,8 +137,16 @@ public final class RoutePlanner {
                 || v.reason().equals("not_configured"))) {
             throw firstRejection;
         }
+        if (order.isEmpty() && verdicts.stream().anyMatch(v -> v.reason().equals("region_not_allowed"))
+                && verdicts.stream().allMatch(v -> v.reason().equals("region_not_allowed")
+                        || v.reason().startsWith("capability:") || v.reason().equals("not_configured")
+                        || v.reason().equals("primary_not_configured"))) {
+            throw new RegionNotAllowed("The regional policy of this project allows "
+                    + String.join(", ", policy.allowList().stream().sorted().toList())
+                    + "; no target for '" + requested + "' serves there. The request was not sent to any provider.");
+        }
         return new RoutePlan(requested, release.orElse(null), catalog.revision(), seed, List.copyOf(verdicts),
-                List.copyOf(order), primary, coolDown);
+                List.copyOf(order), primary, coolDown, policy);
     }
 
     private List<Candidate> aliasCandidates(AliasRelease release, long seed) {

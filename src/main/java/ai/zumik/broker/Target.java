@@ -12,9 +12,10 @@ import ai.zumik.provider.ProviderAdapter;
  * Bifrost gateway, {@code provider/model}).
  *
  * @param compatibleFallback a stand-in from the requested model's compatibility group (degraded)
+ * @param zone where the request would be served ({@code us}, {@code eu}, {@code global}), for regional policy
  */
 public record Target(ModelRef model, String upstreamModel, ProviderAdapter adapter, ExecutionMode mode,
-                     ExecutionProfile profile, String path, String modelRevision, boolean compatibleFallback) {
+                     ExecutionProfile profile, String path, String modelRevision, boolean compatibleFallback, String zone) {
 
     /** Identity for circuits and cool-downs. */
     public String key() {

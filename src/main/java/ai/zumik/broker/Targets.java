@@ -29,6 +29,7 @@ public final class Targets {
     private final Map<ProviderId, ProviderAdapter> direct = new EnumMap<>(ProviderId.class);
     private final java.util.Set<ProviderId> configured = java.util.EnumSet.noneOf(ProviderId.class);
     private final Transport transport;
+    private final Map<ProviderId, String> zones = new EnumMap<>(ProviderId.class);
 
     public Targets(ZumikConfig config, Transport transport) {
         this.transport = transport;
@@ -40,6 +41,7 @@ public final class Targets {
                 : null;
         for (ProviderId p : ProviderId.values()) {
             var s = config.provider(p);
+            zones.put(p, s.zone());
             if (!s.configured() || p == ProviderId.OPENROUTER) continue;
             configured.add(p);
             switch (p) {
@@ -67,12 +69,14 @@ public final class Targets {
     public Path managed(ModelRef ref, String revision, boolean compatibleFallback) {
         if (bifrost != null) {
             return new Path.Live(new Target(ref, ref.provider().bifrostName() + "/" + ref.model(), bifrost,
-                    ExecutionMode.LIVE, ExecutionProfile.MANAGED_PROVIDER, "bifrost", revision, compatibleFallback));
+                    ExecutionMode.LIVE, ExecutionProfile.MANAGED_PROVIDER, "bifrost", revision, compatibleFallback,
+                    zones.get(ref.provider())));
         }
         ProviderAdapter adapter = direct.get(ref.provider());
         if (adapter != null) {
             return new Path.Live(new Target(ref, ref.model(), adapter, ExecutionMode.LIVE,
-                    ExecutionProfile.MANAGED_PROVIDER, "direct:" + ref.provider().wireId(), revision, compatibleFallback));
+                    ExecutionProfile.MANAGED_PROVIDER, "direct:" + ref.provider().wireId(), revision, compatibleFallback,
+                    zones.get(ref.provider())));
         }
         return configured.contains(ref.provider()) ? new Path.NoAdapter() : new Path.Unconfigured();
     }
@@ -80,13 +84,15 @@ public final class Targets {
     /** Deterministic output for a target nobody configured. */
     public Target placeholder(ModelRef ref, String revision) {
         return new Target(ref, ref.model(), new PlaceholderAdapter(transport.vertx(), ref.provider().wireId() + "/" + ref.model()),
-                ExecutionMode.PLACEHOLDER, ExecutionProfile.MANAGED_PROVIDER, "placeholder", revision, false);
+                ExecutionMode.PLACEHOLDER, ExecutionProfile.MANAGED_PROVIDER, "placeholder", revision, false,
+                "local");
     }
 
     /** The OpenRouter emergency bridge for {@code ref}, when configured and the model has an OpenRouter id. */
     public Optional<Target> openRouter(ModelRef ref) {
         if (openRouter == null || ref.entry() == null || ref.entry().openRouterId() == null) return Optional.empty();
         return Optional.of(new Target(ref, ref.entry().openRouterId(), openRouter, ExecutionMode.OPENROUTER_FALLBACK,
-                ExecutionProfile.MANAGED_PROVIDER, "openrouter", "latest", false));
+                ExecutionProfile.MANAGED_PROVIDER, "openrouter", "latest", false,
+                zones.get(ProviderId.OPENROUTER)));
     }
 }

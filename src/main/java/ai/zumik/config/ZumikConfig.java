@@ -33,8 +33,13 @@ public record ZumikConfig(
 
     public static final int DEFAULT_PORT = 8080;
 
-    /** Upstream endpoint and credential for one provider; {@code apiKey} may be null. */
-    public record ProviderSettings(String baseUrl, boolean baseUrlOverridden, String apiKey) {
+    /**
+     * Upstream endpoint and credential for one provider; {@code apiKey} may be null.
+     *
+     * @param zone where the provider serves managed requests ({@code us}, {@code eu}, {@code global}),
+     *     checked against a project's regional policy
+     */
+    public record ProviderSettings(String baseUrl, boolean baseUrlOverridden, String apiKey, String zone) {
         /** A provider is configured when a key is present or a base URL points somewhere specific. */
         public boolean configured() {
             return apiKey != null || baseUrlOverridden;
@@ -42,7 +47,7 @@ public record ZumikConfig(
 
         @Override
         public String toString() {
-            return "ProviderSettings[baseUrl=" + baseUrl + ", apiKey=" + (apiKey == null ? "unset" : "***") + "]";
+            return "ProviderSettings[baseUrl=" + baseUrl + ", zone=" + zone + ", apiKey=" + (apiKey == null ? "unset" : "***") + "]";
         }
     }
 
@@ -70,7 +75,8 @@ public record ZumikConfig(
             providers.put(p, new ProviderSettings(
                     stripSlash(base == null ? DEFAULT_BASE_URLS.get(p) : base),
                     base != null,
-                    s.get(p.envPrefix() + "_API_KEY", null)));
+                    s.get(p.envPrefix() + "_API_KEY", null),
+                    zone(s, p.envPrefix() + "_REGION", p == ProviderId.OPENROUTER ? "global" : "us")));
         }
         Timeouts timeouts = new Timeouts(
                 s.millis("ZUMIK_UPSTREAM_CONNECT_TIMEOUT_MS", 5_000),
@@ -101,6 +107,15 @@ public record ZumikConfig(
                 s.integer("ZUMIK_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), null, 1, 256),
                 s.millis("ZUMIK_CIRCUIT_OPEN_MS", 30_000).toMillis(),
                 s.get("ZUMIK_CONFIG", null) == null ? ConfigFile.EMPTY : ConfigFile.read(Path.of(s.get("ZUMIK_CONFIG", null))));
+    }
+
+    /** Managed inference runs in the provider's zone: the US today; OpenRouter's serving zone is unknown. */
+    private static String zone(Settings s, String name, String fallback) {
+        String z = s.get(name, fallback).toLowerCase(Locale.ROOT);
+        if (!z.equals("us") && !z.equals("eu") && !z.equals("global")) {
+            throw new IllegalArgumentException(name + " must be 'us', 'eu' or 'global'");
+        }
+        return z;
     }
 
     public ProviderSettings provider(ProviderId id) {

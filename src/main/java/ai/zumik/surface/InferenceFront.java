@@ -5,6 +5,7 @@ import ai.zumik.http.ApiError;
 import ai.zumik.http.Exchange;
 import ai.zumik.qos.AgentHints;
 import ai.zumik.qos.QosRequest;
+import ai.zumik.qos.ReasonCode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -53,6 +54,8 @@ public final class InferenceFront {
             case ExecutionBroker.Refusal.ModelNotFound m -> ApiError.modelNotFound(m.model());
             case ExecutionBroker.Refusal.Invalid i -> ApiError.invalid(i.rejection().param(), i.rejection().code(),
                     i.rejection().getMessage());
+            case ExecutionBroker.Refusal.RegionNotAllowed r -> new ApiError(403, "invalid_request_error",
+                    ReasonCode.REGION_NOT_ALLOWED.wire(), "model", r.message(), null);
         };
     }
 }
