@@ -4,13 +4,18 @@ import ai.zumik.catalog.CatalogModel;
 import ai.zumik.inference.ChatRequest;
 import ai.zumik.inference.EmbeddingRequest;
 import ai.zumik.inference.ExecutionMode;
+import ai.zumik.inference.ExecutionProfile;
 import ai.zumik.inference.FailureClass;
 import ai.zumik.inference.RequestRejected;
 import ai.zumik.inference.StreamEvent;
 import ai.zumik.provider.ChatCall;
 import ai.zumik.provider.EmbeddingCall;
 import ai.zumik.provider.UpstreamCall;
+import ai.zumik.json.Json;
+import ai.zumik.metering.UsageEvent;
 import ai.zumik.qos.AdmissionController;
+import ai.zumik.qos.QosOutcome;
+import ai.zumik.qos.QosRequest;
 import ai.zumik.qos.ReasonCode;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -34,15 +39,27 @@ public final class ExecutionBroker {
         this.admission = admission;
     }
 
-    /** Why a request cannot run at all (answered before anything is queued or sent). */
-    public sealed interface Refusal {
-        record ModelNotFound(String model) implements Refusal {}
+    /**
+     * Why a request cannot run at all, decided before anything is queued or sent: the HTTP status,
+     * error code, parameter and message the client gets, and the reason code of its QoS outcome.
+     *
+     * @param plan the routing decision that led here, or null when there was none (unknown model)
+     */
+    public record Refusal(int status, String code, String param, String message, ReasonCode reason, RoutePlan plan) {
+        static Refusal modelNotFound(String model) {
+            return new Refusal(404, "model_not_found", "model", "The model '" + model + "' does not exist.",
+                    ReasonCode.MODEL_NOT_FOUND, null);
+        }
 
-        /** No target can honour the request as asked; {@code rejection} names the parameter. */
-        record Invalid(RequestRejected rejection) implements Refusal {}
+        /** No target can honour the request as asked; the rejection names the parameter. */
+        static Refusal invalid(RequestRejected r, ReasonCode reason, RoutePlan plan) {
+            return new Refusal(400, r.code(), r.param(), r.getMessage(), reason, plan);
+        }
 
         /** The project's regional policy rules out every target that could serve. */
-        record RegionNotAllowed(String message) implements Refusal {}
+        static Refusal regionNotAllowed(String message) {
+            return new Refusal(403, ReasonCode.REGION_NOT_ALLOWED.wire(), "model", message, ReasonCode.REGION_NOT_ALLOWED, null);
+        }
     }
 
     /** A response that was accepted: waiting for admission or running. */
@@ -114,9 +131,9 @@ public final class ExecutionBroker {
 
     private static Result refused(String model, RuntimeException e) {
         return new Result(null, switch (e) {
-            case RoutePlanner.ModelNotFound m -> new Refusal.ModelNotFound(model);
-            case RoutePlanner.RegionNotAllowed r -> new Refusal.RegionNotAllowed(r.getMessage());
-            case RequestRejected r -> new Refusal.Invalid(r);
+            case RoutePlanner.ModelNotFound m -> Refusal.modelNotFound(model);
+            case RoutePlanner.RegionNotAllowed r -> Refusal.regionNotAllowed(r.getMessage());
+            case RequestRejected r -> Refusal.invalid(r, ReasonCode.INVALID_REQUEST, null);
             default -> throw e;
         });
     }
@@ -149,9 +166,10 @@ public final class ExecutionBroker {
             Target first = plan.order().getFirst();
             int plausible = first.mode() == ExecutionMode.PLACEHOLDER ? 0 : first.model().capabilities().plausibleTtftMs();
             if (deadline < plausible) {
-                return new Result(null, new Refusal.Invalid(new RequestRejected("qos.deadline_ms",
+                return new Result(null, Refusal.invalid(new RequestRejected("qos.deadline_ms",
                         ReasonCode.CUSTOMER_DEADLINE_TOO_SHORT.wire(), "The deadline of " + deadline + " ms is shorter than "
-                        + first.model().provider().wireId() + " can plausibly start (about " + plausible + " ms).")));
+                        + first.model().provider().wireId() + " can plausibly start (about " + plausible + " ms)."),
+                        ReasonCode.CUSTOMER_DEADLINE_TOO_SHORT, plan));
             }
         }
         svc.budget().deposit();
@@ -198,6 +216,27 @@ public final class ExecutionBroker {
             }
         });
         return new Result(handle, null);
+    }
+
+    /**
+     * Stores the record of a refused request (no attempts, not charged, admission {@code rejected},
+     * the refusal's reason code), then runs {@code then} on this loop, so the response id a refusal
+     * carries always leads to its record.
+     */
+    public void recordRefusal(ExecutionContext ctx, Refusal r, Runnable then) {
+        long latencyMs = (System.nanoTime() - ctx.startNanos()) / 1_000_000;
+        QosRequest q = ctx.qos();
+        QosOutcome outcome = new QosOutcome(q.qosClass().wire(), "rejected", null, null,
+                q.deadlineMs() == null ? null : false, null, latencyMs, false, false, 0, r.reason());
+        RoutePlan plan = r.plan();
+        var primary = plan == null ? null : plan.primary();
+        UsageEvent record = new UsageEvent(ctx.responseId(), ctx.traceId(), ctx.projectId(), ctx.keyId(), ctx.endpoint(),
+                ctx.requestedModel(), primary == null ? null : primary.provider().wireId(),
+                primary == null ? null : primary.model(), ExecutionMode.LIVE.wire(), ExecutionProfile.MANAGED_PROVIDER.wire(),
+                ctx.stream(), r.status(), "failed", r.code(), null, null, null, null, null, null, latencyMs, ctx.startMs(),
+                ctx.surface(), plan == null || plan.release() == null ? null : plan.release().id(),
+                plan == null ? null : Json.text(plan.toJson()), "[]", Json.text(outcome.toJson()), null, false);
+        svc.meter().record(record, svc.loop(), err -> then.run());
     }
 
     private Runnable timer(long delayMs, Runnable action) {

@@ -1,6 +1,7 @@
 package ai.zumik.surface;
 
 import ai.zumik.broker.Served;
+import ai.zumik.qos.ReasonCode;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 
@@ -37,5 +38,15 @@ public final class AgentHeaders {
                 .putHeader(REASON, served.reason().wire());
         if (served.aliasReleaseId() != null) response.putHeader(RELEASE, served.aliasReleaseId());
         if (served.targetMet() != null) response.putHeader(QOS_TARGET_MET, served.targetMet() ? "true" : "false");
+    }
+
+    /** The headers of a request refused before any attempt. */
+    public static void refused(HttpServerResponse response, String qosClass, ReasonCode reason, String aliasReleaseId) {
+        if (response.headWritten()) return;
+        response.putHeader(QOS_CLASS, qosClass)
+                .putHeader(QOS_ADMISSION, "rejected")
+                .putHeader(ATTEMPTS, "0")
+                .putHeader(REASON, reason.wire());
+        if (aliasReleaseId != null) response.putHeader(RELEASE, aliasReleaseId);
     }
 }

@@ -4,8 +4,8 @@ import ai.zumik.broker.ExecutionBroker;
 import ai.zumik.http.ApiError;
 import ai.zumik.http.Exchange;
 import ai.zumik.qos.AgentHints;
+import ai.zumik.broker.ExecutionContext;
 import ai.zumik.qos.QosRequest;
-import ai.zumik.qos.ReasonCode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -48,14 +48,16 @@ public final class InferenceFront {
         then.accept(AgentHints.qos(AgentHints.decodeHeader(ex.request().getHeader(HINTS))));
     }
 
-    /** Renders a broker refusal. */
-    public static ApiError refusal(ExecutionBroker.Refusal refusal) {
-        return switch (refusal) {
-            case ExecutionBroker.Refusal.ModelNotFound m -> ApiError.modelNotFound(m.model());
-            case ExecutionBroker.Refusal.Invalid i -> ApiError.invalid(i.rejection().param(), i.rejection().code(),
-                    i.rejection().getMessage());
-            case ExecutionBroker.Refusal.RegionNotAllowed r -> new ApiError(403, "invalid_request_error",
-                    ReasonCode.REGION_NOT_ALLOWED.wire(), "model", r.message(), null);
-        };
+    /**
+     * Answers a broker refusal once its record is stored: the error envelope, plus the QoS headers
+     * of a rejected request ({@code Agent-QoS-Admission: rejected}, {@code Agent-Attempts: 0}, the
+     * reason code).
+     */
+    public static void refuse(Exchange ex, ExecutionBroker broker, ExecutionContext ctx, ExecutionBroker.Refusal r) {
+        broker.recordRefusal(ctx, r, () -> {
+            AgentHeaders.refused(ex.response(), ctx.qos().qosClass().wire(), r.reason(),
+                    r.plan() == null || r.plan().release() == null ? null : r.plan().release().id());
+            ex.sendError(new ApiError(r.status(), "invalid_request_error", r.code(), r.param(), r.message(), null));
+        });
     }
 }

@@ -32,7 +32,10 @@ public final class ChatCompletionsHandler implements Handler {
                     PATH, "v1", request.model(), request.stream(), ex.startNanos(), ex.startMs(), qos, "pending", false);
             ChatCompletionRelay relay = new ChatCompletionRelay(ex, request);
             var result = broker.chat(ctx, request, relay);
-            if (result.refusal() != null) throw InferenceFront.refusal(result.refusal()).exception();
+            if (result.refusal() != null) {
+                InferenceFront.refuse(ex, broker, ctx, result.refusal());
+                return;
+            }
             relay.attach(result.handle());
             ex.onClientClose(result.handle()::cancel);
         });

@@ -50,7 +50,10 @@ public final class EmbeddingsHandler implements Handler {
             var ctx = new ExecutionContext(ex.traceId(), ex.responseId(), ex.principal().projectId(), ex.principal().keyId(),
                     PATH, "v1", request.model(), false, ex.startNanos(), ex.startMs(), qos, "pending", false);
             var result = broker.embeddings(ctx, request, new Sink(ex));
-            if (result.refusal() != null) throw InferenceFront.refusal(result.refusal()).exception();
+            if (result.refusal() != null) {
+                InferenceFront.refuse(ex, broker, ctx, result.refusal());
+                return;
+            }
             ex.onClientClose(result.handle()::cancel);
         });
     }

@@ -79,7 +79,10 @@ public final class ResponsesHandler {
                 PATH, "v2", model, stream, ex.startNanos(), ex.startMs(), qos, "pending", true);
         Sink sink = new Sink(ex, stream);
         var result = broker.chat(ctx, chat, sink);
-        if (result.refusal() != null) throw InferenceFront.refusal(result.refusal()).exception();
+        if (result.refusal() != null) {
+            InferenceFront.refuse(ex, broker, ctx, result.refusal());
+            return;
+        }
         ex.onClientClose(result.handle()::cancel);
     }
 

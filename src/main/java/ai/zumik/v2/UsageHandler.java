@@ -97,6 +97,7 @@ public final class UsageHandler {
         o.put("status", e.status());
         o.put("outcome", e.outcome());
         o.put("error_code", e.errorCode());
+        o.put("charged", e.charged());
         ObjectNode u = o.putObject("usage");
         u.put("prompt_tokens", e.promptTokens());
         u.put("cached_tokens", e.cachedTokens());

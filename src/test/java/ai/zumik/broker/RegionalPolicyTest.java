@@ -161,6 +161,12 @@ class RegionalPolicyTest {
         assertThat(err.get("param").asText()).isEqualTo("model");
         assertThat(openai.requests()).isEmpty();
         assertThat(openrouter.requests()).as("never re-routed through the bridge").isEmpty();
+        assertThat(header(r, "agent-reason-code")).isEqualTo("region_not_allowed");
+        assertThat(header(r, "agent-qos-admission")).isEqualTo("rejected");
+        JsonNode rec = record(gw, r);
+        assertThat(rec.at("/qos_outcome/reason_code").asText()).isEqualTo("region_not_allowed");
+        assertThat(rec.get("status").asText()).isEqualTo("failed");
+        assertThat(rec.get("charged").asBoolean()).isFalse();
 
         install("{\"region_policy\":\"any\",\"allowed_regions\":[\"us\"]}");
         assertThat(post(gw, chat("openai/gpt-4.1"), "Agent-Hints", FORBID).statusCode()).isEqualTo(200);

@@ -261,6 +261,17 @@ class StreamFaultMatrixTest {
         assertThat(err.get("code").asText()).isEqualTo("customer_deadline_too_short");
         assertThat(err.get("param").asText()).isEqualTo("qos.deadline_ms");
         assertThat(err.get("message").asText()).contains("50 ms").contains("150 ms");
+        assertThat(header(r, "agent-reason-code")).isEqualTo("customer_deadline_too_short");
+        assertThat(header(r, "agent-qos-admission")).isEqualTo("rejected");
+        assertThat(header(r, "agent-attempts")).isEqualTo("0");
+        JsonNode rec = record(gw, r);
+        assertThat(rec.at("/qos_outcome/admission").asText()).isEqualTo("rejected");
+        assertThat(rec.at("/qos_outcome/reason_code").asText()).isEqualTo("customer_deadline_too_short");
+        assertThat(rec.at("/qos_outcome/deadline_met").asBoolean(true)).isFalse();
+        assertThat(rec.get("attempts")).isEmpty();
+        assertThat(rec.at("/routing_decision/candidates/0/verdict").asText()).as("the decision that led here").isEqualTo("kept");
+        assertThat(rec.get("charged").asBoolean()).isFalse();
+        assertThat(rec.at("/error/code").asText()).isEqualTo("customer_deadline_too_short");
 
         HttpResponse<String> v2 = gw.post("/v2/responses", "{\"model\":\"openai/fault-deadline-short\",\"input\":\"hi\","
                 + "\"qos\":{\"class\":\"interactive\",\"deadline_ms\":50}}");

@@ -94,6 +94,33 @@ class ResponsesApiTest {
     }
 
     @Test
+    void aRefusedRequestCarriesItsReasonAndItsResponseIdLeadsToItsRecord() throws Exception {
+        for (String path : new String[] {"/v1/chat/completions", "/v2/responses", "/v1/embeddings"}) {
+            String body = path.equals("/v2/responses") ? "{\"model\":\"no-such-model\",\"input\":\"hi\"}"
+                    : path.equals("/v1/embeddings") ? "{\"model\":\"no-such-model\",\"input\":\"hi\"}"
+                    : "{\"model\":\"no-such-model\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+            HttpResponse<String> r = gw.post(path, body);
+            assertThat(r.statusCode()).as(path).isEqualTo(404);
+            assertThat(JSON.readTree(r.body()).at("/error/code").asText()).isEqualTo("model_not_found");
+            assertThat(r.headers().firstValue("agent-reason-code")).as(path).hasValue("model_not_found");
+            assertThat(r.headers().firstValue("agent-qos-admission")).hasValue("rejected");
+            assertThat(r.headers().firstValue("agent-attempts")).hasValue("0");
+            HttpResponse<String> got = gw.get("/v2/responses/" + r.headers().firstValue("agent-response-id").orElseThrow());
+            assertThat(got.statusCode()).as(path).isEqualTo(200);
+            JsonNode rec = JSON.readTree(got.body());
+            assertThat(rec.get("endpoint").asText()).isEqualTo(path);
+            assertThat(rec.get("status").asText()).isEqualTo("failed");
+            assertThat(rec.at("/qos_outcome/admission").asText()).isEqualTo("rejected");
+            assertThat(rec.at("/qos_outcome/reason_code").asText()).isEqualTo("model_not_found");
+            assertThat(rec.at("/qos_outcome/attempt_count").asInt()).isZero();
+            assertThat(rec.get("attempts")).isEmpty();
+            assertThat(rec.get("routing_decision").isNull()).isTrue();
+            assertThat(rec.at("/error/code").asText()).isEqualTo("model_not_found");
+            assertThat(rec.get("charged").asBoolean()).isFalse();
+        }
+    }
+
+    @Test
     void aResponseInFlightCanBeCancelledAndAFinishedOneCannot() throws Exception {
         openai.enqueue(new Script.Chunks("gpt-4o-mini").role().text("partial").step(new Script.Stall()).build());
         try (SseClient c = SseClient.post(gw, "/v2/responses", "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"input\":\"wait\"}")) {

@@ -329,8 +329,11 @@ class UsageApiTest {
         HttpResponse<String> r = gw.post(CHAT, body("gemini-2.5-flash", "private business", ""), theirs.rawKey());
         assertThat(r.statusCode()).isEqualTo(200);
         String theirResponse = r.headers().firstValue("agent-response-id").orElseThrow();
-        // A rejected request is not an execution and is not metered.
-        assertThat(gw.post(CHAT, body("no-such-model", "x", ""), theirs.rawKey()).statusCode()).isEqualTo(404);
+        // A request the broker refused is recorded (failed, not charged) under its response id; a
+        // malformed one never got that far and leaves nothing.
+        HttpResponse<String> refused = gw.post(CHAT, body("no-such-model", "x", ""), theirs.rawKey());
+        assertThat(refused.statusCode()).isEqualTo(404);
+        String theirRefusal = refused.headers().firstValue("agent-response-id").orElseThrow();
         assertThat(gw.post(CHAT, "{\"model\":\"gpt-4o-mini\"}", theirs.rawKey()).statusCode()).isEqualTo(400);
 
         JsonNode ours = usage("");
@@ -338,13 +341,16 @@ class UsageApiTest {
         assertThat(ours.at("/summary/requests").asLong()).isEqualTo(5);
         assertThat(usage("?provider=gemini").at("/summary/requests").asLong()).isEqualTo(1);
         assertThat(usage("?key_id=" + theirs.key().id()).get("data")).isEmpty();
-        assertThat(gw.get("/v2/usage").body()).doesNotContain(theirResponse).doesNotContain(theirs.key().id());
+        assertThat(gw.get("/v2/usage").body()).doesNotContain(theirResponse).doesNotContain(theirRefusal)
+                .doesNotContain(theirs.key().id());
 
         JsonNode theirUsage = usage("", theirs.rawKey());
         assertThat(theirUsage.get("project_id").asText()).isEqualTo(other);
-        assertThat(responseIds(theirUsage)).containsExactly(theirResponse);
-        assertThat(theirUsage.at("/summary/requests").asLong()).isEqualTo(1);
-        assertThat(theirUsage.get("data").get(0).get("key_id").asText()).isEqualTo(theirs.key().id());
+        assertThat(responseIds(theirUsage)).containsExactly(theirRefusal, theirResponse);
+        assertThat(theirUsage.at("/summary/requests").asLong()).isEqualTo(2);
+        assertThat(theirUsage.at("/summary/failed").asLong()).isEqualTo(1);
+        assertThat(theirUsage.get("data").get(0).get("charged").asBoolean()).isFalse();
+        assertThat(theirUsage.get("data").get(1).get("key_id").asText()).isEqualTo(theirs.key().id());
         assertThat(usage("?key_id=" + adminKeyId, theirs.rawKey()).get("data")).isEmpty();
     }
 }
