@@ -61,6 +61,18 @@ class OpenAiWireTest {
         assertThat(f.providerCode()).as("free text is not a stable code").isNull();
     }
 
+    @Test
+    void xaiAnsweringAWrongKeyWith400IsAnAuthFailureNotTheClientsBadRequest() {
+        // docs.x.ai "Debugging Errors": 400 Bad Request also covers "An incorrect API key was supplied".
+        // Body shape as third-party reports quote it (error is a string, code free text).
+        UpstreamFailure f = OpenAiWire.error("xai", 400, MultiMap.caseInsensitiveMultiMap(),
+                ("{\"code\":\"Client specified an invalid argument\",\"error\":\"Incorrect API key provided: xa***23. "
+                        + "You can obtain an API key from https://console.x.ai.\"}").getBytes(StandardCharsets.UTF_8));
+        assertThat(f.failureClass()).isEqualTo(FailureClass.AUTH);
+        assertThat(f.message()).isEqualTo("xai rejected Zumik's credential (HTTP 400).");
+        assertThat(f.param()).isNull();
+    }
+
     private static FailureClass cls(int status, String body) {
         return OpenAiWire.error("p", status, MultiMap.caseInsensitiveMultiMap(), body.getBytes(StandardCharsets.UTF_8))
                 .failureClass();
