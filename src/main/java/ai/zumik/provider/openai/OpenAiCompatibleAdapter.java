@@ -28,7 +28,8 @@ import java.util.function.Consumer;
  * The OpenAI-compatible adapter. The client's own JSON goes upstream with only {@code model}
  * rewritten (and {@code stream_options.include_usage} forced on for streams, so usage can always be
  * billed); the upstream's own chunks come back as they are. Nothing Zumik does not interpret is
- * added, dropped or reordered.
+ * added, dropped or reordered; the one exception is a {@code usage} object that deviates from
+ * OpenAI's, which is replaced by its corrected form ({@link UsageTable#openAiForClient}).
  */
 public final class OpenAiCompatibleAdapter implements ProviderAdapter {
     private static final byte[] DONE = "[DONE]".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -131,7 +132,10 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
                 root.set("error", err);
                 return new StreamEvent.Failed(OpenAiWire.error(flavor.name(), 502, head.headers(), root), Usage.UNREPORTED);
             }
-            return new StreamEvent.Completion(bytes, UsageTable.openAi(doc.tree("usage"), headerCachedTokens));
+            JsonNode u = doc.tree("usage");
+            ObjectNode shown = UsageTable.openAiForClient(u, headerCachedTokens);
+            return new StreamEvent.Completion(shown == null ? bytes : doc.replaceValue("usage", Json.bytes(shown)),
+                    UsageTable.openAi(u, headerCachedTokens));
         }
 
         @Override
@@ -165,6 +169,8 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
             if (chunk.tree("usage") instanceof ObjectNode u) {
                 chunkUsage = UsageTable.openAi(u, headerCachedTokens);
                 usage = chunkUsage;
+                ObjectNode shown = UsageTable.openAiForClient(u, headerCachedTokens);
+                if (shown != null) json = chunk.replaceValue("usage", Json.bytes(shown));
             }
             chunkSeen = true;
             emit(new StreamEvent.Chunk(json, chunkUsage, chunkUsage != null && chunk.isEmptyArray("choices")));

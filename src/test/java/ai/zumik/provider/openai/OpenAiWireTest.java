@@ -27,6 +27,30 @@ class OpenAiWireTest {
     }
 
     @Test
+    void xaiReasoningLeftOutOfCompletionTokensIsAddedBackForMeteringAndTheClient() throws Exception {
+        // xAI: total = prompt + completion + reasoning; OpenAI: total = prompt + completion (reasoning inside).
+        String xai = "{\"prompt_tokens\":30,\"completion_tokens\":5,\"total_tokens\":235,"
+                + "\"prompt_tokens_details\":{\"text_tokens\":30,\"audio_tokens\":0,\"image_tokens\":0,\"cached_tokens\":6},"
+                + "\"completion_tokens_details\":{\"reasoning_tokens\":200,\"audio_tokens\":0,"
+                + "\"accepted_prediction_tokens\":0,\"rejected_prediction_tokens\":0},\"num_sources_used\":0}";
+        Usage metered = UsageTable.openAi(Json.parse(xai.getBytes(StandardCharsets.UTF_8)), null);
+        assertThat(metered).isEqualTo(new Usage(30L, 205L, 6L, null, 200L));
+        assertThat(metered.totalTokens()).isEqualTo(235L);
+        var shown = UsageTable.openAiForClient(Json.parse(xai.getBytes(StandardCharsets.UTF_8)), null);
+        assertThat(shown.get("completion_tokens").asLong()).isEqualTo(205);
+        assertThat(shown.get("total_tokens").asLong()).isEqualTo(235);
+        assertThat(shown.at("/completion_tokens_details/reasoning_tokens").asLong()).isEqualTo(200);
+        assertThat(shown.get("num_sources_used")).as("everything else kept").isNotNull();
+
+        String openai = "{\"prompt_tokens\":30,\"completion_tokens\":205,\"total_tokens\":235,"
+                + "\"completion_tokens_details\":{\"reasoning_tokens\":200}}";
+        assertThat(UsageTable.openAi(Json.parse(openai.getBytes(StandardCharsets.UTF_8)), null).completionTokens())
+                .isEqualTo(205L);
+        assertThat(UsageTable.openAiForClient(Json.parse(openai.getBytes(StandardCharsets.UTF_8)), null))
+                .as("already right: left as sent").isNull();
+    }
+
+    @Test
     void errorsAreClassifiedByStatusAndRefinedByCode() {
         assertThat(cls(429, "{\"error\":{\"message\":\"slow down\",\"code\":\"rate_limit_exceeded\"}}")).isEqualTo(FailureClass.RATE_LIMITED);
         assertThat(cls(503, "")).isEqualTo(FailureClass.OVERLOADED);
