@@ -31,7 +31,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * reasoning tokens out of {@code completion_tokens} while counting them in {@code total_tokens}
  * and {@code completion_tokens_details.reasoning_tokens} (Google's Vertex documentation for Grok
  * says so; third-party clients report and correct it). It is recognised by the totals adding up
- * that way ({@code prompt + completion + reasoning == total}), not by provider name.
+ * that way ({@code prompt + completion + reasoning == total}), not by provider name. Fireworks
+ * reports cached prompt tokens only in the {@code fireworks-cached-prompt-tokens} response header
+ * (docs.fireworks.ai, "Prompt caching"), so they are added as {@code prompt_tokens_details.cached_tokens}.
  */
 public final class UsageTable {
     private UsageTable() {}
@@ -57,9 +59,16 @@ public final class UsageTable {
     public static ObjectNode openAiForClient(JsonNode usage, Long headerCachedTokens) {
         if (usage == null || !usage.isObject()) return null;
         long reasoning = reasoningLeftOut(usage);
-        if (reasoning == 0) return null;
+        boolean addCached = headerCachedTokens != null
+                && Json.longOrNull(usage.get("prompt_tokens_details"), "cached_tokens") == null;
+        if (reasoning == 0 && !addCached) return null;
         ObjectNode fixed = ((ObjectNode) usage).deepCopy();
-        fixed.put("completion_tokens", usage.get("completion_tokens").asLong() + reasoning);
+        if (reasoning > 0) fixed.put("completion_tokens", usage.get("completion_tokens").asLong() + reasoning);
+        if (addCached) {
+            JsonNode details = fixed.get("prompt_tokens_details");
+            (details instanceof ObjectNode d ? d : fixed.putObject("prompt_tokens_details"))
+                    .put("cached_tokens", headerCachedTokens);
+        }
         return fixed;
     }
 

@@ -51,6 +51,20 @@ class OpenAiWireTest {
     }
 
     @Test
+    void fireworksCachedTokensFromItsHeaderAppearInTheUsageTheClientSees() throws Exception {
+        // docs.fireworks.ai "Prompt caching": the fireworks-cached-prompt-tokens response header
+        // says how many of the prompt tokens were cached; the body's usage does not.
+        String body = "{\"prompt_tokens\":1500,\"total_tokens\":1520,\"completion_tokens\":20}";
+        var shown = UsageTable.openAiForClient(Json.parse(body.getBytes(StandardCharsets.UTF_8)), 1024L);
+        assertThat(shown.at("/prompt_tokens_details/cached_tokens").asLong()).isEqualTo(1024);
+        assertThat(shown.get("prompt_tokens").asLong()).as("prompt_tokens already includes cached").isEqualTo(1500);
+        assertThat(UsageTable.openAiForClient(Json.parse(body.getBytes(StandardCharsets.UTF_8)), null)).isNull();
+        String reported = "{\"prompt_tokens\":1500,\"completion_tokens\":20,\"prompt_tokens_details\":{\"cached_tokens\":512}}";
+        assertThat(UsageTable.openAiForClient(Json.parse(reported.getBytes(StandardCharsets.UTF_8)), 1024L))
+                .as("a body that reports cached tokens wins").isNull();
+    }
+
+    @Test
     void errorsAreClassifiedByStatusAndRefinedByCode() {
         assertThat(cls(429, "{\"error\":{\"message\":\"slow down\",\"code\":\"rate_limit_exceeded\"}}")).isEqualTo(FailureClass.RATE_LIMITED);
         assertThat(cls(503, "")).isEqualTo(FailureClass.OVERLOADED);
