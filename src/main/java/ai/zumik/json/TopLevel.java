@@ -125,13 +125,28 @@ public final class TopLevel {
      * @param replace pairs of member name and new string value
      */
     public byte[] rewrite(String[] replace, String... remove) {
-        int n = names.length;
-        String[] replacement = new String[n];
-        boolean[] drop = new boolean[n];
+        byte[][] replacement = new byte[names.length][];
         for (int k = 0; k < replace.length; k += 2) {
             int i = indexOf(replace[k]);
-            if (i >= 0 && valueStart[i] >= 0) replacement[i] = replace[k + 1];
+            if (i >= 0 && valueStart[i] >= 0) replacement[i] = quote(replace[k + 1]);
         }
+        return edit(replacement, remove);
+    }
+
+    /**
+     * The object with one member's value replaced by {@code json}, which must be one encoded JSON
+     * value (an object, {@code null}, ...); an absent member stays absent.
+     */
+    public byte[] replaceValue(String name, byte[] json) {
+        byte[][] replacement = new byte[names.length][];
+        int i = indexOf(name);
+        if (i >= 0 && valueStart[i] >= 0) replacement[i] = json;
+        return edit(replacement);
+    }
+
+    private byte[] edit(byte[][] replacement, String... remove) {
+        int n = names.length;
+        boolean[] drop = new boolean[n];
         for (String r : remove) {
             int i = indexOf(r);
             if (i >= 0 && valueStart[i] >= 0) drop[i] = true;
@@ -160,8 +175,7 @@ public final class TopLevel {
                 }
             } else {
                 out.write(json, copied, valueStart[i] - copied);
-                byte[] quoted = quote(replacement[i]);
-                out.write(quoted, 0, quoted.length);
+                out.write(replacement[i], 0, replacement[i].length);
                 copied = valueEnd[i];
             }
         }

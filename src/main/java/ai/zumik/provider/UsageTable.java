@@ -3,14 +3,17 @@ package ai.zumik.provider;
 import ai.zumik.inference.Usage;
 import ai.zumik.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The one table of where each provider reports tokens and how they map to OpenAI's terms.
  *
  * <pre>
  * provider          prompt_tokens (incl. cache)              cached_tokens (read)          cache writes                   completion_tokens                       reasoning_tokens
- * OpenAI/xAI/OR     usage.prompt_tokens                      prompt_tokens_details         -                              usage.completion_tokens                 completion_tokens_details
+ * OpenAI/OR        usage.prompt_tokens                      prompt_tokens_details         -                              usage.completion_tokens                 completion_tokens_details
  *                                                            .cached_tokens                                                                                       .reasoning_tokens
+ * xAI               usage.prompt_tokens                      prompt_tokens_details         -                              usage.completion_tokens                 completion_tokens_details
+ *                                                            .cached_tokens                                                 + reasoning_tokens (see below)          .reasoning_tokens
  * Fireworks         usage.prompt_tokens                      header fireworks-cached-      -                              usage.completion_tokens                 -
  *                                                            prompt-tokens (or details)
  * Anthropic         input_tokens + cache_read_input_tokens   cache_read_input_tokens       cache_creation_input_tokens    output_tokens (includes thinking)       - (not reported separately)
@@ -22,6 +25,15 @@ import com.fasterxml.jackson.databind.JsonNode;
  * A field the provider did not send stays null ("not reported"), never zero. Anthropic's
  * {@code input_tokens} excludes both cache counts, so they are added back; Gemini's candidate count
  * excludes thinking, which OpenAI counts as completion.
+ *
+ * <p>Where a member of the OpenAI family deviates from OpenAI's own usage object, the client is
+ * shown it corrected ({@link #openAiForClient}) so what it sees is what is metered. xAI leaves
+ * reasoning tokens out of {@code completion_tokens} while counting them in {@code total_tokens}
+ * and {@code completion_tokens_details.reasoning_tokens} (Google's Vertex documentation for Grok
+ * says so; third-party clients report and correct it). It is recognised by the totals adding up
+ * that way ({@code prompt + completion + reasoning == total}), not by provider name. Fireworks
+ * reports cached prompt tokens only in the {@code fireworks-cached-prompt-tokens} response header
+ * (docs.fireworks.ai, "Prompt caching"), so they are added as {@code prompt_tokens_details.cached_tokens}.
  */
 public final class UsageTable {
     private UsageTable() {}
@@ -33,8 +45,41 @@ public final class UsageTable {
         }
         Long cached = Json.longOrNull(usage.get("prompt_tokens_details"), "cached_tokens");
         if (cached == null) cached = headerCachedTokens;
-        return new Usage(Json.longOrNull(usage, "prompt_tokens"), Json.longOrNull(usage, "completion_tokens"), cached, null,
+        Long completion = Json.longOrNull(usage, "completion_tokens");
+        if (completion != null) completion += reasoningLeftOut(usage);
+        return new Usage(Json.longOrNull(usage, "prompt_tokens"), completion, cached, null,
                 Json.longOrNull(usage.get("completion_tokens_details"), "reasoning_tokens"));
+    }
+
+    /**
+     * The OpenAI {@code usage} object as the client should see it, or null when the upstream's
+     * is right as sent: {@code completion_tokens} including reasoning an upstream left out, and
+     * {@code prompt_tokens_details.cached_tokens} from Fireworks' header when the body lacks it.
+     */
+    public static ObjectNode openAiForClient(JsonNode usage, Long headerCachedTokens) {
+        if (usage == null || !usage.isObject()) return null;
+        long reasoning = reasoningLeftOut(usage);
+        boolean addCached = headerCachedTokens != null
+                && Json.longOrNull(usage.get("prompt_tokens_details"), "cached_tokens") == null;
+        if (reasoning == 0 && !addCached) return null;
+        ObjectNode fixed = ((ObjectNode) usage).deepCopy();
+        if (reasoning > 0) fixed.put("completion_tokens", usage.get("completion_tokens").asLong() + reasoning);
+        if (addCached) {
+            JsonNode details = fixed.get("prompt_tokens_details");
+            (details instanceof ObjectNode d ? d : fixed.putObject("prompt_tokens_details"))
+                    .put("cached_tokens", headerCachedTokens);
+        }
+        return fixed;
+    }
+
+    /** Reasoning tokens counted in {@code total_tokens} but not in {@code completion_tokens} (xAI), else 0. */
+    private static long reasoningLeftOut(JsonNode usage) {
+        Long prompt = Json.longOrNull(usage, "prompt_tokens");
+        Long completion = Json.longOrNull(usage, "completion_tokens");
+        Long total = Json.longOrNull(usage, "total_tokens");
+        Long reasoning = Json.longOrNull(usage.get("completion_tokens_details"), "reasoning_tokens");
+        if (prompt == null || completion == null || total == null || reasoning == null || reasoning <= 0) return 0;
+        return prompt + completion + reasoning == total ? reasoning : 0;
     }
 
     /** Anthropic's {@code usage} object (message, {@code message_start} or {@code message_delta}). */

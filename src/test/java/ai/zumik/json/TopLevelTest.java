@@ -36,6 +36,18 @@ class TopLevelTest {
     }
 
     @Test
+    void replacesAValueWithEncodedJsonAndLeavesTheRestAlone() throws IOException {
+        String in = "{\"id\":\"a\",\"choices\":[{\"index\":0}],\"usage\":{\"prompt_tokens\":3},\"x\":1}";
+        TopLevel doc = TopLevel.scan(in.getBytes(StandardCharsets.UTF_8), FIELDS, "usage");
+        assertThat(new String(doc.replaceValue("usage", "null".getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8))
+                .isEqualTo("{\"id\":\"a\",\"choices\":[{\"index\":0}],\"usage\":null,\"x\":1}");
+        assertThat(new String(doc.replaceValue("usage", "{\"prompt_tokens\":4}".getBytes(StandardCharsets.UTF_8)),
+                StandardCharsets.UTF_8)).isEqualTo(in.replace("3", "4"));
+        assertThat(doc.replaceValue("model", "1".getBytes(StandardCharsets.UTF_8)))
+                .as("an absent member stays absent").isEqualTo(in.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void spansEndExactlyAfterNumbersLiteralsAndContainers() throws IOException {
         String in = "{\"id\":12 ,\"model\":false\n,\"usage\":[1,[2]] ,\"choices\":[]}";
         TopLevel t = TopLevel.scan(in.getBytes(StandardCharsets.UTF_8), FIELDS);

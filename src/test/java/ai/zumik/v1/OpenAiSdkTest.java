@@ -159,6 +159,35 @@ class OpenAiSdkTest {
                 .as("but Zumik asked the upstream for it").isTrue();
     }
 
+    @Test
+    void usageOnTheFinishChunkMovesToItsOwnFinalChunkSoTheAccumulatorWorks() {
+        // Fireworks' shape (by third-party reports): usage on the chunk that carries finish_reason.
+        String head = "{\"id\":\"8f0e4a52\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
+                + "\"model\":\"accounts/fireworks/models/llama-v3p1-8b-instruct\",";
+        openai.enqueue(Script.sse(
+                Script.data(head + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Hi\"},"
+                        + "\"finish_reason\":null}],\"usage\":null}"),
+                Script.data(head + "\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],"
+                        + "\"usage\":{\"prompt_tokens\":9,\"total_tokens\":12,\"completion_tokens\":3}}"),
+                Script.done()));
+        ChatCompletionAccumulator acc = ChatCompletionAccumulator.create();
+        List<ChatCompletionChunk> chunks = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(
+                chat("hi").streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+            stream.stream().forEach(chunk -> {
+                chunks.add(chunk);
+                acc.accumulate(chunk);
+            });
+        }
+        ChatCompletionChunk last = chunks.getLast();
+        assertThat(last.choices()).as("usage on a chunk of its own").isEmpty();
+        assertThat(last.usage().orElseThrow().totalTokens()).isEqualTo(12);
+        assertThat(chunks.subList(0, chunks.size() - 1)).allSatisfy(c -> assertThat(c.usage()).isEmpty());
+        ChatCompletion c = acc.chatCompletion();
+        assertThat(c.choices().getFirst().message().content()).hasValue("Hi");
+        assertThat(c.usage().orElseThrow().promptTokens()).isEqualTo(9);
+    }
+
     // ---- tools ------------------------------------------------------------------------------
 
     private static FunctionDefinition function(String name, String param) {

@@ -28,12 +28,14 @@ import java.util.function.Consumer;
  * The OpenAI-compatible adapter. The client's own JSON goes upstream with only {@code model}
  * rewritten (and {@code stream_options.include_usage} forced on for streams, so usage can always be
  * billed); the upstream's own chunks come back as they are. Nothing Zumik does not interpret is
- * added, dropped or reordered.
+ * added, dropped or reordered; the one exception is a {@code usage} object that deviates from
+ * OpenAI's, which is replaced by its corrected form ({@link UsageTable#openAiForClient}).
  */
 public final class OpenAiCompatibleAdapter implements ProviderAdapter {
     private static final byte[] DONE = "[DONE]".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final String[] COMPLETION_FIELDS = {"error", "usage"};
     private static final String[] CHUNK_FIELDS = {"error", "usage", "choices"};
+    private static final byte[] NULL = {'n', 'u', 'l', 'l'};
 
     private final OpenAiFlavor flavor;
     private final Transport transport;
@@ -72,6 +74,8 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
         private Long headerCachedTokens;
         private Usage usage = Usage.UNREPORTED;
         private boolean chunkSeen;
+        /** A usage-only chunk still to be sent before the stream's end (usage that came with choices). */
+        private byte[] movedUsage;
 
         Attempt(String path, Buffer body, Timeouts timeouts, boolean stream, Consumer<StreamEvent> events) {
             super(OpenAiCompatibleAdapter.this.transport, timeouts, stream, events);
@@ -131,12 +135,16 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
                 root.set("error", err);
                 return new StreamEvent.Failed(OpenAiWire.error(flavor.name(), 502, head.headers(), root), Usage.UNREPORTED);
             }
-            return new StreamEvent.Completion(bytes, UsageTable.openAi(doc.tree("usage"), headerCachedTokens));
+            JsonNode u = doc.tree("usage");
+            ObjectNode shown = UsageTable.openAiForClient(u, headerCachedTokens);
+            return new StreamEvent.Completion(shown == null ? bytes : doc.replaceValue("usage", Json.bytes(shown)),
+                    UsageTable.openAi(u, headerCachedTokens));
         }
 
         @Override
         protected void onSseEvent(String event, byte[] data, int length) {
             if (length == DONE.length && java.util.Arrays.equals(data, 0, length, DONE, 0, length)) {
+                if (movedUsage != null) emit(new StreamEvent.Chunk(movedUsage, usage, true));
                 finish(new StreamEvent.End(usage));
                 return;
             }
@@ -162,12 +170,40 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
                 return;
             }
             Usage chunkUsage = null;
+            boolean usageOnly = false;
             if (chunk.tree("usage") instanceof ObjectNode u) {
                 chunkUsage = UsageTable.openAi(u, headerCachedTokens);
                 usage = chunkUsage;
+                ObjectNode shown = UsageTable.openAiForClient(u, headerCachedTokens);
+                if (chunk.isEmptyArray("choices")) {
+                    usageOnly = true;
+                    movedUsage = null;
+                    if (shown != null) json = chunk.replaceValue("usage", Json.bytes(shown));
+                } else {
+                    movedUsage = usageChunk(json, shown != null ? shown : u);
+                    json = chunk.replaceValue("usage", NULL);
+                }
             }
             chunkSeen = true;
-            emit(new StreamEvent.Chunk(json, chunkUsage, chunkUsage != null && chunk.isEmptyArray("choices")));
+            emit(new StreamEvent.Chunk(json, chunkUsage, usageOnly));
+        }
+
+        /**
+         * Usage that came on a chunk with choices (Fireworks puts it on the chunk with
+         * {@code finish_reason}, by third-party reports) moves to a final chunk of its own with
+         * {@code choices: []}, where OpenAI puts it and its clients look for it: the OpenAI Java
+         * SDK's accumulator fails on usage next to choices. The chunk keeps every other member.
+         */
+        private static byte[] usageChunk(byte[] json, JsonNode usage) {
+            ObjectNode root;
+            try {
+                root = (ObjectNode) Json.parse(json);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("a chunk TopLevel scanned as an object did not parse", e);
+            }
+            root.putArray("choices");
+            root.set("usage", usage);
+            return Json.bytes(root);
         }
 
         private StreamEvent malformed(String message) {

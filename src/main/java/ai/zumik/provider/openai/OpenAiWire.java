@@ -16,7 +16,8 @@ import java.util.Locale;
  *
  * <p>Errors: {@code {"error":{"message","type","param","code"}}}; some members of the family send
  * {@code {"error":"text"}} or a top-level {@code message}. The class comes from the status, refined
- * by the provider's code (context length, content policy, unknown model).
+ * by the provider's code (context length, content policy, unknown model) and, where a member of the
+ * family uses the wrong status, by its message (xAI's 400 for a wrong key is an auth failure).
  */
 public final class OpenAiWire {
     private OpenAiWire() {}
@@ -74,6 +75,9 @@ public final class OpenAiWire {
         if (c.equals("content_filter") || c.equals("content_policy_violation")) return FailureClass.CONTENT_REFUSAL;
         if (c.equals("model_not_found") || status == 404) return FailureClass.NOT_FOUND;
         if (c.equals("insufficient_quota")) return FailureClass.AUTH;
+        // xAI answers a wrong key with 400, not 401 (docs.x.ai, "Debugging Errors"): the message
+        // is the only signal that Zumik's credential, not the client's request, is at fault.
+        if (m.startsWith("incorrect api key provided")) return FailureClass.AUTH;
         if ("overloaded_error".equals(type)) return FailureClass.OVERLOADED;
         return FailureClass.ofHttpStatus(status);
     }

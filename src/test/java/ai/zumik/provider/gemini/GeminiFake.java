@@ -17,13 +17,13 @@ import java.util.Map;
  * and the embedding methods answer with small vectors. A wrong or missing
  * {@code x-goog-api-key} is answered the way Gemini answers it: 400 with {@code API_KEY_INVALID}.
  */
-final class GeminiFake {
-    static final String KEY = "AIzaSyFAKEgeminiKEY-0123456789abcdefghij";
+public final class GeminiFake {
+    public static final String KEY = "AIzaSyFAKEgeminiKEY-0123456789abcdefghij";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private GeminiFake() {}
 
-    static FakeProvider start() {
+    public static FakeProvider start() {
         return FakeProvider.start("/v1beta", GeminiFake::answer);
     }
 
@@ -60,7 +60,7 @@ final class GeminiFake {
         return Script.json(response(candidate(text, "STOP"), usage(12, 5, 0, 0)));
     }
 
-    static ObjectNode candidate(String text, String finish) {
+    public static ObjectNode candidate(String text, String finish) {
         ObjectNode c = JSON.createObjectNode();
         ObjectNode content = c.putObject("content");
         content.putArray("parts").addObject().put("text", text);
@@ -70,7 +70,7 @@ final class GeminiFake {
         return c;
     }
 
-    static ObjectNode call(String name, String argsJson, String signature) {
+    public static ObjectNode call(String name, String argsJson, String signature) {
         ObjectNode part = JSON.createObjectNode();
         ObjectNode fc = part.putObject("functionCall");
         fc.put("name", name);
@@ -83,7 +83,7 @@ final class GeminiFake {
         return part;
     }
 
-    static ObjectNode withParts(String finish, ObjectNode... parts) {
+    public static ObjectNode withParts(String finish, ObjectNode... parts) {
         ObjectNode c = JSON.createObjectNode();
         ObjectNode content = c.putObject("content");
         ArrayNode ps = content.putArray("parts");
@@ -94,7 +94,7 @@ final class GeminiFake {
         return c;
     }
 
-    static ObjectNode usage(int prompt, int candidates, int thoughts, int cached) {
+    public static ObjectNode usage(int prompt, int candidates, int thoughts, int cached) {
         ObjectNode u = JSON.createObjectNode();
         u.put("promptTokenCount", prompt);
         if (candidates > 0) u.put("candidatesTokenCount", candidates);
@@ -104,7 +104,7 @@ final class GeminiFake {
         return u;
     }
 
-    static String response(ObjectNode candidate, ObjectNode usage) {
+    public static String response(ObjectNode candidate, ObjectNode usage) {
         ObjectNode root = JSON.createObjectNode();
         root.putArray("candidates").add(candidate);
         root.set("usageMetadata", usage);
@@ -114,7 +114,7 @@ final class GeminiFake {
     }
 
     /** One SSE event exactly as Gemini frames it. */
-    static Script.Step event(ObjectNode candidate, ObjectNode usage) {
+    public static Script.Step event(ObjectNode candidate, ObjectNode usage) {
         return Script.raw("data: " + response(candidate, usage) + "\r\n\r\n");
     }
 }

@@ -27,6 +27,44 @@ class OpenAiWireTest {
     }
 
     @Test
+    void xaiReasoningLeftOutOfCompletionTokensIsAddedBackForMeteringAndTheClient() throws Exception {
+        // xAI: total = prompt + completion + reasoning; OpenAI: total = prompt + completion (reasoning inside).
+        String xai = "{\"prompt_tokens\":30,\"completion_tokens\":5,\"total_tokens\":235,"
+                + "\"prompt_tokens_details\":{\"text_tokens\":30,\"audio_tokens\":0,\"image_tokens\":0,\"cached_tokens\":6},"
+                + "\"completion_tokens_details\":{\"reasoning_tokens\":200,\"audio_tokens\":0,"
+                + "\"accepted_prediction_tokens\":0,\"rejected_prediction_tokens\":0},\"num_sources_used\":0}";
+        Usage metered = UsageTable.openAi(Json.parse(xai.getBytes(StandardCharsets.UTF_8)), null);
+        assertThat(metered).isEqualTo(new Usage(30L, 205L, 6L, null, 200L));
+        assertThat(metered.totalTokens()).isEqualTo(235L);
+        var shown = UsageTable.openAiForClient(Json.parse(xai.getBytes(StandardCharsets.UTF_8)), null);
+        assertThat(shown.get("completion_tokens").asLong()).isEqualTo(205);
+        assertThat(shown.get("total_tokens").asLong()).isEqualTo(235);
+        assertThat(shown.at("/completion_tokens_details/reasoning_tokens").asLong()).isEqualTo(200);
+        assertThat(shown.get("num_sources_used")).as("everything else kept").isNotNull();
+
+        String openai = "{\"prompt_tokens\":30,\"completion_tokens\":205,\"total_tokens\":235,"
+                + "\"completion_tokens_details\":{\"reasoning_tokens\":200}}";
+        assertThat(UsageTable.openAi(Json.parse(openai.getBytes(StandardCharsets.UTF_8)), null).completionTokens())
+                .isEqualTo(205L);
+        assertThat(UsageTable.openAiForClient(Json.parse(openai.getBytes(StandardCharsets.UTF_8)), null))
+                .as("already right: left as sent").isNull();
+    }
+
+    @Test
+    void fireworksCachedTokensFromItsHeaderAppearInTheUsageTheClientSees() throws Exception {
+        // docs.fireworks.ai "Prompt caching": the fireworks-cached-prompt-tokens response header
+        // says how many of the prompt tokens were cached; the body's usage does not.
+        String body = "{\"prompt_tokens\":1500,\"total_tokens\":1520,\"completion_tokens\":20}";
+        var shown = UsageTable.openAiForClient(Json.parse(body.getBytes(StandardCharsets.UTF_8)), 1024L);
+        assertThat(shown.at("/prompt_tokens_details/cached_tokens").asLong()).isEqualTo(1024);
+        assertThat(shown.get("prompt_tokens").asLong()).as("prompt_tokens already includes cached").isEqualTo(1500);
+        assertThat(UsageTable.openAiForClient(Json.parse(body.getBytes(StandardCharsets.UTF_8)), null)).isNull();
+        String reported = "{\"prompt_tokens\":1500,\"completion_tokens\":20,\"prompt_tokens_details\":{\"cached_tokens\":512}}";
+        assertThat(UsageTable.openAiForClient(Json.parse(reported.getBytes(StandardCharsets.UTF_8)), 1024L))
+                .as("a body that reports cached tokens wins").isNull();
+    }
+
+    @Test
     void errorsAreClassifiedByStatusAndRefinedByCode() {
         assertThat(cls(429, "{\"error\":{\"message\":\"slow down\",\"code\":\"rate_limit_exceeded\"}}")).isEqualTo(FailureClass.RATE_LIMITED);
         assertThat(cls(503, "")).isEqualTo(FailureClass.OVERLOADED);
@@ -59,6 +97,18 @@ class OpenAiWireTest {
         assertThat(f.failureClass()).isEqualTo(FailureClass.BAD_REQUEST);
         assertThat(f.message()).contains("Invalid key").doesNotContain("xai-AbCd").doesNotContain("console.x.ai");
         assertThat(f.providerCode()).as("free text is not a stable code").isNull();
+    }
+
+    @Test
+    void xaiAnsweringAWrongKeyWith400IsAnAuthFailureNotTheClientsBadRequest() {
+        // docs.x.ai "Debugging Errors": 400 Bad Request also covers "An incorrect API key was supplied".
+        // Body shape as third-party reports quote it (error is a string, code free text).
+        UpstreamFailure f = OpenAiWire.error("xai", 400, MultiMap.caseInsensitiveMultiMap(),
+                ("{\"code\":\"Client specified an invalid argument\",\"error\":\"Incorrect API key provided: xa***23. "
+                        + "You can obtain an API key from https://console.x.ai.\"}").getBytes(StandardCharsets.UTF_8));
+        assertThat(f.failureClass()).isEqualTo(FailureClass.AUTH);
+        assertThat(f.message()).isEqualTo("xai rejected Zumik's credential (HTTP 400).");
+        assertThat(f.param()).isNull();
     }
 
     private static FailureClass cls(int status, String body) {
