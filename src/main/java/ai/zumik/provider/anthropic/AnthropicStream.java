@@ -8,6 +8,7 @@ import ai.zumik.provider.UsageTable;
 import ai.zumik.provider.openai.OpenAiShapes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -86,6 +87,19 @@ final class AnthropicStream {
     /** The usage reported so far (for a failure's record). */
     Usage usage() {
         return UsageTable.anthropic(usage);
+    }
+
+    /** Handles one SSE event's data as it arrived; data that is not JSON fails the stream. */
+    void on(String sseName, byte[] data, int length) {
+        JsonNode json;
+        try {
+            json = Json.parse(data, 0, length);
+        } catch (IOException e) {
+            sink.failed(UpstreamFailure.of(FailureClass.MALFORMED_RESPONSE, "Anthropic sent a stream event that is not JSON."),
+                    usage());
+            return;
+        }
+        on(sseName, json);
     }
 
     /** Handles one event; {@code sseName} is the SSE {@code event:} field, used when the data has no type. */

@@ -9,6 +9,7 @@ import ai.zumik.provider.UsageTable;
 import ai.zumik.provider.openai.OpenAiShapes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -45,6 +46,20 @@ final class GeminiStream {
 
     Usage usage() {
         return usage;
+    }
+
+    /** Translates one SSE event's data as it arrived; returns the failure that ends the stream, or null. */
+    UpstreamFailure accept(byte[] data, int length, Consumer<StreamEvent> out) {
+        JsonNode json;
+        try {
+            json = Json.parse(data, 0, length);
+        } catch (IOException e) {
+            json = null;
+        }
+        if (!(json instanceof ObjectNode)) {
+            return UpstreamFailure.of(FailureClass.MALFORMED_RESPONSE, "Gemini sent a stream event that is not a JSON object.");
+        }
+        return accept(json, out);
     }
 
     /** Translates one event into chunks; returns the failure that ends the stream, or null. */
