@@ -7,8 +7,9 @@
 #   bench/jmh.sh RequestTranslation -prof gc  # allocation per operation
 #   SKIP_BUILD=1 bench/jmh.sh ...             # reuse target/test-classes as they are
 #
-# Defaults: -f 1 -wi 3 -w 2s -i 5 -r 2s; any option given on the command line wins (JMH takes
-# the last occurrence). Check the machine is idle first (uptime): a busy 2-core box doubles the numbers.
+# Defaults: -f 1 -wi 3 -w 2s -i 5 -r 2s, each used only when the command line does not give that
+# option (JMH refuses an option given twice). Check the machine is idle first (uptime): a busy
+# 2-core box doubles the numbers.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -20,7 +21,14 @@ if [ -z "${SKIP_BUILD:-}" ]; then
 fi
 [ -f "$cp_file" ] || { echo "jmh: $cp_file missing; run without SKIP_BUILD once" >&2; exit 1; }
 
+defaults=()
+for pair in "-f 1" "-wi 3" "-w 2s" "-i 5" "-r 2s" "-jvmArgsAppend --enable-native-access=ALL-UNNAMED"; do
+  opt=${pair%% *}
+  given=
+  for a in "$@"; do [ "$a" = "$opt" ] && given=1; done
+  [ -n "$given" ] || defaults+=("$opt" "${pair#* }")
+done
+
 exec "$java_home/bin/java" --enable-native-access=ALL-UNNAMED \
   -cp "$root/target/test-classes:$root/target/classes:$(cat "$cp_file")" \
-  org.openjdk.jmh.Main -f 1 -wi 3 -w 2s -i 5 -r 2s \
-  -jvmArgsAppend "--enable-native-access=ALL-UNNAMED" "$@"
+  org.openjdk.jmh.Main "${defaults[@]}" "$@"
