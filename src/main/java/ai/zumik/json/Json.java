@@ -60,6 +60,45 @@ public final class Json {
         }
     }
 
+    /**
+     * {@code text(node).length()} without writing the text: the mapper's compact output, counted.
+     * Strings count as written with Jackson's default escaping ({@code "}, the backslash and the
+     * five short control escapes take two characters, other control characters six, everything
+     * else one).
+     */
+    public static long textLength(JsonNode node) {
+        return switch (node.getNodeType()) {
+            case OBJECT -> {
+                long n = 1 + Math.max(0, node.size() - 1) + 1;
+                for (var it = node.fields(); it.hasNext(); ) {
+                    var f = it.next();
+                    n += quotedLength(f.getKey()) + 1 + textLength(f.getValue());
+                }
+                yield n;
+            }
+            case ARRAY -> {
+                long n = 1 + Math.max(0, node.size() - 1) + 1;
+                for (JsonNode e : node) n += textLength(e);
+                yield n;
+            }
+            case STRING -> quotedLength(node.textValue());
+            case BOOLEAN -> node.booleanValue() ? 4 : 5;
+            case NULL -> 4;
+            case NUMBER -> node.isIntegralNumber() || node.isBigDecimal() ? node.asText().length() : text(node).length();
+            default -> text(node).length();
+        };
+    }
+
+    private static long quotedLength(String s) {
+        long n = 2 + s.length();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') n++;
+            else if (c < 0x20) n += c == '\b' || c == '\t' || c == '\n' || c == '\f' || c == '\r' ? 1 : 5;
+        }
+        return n;
+    }
+
     /** Text value of a field, or null when missing, null, or not a string. */
     public static String string(JsonNode node, String field) {
         JsonNode v = node == null ? null : node.get(field);

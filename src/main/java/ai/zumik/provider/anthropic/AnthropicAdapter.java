@@ -6,7 +6,6 @@ import ai.zumik.inference.RequestRejected;
 import ai.zumik.inference.StreamEvent;
 import ai.zumik.inference.UpstreamFailure;
 import ai.zumik.inference.Usage;
-import ai.zumik.json.Json;
 import ai.zumik.provider.ChatCall;
 import ai.zumik.provider.EmbeddingCall;
 import ai.zumik.provider.Endpoint;
@@ -14,12 +13,10 @@ import ai.zumik.provider.HttpAttempt;
 import ai.zumik.provider.ProviderAdapter;
 import ai.zumik.provider.Transport;
 import ai.zumik.provider.UpstreamCall;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
-import java.io.IOException;
 import java.util.function.Consumer;
 
 /**
@@ -89,7 +86,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
 
         @Override
         protected Buffer body() {
-            return Buffer.buffer(Json.bytes(req.body()));
+            return Buffer.buffer(req.bytes());
         }
 
         @Override
@@ -104,15 +101,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
 
         @Override
         protected void onSseEvent(String event, byte[] data, int length) {
-            JsonNode json;
-            try {
-                json = Json.parse(data, 0, length);
-            } catch (IOException e) {
-                fail(UpstreamFailure.of(FailureClass.MALFORMED_RESPONSE, "Anthropic sent a stream event that is not JSON."),
-                        stream.usage());
-                return;
-            }
-            stream.on(event, json);
+            stream.on(event, data, length);
         }
 
         @Override

@@ -30,7 +30,12 @@ final class AnthropicRequest {
      * @param jsonTool the name of the forced tool that carries a {@code response_format} answer, or null
      * @param thinking whether extended thinking was requested
      */
-    record Translated(ObjectNode body, String jsonTool, boolean thinking) {}
+    record Translated(ObjectNode body, String jsonTool, boolean thinking) {
+        /** The body as sent. */
+        byte[] bytes() {
+            return Json.bytes(body);
+        }
+    }
 
     /** Fields that are translated below. */
     private static final Set<String> TRANSLATED = Set.of("model", "messages", "stream", "stream_options", "n",

@@ -5,9 +5,13 @@ import ai.zumik.inference.UpstreamFailure;
 import ai.zumik.inference.Usage;
 import ai.zumik.json.Json;
 import ai.zumik.provider.UsageTable;
+import ai.zumik.provider.openai.ChunkWriter;
 import ai.zumik.provider.openai.OpenAiShapes;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -71,6 +75,7 @@ final class AnthropicStream {
     private final List<String> toolIds = new ArrayList<>();
     private final List<ObjectNode> thinking = new ArrayList<>();
     private final ObjectNode usage = Json.object();
+    private final ChunkWriter chunks;
     private String id = "chatcmpl-anthropic";
     private int tools;
     private boolean roleSent;
@@ -81,11 +86,26 @@ final class AnthropicStream {
         this.request = request;
         this.memory = memory;
         this.sink = sink;
+        this.chunks = new ChunkWriter(created, model);
     }
 
     /** The usage reported so far (for a failure's record). */
     Usage usage() {
         return UsageTable.anthropic(usage);
+    }
+
+    /** Handles one SSE event's data as it arrived; data that is not JSON fails the stream. */
+    void on(String sseName, byte[] data, int length) {
+        if (fastDelta(data, length)) return;
+        JsonNode json;
+        try {
+            json = Json.parse(data, 0, length);
+        } catch (IOException e) {
+            sink.failed(UpstreamFailure.of(FailureClass.MALFORMED_RESPONSE, "Anthropic sent a stream event that is not JSON."),
+                    usage());
+            return;
+        }
+        on(sseName, json);
     }
 
     /** Handles one event; {@code sseName} is the SSE {@code event:} field, used when the data has no type. */
@@ -165,24 +185,89 @@ final class AnthropicStream {
         }
     }
 
+    /**
+     * Most events of a stream are {@code content_block_delta}s carrying a text or arguments
+     * fragment. This reads such an event with the streaming parser, without building a tree, and
+     * handles it exactly as {@link #on(String, JsonNode)} would; anything else, including data
+     * that is not JSON, returns false and takes the general path (which reports the failure).
+     */
+    private boolean fastDelta(byte[] data, int length) {
+        if (done) return false;
+        String type = null;
+        String deltaType = null;
+        String text = null;
+        String partialJson = null;
+        int index = -1;
+        try (JsonParser p = Json.MAPPER.createParser(data, 0, length)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) return false;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken v = p.nextToken();
+                switch (field) {
+                    case "type" -> {
+                        if (v != JsonToken.VALUE_STRING) return false;
+                        type = p.getText();
+                    }
+                    case "index" -> {
+                        if (v != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT) return false;
+                        index = p.getIntValue();
+                    }
+                    case "delta" -> {
+                        if (v != JsonToken.START_OBJECT) return false;
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String inner = p.currentName();
+                            if (p.nextToken() != JsonToken.VALUE_STRING) return false;
+                            switch (inner) {
+                                case "type" -> deltaType = p.getText();
+                                case "text" -> text = p.getText();
+                                case "partial_json" -> partialJson = p.getText();
+                                default -> {
+                                    return false;
+                                }
+                            }
+                        }
+                    }
+                    default -> {
+                        return false;
+                    }
+                }
+            }
+            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) return false;
+        } catch (IOException e) {
+            return false;
+        }
+        if (!"content_block_delta".equals(type) || index < 0 || deltaType == null) return false;
+        Block b = blocks.get(index);
+        if (deltaType.equals("text_delta") && text != null) {
+            if (b != null) content(text, false);
+            return true;
+        }
+        if (deltaType.equals("input_json_delta") && partialJson != null) {
+            jsonDelta(b, partialJson);
+            return true;
+        }
+        return false;
+    }
+
     private void blockDelta(Block b, JsonNode delta) {
         if (b == null) return;
         String type = delta.path("type").asText();
         switch (type) {
             case "text_delta" -> content(delta.path("text").asText(), false);
-            case "input_json_delta" -> {
-                String part = delta.path("partial_json").asText();
-                if (part.isEmpty()) return;
-                b.argumentsSent = true;
-                if (b.kind == Kind.JSON) content(part, false);
-                else if (b.kind == Kind.TOOL) arguments(b.toolIndex, part);
-            }
+            case "input_json_delta" -> jsonDelta(b, delta.path("partial_json").asText());
             case "thinking_delta" -> b.thinkingText.append(delta.path("thinking").asText());
             case "signature_delta" -> {
                 if (b.thinking != null) b.thinking.put("signature", delta.path("signature").asText());
             }
             default -> { } // citations and deltas Anthropic may add later
         }
+    }
+
+    private void jsonDelta(Block b, String part) {
+        if (b == null || part.isEmpty()) return;
+        b.argumentsSent = true;
+        if (b.kind == Kind.JSON) content(part, false);
+        else if (b.kind == Kind.TOOL) arguments(b.toolIndex, part);
     }
 
     private void blockStop(Block b) {
@@ -197,12 +282,20 @@ final class AnthropicStream {
     /** A content fragment; an empty one is sent only when it is the first chunk (it carries the role). */
     private void content(String text, boolean start) {
         if (text.isEmpty() && (roleSent || !start)) return;
+        if (roleSent) {
+            sink.chunk(chunks.content(id, 0, text), null, false);
+            return;
+        }
         ObjectNode delta = Json.object();
         delta.put("content", text);
         send(delta, null);
     }
 
     private void arguments(int toolIndex, String fragment) {
+        if (roleSent) {
+            sink.chunk(chunks.arguments(id, 0, toolIndex, fragment), null, false);
+            return;
+        }
         ObjectNode call = Json.object();
         call.put("index", toolIndex);
         call.putObject("function").put("arguments", fragment);

@@ -105,7 +105,7 @@ final class CacheBreakpoints {
                 for (JsonNode b : c) sum += tokens(b) * CHARS_PER_TOKEN;
                 yield sum;
             }
-            default -> Json.text(block).length();
+            default -> Json.textLength(block);
         };
         return chars / CHARS_PER_TOKEN;
     }

@@ -44,10 +44,10 @@ public final class GeminiAdapter implements ProviderAdapter {
 
     @Override
     public UpstreamCall chat(ChatCall call, Consumer<StreamEvent> events) {
-        ObjectNode body = GeminiRequest.build(call.request(), call.upstreamModel());
+        byte[] body = GeminiRequest.bytes(call.request(), call.upstreamModel());
         boolean stream = call.request().stream();
         String path = modelPath(call.upstreamModel()) + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
-        return new ChatAttempt(path, Buffer.buffer(Json.bytes(body)), call.timeouts(), stream, call.upstreamModel(), events)
+        return new ChatAttempt(path, Buffer.buffer(body), call.timeouts(), stream, call.upstreamModel(), events)
                 .start();
     }
 
@@ -140,18 +140,7 @@ public final class GeminiAdapter implements ProviderAdapter {
 
         @Override
         protected void onSseEvent(String event, byte[] data, int length) {
-            JsonNode json;
-            try {
-                json = Json.parse(data, 0, length);
-            } catch (IOException e) {
-                json = null;
-            }
-            if (!(json instanceof ObjectNode)) {
-                fail(UpstreamFailure.of(FailureClass.MALFORMED_RESPONSE, "Gemini sent a stream event that is not a JSON object."),
-                        translator.usage());
-                return;
-            }
-            UpstreamFailure f = translator.accept(json, this::emit);
+            UpstreamFailure f = translator.accept(data, length, this::emit);
             if (f != null) fail(f, translator.usage());
         }
 

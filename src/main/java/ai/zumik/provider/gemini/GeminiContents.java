@@ -252,13 +252,27 @@ final class GeminiContents {
     /** Gemini's response is a JSON object (a Struct): an object result as is, anything else wrapped. */
     private static ObjectNode response(String text) {
         try {
-            if (Json.parse(text.getBytes(StandardCharsets.UTF_8)) instanceof ObjectNode o) return o;
+            if (mayBeObject(text) && Json.parse(text.getBytes(StandardCharsets.UTF_8)) instanceof ObjectNode o) return o;
         } catch (IOException notJson) {
             // wrapped below
         }
         ObjectNode wrapped = Json.object();
         wrapped.put("content", text);
         return wrapped;
+    }
+
+    /**
+     * False when {@code text} cannot be a JSON object: its first character after a byte order mark
+     * and JSON whitespace is not {@code '{'}. Most tool results are plain text, and a failed parse
+     * (an exception with its location) costs more than the rest of the translation of that part.
+     */
+    private static boolean mayBeObject(String text) {
+        int i = text.startsWith("\uFEFF") ? 1 : 0;
+        while (i < text.length() && (text.charAt(i) == ' ' || text.charAt(i) == '\t' || text.charAt(i) == '\n'
+                || text.charAt(i) == '\r')) {
+            i++;
+        }
+        return i < text.length() && text.charAt(i) == '{';
     }
 
     private static String partParam(ChatMessage m, String p, int j) {

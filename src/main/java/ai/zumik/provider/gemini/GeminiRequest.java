@@ -39,6 +39,11 @@ final class GeminiRequest {
 
     private GeminiRequest() {}
 
+    /** The request body as sent; @throws RequestRejected naming the first field Gemini cannot honour */
+    static byte[] bytes(ChatRequest r, String model) {
+        return Json.bytes(build(r, model));
+    }
+
     /** @throws RequestRejected naming the first field Gemini cannot honour */
     static ObjectNode build(ChatRequest r, String model) {
         ObjectNode body = r.body();

@@ -6,9 +6,11 @@ import ai.zumik.inference.UpstreamFailure;
 import ai.zumik.inference.Usage;
 import ai.zumik.json.Json;
 import ai.zumik.provider.UsageTable;
+import ai.zumik.provider.openai.ChunkWriter;
 import ai.zumik.provider.openai.OpenAiShapes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +32,7 @@ final class GeminiStream {
     private final long created = System.currentTimeMillis() / 1000;
     private final Map<Integer, Choice> choices = new HashMap<>();
     private final String apiKey;
+    private final ChunkWriter chunks;
     private String id;
     private Usage usage = Usage.UNREPORTED;
 
@@ -41,10 +44,25 @@ final class GeminiStream {
     GeminiStream(String model, String apiKey) {
         this.model = model;
         this.apiKey = apiKey;
+        this.chunks = new ChunkWriter(created, model);
     }
 
     Usage usage() {
         return usage;
+    }
+
+    /** Translates one SSE event's data as it arrived; returns the failure that ends the stream, or null. */
+    UpstreamFailure accept(byte[] data, int length, Consumer<StreamEvent> out) {
+        JsonNode json;
+        try {
+            json = Json.parse(data, 0, length);
+        } catch (IOException e) {
+            json = null;
+        }
+        if (!(json instanceof ObjectNode)) {
+            return UpstreamFailure.of(FailureClass.MALFORMED_RESPONSE, "Gemini sent a stream event that is not a JSON object.");
+        }
+        return accept(json, out);
     }
 
     /** Translates one event into chunks; returns the failure that ends the stream, or null. */
@@ -92,11 +110,8 @@ final class GeminiStream {
         }
         for (JsonNode p : parts) {
             switch (GeminiParts.read(p)) {
-                case GeminiParts.Text t when !t.text().isEmpty() -> {
-                    ObjectNode delta = Json.object();
-                    delta.put("content", t.text());
-                    out.accept(chunk(index, delta, null));
-                }
+                case GeminiParts.Text t when !t.text().isEmpty() ->
+                        out.accept(new StreamEvent.Chunk(chunks.content(id, index, t.text()), null, false));
                 case GeminiParts.Call c -> call(index, choice.toolCalls++, c, out);
                 default -> { }
             }
@@ -120,11 +135,7 @@ final class GeminiStream {
         fn.put("name", c.name());
         fn.put("arguments", "");
         out.accept(chunk(choice, head, null));
-        ObjectNode args = Json.object();
-        ObjectNode ta = args.putArray("tool_calls").addObject();
-        ta.put("index", index);
-        ta.putObject("function").put("arguments", c.arguments());
-        out.accept(chunk(choice, args, null));
+        out.accept(new StreamEvent.Chunk(chunks.arguments(id, choice, index, c.arguments()), null, false));
     }
 
     private static boolean startsWithCall(JsonNode parts) {

@@ -94,17 +94,14 @@ final class AnthropicFixtures {
         }
     }
 
-    /** Feeds a transcript through the real SSE decoder, one byte at a time, into a fresh stream translator. */
+    /**
+     * Feeds a transcript through the real SSE decoder, one byte at a time, into a fresh stream
+     * translator's byte entry point (the adapter's path, the fast delta reader included).
+     */
     static Recorded replay(String transcript, AnthropicRequest.Translated req, ThinkingMemory memory) {
         Recorded r = new Recorded();
         AnthropicStream stream = new AnthropicStream("claude-sonnet-4-5", req, memory, r);
-        SseDecoder decoder = new SseDecoder((event, data, length) -> {
-            try {
-                stream.on(event, Json.parse(data, 0, length));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        SseDecoder decoder = new SseDecoder(stream::on);
         byte[] bytes = transcript.getBytes(StandardCharsets.UTF_8);
         for (byte b : bytes) decoder.feed(Buffer.buffer(new byte[] {b}));
         return r;

@@ -189,4 +189,49 @@ class AnthropicStreamTest {
         assertThat(r.content()).isEqualTo("x");
         assertThat(r.chunks).hasSize(4);
     }
+
+    /** The fast delta reader and the tree path must agree on every delta, odd ones included. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"a \\\"q\\\" \\u00e9 \\ud83d\\ude00\"}}",
+            "{\"index\":0,\"delta\":{\"text\":\"reordered\",\"type\":\"text_delta\"},\"type\":\"content_block_delta\"}",
+            "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"partial_json\":\"wrong field\"}}",
+            "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"x\",\"extra\":1}}",
+            "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":null}}",
+            "{\"type\":\"content_block_delta\",\"index\":7,\"delta\":{\"type\":\"text_delta\",\"text\":\"no such block\"}}",
+            "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"a\\\":\"}}",
+            "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"\"}}",
+            "{\"type\":\"content_block_delta\",\"index\":1.0,\"delta\":{\"type\":\"text_delta\",\"text\":\"float index\"}}",
+            "{\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"type from the SSE name\"}}",
+            "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"hmm\"}}"})
+    void theFastDeltaReaderAgreesWithTheTreePath(String event) throws Exception {
+        String start = "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"usage\":{\"input_tokens\":3}}}";
+        String text = "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}";
+        String tool = "{\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"f\"}}";
+        AnthropicFixtures.Recorded fast = new AnthropicFixtures.Recorded();
+        AnthropicFixtures.Recorded tree = new AnthropicFixtures.Recorded();
+        AnthropicStream viaBytes = new AnthropicStream("m", plain(), memory, fast);
+        AnthropicStream viaTree = new AnthropicStream("m", plain(), memory, tree);
+        for (String e : List.of(start, text, tool, event)) {
+            byte[] b = e.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            viaBytes.on("content_block_delta", b, b.length);
+            viaTree.on("content_block_delta", json(e));
+        }
+        assertThat(fast.chunks).isEqualTo(tree.chunks);
+        assertThat(fast.failure).isNull();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{\"type\":\"content_block_delta\",\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"dup\"}}",
+            "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"x\"}} {}",
+            "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"cut"})
+    void aDeltaThatIsNotOneJsonObjectFailsTheStream(String event) {
+        AnthropicFixtures.Recorded r = new AnthropicFixtures.Recorded();
+        AnthropicStream s = new AnthropicStream("m", plain(), memory, r);
+        byte[] b = event.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        s.on("content_block_delta", b, b.length);
+        assertThat(r.chunks).isEmpty();
+        assertThat(r.failure.failureClass()).isEqualTo(FailureClass.MALFORMED_RESPONSE);
+    }
 }
