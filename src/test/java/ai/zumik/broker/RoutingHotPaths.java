@@ -4,6 +4,7 @@ import ai.zumik.alias.AliasRegistry;
 import ai.zumik.catalog.CatalogModel;
 import ai.zumik.catalog.ModelCatalog;
 import ai.zumik.config.ZumikConfig;
+import ai.zumik.region.RegionalPolicies;
 import ai.zumik.inference.ChatRequest;
 import ai.zumik.provider.Transport;
 import ai.zumik.store.Database;
@@ -37,7 +38,8 @@ public final class RoutingHotPaths implements AutoCloseable {
                 "GEMINI_API_KEY", "AIzaSyBENCH000000"), Map.of());
         vertx = Vertx.vertx();
         Targets targets = new Targets(config, new Transport(vertx, Duration.ofSeconds(5)));
-        planner = new RoutePlanner(catalog, aliases, targets, new CircuitBreakers(clock, 30_000), new Cooldowns(clock));
+        planner = new RoutePlanner(catalog, aliases, targets, new CircuitBreakers(clock, 30_000), new Cooldowns(clock),
+                new RegionalPolicies(database));
     }
 
     /** Plans a chat response for {@code request} as the broker does. */
