@@ -51,7 +51,7 @@ class PostgresTest {
     private static final String URL = SERVER + "&currentSchema=" + SCHEMA;
     private static final String HI = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     private static final List<String> TABLES = List.of("agent_hints", "alias_releases", "api_keys", "audit_events",
-            "flyway_schema_history", "projects", "usage_events", "zumik_meta");
+            "flyway_schema_history", "projects", "regional_policies", "usage_events", "zumik_meta");
 
     private static boolean reachable;
 
@@ -99,7 +99,7 @@ class PostgresTest {
         assertThat(columnType("usage_events", "prompt_tokens")).isEqualTo("bigint");
         assertThat(columnType("usage_events", "stream")).isEqualTo("smallint");
         assertThat(columnType("api_keys", "key_hash")).isEqualTo("text");
-        assertThat(migrations()).containsExactly("1:true", "2:true");
+        assertThat(migrations()).containsExactly("1:true", "2:true", "3:true");
 
         // Opening again migrates nothing and keeps the data.
         try (Database db = Database.open(URL, dir, false)) {
@@ -107,7 +107,7 @@ class PostgresTest {
             assertThat(keys.bootstrap(null)).as("no active key is left, so bootstrap makes one").isPresent();
             assertThat(keys.listAll()).hasSize(2);
         }
-        assertThat(migrations()).containsExactly("1:true", "2:true");
+        assertThat(migrations()).containsExactly("1:true", "2:true", "3:true");
     }
 
     @Test
@@ -163,6 +163,16 @@ class PostgresTest {
             assertThat(gw.post("/v1/chat/completions", HI, raw).statusCode()).isEqualTo(401);
             assertThat(string("SELECT status FROM " + SCHEMA + ".api_keys WHERE id = '" + id + "'")).isEqualTo("revoked");
             assertThat(count("SELECT count(*) FROM " + SCHEMA + ".usage_events")).isEqualTo(4);
+
+            // A regional policy installed, replaced and read back through PostgreSQL.
+            assertThat(gw.post("/v2/regional-policy", "{\"region_policy\":\"us_only\"}").statusCode()).isEqualTo(200);
+            JsonNode policy = JSON.readTree(gw.post("/v2/regional-policy",
+                    "{\"region_policy\":\"any\",\"allowed_regions\":[\"eu\"],\"data_boundary\":\"strict\"}").body());
+            assertThat(count("SELECT count(*) FROM " + SCHEMA + ".regional_policies")).isEqualTo(1);
+            try (TestGateway replica = TestGateway.start("ZUMIK_DATABASE_URL", URL)) {
+                assertThat(JSON.readTree(replica.get("/v2/regional-policy").body()))
+                        .as("another replica reads the policy from PostgreSQL").isEqualTo(policy);
+            }
 
             // The operator CLI reaches the same database through ZUMIK_DATABASE_URL.
             Map<String, String> env = new HashMap<>();
