@@ -3,7 +3,9 @@ package ai.zumik.broker;
 import ai.zumik.inference.FailureClass;
 import ai.zumik.inference.Usage;
 import ai.zumik.json.Json;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.util.List;
 
 /**
  * One attempt of a response, as recorded: which target, when it started, first produced and
@@ -27,27 +29,38 @@ final class AttemptRecord {
         this.startedAtMs = startedAtMs;
     }
 
-    ObjectNode toJson() {
-        ObjectNode o = Json.object();
-        o.put("index", index);
-        ObjectNode t = o.putObject("target");
-        t.put("execution_profile", target.profile().wire());
-        t.put("provider", target.model().provider().wireId());
-        t.put("model", target.model().model());
-        t.put("model_revision", target.modelRevision());
-        t.put("endpoint", target.path());
-        t.put("credential_id", target.path().equals("placeholder") ? null : "managed:" + target.path());
-        o.put("started_at_ms", startedAtMs);
-        o.put("first_byte_at_ms", firstByteAtMs);
-        o.put("finished_at_ms", finishedAtMs);
-        o.put("http_status", httpStatus);
-        o.put("failure_class", failureClass == null ? null : failureClass.name().toLowerCase(java.util.Locale.ROOT));
-        o.put("retry_cause", retryCause);
-        ObjectNode u = o.putObject("usage");
-        u.put("prompt_tokens", usage.promptTokens());
-        u.put("completion_tokens", usage.completionTokens());
-        u.put("cached_tokens", usage.cachedTokens());
-        u.put("cache_write_tokens", usage.cacheWriteTokens());
-        return o;
+    /** The attempts as stored with the response ({@code attempts}). */
+    static String toJsonText(List<AttemptRecord> attempts) {
+        return Json.text(g -> {
+            g.writeStartArray();
+            for (AttemptRecord a : attempts) a.write(g);
+            g.writeEndArray();
+        });
+    }
+
+    private void write(JsonGenerator g) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("index", index);
+        g.writeObjectFieldStart("target");
+        g.writeStringField("execution_profile", target.profile().wire());
+        g.writeStringField("provider", target.model().provider().wireId());
+        g.writeStringField("model", target.model().model());
+        g.writeStringField("model_revision", target.modelRevision());
+        g.writeStringField("endpoint", target.path());
+        g.writeStringField("credential_id", target.path().equals("placeholder") ? null : "managed:" + target.path());
+        g.writeEndObject();
+        g.writeNumberField("started_at_ms", startedAtMs);
+        Json.numberField(g, "first_byte_at_ms", firstByteAtMs);
+        Json.numberField(g, "finished_at_ms", finishedAtMs);
+        g.writeNumberField("http_status", httpStatus);
+        g.writeStringField("failure_class", failureClass == null ? null : failureClass.name().toLowerCase(java.util.Locale.ROOT));
+        g.writeStringField("retry_cause", retryCause);
+        g.writeObjectFieldStart("usage");
+        Json.numberField(g, "prompt_tokens", usage.promptTokens());
+        Json.numberField(g, "completion_tokens", usage.completionTokens());
+        Json.numberField(g, "cached_tokens", usage.cachedTokens());
+        Json.numberField(g, "cache_write_tokens", usage.cacheWriteTokens());
+        g.writeEndObject();
+        g.writeEndObject();
     }
 }

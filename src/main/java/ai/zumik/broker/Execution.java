@@ -12,7 +12,6 @@ import ai.zumik.provider.UpstreamCall;
 import ai.zumik.qos.QosOutcome;
 import ai.zumik.qos.QosRequest;
 import ai.zumik.qos.ReasonCode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -434,8 +433,6 @@ public final class Execution {
                 q.deadlineMs() == null ? null : latencyMs <= q.deadlineMs() && !"expired_during_execution".equals(completion),
                 ttftMs, latencyMs, target != null && target.compatibleFallback(), fallbackUsed(), attempts.size(), reason);
         Served finalServed = served(outcome);
-        ArrayNode attemptJson = Json.array();
-        for (AttemptRecord a : attempts) attemptJson.add(a.toJson());
         String outcomeWord = completion == null ? "failed" : switch (completion) {
             case "completed" -> "completed";
             case "cancelled" -> "cancelled";
@@ -449,7 +446,7 @@ public final class Execution {
                 ctx.stream(), status, outcomeWord, errorCode, usage.promptTokens(), usage.cachedTokens(),
                 usage.cacheWriteTokens(), usage.completionTokens(), usage.reasoningTokens(), ttftMs, latencyMs,
                 ctx.startMs(), ctx.surface(), plan.release() == null ? null : plan.release().id(),
-                Json.text(plan.toJson()), Json.text(attemptJson), Json.text(outcome.toJson()),
+                plan.toJsonText(), AttemptRecord.toJsonText(attempts), outcome.toJsonText(),
                 capture == null ? null : capture.text(), charged);
         served = finalServed;
         if (event == null) {

@@ -11,7 +11,6 @@ import ai.zumik.inference.StreamEvent;
 import ai.zumik.provider.ChatCall;
 import ai.zumik.provider.EmbeddingCall;
 import ai.zumik.provider.UpstreamCall;
-import ai.zumik.json.Json;
 import ai.zumik.metering.UsageEvent;
 import ai.zumik.qos.AdmissionController;
 import ai.zumik.qos.QosOutcome;
@@ -235,7 +234,7 @@ public final class ExecutionBroker {
                 primary == null ? null : primary.model(), ExecutionMode.LIVE.wire(), ExecutionProfile.MANAGED_PROVIDER.wire(),
                 ctx.stream(), r.status(), "failed", r.code(), null, null, null, null, null, null, latencyMs, ctx.startMs(),
                 ctx.surface(), plan == null || plan.release() == null ? null : plan.release().id(),
-                plan == null ? null : Json.text(plan.toJson()), "[]", Json.text(outcome.toJson()), null, false);
+                plan == null ? null : plan.toJsonText(), "[]", outcome.toJsonText(), null, false);
         svc.meter().record(record, svc.loop(), err -> then.run());
     }
 

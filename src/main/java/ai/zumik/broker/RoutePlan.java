@@ -5,8 +5,8 @@ import ai.zumik.catalog.ModelRef;
 import ai.zumik.inference.ExecutionProfile;
 import ai.zumik.json.Json;
 import ai.zumik.region.RegionalPolicy;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -37,36 +37,47 @@ public record RoutePlan(String requestedModel, AliasRelease release, String capa
         return order.size() == 1 && order.getFirst().path().equals("placeholder");
     }
 
-    public ObjectNode toJson() {
-        ObjectNode o = Json.object();
-        o.put("requested_model", requestedModel);
-        o.put("alias", release == null ? null : release.alias());
-        o.put("alias_release_id", release == null ? null : release.id());
-        o.put("policy_revision", release == null ? null : release.policyRevision());
-        o.put("capability_manifest_revision", capabilityRevision);
-        o.put("seed", Long.toHexString(seed));
-        ArrayNode cands = o.putArray("candidates");
+    /** The decision as stored with the response ({@code routing_decision}). */
+    public String toJsonText() {
+        return Json.text(this::write);
+    }
+
+    private void write(JsonGenerator g) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("requested_model", requestedModel);
+        g.writeStringField("alias", release == null ? null : release.alias());
+        g.writeStringField("alias_release_id", release == null ? null : release.id());
+        g.writeStringField("policy_revision", release == null ? null : release.policyRevision());
+        g.writeStringField("capability_manifest_revision", capabilityRevision);
+        g.writeStringField("seed", Long.toHexString(seed));
+        g.writeArrayFieldStart("candidates");
         for (Verdict v : verdicts) {
-            ObjectNode c = cands.addObject();
-            c.put("provider", v.model().provider().wireId());
-            c.put("model", v.model().model());
-            c.put("model_revision", v.modelRevision());
-            c.put("execution_profile", v.profile().wire());
-            c.put("weight", v.weight());
-            c.put("compatible_fallback", v.fallback());
-            c.put("verdict", v.kept() ? "kept" : "skipped");
-            c.put("reason", v.reason());
+            g.writeStartObject();
+            g.writeStringField("provider", v.model().provider().wireId());
+            g.writeStringField("model", v.model().model());
+            g.writeStringField("model_revision", v.modelRevision());
+            g.writeStringField("execution_profile", v.profile().wire());
+            g.writeNumberField("weight", v.weight());
+            g.writeBooleanField("compatible_fallback", v.fallback());
+            g.writeStringField("verdict", v.kept() ? "kept" : "skipped");
+            g.writeStringField("reason", v.reason());
+            g.writeEndObject();
         }
+        g.writeEndArray();
         if (policy.id() != null) {
-            ObjectNode region = o.putObject("regional_policy");
-            region.put("id", policy.id());
-            ArrayNode zones = region.putArray("allowed_zones");
-            policy.allowList().stream().sorted().forEach(zones::add);
-            region.put("data_boundary", policy.dataBoundary());
+            g.writeObjectFieldStart("regional_policy");
+            g.writeStringField("id", policy.id());
+            g.writeArrayFieldStart("allowed_zones");
+            for (String zone : policy.allowList().stream().sorted().toList()) g.writeString(zone);
+            g.writeEndArray();
+            g.writeStringField("data_boundary", policy.dataBoundary());
+            g.writeEndObject();
         }
-        ArrayNode ord = o.putArray("order");
-        for (Target t : order) ord.add(t.model().provider().wireId() + "/" + t.model().model() + " via " + t.path());
-        o.put("execution_profile", order.isEmpty() ? ExecutionProfile.MANAGED_PROVIDER.wire() : order.getFirst().profile().wire());
-        return o;
+        g.writeArrayFieldStart("order");
+        for (Target t : order) g.writeString(t.model().provider().wireId() + "/" + t.model().model() + " via " + t.path());
+        g.writeEndArray();
+        g.writeStringField("execution_profile",
+                order.isEmpty() ? ExecutionProfile.MANAGED_PROVIDER.wire() : order.getFirst().profile().wire());
+        g.writeEndObject();
     }
 }

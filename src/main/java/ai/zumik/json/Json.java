@@ -1,6 +1,7 @@
 package ai.zumik.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -11,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 
 /** The one shared Jackson mapper and the few tree helpers every package needs. */
@@ -58,6 +60,32 @@ public final class Json {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Something that writes one JSON value with a streaming generator. */
+    @FunctionalInterface
+    public interface Writing {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    /**
+     * The compact JSON text {@code writing} produces, written straight from the caller's fields
+     * with a streaming generator: no tree is built (records written once per response).
+     */
+    public static String text(Writing writing) {
+        StringWriter out = new StringWriter(1024);
+        try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+            writing.write(g);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /** Writes a nullable number field. */
+    public static void numberField(JsonGenerator g, String name, Long value) throws IOException {
+        if (value == null) g.writeNullField(name);
+        else g.writeNumberField(name, value.longValue());
     }
 
     /**

@@ -1,7 +1,8 @@
 package ai.zumik.qos;
 
 import ai.zumik.json.Json;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
 
 /**
  * The formal result of one request, on every request: how it was admitted, how it completed,
@@ -16,19 +17,27 @@ public record QosOutcome(String qosClass, String admission, String completion, B
                          Long ttftMs, long latencyMs, boolean degraded, boolean fallbackUsed, int attemptCount,
                          ReasonCode reasonCode) {
 
-    public ObjectNode toJson() {
-        ObjectNode o = Json.object();
-        o.put("class", qosClass);
-        o.put("admission", admission);
-        o.put("completion", completion);
-        o.put("target_met", targetMet);
-        o.put("deadline_met", deadlineMet);
-        o.put("ttft_ms", ttftMs);
-        o.put("latency_ms", latencyMs);
-        o.put("degraded", degraded);
-        o.put("fallback_used", fallbackUsed);
-        o.put("attempt_count", attemptCount);
-        o.put("reason_code", reasonCode.wire());
-        return o;
+    /** The outcome as stored with the response ({@code qos_outcome}). */
+    public String toJsonText() {
+        return Json.text(g -> {
+            g.writeStartObject();
+            g.writeStringField("class", qosClass);
+            g.writeStringField("admission", admission);
+            g.writeStringField("completion", completion);
+            bool(g, "target_met", targetMet);
+            bool(g, "deadline_met", deadlineMet);
+            Json.numberField(g, "ttft_ms", ttftMs);
+            g.writeNumberField("latency_ms", latencyMs);
+            g.writeBooleanField("degraded", degraded);
+            g.writeBooleanField("fallback_used", fallbackUsed);
+            g.writeNumberField("attempt_count", attemptCount);
+            g.writeStringField("reason_code", reasonCode.wire());
+            g.writeEndObject();
+        });
+    }
+
+    private static void bool(JsonGenerator g, String name, Boolean value) throws IOException {
+        if (value == null) g.writeNullField(name);
+        else g.writeBooleanField(name, value);
     }
 }
