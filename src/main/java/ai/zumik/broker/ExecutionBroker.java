@@ -67,8 +67,8 @@ public final class ExecutionBroker {
         private Execution execution;
         private boolean cancelled;
         private RoutePlan plan;
-        private Runnable cancelledWhileWaiting;
-        private Runnable cancelledByRequestWhileWaiting;
+        /** Leaves the in-flight table and returns an execution that only records the response. */
+        private java.util.function.Supplier<Execution> recorderWhileWaiting;
 
         /** The client left: leave the queue (and record that), or abort the running execution. */
         public void cancel() {
@@ -78,7 +78,7 @@ public final class ExecutionBroker {
                 execution.cancel();
             } else if (waiting != null) {
                 waiting.cancel();
-                cancelledWhileWaiting.run();
+                recorderWhileWaiting.get().cancel();
             }
         }
 
@@ -90,7 +90,7 @@ public final class ExecutionBroker {
                 execution.cancelByRequest();
             } else if (waiting != null) {
                 waiting.cancel();
-                cancelledByRequestWhileWaiting.run();
+                recorderWhileWaiting.get().cancelByRequest();
             }
         }
 
@@ -176,13 +176,9 @@ public final class ExecutionBroker {
         handle.plan = plan;
         svc.inFlight().add(ctx.responseId(), ctx.projectId(), svc.context(), handle);
         long deadlineAt = deadline == null ? -1 : ctx.startNanos() + deadline * 1_000_000L;
-        handle.cancelledWhileWaiting = () -> {
+        handle.recorderWhileWaiting = () -> {
             svc.inFlight().remove(ctx.responseId());
-            new Execution(withAdmission(ctx, "queued"), plan, dispatch, sink, svc, () -> { }).cancel();
-        };
-        handle.cancelledByRequestWhileWaiting = () -> {
-            svc.inFlight().remove(ctx.responseId());
-            new Execution(withAdmission(ctx, "queued"), plan, dispatch, sink, svc, () -> { }).cancelByRequest();
+            return new Execution(withAdmission(ctx, "queued"), plan, dispatch, sink, svc, () -> { });
         };
         handle.waiting = admission.admit(ctx.qos(), deadlineAt, svc.loop(), this::timer, new AdmissionController.Listener() {
             @Override
