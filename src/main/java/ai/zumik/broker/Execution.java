@@ -95,8 +95,8 @@ public final class Execution {
             });
         }
         if (plan.order().isEmpty()) {
-            boolean allCoolingDown = plan.verdicts().stream().allMatch(v -> v.reason().equals("rate_limited")
-                    || v.reason().equals("not_configured") || v.reason().equals("primary_not_configured"));
+            boolean allCoolingDown = plan.verdicts().stream()
+                    .allMatch(v -> v.why() == RoutePlan.Why.RATE_LIMITED || v.why().unconfigured());
             exhausted(allCoolingDown && plan.coolDownSeconds() > 0
                     ? new UpstreamFailure(FailureClass.RATE_LIMITED, 0, "The provider asked Zumik to wait before sending more "
                     + "requests for '" + plan.requestedModel() + "'; retry after the Retry-After delay.", null, null,
@@ -354,7 +354,7 @@ public final class Execution {
             // A compatible stand-in skipped for any reason (not configured, no adapter, cannot
             // honour the request) is no primary path the bridge would bypass.
             if (v.fallback() && !v.kept()) continue;
-            boolean unavailable = v.kept() || v.reason().equals("circuit_open") || v.reason().equals("rate_limited");
+            boolean unavailable = v.kept() || v.why().unavailable();
             if (!unavailable) return Optional.empty();
         }
         for (AttemptRecord a : attempts) {

@@ -24,14 +24,56 @@ public record RoutePlan(String requestedModel, AliasRelease release, String capa
                         List<Verdict> verdicts, List<Target> order, ModelRef primary, long coolDownSeconds,
                         RegionalPolicy policy) {
 
+    /** Why a candidate was kept or skipped; the wire form is stored in the decision record. */
+    public enum Why {
+        KEPT("kept"),
+        /** Nothing is configured for the request: the first candidate runs as placeholder output. */
+        PLACEHOLDER("placeholder"),
+        /** The model cannot honour the request; the verdict names the parameter ({@code capability:<param>}). */
+        CAPABILITY("capability"),
+        CIRCUIT_OPEN("circuit_open"),
+        /** The provider's Retry-After is still running. */
+        RATE_LIMITED("rate_limited"),
+        NOT_CONFIGURED("not_configured"),
+        /** A compatible stand-in for a primary nobody configured (placeholder territory, not failover). */
+        PRIMARY_NOT_CONFIGURED("primary_not_configured"),
+        NO_ADAPTER("no_adapter"),
+        PROFILE_UNAVAILABLE("profile_unavailable"),
+        REGION_NOT_ALLOWED("region_not_allowed");
+
+        private final String wire;
+
+        Why(String wire) {
+            this.wire = wire;
+        }
+
+        /** Nobody configured a path here: there is nothing to call. */
+        public boolean unconfigured() {
+            return this == NOT_CONFIGURED || this == PRIMARY_NOT_CONFIGURED;
+        }
+
+        /** Configured but unavailable right now (circuit open, provider's Retry-After): a verified failure. */
+        public boolean unavailable() {
+            return this == CIRCUIT_OPEN || this == RATE_LIMITED;
+        }
+    }
+
     /**
      * One candidate and its fate.
      *
-     * @param reason {@code kept}, {@code capability:<param>}, {@code circuit_open}, {@code rate_limited},
-     *     {@code not_configured}, {@code no_adapter}, {@code profile_unavailable}, {@code region_not_allowed}
+     * @param param the parameter a {@link Why#CAPABILITY} verdict names, else null
      */
     public record Verdict(ModelRef model, ExecutionProfile profile, String modelRevision, int weight, boolean fallback,
-                          boolean kept, String reason) {}
+                          Why why, String param) {
+        public boolean kept() {
+            return why == Why.KEPT || why == Why.PLACEHOLDER;
+        }
+
+        /** The reason as recorded: {@code kept}, {@code capability:<param>}, {@code circuit_open}, … */
+        public String reason() {
+            return why == Why.CAPABILITY ? why.wire + ":" + param : why.wire;
+        }
+    }
 
     public boolean placeholder() {
         return order.size() == 1 && order.getFirst().path().equals("placeholder");

@@ -3,6 +3,7 @@ package ai.zumik.broker;
 import ai.zumik.alias.AliasRegistry;
 import ai.zumik.alias.AliasRelease;
 import ai.zumik.alias.AliasTarget;
+import ai.zumik.broker.RoutePlan.Why;
 import ai.zumik.catalog.CatalogModel;
 import ai.zumik.catalog.ModelCatalog;
 import ai.zumik.catalog.ModelRef;
@@ -85,62 +86,63 @@ public final class RoutePlanner {
         boolean anyConfigured = false;
         long coolDown = 0;
         for (Candidate c : candidates) {
-            String reason = "kept";
+            Why why = Why.KEPT;
+            String param = null;
             Target live = null;
-            if (c.fallback() && !verdicts.isEmpty() && verdicts.getFirst().reason().equals("not_configured")) {
+            if (c.fallback() && !verdicts.isEmpty() && verdicts.getFirst().why() == Why.NOT_CONFIGURED) {
                 // Compatible stand-ins are for a primary that fails, not one nobody configured:
                 // that is placeholder territory.
-                verdicts.add(new RoutePlan.Verdict(c.model(), c.profile(), c.revision(), c.weight(), true, false,
-                        "primary_not_configured"));
+                verdicts.add(new RoutePlan.Verdict(c.model(), c.profile(), c.revision(), c.weight(), true,
+                        Why.PRIMARY_NOT_CONFIGURED, null));
                 continue;
             }
             if (c.profile() != ExecutionProfile.MANAGED_PROVIDER) {
-                reason = "profile_unavailable";
+                why = Why.PROFILE_UNAVAILABLE;
             } else {
                 try {
                     check.accept(c.model());
                     switch (targets.managed(c.model(), c.revision(), c.fallback())) {
                         case Targets.Path.Live l -> {
                             anyConfigured = true;
-                            if (!policy.allows(l.target().zone())) reason = "region_not_allowed";
-                            else if (!circuits.allow(l.target().key())) reason = "circuit_open";
-                            else if (cooldowns.remainingSeconds(l.target().key()) > 0) {
-                                reason = "rate_limited";
-                                long left = cooldowns.remainingSeconds(l.target().key());
+                            long left;
+                            if (!policy.allows(l.target().zone())) why = Why.REGION_NOT_ALLOWED;
+                            else if (!circuits.allow(l.target().key())) why = Why.CIRCUIT_OPEN;
+                            else if ((left = cooldowns.remainingSeconds(l.target().key())) > 0) {
+                                why = Why.RATE_LIMITED;
                                 coolDown = coolDown == 0 ? left : Math.min(coolDown, left);
                             } else live = l.target();
                         }
-                        case Targets.Path.Unconfigured u -> reason = "not_configured";
+                        case Targets.Path.Unconfigured u -> why = Why.NOT_CONFIGURED;
                         case Targets.Path.NoAdapter n -> {
                             anyConfigured = true;
-                            reason = "no_adapter";
+                            why = Why.NO_ADAPTER;
                         }
                     }
                 } catch (RequestRejected r) {
                     if (firstRejection == null) firstRejection = r;
-                    reason = "capability:" + r.param();
+                    why = Why.CAPABILITY;
+                    param = r.param();
                 }
             }
             if (live != null) order.add(live);
-            verdicts.add(new RoutePlan.Verdict(c.model(), c.profile(), c.revision(), c.weight(), c.fallback(), live != null, reason));
+            verdicts.add(new RoutePlan.Verdict(c.model(), c.profile(), c.revision(), c.weight(), c.fallback(), why, param));
         }
         ModelRef primary = candidates.getFirst().model();
-        boolean primaryUnconfigured = release.isEmpty() && verdicts.getFirst().reason().equals("not_configured");
+        boolean primaryUnconfigured = release.isEmpty() && verdicts.getFirst().why() == Why.NOT_CONFIGURED;
         if (order.isEmpty() && (primaryUnconfigured || !anyConfigured) && firstRejection == null) {
             // Nothing anywhere is configured for this request: deterministic placeholder output.
             Candidate first = candidates.getFirst();
             order.add(targets.placeholder(first.model(), first.revision()));
             verdicts.set(0, new RoutePlan.Verdict(first.model(), first.profile(), first.revision(), first.weight(), false,
-                    true, "placeholder"));
+                    Why.PLACEHOLDER, null));
         }
-        if (order.isEmpty() && firstRejection != null && verdicts.stream().allMatch(v -> v.reason().startsWith("capability:")
-                || v.reason().equals("not_configured"))) {
+        if (order.isEmpty() && firstRejection != null
+                && verdicts.stream().allMatch(v -> v.why() == Why.CAPABILITY || v.why() == Why.NOT_CONFIGURED)) {
             throw firstRejection;
         }
-        if (order.isEmpty() && verdicts.stream().anyMatch(v -> v.reason().equals("region_not_allowed"))
-                && verdicts.stream().allMatch(v -> v.reason().equals("region_not_allowed")
-                        || v.reason().startsWith("capability:") || v.reason().equals("not_configured")
-                        || v.reason().equals("primary_not_configured"))) {
+        if (order.isEmpty() && verdicts.stream().anyMatch(v -> v.why() == Why.REGION_NOT_ALLOWED)
+                && verdicts.stream().allMatch(v -> v.why() == Why.REGION_NOT_ALLOWED || v.why() == Why.CAPABILITY
+                        || v.why().unconfigured())) {
             throw new RegionNotAllowed("The regional policy of this project allows "
                     + String.join(", ", policy.allowList().stream().sorted().toList())
                     + "; no target for '" + requested + "' serves there. The request was not sent to any provider.");
