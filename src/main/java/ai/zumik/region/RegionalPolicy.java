@@ -17,9 +17,9 @@ import java.util.Set;
 public record RegionalPolicy(String id, String projectId, String regionPolicy, List<String> allowedRegions,
                              String dataBoundary, long updatedAtMs, Set<String> allowList) {
 
-    public static final List<String> REGION_POLICIES = List.of("us_only", "eu_only", "global", "any", "us", "eu");
-    public static final List<String> ZONES = List.of("us", "eu", "global");
-    public static final List<String> DATA_BOUNDARIES = List.of("project", "strict", "no_openrouter");
+    public static final Set<String> REGION_POLICIES = Set.of("us_only", "eu_only", "global", "any", "us", "eu");
+    public static final Set<String> ZONES = Set.of("us", "eu", "global");
+    public static final Set<String> DATA_BOUNDARIES = Set.of("project", "strict", "no_openrouter");
 
     /** No policy installed: every zone allowed, the operator's bridge setting decides. */
     public static final RegionalPolicy NONE = new RegionalPolicy(null, null, "any", List.of(), "project", 0, Set.of());

@@ -48,7 +48,7 @@ public final class RegionalPolicyHandler {
             if (!FIELDS.contains(f)) throw ApiError.invalid(f, "unknown_parameter", "Unknown parameter: '" + f + "'.").exception();
         });
         String regionPolicy = Params.oneOf(Params.requiredString(req, "region_policy", "region_policy").toLowerCase(Locale.ROOT),
-                "region_policy", Set.copyOf(RegionalPolicy.REGION_POLICIES));
+                "region_policy", RegionalPolicy.REGION_POLICIES);
         List<String> regions = new ArrayList<>();
         ArrayNode allowed = Params.optionalArray(req, "allowed_regions", "allowed_regions");
         if (allowed != null) {
@@ -57,13 +57,13 @@ public final class RegionalPolicyHandler {
                 JsonNode r = allowed.get(i);
                 String param = "allowed_regions[" + i + "]";
                 if (!r.isTextual()) throw Params.wrongType(param, "a string", r);
-                seen.add(Params.oneOf(r.textValue().toLowerCase(Locale.ROOT), param, Set.copyOf(RegionalPolicy.ZONES)));
+                seen.add(Params.oneOf(r.textValue().toLowerCase(Locale.ROOT), param, RegionalPolicy.ZONES));
             }
             regions.addAll(seen);
         }
         String boundary = Params.optionalString(req, "data_boundary", "data_boundary");
         boundary = boundary == null ? "project"
-                : Params.oneOf(boundary.toLowerCase(Locale.ROOT), "data_boundary", Set.copyOf(RegionalPolicy.DATA_BOUNDARIES));
+                : Params.oneOf(boundary.toLowerCase(Locale.ROOT), "data_boundary", RegionalPolicy.DATA_BOUNDARIES);
         String project = ex.principal().projectId();
         long now = System.currentTimeMillis();
         RegionalPolicy policy = RegionalPolicy.of(Ids.next("rgn_", now), project, regionPolicy, regions, boundary, now);
