@@ -70,12 +70,7 @@ final class AnthropicCompletion {
                         text.append(input);
                         hasText = true;
                     } else {
-                        ObjectNode tc = toolCalls.addObject();
-                        tc.put("id", block.path("id").asText());
-                        tc.put("type", "function");
-                        ObjectNode fn = tc.putObject("function");
-                        fn.put("name", block.path("name").asText());
-                        fn.put("arguments", input);
+                        toolCalls.add(OpenAiShapes.toolCall(block.path("id").asText(), block.path("name").asText(), input));
                         toolIds.add(block.path("id").asText());
                     }
                 }
@@ -89,17 +84,8 @@ final class AnthropicCompletion {
         String id = Json.string(root, "id");
         ObjectNode out = OpenAiShapes.envelope("chat.completion", id == null ? "chatcmpl-anthropic" : id,
                 System.currentTimeMillis() / 1000, model);
-        ObjectNode choice = out.withArray("choices").addObject();
-        choice.put("index", 0);
-        ObjectNode msg = choice.putObject("message");
-        msg.put("role", "assistant");
-        if (hasText) msg.put("content", text.toString());
-        else msg.putNull("content");
-        msg.putNull("refusal");
-        if (!toolCalls.isEmpty()) msg.set("tool_calls", toolCalls);
-        msg.putArray("annotations");
-        choice.putNull("logprobs");
-        choice.put("finish_reason", finishReason(Json.string(root, "stop_reason"), !toolCalls.isEmpty()));
+        out.withArray("choices").add(OpenAiShapes.choice(0, hasText ? text.toString() : null, toolCalls,
+                finishReason(Json.string(root, "stop_reason"), !toolCalls.isEmpty())));
         out.set("usage", OpenAiShapes.usage(usage));
         return new StreamEvent.Completion(Json.bytes(out), usage);
     }

@@ -163,16 +163,9 @@ final class AnthropicStream {
                 String callId = block.path("id").asText();
                 toolIds.add(callId);
                 blocks.put(index, new Block(Kind.TOOL, toolIndex, null));
-                ObjectNode call = Json.object();
-                call.put("index", toolIndex);
-                call.put("id", callId);
-                call.put("type", "function");
-                ObjectNode fn = call.putObject("function");
-                fn.put("name", name);
-                fn.put("arguments", "");
                 ObjectNode delta = Json.object();
                 if (!roleSent) delta.putNull("content");
-                delta.putArray("tool_calls").add(call);
+                delta.putArray("tool_calls").add(OpenAiShapes.toolCallDelta(toolIndex, callId, name, ""));
                 send(delta, null);
             }
             case "thinking", "redacted_thinking" -> {
