@@ -1,8 +1,6 @@
 package ai.zumik.provider.anthropic;
 
-import ai.zumik.inference.FailureClass;
 import ai.zumik.inference.StreamEvent;
-import ai.zumik.inference.UpstreamFailure;
 import ai.zumik.inference.Usage;
 import ai.zumik.json.Json;
 import ai.zumik.provider.UsageTable;
@@ -45,13 +43,13 @@ final class AnthropicCompletion {
         try {
             root = Json.parse(bytes);
         } catch (Exception e) {
-            return malformed("Anthropic returned a body that is not JSON.");
+            return StreamEvent.Failed.malformed("Anthropic returned a body that is not JSON.");
         }
         if ("error".equals(Json.string(root, "type"))) {
             return new StreamEvent.Failed(AnthropicErrors.of(502, root, null), Usage.UNREPORTED);
         }
         if (!"message".equals(Json.string(root, "type")) || !(root.get("content") instanceof ArrayNode content)) {
-            return malformed("Anthropic returned a body that is not a message.");
+            return StreamEvent.Failed.malformed("Anthropic returned a body that is not a message.");
         }
         StringBuilder text = new StringBuilder();
         boolean hasText = false;
@@ -88,9 +86,5 @@ final class AnthropicCompletion {
                 finishReason(Json.string(root, "stop_reason"), !toolCalls.isEmpty())));
         out.set("usage", OpenAiShapes.usage(usage));
         return new StreamEvent.Completion(Json.bytes(out), usage);
-    }
-
-    private static StreamEvent malformed(String message) {
-        return new StreamEvent.Failed(UpstreamFailure.of(FailureClass.MALFORMED_RESPONSE, message), Usage.UNREPORTED);
     }
 }
