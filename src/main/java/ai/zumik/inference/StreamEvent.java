@@ -25,5 +25,10 @@ public sealed interface StreamEvent {
     record End(Usage usage) implements StreamEvent {}
 
     /** The attempt failed; {@code usage} is what the provider reported before failing, if anything. */
-    record Failed(UpstreamFailure failure, Usage usage) implements StreamEvent {}
+    record Failed(UpstreamFailure failure, Usage usage) implements StreamEvent {
+        /** A non-stream answer Zumik could not read ({@link FailureClass#MALFORMED_RESPONSE}); no usage is known. */
+        public static Failed malformed(String message) {
+            return new Failed(UpstreamFailure.of(FailureClass.MALFORMED_RESPONSE, message), Usage.UNREPORTED);
+        }
+    }
 }

@@ -46,6 +46,16 @@ public final class Json {
         return MAPPER.readTree(bytes, offset, length);
     }
 
+    /** Parses a body that may be anything (an upstream's error page); null when empty or not JSON. */
+    public static JsonNode parseOrNull(byte[] bytes) {
+        if (bytes.length == 0) return null;
+        try {
+            return MAPPER.readTree(bytes);
+        } catch (IOException notJson) {
+            return null;
+        }
+    }
+
     public static byte[] bytes(JsonNode node) {
         try {
             return MAPPER.writeValueAsBytes(node);

@@ -129,6 +129,34 @@ public sealed interface Script {
         }
     }
 
+    /**
+     * {@code bytes} as separate TCP writes {@code delayMs} apart, cut in the middle of the UTF-8
+     * encoding of each of {@code characters} (the first occurrence of each, in order), so every
+     * write but the last ends mid-character.
+     */
+    static List<Step> splitInside(byte[] bytes, long delayMs, String... characters) {
+        List<Step> out = new ArrayList<>();
+        int from = 0;
+        for (String c : characters) {
+            byte[] needle = c.getBytes(StandardCharsets.UTF_8);
+            int cut = indexOf(bytes, needle, from) + needle.length / 2;
+            out.add(new Bytes(java.util.Arrays.copyOfRange(bytes, from, cut)));
+            out.add(new Delay(delayMs));
+            from = cut;
+        }
+        out.add(new Bytes(java.util.Arrays.copyOfRange(bytes, from, bytes.length)));
+        return out;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle, int from) {
+        outer:
+        for (int i = from; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (haystack[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        throw new AssertionError("not found: " + new String(needle, StandardCharsets.UTF_8));
+    }
+
     static String quote(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
     }

@@ -1,8 +1,6 @@
 package ai.zumik.provider.anthropic;
 
-import ai.zumik.inference.FailureClass;
 import ai.zumik.inference.StreamEvent;
-import ai.zumik.inference.UpstreamFailure;
 import ai.zumik.inference.Usage;
 import ai.zumik.json.Json;
 import ai.zumik.provider.UsageTable;
@@ -45,13 +43,13 @@ final class AnthropicCompletion {
         try {
             root = Json.parse(bytes);
         } catch (Exception e) {
-            return malformed("Anthropic returned a body that is not JSON.");
+            return StreamEvent.Failed.malformed("Anthropic returned a body that is not JSON.");
         }
         if ("error".equals(Json.string(root, "type"))) {
             return new StreamEvent.Failed(AnthropicErrors.of(502, root, null), Usage.UNREPORTED);
         }
         if (!"message".equals(Json.string(root, "type")) || !(root.get("content") instanceof ArrayNode content)) {
-            return malformed("Anthropic returned a body that is not a message.");
+            return StreamEvent.Failed.malformed("Anthropic returned a body that is not a message.");
         }
         StringBuilder text = new StringBuilder();
         boolean hasText = false;
@@ -70,12 +68,7 @@ final class AnthropicCompletion {
                         text.append(input);
                         hasText = true;
                     } else {
-                        ObjectNode tc = toolCalls.addObject();
-                        tc.put("id", block.path("id").asText());
-                        tc.put("type", "function");
-                        ObjectNode fn = tc.putObject("function");
-                        fn.put("name", block.path("name").asText());
-                        fn.put("arguments", input);
+                        toolCalls.add(OpenAiShapes.toolCall(block.path("id").asText(), block.path("name").asText(), input));
                         toolIds.add(block.path("id").asText());
                     }
                 }
@@ -89,22 +82,9 @@ final class AnthropicCompletion {
         String id = Json.string(root, "id");
         ObjectNode out = OpenAiShapes.envelope("chat.completion", id == null ? "chatcmpl-anthropic" : id,
                 System.currentTimeMillis() / 1000, model);
-        ObjectNode choice = out.withArray("choices").addObject();
-        choice.put("index", 0);
-        ObjectNode msg = choice.putObject("message");
-        msg.put("role", "assistant");
-        if (hasText) msg.put("content", text.toString());
-        else msg.putNull("content");
-        msg.putNull("refusal");
-        if (!toolCalls.isEmpty()) msg.set("tool_calls", toolCalls);
-        msg.putArray("annotations");
-        choice.putNull("logprobs");
-        choice.put("finish_reason", finishReason(Json.string(root, "stop_reason"), !toolCalls.isEmpty()));
+        out.withArray("choices").add(OpenAiShapes.choice(0, hasText ? text.toString() : null, toolCalls,
+                finishReason(Json.string(root, "stop_reason"), !toolCalls.isEmpty())));
         out.set("usage", OpenAiShapes.usage(usage));
         return new StreamEvent.Completion(Json.bytes(out), usage);
-    }
-
-    private static StreamEvent malformed(String message) {
-        return new StreamEvent.Failed(UpstreamFailure.of(FailureClass.MALFORMED_RESPONSE, message), Usage.UNREPORTED);
     }
 }

@@ -29,13 +29,7 @@ final class AnthropicErrors {
 
     /** Reads a non-2xx response; {@code body} may be anything, including not JSON. */
     static UpstreamFailure response(int status, MultiMap headers, byte[] body) {
-        JsonNode root = null;
-        try {
-            root = body.length == 0 ? null : Json.parse(body);
-        } catch (Exception notJson) {
-            // Classified by status alone.
-        }
-        return of(status, root, RetryAfter.seconds(headers));
+        return of(status, Json.parseOrNull(body), RetryAfter.seconds(headers));
     }
 
     /** Reads an {@code error} event of a stream (status 200, so the type decides). */

@@ -72,12 +72,12 @@ final class AnthropicStream {
     private final Sink sink;
     private final long created = System.currentTimeMillis() / 1000;
     private final Map<Integer, Block> blocks = new HashMap<>();
+    /** The ids of the tool calls the client sees, in order: a call's position is its {@code index}. */
     private final List<String> toolIds = new ArrayList<>();
     private final List<ObjectNode> thinking = new ArrayList<>();
     private final ObjectNode usage = Json.object();
     private final ChunkWriter chunks;
     private String id = "chatcmpl-anthropic";
-    private int tools;
     private boolean roleSent;
     private boolean done;
 
@@ -126,7 +126,7 @@ final class AnthropicStream {
                 mergeUsage(event.get("usage"));
                 if (!roleSent) send(Json.object(), null);
                 String stop = Json.string(event.path("delta"), "stop_reason");
-                send(Json.object(), AnthropicCompletion.finishReason(stop, tools > 0));
+                send(Json.object(), AnthropicCompletion.finishReason(stop, !toolIds.isEmpty()));
             }
             case "message_stop" -> {
                 done = true;
@@ -159,20 +159,13 @@ final class AnthropicStream {
                     content("", true);
                     return;
                 }
-                int toolIndex = tools++;
+                int toolIndex = toolIds.size();
                 String callId = block.path("id").asText();
                 toolIds.add(callId);
                 blocks.put(index, new Block(Kind.TOOL, toolIndex, null));
-                ObjectNode call = Json.object();
-                call.put("index", toolIndex);
-                call.put("id", callId);
-                call.put("type", "function");
-                ObjectNode fn = call.putObject("function");
-                fn.put("name", name);
-                fn.put("arguments", "");
                 ObjectNode delta = Json.object();
                 if (!roleSent) delta.putNull("content");
-                delta.putArray("tool_calls").add(call);
+                delta.putArray("tool_calls").add(OpenAiShapes.toolCallDelta(toolIndex, callId, name, ""));
                 send(delta, null);
             }
             case "thinking", "redacted_thinking" -> {

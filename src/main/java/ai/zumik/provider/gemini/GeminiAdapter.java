@@ -1,7 +1,6 @@
 package ai.zumik.provider.gemini;
 
 import ai.zumik.config.ZumikConfig.Timeouts;
-import ai.zumik.inference.FailureClass;
 import ai.zumik.inference.StreamEvent;
 import ai.zumik.inference.UpstreamFailure;
 import ai.zumik.inference.Usage;
@@ -113,9 +112,9 @@ public final class GeminiAdapter implements ProviderAdapter {
             try {
                 root = Json.parse(bytes);
             } catch (IOException e) {
-                return malformed("Gemini returned a body that is not JSON.");
+                return StreamEvent.Failed.malformed("Gemini returned a body that is not JSON.");
             }
-            if (!root.isObject()) return malformed("Gemini returned a body that is not a JSON object.");
+            if (!root.isObject()) return StreamEvent.Failed.malformed("Gemini returned a body that is not a JSON object.");
             if (root.get("error") instanceof ObjectNode) {
                 return new StreamEvent.Failed(GeminiErrors.http(502, head.headers(), bytes, false, apiKey), Usage.UNREPORTED);
             }
@@ -169,9 +168,5 @@ public final class GeminiAdapter implements ProviderAdapter {
         protected void onSseEvent(String event, byte[] data, int length) {
             throw new IllegalStateException("embeddings are not streamed");
         }
-    }
-
-    private static StreamEvent malformed(String message) {
-        return new StreamEvent.Failed(UpstreamFailure.of(FailureClass.MALFORMED_RESPONSE, message), Usage.UNREPORTED);
     }
 }

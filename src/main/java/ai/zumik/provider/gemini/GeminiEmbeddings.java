@@ -1,10 +1,8 @@
 package ai.zumik.provider.gemini;
 
 import ai.zumik.inference.EmbeddingRequest;
-import ai.zumik.inference.FailureClass;
 import ai.zumik.inference.RequestRejected;
 import ai.zumik.inference.StreamEvent;
-import ai.zumik.inference.UpstreamFailure;
 import ai.zumik.inference.Usage;
 import ai.zumik.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -81,9 +79,8 @@ final class GeminiEmbeddings {
     static StreamEvent response(JsonNode root, EmbeddingRequest r, String model) {
         JsonNode vectors = root.has("embedding") ? Json.array().add(root.get("embedding")) : root.get("embeddings");
         if (vectors == null || vectors.size() != r.inputs().size()) {
-            return new StreamEvent.Failed(UpstreamFailure.of(FailureClass.MALFORMED_RESPONSE,
-                    "Gemini returned " + (vectors == null ? 0 : vectors.size()) + " embeddings for "
-                            + r.inputs().size() + " inputs."), Usage.UNREPORTED);
+            return StreamEvent.Failed.malformed("Gemini returned " + (vectors == null ? 0 : vectors.size())
+                    + " embeddings for " + r.inputs().size() + " inputs.");
         }
         ObjectNode out = Json.object();
         out.put("object", "list");
@@ -91,8 +88,7 @@ final class GeminiEmbeddings {
         for (int i = 0; i < vectors.size(); i++) {
             JsonNode values = vectors.get(i).get("values");
             if (values == null || !values.isArray()) {
-                return new StreamEvent.Failed(UpstreamFailure.of(FailureClass.MALFORMED_RESPONSE,
-                        "Gemini returned an embedding without values."), Usage.UNREPORTED);
+                return StreamEvent.Failed.malformed("Gemini returned an embedding without values.");
             }
             ObjectNode item = data.addObject();
             item.put("object", "embedding");

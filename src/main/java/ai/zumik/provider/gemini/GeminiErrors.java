@@ -32,12 +32,7 @@ final class GeminiErrors {
     private GeminiErrors() {}
 
     static UpstreamFailure http(int status, MultiMap headers, byte[] body, boolean stream, String apiKey) {
-        JsonNode root = null;
-        try {
-            root = body.length == 0 ? null : Json.parse(body);
-        } catch (Exception notJson) {
-            // classified by status alone
-        }
+        JsonNode root = Json.parseOrNull(body);
         if (root != null && root.isArray() && !root.isEmpty()) root = root.get(0);
         return classify(status, root == null ? null : root.get("error"), stream, apiKey, RetryAfter.seconds(headers));
     }

@@ -38,15 +38,15 @@ final class GeminiResponse {
         ObjectNode out = OpenAiShapes.envelope("chat.completion", completionId(root), System.currentTimeMillis() / 1000, model);
         ArrayNode choices = out.withArray("choices");
         for (JsonNode candidate : ordered) {
-            UpstreamFailure unusable = choice(candidate, choices.addObject());
+            UpstreamFailure unusable = choice(candidate, choices);
             if (unusable != null) return new StreamEvent.Failed(unusable, usage);
         }
         out.set("usage", OpenAiShapes.usage(usage));
         return new StreamEvent.Completion(Json.bytes(out), usage);
     }
 
-    /** Fills one choice; returns the failure when the candidate's finish reason makes it unusable. */
-    private static UpstreamFailure choice(JsonNode candidate, ObjectNode choice) {
+    /** Adds the candidate's choice; returns the failure when its finish reason makes it unusable. */
+    private static UpstreamFailure choice(JsonNode candidate, ArrayNode choices) {
         StringBuilder text = null;
         ArrayNode calls = Json.array();
         for (JsonNode p : candidate.path("content").path("parts")) {
@@ -55,14 +55,7 @@ final class GeminiResponse {
                     if (text == null) text = new StringBuilder();
                     text.append(t.text());
                 }
-                case GeminiParts.Call c -> {
-                    ObjectNode call = calls.addObject();
-                    call.put("id", ToolCallIds.mint(c.signature()));
-                    call.put("type", "function");
-                    ObjectNode fn = call.putObject("function");
-                    fn.put("name", c.name());
-                    fn.put("arguments", c.arguments());
-                }
+                case GeminiParts.Call c -> calls.add(OpenAiShapes.toolCall(ToolCallIds.mint(c.signature()), c.name(), c.arguments()));
                 case GeminiParts.Ignored i -> { }
             }
         }
@@ -70,17 +63,8 @@ final class GeminiResponse {
         String reason = Json.string(candidate, "finishReason");
         Optional<String> finish = GeminiFinish.openAi(reason == null ? "STOP" : reason, !calls.isEmpty());
         if (finish.isEmpty()) return GeminiFinish.unusable(reason);
-        choice.put("index", candidate.path("index").asInt(0));
-        ObjectNode message = choice.putObject("message");
-        message.put("role", "assistant");
-        if (text != null) message.put("content", text.toString());
-        else if (!calls.isEmpty()) message.putNull("content");
-        else message.put("content", "");
-        message.putNull("refusal");
-        if (!calls.isEmpty()) message.set("tool_calls", calls);
-        message.putArray("annotations");
-        choice.putNull("logprobs");
-        choice.put("finish_reason", finish.get());
+        String content = text != null ? text.toString() : calls.isEmpty() ? "" : null;
+        choices.add(OpenAiShapes.choice(candidate.path("index").asInt(0), content, calls, finish.get()));
         return null;
     }
 

@@ -127,13 +127,7 @@ final class GeminiStream {
 
     private void call(int choice, int index, GeminiParts.Call c, Consumer<StreamEvent> out) {
         ObjectNode head = Json.object();
-        ObjectNode tc = head.putArray("tool_calls").addObject();
-        tc.put("index", index);
-        tc.put("id", ToolCallIds.mint(c.signature()));
-        tc.put("type", "function");
-        ObjectNode fn = tc.putObject("function");
-        fn.put("name", c.name());
-        fn.put("arguments", "");
+        head.putArray("tool_calls").add(OpenAiShapes.toolCallDelta(index, ToolCallIds.mint(c.signature()), c.name(), ""));
         out.accept(chunk(choice, head, null));
         out.accept(new StreamEvent.Chunk(chunks.arguments(id, choice, index, c.arguments()), null, false));
     }

@@ -128,7 +128,7 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
             try {
                 doc = TopLevel.scan(bytes, COMPLETION_FIELDS, COMPLETION_FIELDS);
             } catch (IOException e) {
-                return malformed("The upstream returned a body that is not a JSON object.");
+                return StreamEvent.Failed.malformed("The upstream returned a body that is not a JSON object.");
             }
             if (doc.tree("error") instanceof ObjectNode err) {
                 ObjectNode root = Json.object();
@@ -204,10 +204,6 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
             root.putArray("choices");
             root.set("usage", usage);
             return Json.bytes(root);
-        }
-
-        private StreamEvent malformed(String message) {
-            return new StreamEvent.Failed(UpstreamFailure.of(FailureClass.MALFORMED_RESPONSE, message), Usage.UNREPORTED);
         }
     }
 }

@@ -2,6 +2,7 @@ package ai.zumik.provider.openai;
 
 import ai.zumik.inference.Usage;
 import ai.zumik.json.Json;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -21,6 +22,44 @@ public final class OpenAiShapes {
         root.put("model", model);
         root.putArray("choices");
         return root;
+    }
+
+    /**
+     * One {@code chat.completion} choice: an assistant message with {@code content} (null when it is
+     * null), {@code tool_calls} when there are any, and OpenAI's always-present {@code refusal},
+     * {@code annotations} and {@code logprobs}.
+     */
+    public static ObjectNode choice(int index, String content, ArrayNode toolCalls, String finishReason) {
+        ObjectNode choice = Json.object();
+        choice.put("index", index);
+        ObjectNode message = choice.putObject("message");
+        message.put("role", "assistant");
+        message.put("content", content);
+        message.putNull("refusal");
+        if (toolCalls != null && !toolCalls.isEmpty()) message.set("tool_calls", toolCalls);
+        message.putArray("annotations");
+        choice.putNull("logprobs");
+        choice.put("finish_reason", finishReason);
+        return choice;
+    }
+
+    /** A whole function call as a message carries it: {@code {"id","type":"function","function":{"name","arguments"}}}. */
+    public static ObjectNode toolCall(String id, String name, String arguments) {
+        return toolCall(Json.object(), id, name, arguments);
+    }
+
+    /** A function call in a stream delta: the same, led by the call's {@code index}. */
+    public static ObjectNode toolCallDelta(int index, String id, String name, String arguments) {
+        return toolCall(Json.object().put("index", index), id, name, arguments);
+    }
+
+    private static ObjectNode toolCall(ObjectNode call, String id, String name, String arguments) {
+        call.put("id", id);
+        call.put("type", "function");
+        ObjectNode fn = call.putObject("function");
+        fn.put("name", name);
+        fn.put("arguments", arguments);
+        return call;
     }
 
     /** A {@code chat.completion.chunk} with one choice carrying {@code delta}. */

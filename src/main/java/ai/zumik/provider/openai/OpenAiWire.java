@@ -24,13 +24,7 @@ public final class OpenAiWire {
 
     /** Classifies an error response. {@code body} may be anything, including not JSON. */
     public static UpstreamFailure error(String upstream, int status, MultiMap headers, byte[] body) {
-        JsonNode root = null;
-        try {
-            root = body.length == 0 ? null : Json.parse(body);
-        } catch (Exception notJson) {
-            // Keep root null: the message below says what we know.
-        }
-        return error(upstream, status, headers, root);
+        return error(upstream, status, headers, Json.parseOrNull(body));
     }
 
     public static UpstreamFailure error(String upstream, int status, MultiMap headers, JsonNode root) {

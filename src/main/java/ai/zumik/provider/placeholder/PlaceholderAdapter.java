@@ -170,16 +170,9 @@ public final class PlaceholderAdapter implements ProviderAdapter {
         ObjectNode root = envelope(call, "chat.completion", created);
         ArrayNode choices = root.withArray("choices");
         for (int i = 0; i < call.request().n(); i++) {
-            ObjectNode choice = choices.addObject();
-            choice.put("index", i);
-            ObjectNode msg = choice.putObject("message");
-            msg.put("role", "assistant");
-            msg.put("content", a.content);
-            msg.putNull("refusal");
-            if (a.tool != null) toolCall(msg.putArray("tool_calls").addObject(), a, true);
-            msg.putArray("annotations");
-            choice.putNull("logprobs");
-            choice.put("finish_reason", a.finishReason);
+            ArrayNode calls = a.tool == null ? null : Json.array().add(OpenAiShapes.toolCall(toolCallId(a), a.tool.name(),
+                    a.toolArguments));
+            choices.add(OpenAiShapes.choice(i, a.content, calls, a.finishReason));
         }
         root.set("usage", OpenAiShapes.usage(a.usage));
         return root;
@@ -199,7 +192,7 @@ public final class PlaceholderAdapter implements ProviderAdapter {
         if (a.tool != null) {
             for (int i = 0; i < n; i++) {
                 ObjectNode delta = Json.object();
-                toolCall(delta.putArray("tool_calls").addObject(), a, false);
+                delta.putArray("tool_calls").add(OpenAiShapes.toolCallDelta(0, toolCallId(a), a.tool.name(), a.toolArguments));
                 out.add(chunk(call, created, i, delta, null));
             }
         } else {
@@ -218,13 +211,8 @@ public final class PlaceholderAdapter implements ProviderAdapter {
         return out;
     }
 
-    private void toolCall(ObjectNode tc, Answer a, boolean whole) {
-        if (!whole) tc.put("index", 0);
-        tc.put("id", "call_" + a.digest + "placeholder0");
-        tc.put("type", "function");
-        ObjectNode fn = tc.putObject("function");
-        fn.put("name", a.tool.name());
-        fn.put("arguments", a.toolArguments);
+    private static String toolCallId(Answer a) {
+        return "call_" + a.digest + "placeholder0";
     }
 
     private ObjectNode chunk(ChatCall call, long created, int index, ObjectNode delta, String finish) {

@@ -30,7 +30,6 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -452,30 +451,18 @@ class AnthropicGatewayTest {
 
     @Test
     void utf8SplitAcrossTcpWritesIsReassembled() throws Exception {
-        byte[] event = textDelta(0, "héllo 🌍 wörld").getBytes(StandardCharsets.UTF_8);
         // Split inside "é" (2 bytes) and inside the globe (4 bytes): each write ends mid-character.
-        int split0 = indexOf(event, "é".getBytes(StandardCharsets.UTF_8)) + 1;
-        int split = indexOf(event, "🌍".getBytes(StandardCharsets.UTF_8)) + 2;
-        anthropic.enqueue(Script.sse(Script.raw(messageStart("{\"input_tokens\":5,\"output_tokens\":1}") + textStart(0)),
-                new Script.Bytes(Arrays.copyOfRange(event, 0, split0)), new Script.Delay(20),
-                new Script.Bytes(Arrays.copyOfRange(event, split0, split)), new Script.Delay(20),
-                new Script.Bytes(Arrays.copyOfRange(event, split, event.length)),
-                Script.raw(blockStop(0) + messageEnd("end_turn", "{\"output_tokens\":6}"))));
+        List<Script.Step> steps = new java.util.ArrayList<>();
+        steps.add(Script.raw(messageStart("{\"input_tokens\":5,\"output_tokens\":1}") + textStart(0)));
+        steps.addAll(Script.splitInside(textDelta(0, "héllo 🌍 wörld").getBytes(StandardCharsets.UTF_8), 20, "é", "🌍"));
+        steps.add(Script.raw(blockStop(0) + messageEnd("end_turn", "{\"output_tokens\":6}")));
+        anthropic.enqueue(Script.sse(steps.toArray(Script.Step[]::new)));
         try (SseClient c = SseClient.post(gw, "/v1/chat/completions", chat("\"stream\":true"))) {
             StringBuilder text = new StringBuilder();
             List<SseClient.Event> events = c.all();
             for (SseClient.Event e : events.subList(0, events.size() - 1)) text.append(e.json().at("/choices/0/delta/content").asText(""));
             assertThat(text.toString()).isEqualTo("héllo 🌍 wörld");
         }
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) if (haystack[i + j] != needle[j]) continue outer;
-            return i;
-        }
-        throw new AssertionError("not found");
     }
 
     // ---- what Anthropic cannot do --------------------------------------------------------------

@@ -77,6 +77,22 @@ class GeminiRequestTest {
         assertThat(out.at("/contents/1/parts/0")).isEqualTo(json("{'functionCall':{'name':'f','args':{}}}"));
     }
 
+    /** The cheap "cannot be an object" pre-check must not wrap an object that starts after whitespace or a BOM. */
+    @Test
+    void toolResultsThatAreJsonObjectsAreTheResponseEvenAfterLeadingWhitespaceOrAByteOrderMark() {
+        ObjectNode out = build("'messages':[{'role':'user','content':'go'},{'role':'assistant','content':null,'tool_calls':["
+                + "{'id':'c1','type':'function','function':{'name':'f','arguments':'{}'}},"
+                + "{'id':'c2','type':'function','function':{'name':'g','arguments':'{}'}},"
+                + "{'id':'c3','type':'function','function':{'name':'h','arguments':'{}'}}]},"
+                + "{'role':'tool','tool_call_id':'c1','content':'{\\'t\\':1}'},"
+                + "{'role':'tool','tool_call_id':'c2','content':' \\r\\n\\t{\\'t\\':2}'},"
+                + "{'role':'tool','tool_call_id':'c3','content':'\\ufeff{\\'t\\':3}'}]");
+        assertThat(out.at("/contents/2")).isEqualTo(json("{'role':'user','parts':["
+                + "{'functionResponse':{'name':'f','response':{'t':1}}},"
+                + "{'functionResponse':{'name':'g','response':{'t':2}}},"
+                + "{'functionResponse':{'name':'h','response':{'t':3}}}]}"));
+    }
+
     @Test
     void audioAndPdfTravelInline() {
         ObjectNode out = build("'messages':[{'role':'user','content':[{'type':'input_audio','input_audio':{'data':'UklG','format':'wav'}},"
