@@ -43,28 +43,20 @@ class RegionalPolicyTest {
         openai = FakeProvider.start();
         xai = FakeProvider.start();
         openrouter = FakeProvider.startAt("/api/v1");
-        gw = TestGateway.start("OPENAI_BASE_URL", openai.baseUrl(), "OPENAI_API_KEY", "sk-test-openai-123456",
-                "XAI_BASE_URL", xai.baseUrl(), "XAI_API_KEY", "xai-test-key-123456", "XAI_REGION", "eu",
-                "OPENROUTER_BASE_URL", openrouter.baseUrl(), "OPENROUTER_API_KEY", "sk-or-v1-test-123456",
-                "OPENROUTER_FALLBACK_ENABLED", "true");
+        gw = Faults.gatewayWithBridge(openai, xai, openrouter, "XAI_REGION", "eu");
         Faults.installRelease(gw, "region.mix", "[{\"provider\":\"openai\",\"model\":\"gpt-4.1\",\"weight\":1000},"
                 + "{\"provider\":\"xai\",\"model\":\"grok-3\",\"weight\":1}]");
     }
 
     @AfterAll
     static void stop() {
-        gw.close();
-        openrouter.close();
-        xai.close();
-        openai.close();
+        Faults.close(gw, openrouter, xai, openai);
     }
 
     @BeforeEach
     void clean() {
         install("{\"region_policy\":\"any\"}");
-        openai.reset();
-        xai.reset();
-        openrouter.reset();
+        Faults.reset(openai, xai, openrouter);
     }
 
     private static JsonNode install(String body) {
