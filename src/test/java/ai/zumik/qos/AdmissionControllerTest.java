@@ -56,6 +56,8 @@ class AdmissionControllerTest {
         assertThat(log).endsWith("high:queued");
         releases.getFirst().run(); // releasing twice is harmless
         assertThat(ac.running()).isEqualTo(2);
+        assertThat(ac.queued()).as("a second release frees no slot for the next waiter").isEqualTo(1);
+        assertThat(log).endsWith("high:queued");
         releases.get(1).run();
         assertThat(log).endsWith("low-first:queued");
     }
