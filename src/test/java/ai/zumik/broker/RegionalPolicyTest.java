@@ -120,6 +120,7 @@ class RegionalPolicyTest {
                 {"{\"region_policy\":\"any\",\"data_boundary\":\"loose\"}", "data_boundary", "invalid_value"},
                 {"{\"region_policy\":\"any\",\"region\":\"us\"}", "region", "unknown_parameter"},
         };
+        JsonNode before = parse(gw.get("/v2/regional-policy").body());
         for (String[] c : cases) {
             HttpResponse<String> r = gw.post("/v2/regional-policy", c[0]);
             assertThat(r.statusCode()).as(c[0]).isEqualTo(400);
@@ -129,6 +130,7 @@ class RegionalPolicyTest {
         }
         assertThat(parse(gw.get("/v2/regional-policy").body()).get("region_policy").asText())
                 .as("a refused install changes nothing").isEqualTo("any");
+        assertThat(parse(gw.get("/v2/regional-policy").body())).as("not even a policy that reads the same").isEqualTo(before);
     }
 
     @Test
