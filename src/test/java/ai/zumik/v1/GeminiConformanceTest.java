@@ -67,8 +67,12 @@ class GeminiConformanceTest {
                     + "\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")) {
                 List<SseClient.Event> events = c.all();
                 assertThat(events.getLast().done()).isTrue();
-                for (SseClient.Event e : events.subList(0, events.size() - 1)) {
-                    assertConforms("CreateChatCompletionStreamResponse", e.json());
+                List<JsonNode> chunks = events.subList(0, events.size() - 1).stream().map(SseClient.Event::json).toList();
+                assertThat(chunks).as("%s: content, finish and usage chunks", name).hasSizeGreaterThan(2)
+                        .anySatisfy(chunk -> assertThat(chunk.at("/choices/0/finish_reason").isTextual()).isTrue());
+                assertThat(chunks.getLast().get("choices")).as("the usage-only chunk").isEmpty();
+                for (JsonNode chunk : chunks) {
+                    assertConforms("CreateChatCompletionStreamResponse", chunk);
                 }
             }
         }
