@@ -42,15 +42,12 @@ class AnthropicFaultMatrixTest {
 
     @AfterAll
     static void stop() {
-        gw.close();
-        openai.close();
-        anthropic.close();
+        Faults.close(gw, openai, anthropic);
     }
 
     @BeforeEach
     void clean() {
-        anthropic.reset();
-        openai.reset();
+        Faults.reset(anthropic, openai);
     }
 
     @Test

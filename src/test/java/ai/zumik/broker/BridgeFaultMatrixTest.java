@@ -44,25 +44,17 @@ class BridgeFaultMatrixTest {
         openai = FakeProvider.start();
         xai = FakeProvider.start();
         openrouter = FakeProvider.startAt("/api/v1");
-        gw = TestGateway.start("OPENAI_BASE_URL", openai.baseUrl(), "OPENAI_API_KEY", "sk-test-openai-123456",
-                "XAI_BASE_URL", xai.baseUrl(), "XAI_API_KEY", "xai-test-key-123456",
-                "OPENROUTER_BASE_URL", openrouter.baseUrl(), "OPENROUTER_API_KEY", "sk-or-v1-test-123456",
-                "OPENROUTER_FALLBACK_ENABLED", "true");
+        gw = Faults.gatewayWithBridge(openai, xai, openrouter);
     }
 
     @AfterAll
     static void stop() {
-        gw.close();
-        openrouter.close();
-        xai.close();
-        openai.close();
+        Faults.close(gw, openrouter, xai, openai);
     }
 
     @BeforeEach
     void clean() {
-        openai.reset();
-        xai.reset();
-        openrouter.reset();
+        Faults.reset(openai, xai, openrouter);
     }
 
     private static JsonNode auditEventFor(String responseId) {

@@ -44,22 +44,17 @@ class CircuitFaultMatrixTest {
     static void start() {
         openai = FakeProvider.start("/v1", openaiModels);
         xai = FakeProvider.start("/v1", xaiModels);
-        gw = TestGateway.start("OPENAI_BASE_URL", openai.baseUrl(), "OPENAI_API_KEY", "sk-test-openai-123456",
-                "XAI_BASE_URL", xai.baseUrl(), "XAI_API_KEY", "xai-test-key-123456",
-                "ZUMIK_CIRCUIT_OPEN_MS", Long.toString(OPEN_MS));
+        gw = Faults.gateway(openai, xai, "ZUMIK_CIRCUIT_OPEN_MS", Long.toString(OPEN_MS));
     }
 
     @AfterAll
     static void stop() {
-        gw.close();
-        xai.close();
-        openai.close();
+        Faults.close(gw, xai, openai);
     }
 
     @BeforeEach
     void clean() {
-        openai.reset();
-        xai.reset();
+        Faults.reset(openai, xai);
         openaiModels.clear();
         xaiModels.clear();
     }

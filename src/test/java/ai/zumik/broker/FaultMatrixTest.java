@@ -46,22 +46,17 @@ class FaultMatrixTest {
     static void start() {
         openai = FakeProvider.start();
         xai = FakeProvider.start();
-        gw = TestGateway.start("OPENAI_BASE_URL", openai.baseUrl(), "OPENAI_API_KEY", "sk-test-openai-123456",
-                "XAI_BASE_URL", xai.baseUrl(), "XAI_API_KEY", "xai-test-key-123456",
-                "ZUMIK_UPSTREAM_FIRST_BYTE_TIMEOUT_MS", "600", "ZUMIK_STREAM_IDLE_TIMEOUT_MS", "400");
+        gw = Faults.gateway(openai, xai, "ZUMIK_UPSTREAM_FIRST_BYTE_TIMEOUT_MS", "600", "ZUMIK_STREAM_IDLE_TIMEOUT_MS", "400");
     }
 
     @AfterAll
     static void stop() {
-        gw.close();
-        xai.close();
-        openai.close();
+        Faults.close(gw, xai, openai);
     }
 
     @BeforeEach
     void clean() {
-        openai.reset();
-        xai.reset();
+        Faults.reset(openai, xai);
     }
 
     private static Script.Reply rateLimited(String retryAfter) {

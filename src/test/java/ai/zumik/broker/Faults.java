@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * What the fault-matrix tests share: request bodies, the {@code Agent-Hints} header, reading the
+ * What the fault-matrix tests share: a gateway in front of OpenAI and xAI fakes, request bodies, the {@code Agent-Hints} header, reading the
  * stored response record ({@code GET /v2/responses/{id}}) and its attempts, SSE bodies, alias
  * releases, and {@link Router}, a fake's responder that fails chosen models and echoes the rest.
  */
@@ -28,6 +28,38 @@ final class Faults {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private Faults() {}
+
+    /**
+     * A gateway in front of an OpenAI fake and an xAI fake, each with a test key, plus {@code env}
+     * (the timeouts, circuit or region settings the test is about).
+     */
+    static TestGateway gateway(FakeProvider openai, FakeProvider xai, String... env) {
+        return TestGateway.start(withPairs(env, "OPENAI_BASE_URL", openai.baseUrl(), "OPENAI_API_KEY", "sk-test-openai-123456",
+                "XAI_BASE_URL", xai.baseUrl(), "XAI_API_KEY", "xai-test-key-123456"));
+    }
+
+    /** {@link #gateway}, with the OpenRouter emergency bridge at {@code openrouter} enabled. */
+    static TestGateway gatewayWithBridge(FakeProvider openai, FakeProvider xai, FakeProvider openrouter, String... env) {
+        return gateway(openai, xai, withPairs(env, "OPENROUTER_BASE_URL", openrouter.baseUrl(),
+                "OPENROUTER_API_KEY", "sk-or-v1-test-123456", "OPENROUTER_FALLBACK_ENABLED", "true"));
+    }
+
+    private static String[] withPairs(String[] env, String... pairs) {
+        String[] all = java.util.Arrays.copyOf(pairs, pairs.length + env.length);
+        System.arraycopy(env, 0, all, pairs.length, env.length);
+        return all;
+    }
+
+    /** Closes the gateway before the fakes it talks to. */
+    static void close(TestGateway gw, FakeProvider... fakes) {
+        gw.close();
+        for (FakeProvider f : fakes) f.close();
+    }
+
+    /** Forgets every fake's queued scripts, received requests and aborts. */
+    static void reset(FakeProvider... fakes) {
+        for (FakeProvider f : fakes) f.reset();
+    }
 
     static String chat(String model) {
         return "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";

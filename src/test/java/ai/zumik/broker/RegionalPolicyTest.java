@@ -43,28 +43,20 @@ class RegionalPolicyTest {
         openai = FakeProvider.start();
         xai = FakeProvider.start();
         openrouter = FakeProvider.startAt("/api/v1");
-        gw = TestGateway.start("OPENAI_BASE_URL", openai.baseUrl(), "OPENAI_API_KEY", "sk-test-openai-123456",
-                "XAI_BASE_URL", xai.baseUrl(), "XAI_API_KEY", "xai-test-key-123456", "XAI_REGION", "eu",
-                "OPENROUTER_BASE_URL", openrouter.baseUrl(), "OPENROUTER_API_KEY", "sk-or-v1-test-123456",
-                "OPENROUTER_FALLBACK_ENABLED", "true");
+        gw = Faults.gatewayWithBridge(openai, xai, openrouter, "XAI_REGION", "eu");
         Faults.installRelease(gw, "region.mix", "[{\"provider\":\"openai\",\"model\":\"gpt-4.1\",\"weight\":1000},"
                 + "{\"provider\":\"xai\",\"model\":\"grok-3\",\"weight\":1}]");
     }
 
     @AfterAll
     static void stop() {
-        gw.close();
-        openrouter.close();
-        xai.close();
-        openai.close();
+        Faults.close(gw, openrouter, xai, openai);
     }
 
     @BeforeEach
     void clean() {
         install("{\"region_policy\":\"any\"}");
-        openai.reset();
-        xai.reset();
-        openrouter.reset();
+        Faults.reset(openai, xai, openrouter);
     }
 
     private static JsonNode install(String body) {
@@ -128,6 +120,7 @@ class RegionalPolicyTest {
                 {"{\"region_policy\":\"any\",\"data_boundary\":\"loose\"}", "data_boundary", "invalid_value"},
                 {"{\"region_policy\":\"any\",\"region\":\"us\"}", "region", "unknown_parameter"},
         };
+        JsonNode before = parse(gw.get("/v2/regional-policy").body());
         for (String[] c : cases) {
             HttpResponse<String> r = gw.post("/v2/regional-policy", c[0]);
             assertThat(r.statusCode()).as(c[0]).isEqualTo(400);
@@ -137,6 +130,7 @@ class RegionalPolicyTest {
         }
         assertThat(parse(gw.get("/v2/regional-policy").body()).get("region_policy").asText())
                 .as("a refused install changes nothing").isEqualTo("any");
+        assertThat(parse(gw.get("/v2/regional-policy").body())).as("not even a policy that reads the same").isEqualTo(before);
     }
 
     @Test

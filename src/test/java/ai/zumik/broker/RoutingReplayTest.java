@@ -38,15 +38,12 @@ class RoutingReplayTest {
     static void start() {
         openai = FakeProvider.start();
         xai = FakeProvider.start();
-        gw = TestGateway.start("OPENAI_BASE_URL", openai.baseUrl(), "OPENAI_API_KEY", "sk-test-openai-123456",
-                "XAI_BASE_URL", xai.baseUrl(), "XAI_API_KEY", "xai-test-key-123456");
+        gw = Faults.gateway(openai, xai);
     }
 
     @AfterAll
     static void stop() {
-        gw.close();
-        xai.close();
-        openai.close();
+        Faults.close(gw, xai, openai);
     }
 
     /** The order the planner would give: the release's targets through {@link RoutePlanner#weightedOrder}. */

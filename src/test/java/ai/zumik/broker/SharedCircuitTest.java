@@ -55,18 +55,14 @@ class SharedCircuitTest {
     }
 
     private static TestGateway replica() {
-        return TestGateway.start("OPENAI_BASE_URL", openai.baseUrl(), "OPENAI_API_KEY", "sk-test-openai-123456",
-                "XAI_BASE_URL", xai.baseUrl(), "XAI_API_KEY", "xai-test-key-123456",
-                "ZUMIK_CIRCUIT_OPEN_MS", Long.toString(OPEN_MS),
+        return Faults.gateway(openai, xai, "ZUMIK_CIRCUIT_OPEN_MS", Long.toString(OPEN_MS),
                 "ZUMIK_REDIS_URL", REDIS, "ZUMIK_REDIS_PREFIX", PREFIX);
     }
 
     @AfterAll
     static void stop() {
         b.close();
-        a.close();
-        xai.close();
-        openai.close();
+        Faults.close(a, xai, openai);
         try (JedisPooled redis = new JedisPooled(URI.create(REDIS))) {
             for (String key : redis.keys(PREFIX + ":*")) redis.del(key);
         }

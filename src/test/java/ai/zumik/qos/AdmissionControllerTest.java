@@ -8,10 +8,12 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AdmissionControllerTest {
-    /** Timers that fire only when the test says so. */
+    /** Timers that fire only when the test says so; {@code delays} keeps what each was asked to wait. */
     private final List<Runnable> timers = new ArrayList<>();
+    private final List<Long> delays = new ArrayList<>();
     private final AdmissionController.Timers manual = (delay, action) -> {
         timers.add(action);
+        delays.add(delay);
         return () -> timers.remove(action);
     };
     private final List<String> log = new ArrayList<>();
@@ -56,6 +58,8 @@ class AdmissionControllerTest {
         assertThat(log).endsWith("high:queued");
         releases.getFirst().run(); // releasing twice is harmless
         assertThat(ac.running()).isEqualTo(2);
+        assertThat(ac.queued()).as("a second release frees no slot for the next waiter").isEqualTo(1);
+        assertThat(log).endsWith("high:queued");
         releases.get(1).run();
         assertThat(log).endsWith("low-first:queued");
     }
@@ -77,12 +81,14 @@ class AdmissionControllerTest {
         ac.admit(q(QosClass.STANDARD, 0), -1, Runnable::run, manual, listener("waiting"));
         ac.admit(q(QosClass.STANDARD, 0), -1, Runnable::run, manual, listener("third"));
         assertThat(log).containsExactly("running:now", "third:queue_full");
+        assertThat(delays.getFirst()).as("a waiter without a deadline waits the class's queue timeout").isEqualTo(1_000);
         timers.getFirst().run();
         assertThat(log).endsWith("waiting:queue_timeout");
         assertThat(ac.queued()).isZero();
 
         long soon = System.nanoTime() + 5_000_000; // deadline before the class's 1 s queue timeout
         ac.admit(q(QosClass.STANDARD, 0), soon, Runnable::run, manual, listener("deadline"));
+        assertThat(delays.getLast()).as("the deadline, not the queue timeout, ends the wait").isBetween(1L, 5L);
         timers.getLast().run();
         assertThat(log).endsWith("deadline:expired_before_start");
 

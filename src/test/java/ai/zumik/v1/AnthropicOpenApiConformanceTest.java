@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Completions and chunks translated from Anthropic, validated against OpenAI's OpenAPI schema with
- * {@link OpenApiConformanceTest}'s validator (its setup loads the spec; its own gateway is unused here).
+ * {@link OpenApiConformanceTest}'s validator.
  */
 class AnthropicOpenApiConformanceTest {
     private static final String MODEL = "anthropic/claude-sonnet-4-5";
@@ -27,7 +27,7 @@ class AnthropicOpenApiConformanceTest {
 
     @BeforeAll
     static void start() throws IOException {
-        OpenApiConformanceTest.start();
+        OpenApiConformanceTest.loadSchemas();
         anthropic = AnthropicFake.start();
         gw = TestGateway.start("ANTHROPIC_BASE_URL", anthropic.baseUrl(), "ANTHROPIC_API_KEY", "sk-ant-test-1234567890",
                 // Circuits are not under test here: failure tests must not make the next test skip the target.
@@ -38,7 +38,6 @@ class AnthropicOpenApiConformanceTest {
     static void stop() {
         gw.close();
         anthropic.close();
-        OpenApiConformanceTest.stop();
     }
 
     private static final String TOOLS = "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\"}},"

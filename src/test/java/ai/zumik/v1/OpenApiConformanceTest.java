@@ -57,10 +57,7 @@ class OpenApiConformanceTest {
 
     @BeforeAll
     static void start() throws IOException {
-        JsonNode spec = loadSpec();
-        String specJson = JSON.writeValueAsString(spec);
-        registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
-                b -> b.schemas(Map.of(SPEC_IRI, specJson)));
+        loadSchemas();
         openai = FakeProvider.start();
         gw = TestGateway.start("OPENAI_BASE_URL", openai.baseUrl(), "OPENAI_API_KEY", "sk-test-secret-123456");
     }
@@ -77,6 +74,14 @@ class OpenApiConformanceTest {
     }
 
     // ---- the schema machinery itself ----------------------------------------------------------
+
+    /** Loads the spec once per JVM; the other surfaces' conformance tests validate with it too. */
+    static synchronized void loadSchemas() throws IOException {
+        if (registry != null) return;
+        String specJson = JSON.writeValueAsString(loadSpec());
+        registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+                b -> b.schemas(Map.of(SPEC_IRI, specJson)));
+    }
 
     private static JsonNode loadSpec() throws IOException {
         LoaderOptions options = new LoaderOptions();
