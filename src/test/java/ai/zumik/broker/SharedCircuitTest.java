@@ -23,8 +23,9 @@ import redis.clients.jedis.JedisPooled;
 /**
  * Two replicas sharing circuit state through a real Redis (127.0.0.1:6379, started by
  * {@code .ci/run}; this class fails rather than skips without it). A circuit that replica A opens
- * keeps replica B off the target without B spending a single request on it, and a probe that
- * closes the circuit on A clears it for B.
+ * keeps replica B off the target without B spending a single request on it; once A's probe has
+ * closed it, B uses the target again. That closing deletes the shared opening (rather than leaving
+ * it to expire) is checked on {@link RedisCircuits} directly.
  */
 @Tag("redis")
 @Timeout(60)
@@ -99,5 +100,35 @@ class SharedCircuitTest {
         assertThat(probed).as("A's half-open probe reached the primary").isTrue();
         Faults.sleep(RedisCircuits.REFRESH_MS * 3);
         assertThat(verdicts(record(b, post(b, chat("fault.shared"))))).containsEntry("openai/gpt-4.1", "kept");
+    }
+
+    /**
+     * The end-to-end test above cannot tell a deleted opening from an expired one (the key lives
+     * exactly one open interval, when the opener's probe becomes possible), so the mechanism is
+     * checked directly: an opening with a long interval is visible, and closing removes it at once.
+     */
+    @Test
+    void closingACircuitDeletesItsOpeningBeforeItWouldExpire() {
+        String prefix = PREFIX + "_direct";
+        try (RedisCircuits shared = new RedisCircuits(REDIS, prefix);
+             JedisPooled redis = new JedisPooled(URI.create(REDIS))) {
+            String target = "managed_provider|direct:openai|openai/gpt-4.1";
+            String key = prefix + ":circuit:" + target;
+            long openedAt = System.currentTimeMillis();
+            shared.opened(target, openedAt, 60_000);
+            for (int i = 0; i < 40 && shared.openedAt(target) == null; i++) {
+                Faults.sleep(RedisCircuits.REFRESH_MS / 2);
+            }
+            assertThat(shared.openedAt(target)).isEqualTo(openedAt);
+            assertThat(redis.pttl(key)).as("the opening expires with the open interval").isBetween(1L, 60_000L);
+
+            shared.closed(target);
+            for (int i = 0; i < 40 && redis.exists(key); i++) Faults.sleep(25);
+            assertThat(redis.exists(key)).as("closing deletes the opening, 59 s before it would expire").isFalse();
+            for (int i = 0; i < 40 && shared.openedAt(target) != null; i++) {
+                Faults.sleep(RedisCircuits.REFRESH_MS / 2);
+            }
+            assertThat(shared.openedAt(target)).isNull();
+        }
     }
 }
