@@ -104,7 +104,8 @@ public final class Zumik implements AutoCloseable {
             Clock clock = Clock.systemUTC();
             ApiKeyService keys = new ApiKeyService(database, clock);
             String initialAdminKey = keys.bootstrap(config.bootstrapKey()).map(ApiKeyService.Created::rawKey).orElse(null);
-            UsageMeter meter = new UsageMeter(database);
+            UsageMeter meter = new UsageMeter(database, config.usageJournal() && !config.usageFsync()
+                    && database.dialect() == Database.Dialect.SQLITE ? config.dataDir().resolve("usage-journal") : null);
             opened.add(meter);
             AccessLog accessLog = AccessLog.open(config.accessLog());
             opened.add(accessLog);
@@ -112,10 +113,11 @@ public final class Zumik implements AutoCloseable {
             metrics.gauge("zumik_usage_events_written_total", meter::eventsWritten);
             metrics.gauge("zumik_usage_commits_total", meter::commits);
             metrics.gauge("zumik_usage_queue_depth", meter::queued);
+            metrics.gauge("zumik_usage_journal_backlog", meter::journalBacklog);
             metrics.gauge("zumik_access_log_dropped_total", accessLog::dropped);
             Telemetry telemetry = new Telemetry(accessLog, metrics);
             ModelCatalog catalog = ModelCatalog.bundled();
-            UsageQueries usageQueries = new UsageQueries(database);
+            UsageQueries usageQueries = new UsageQueries(database, meter);
             ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
             AliasRegistry aliases = new AliasRegistry(database, clock, catalog.revision());
             aliases.bootstrap(aliasDefinitions(config));

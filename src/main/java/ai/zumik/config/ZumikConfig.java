@@ -27,6 +27,7 @@ public record ZumikConfig(
         String accessLog,
         Duration shutdownGrace,
         boolean usageFsync,
+        boolean usageJournal,
         int eventLoops,
         long circuitOpenMillis,
         ConfigFile file) {
@@ -103,6 +104,11 @@ public record ZumikConfig(
                     case "normal" -> false;
                     case "full" -> true;
                     default -> throw new IllegalArgumentException("ZUMIK_USAGE_SYNC must be 'normal' or 'full'");
+                },
+                switch (s.get("ZUMIK_USAGE_JOURNAL", "on").toLowerCase(Locale.ROOT)) {
+                    case "on" -> true;
+                    case "off" -> false;
+                    default -> throw new IllegalArgumentException("ZUMIK_USAGE_JOURNAL must be 'on' or 'off'");
                 },
                 s.integer("ZUMIK_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), null, 1, 256),
                 s.millis("ZUMIK_CIRCUIT_OPEN_MS", 30_000).toMillis(),

@@ -1,6 +1,8 @@
 package ai.zumik.metering;
 
 import ai.zumik.store.Database;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -11,27 +13,35 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The usage meter: makes each response's usage event durable before the response's last byte
- * goes out, without a database round trip per request.
+ * goes out, without a database round trip — and, on the default SQLite store, without a thread
+ * hand-off — per request.
  *
- * <p>Group commit: callers enqueue an event with a callback. One writer thread, holding one
- * connection and one prepared statement for its lifetime, takes whatever has queued up (at least
- * one event, at most {@value #MAX_BATCH}), inserts the batch in one transaction and commits. Under
- * load each commit carries many events, so throughput holds; when idle a lone event commits at
- * once, so latency stays low. When the previous commit already carried {@value #BUSY_BATCH} or
- * more events (the gateway is busy), the writer lingers up to {@value #LINGER_MICROS} µs to fill
- * the next batch: per-event cost drops with batch size, and at that load the wait is small next
- * to the queueing the client already sees. Callbacks are then run grouped by their executor, one task per
- * executor per batch, so an event loop is woken once per commit rather than once per response.
- * A failed commit fails every event of its batch: the caller must not present its response as
- * complete.
+ * <p><b>Journal</b> (SQLite with {@code ZUMIK_USAGE_SYNC=normal}, the default): {@link #record}
+ * copies the encoded event into the memory-mapped {@link UsageJournal} on the calling thread and
+ * the event is durable against a process crash at once, the same guarantee a SQLite WAL commit
+ * gives at {@code synchronous=NORMAL}; the callback is scheduled on the caller's executor straight
+ * away. The writer thread follows the journal behind the appenders and group-commits its records
+ * into {@code usage_events}; {@link #awaitVisible} lets a reader wait until everything recorded
+ * before it is in the table. Whatever a crash left in the journal is replayed at the next start.
+ *
+ * <p><b>Group commit</b> (PostgreSQL, {@code ZUMIK_USAGE_SYNC=full}, {@code ZUMIK_USAGE_JOURNAL=off},
+ * or an event the journal cannot take): callers enqueue an event with a callback. One writer
+ * thread, holding one connection and one prepared statement, takes whatever has queued up (at most
+ * {@value #MAX_BATCH}), inserts the batch in one transaction and commits. When the previous commit
+ * already carried {@value #BUSY_BATCH} or more events (the gateway is busy), the writer lingers up
+ * to {@value #LINGER_MICROS} µs to fill the next batch. Callbacks are then run grouped by their
+ * executor, one task per executor per batch. A failed commit fails every queued event of its batch:
+ * the caller must not present its response as complete. Journaled events of a failed commit stay in
+ * the journal and are retried.
  */
 public final class UsageMeter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UsageMeter.class);
@@ -39,44 +49,96 @@ public final class UsageMeter implements AutoCloseable {
     private static final int BUSY_BATCH = 4;
     private static final int LINGER_MICROS = 500;
     private static final int LINGER_TARGET = 64;
+    /** While events keep coming, the writer looks at the journal this often. */
+    private static final long ACTIVE_PARK_NANOS = 2_000_000;
+    /** After this long without events it sleeps until an appender or a reader wakes it. */
+    private static final long IDLE_NANOS = 200_000_000;
+    private static final long RETRY_NANOS = 100_000_000;
+    private static final long VISIBILITY_WAIT_MILLIS = 5_000;
     private static final String INSERT = "INSERT INTO usage_events (project_id, response_id, trace_id, key_id, "
             + "endpoint, requested_model, provider, model, execution_mode, execution_profile, stream, status, outcome, "
             + "error_code, prompt_tokens, cached_tokens, cache_write_tokens, completion_tokens, reasoning_tokens, "
             + "ttft_ms, latency_ms, created_at, surface, alias_release_id, decision, attempts, qos, output, charged) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            + "ON CONFLICT (project_id, response_id) DO NOTHING"; // a journal replay may repeat a committed event
 
     /** {@code callback} gets null once the event is durable, or the failure; it runs on {@code executor}. */
     private record Pending(UsageEvent event, Executor executor, Consumer<Throwable> callback) {}
 
     private final Database db;
+    private final UsageJournal journal; // null: group commit only
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
-    private final AtomicLong written = new AtomicLong();
+    private final LongAdder durable = new LongAdder();
     private final AtomicLong commits = new AtomicLong();
+    private final Object visible = new Object();
     private Connection connection;
     private PreparedStatement insert;
+    private volatile boolean asleep;
     private volatile boolean closed;
 
-    public UsageMeter(Database db) {
+    /**
+     * @param journalDir where the journal lives, or null to commit every event before its callback
+     * @throws IllegalStateException when the journal a previous process left cannot be replayed
+     */
+    public UsageMeter(Database db, Path journalDir) {
         this.db = db;
+        try {
+            this.journal = journalDir == null ? null : UsageJournal.recover(journalDir, this::replay);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot open the usage journal in " + journalDir, e);
+        }
         this.writer = Thread.ofPlatform().name("zumik-usage-writer").daemon().start(this::run);
     }
 
     /**
-     * Enqueues an event; {@code callback} (may be null) runs on {@code executor} once the event is
-     * committed, with null, or with the reason it could not be.
+     * Makes an event durable; {@code callback} (may be null) then runs on {@code executor} (null:
+     * on the calling thread) with null, or with the reason the event could not be made durable.
      */
     public void record(UsageEvent event, Executor executor, Consumer<Throwable> callback) {
+        if (journal != null && journal.append(UsageEventCodec.encode(event))) {
+            durable.increment();
+            if (asleep) LockSupport.unpark(writer);
+            if (callback == null) return;
+            if (executor == null) callback.accept(null);
+            else executor.execute(() -> callback.accept(null));
+            return;
+        }
         Pending p = new Pending(event, executor, callback);
         if (closed) {
             complete(List.of(p), new IllegalStateException("usage meter is closed"));
             return;
         }
         queue.add(p);
+        LockSupport.unpark(writer);
     }
 
+    /** Waits (up to 5 s) until every event recorded before this call is readable in the database. */
+    public void awaitVisible() {
+        if (journal == null) return;
+        long target = journal.appended();
+        long deadline = System.nanoTime() + VISIBILITY_WAIT_MILLIS * 1_000_000;
+        synchronized (visible) {
+            while (journal.committed() < target && writer.isAlive()) {
+                LockSupport.unpark(writer);
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    LOG.warn("usage reads go ahead with {} journaled events not yet in the database", journal.backlog());
+                    return;
+                }
+                try {
+                    visible.wait(Math.min(10, left));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Events made durable (journaled or committed) since start. */
     public long eventsWritten() {
-        return written.get();
+        return durable.sum();
     }
 
     public long commits() {
@@ -87,68 +149,116 @@ public final class UsageMeter implements AutoCloseable {
         return queue.size();
     }
 
+    /** Journaled events not yet in the database. */
+    public long journalBacklog() {
+        return journal == null ? 0 : journal.backlog();
+    }
+
     private void run() {
         List<Pending> batch = new ArrayList<>(MAX_BATCH);
+        List<UsageEvent> journaled = new ArrayList<>(MAX_BATCH);
         int previous = 0;
+        long lastWork = System.nanoTime();
         while (true) {
-            try {
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    if (closed && queue.isEmpty()) break;
-                    continue;
-                }
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                if (previous >= BUSY_BATCH && !closed) linger(batch);
-                previous = batch.size();
-                complete(batch, write(batch));
-            } catch (InterruptedException e) {
-                if (closed && queue.isEmpty()) break;
-            } finally {
-                batch.clear();
+            queue.drainTo(batch, MAX_BATCH);
+            if (!batch.isEmpty() && previous >= BUSY_BATCH && !closed) linger(batch);
+            if (journal != null) {
+                prepareSpare();
+                journal.read(journaled, MAX_BATCH);
             }
+            if (batch.isEmpty() && journaled.isEmpty()) {
+                if (closed && queue.isEmpty() && (journal == null || journal.backlog() == 0)) break;
+                idle(System.nanoTime() - lastWork > IDLE_NANOS);
+                continue;
+            }
+            lastWork = System.nanoTime();
+            previous = batch.size() + journaled.size();
+            Throwable failure = write(journaled, batch);
+            if (journal != null) {
+                if (failure == null) journal.commitRead();
+                else journal.rewindRead();
+            }
+            if (failure == null) durable.add(batch.size());
+            complete(batch, failure);
+            if (failure == null) {
+                synchronized (visible) {
+                    visible.notifyAll();
+                }
+            } else if (!journaled.isEmpty()) {
+                LockSupport.parkNanos(RETRY_NANOS); // the journal keeps them; do not spin on a broken database
+            }
+            batch.clear();
+            journaled.clear();
         }
         disconnect();
     }
 
+    /** Parks briefly while events flow; after a quiet spell, until an appender or reader unparks. */
+    private void idle(boolean deep) {
+        if (!deep) {
+            LockSupport.parkNanos(ACTIVE_PARK_NANOS);
+            return;
+        }
+        asleep = true;
+        if (queue.isEmpty() && (journal == null || journal.unread() == 0) && !closed) LockSupport.parkNanos(1_000_000_000L);
+        asleep = false;
+    }
+
+    private void prepareSpare() {
+        try {
+            journal.prepareSpare();
+        } catch (IOException | RuntimeException e) {
+            // Appends fall back to group commit once the current segment is full.
+            LOG.error("cannot prepare the next usage journal segment", e);
+        }
+    }
+
     /** Gathers more events for a busy batch, for at most {@value #LINGER_MICROS} µs. */
-    private void linger(List<Pending> batch) throws InterruptedException {
+    private void linger(List<Pending> batch) {
         long deadline = System.nanoTime() + LINGER_MICROS * 1_000L;
         while (batch.size() < LINGER_TARGET) {
             long left = deadline - System.nanoTime();
             if (left <= 0) return;
-            Pending p = queue.poll(left, TimeUnit.NANOSECONDS);
-            if (p == null) return;
-            batch.add(p);
+            LockSupport.parkNanos(left);
             queue.drainTo(batch, MAX_BATCH - batch.size());
         }
     }
 
-    /** Writes one batch in one transaction; returns null on success or the failure. */
-    private Throwable write(List<Pending> batch) {
+    /** Writes the events in one transaction; returns null on success or the failure. */
+    private Throwable write(List<UsageEvent> journaled, List<Pending> batch) {
         try {
             if (insert == null) {
                 connection = db.connection();
                 connection.setAutoCommit(false);
                 insert = connection.prepareStatement(INSERT);
             }
+            for (UsageEvent e : journaled) bind(insert, e);
             for (Pending p : batch) bind(insert, p.event);
             insert.executeBatch();
             connection.commit();
-            written.addAndGet(batch.size());
             commits.incrementAndGet();
             return null;
         } catch (SQLException | RuntimeException e) {
-            LOG.error("usage batch of {} events failed to commit", batch.size(), e);
+            LOG.error("usage batch of {} events failed to commit", journaled.size() + batch.size(), e);
             disconnect(); // the next batch starts on a fresh connection
             return e;
+        }
+    }
+
+    /** Start-up: events a crashed process left in the journal, committed before anything is served. */
+    private void replay(List<UsageEvent> events) {
+        for (int from = 0; from < events.size(); from += MAX_BATCH) {
+            Throwable failure = write(events.subList(from, Math.min(events.size(), from + MAX_BATCH)), List.of());
+            if (failure != null) throw new IllegalStateException("cannot replay the usage journal", failure);
         }
     }
 
     private static void complete(List<Pending> batch, Throwable failure) {
         Map<Executor, List<Pending>> byExecutor = new IdentityHashMap<>();
         for (Pending p : batch) {
-            if (p.callback != null) byExecutor.computeIfAbsent(p.executor, e -> new ArrayList<>()).add(p);
+            if (p.callback == null) continue;
+            if (p.executor == null) p.callback.accept(failure);
+            else byExecutor.computeIfAbsent(p.executor, e -> new ArrayList<>()).add(p);
         }
         byExecutor.forEach((executor, pendings) -> executor.execute(() -> {
             for (Pending p : pendings) p.callback.accept(failure);
@@ -207,15 +317,18 @@ public final class UsageMeter implements AutoCloseable {
         insert = null;
     }
 
-    /** Stops taking events and waits until every queued event is committed. */
+    /** Stops taking events and waits until every journaled and queued event is committed. */
     @Override
     public void close() {
+        if (journal != null) journal.seal(); // no append after this, so the writer's last look sees them all
         closed = true;
+        LockSupport.unpark(writer);
         try {
             writer.join(30_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (journal != null) journal.close();
         List<Pending> left = new ArrayList<>();
         queue.drainTo(left);
         complete(left, new IllegalStateException("usage meter closed before the event was written"));

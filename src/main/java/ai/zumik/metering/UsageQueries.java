@@ -8,7 +8,11 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads the usage meter's table for {@code GET /v2/usage}. Blocking. */
+/**
+ * Reads the usage meter's table for {@code GET /v2/usage} and the response records. Blocking. Every
+ * read first waits for the meter to move what it has journaled into the table, so a response's
+ * event is readable as soon as the response is.
+ */
 public final class UsageQueries {
     /** Filters; null fields do not filter. Times are epoch milliseconds, {@code until} exclusive. */
     public record Filter(String projectId, Long sinceMs, Long untilMs, String provider, String model, String keyId) {}
@@ -22,12 +26,15 @@ public final class UsageQueries {
                         long completionTokens) {}
 
     private final Database db;
+    private final UsageMeter meter;
 
-    public UsageQueries(Database db) {
+    public UsageQueries(Database db, UsageMeter meter) {
         this.db = db;
+        this.meter = meter;
     }
 
     public Summary summary(Filter f) {
+        meter.awaitVisible();
         Where w = where(f);
         String sql = "SELECT COUNT(*), "
                 + "SUM(CASE WHEN outcome = 'completed' THEN 1 ELSE 0 END), "
@@ -47,6 +54,7 @@ public final class UsageQueries {
     }
 
     public List<Group> byModel(Filter f) {
+        meter.awaitVisible();
         Where w = where(f);
         String sql = "SELECT provider, model, COUNT(*), COALESCE(SUM(prompt_tokens), 0), COALESCE(SUM(cached_tokens), 0), "
                 + "COALESCE(SUM(completion_tokens), 0) FROM usage_events" + w.sql
@@ -67,6 +75,7 @@ public final class UsageQueries {
 
     /** The most recent events, newest first. */
     public List<UsageEvent> recent(Filter f, int limit) {
+        meter.awaitVisible();
         Where w = where(f);
         String sql = "SELECT * FROM usage_events" + w.sql + " ORDER BY response_id DESC LIMIT " + limit;
         return db.call(c -> {
@@ -82,6 +91,7 @@ public final class UsageQueries {
 
     /** Looks one response's event up (tenant-scoped). */
     public UsageEvent byResponse(String projectId, String responseId) {
+        meter.awaitVisible();
         return db.call(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT * FROM usage_events WHERE project_id = ? AND response_id = ?")) {

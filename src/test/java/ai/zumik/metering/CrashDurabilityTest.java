@@ -32,15 +32,20 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Kills a real Zumik process with SIGKILL under load and checks that every response a client
- * received in full has its usage event in the database: usage is durable before the last byte.
+ * received in full has its usage event in the database once Zumik is back: usage is durable before
+ * the last byte, in each of the meter's three modes.
  */
 class CrashDurabilityTest {
     private int acknowledgedWhileLocked;
 
-    /** {@code normal} is the default (survives a process crash); {@code full} also fsyncs each commit. */
+    /**
+     * {@code journal} is the default (memory-mapped journal, survives a process crash);
+     * {@code group-commit} commits each event to SQLite before its response ends; {@code full} also
+     * fsyncs each commit.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"normal", "full"})
-    void everyAcknowledgedResponseSurvivesSigkill(String usageSync) throws Exception {
+    @ValueSource(strings = {"journal", "group-commit", "full"})
+    void everyAcknowledgedResponseSurvivesSigkill(String mode) throws Exception {
         Path dataDir = Files.createTempDirectory("zumik-crash-");
         String key = RawKeys.generate();
         int port = freePort();
@@ -52,21 +57,10 @@ class CrashDurabilityTest {
                         + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"ok\"},\"finish_reason\":\"stop\"}],"
                         + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1,\"total_tokens\":4}}"));
             }
-            String java = ProcessHandle.current().info().command().orElseThrow();
-            ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                    System.getProperty("java.class.path"), "ai.zumik.Main", "serve", "--port", Integer.toString(port),
-                    "--data-dir", dataDir.toString())
-                    .redirectErrorStream(true)
-                    .redirectOutput(dataDir.resolve("server.log").toFile());
-            pb.environment().put("ZUMIK_BOOTSTRAP_KEY", key);
-            pb.environment().put("OPENAI_BASE_URL", openai.baseUrl());
-            pb.environment().put("OPENAI_API_KEY", "sk-test-crash-123456");
-            pb.environment().put("ZUMIK_ACCESS_LOG", "off");
-            pb.environment().put("ZUMIK_USAGE_SYNC", usageSync);
-            Process server = pb.start();
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(2)).build();
+            Process server = startServer(mode, port, dataDir, key, openai, "server.log");
             try {
-                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                        .connectTimeout(Duration.ofSeconds(2)).build();
                 awaitHealthy(http, port, server, dataDir);
 
                 ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
@@ -96,8 +90,10 @@ class CrashDurabilityTest {
                 }
                 long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
                 while (System.nanoTime() < until && acknowledged.size() < 1_000) Thread.sleep(10);
-                // Hold SQLite's write lock from outside, as a slow disk would: commits stall, so any
-                // response released before its usage is durable would be acknowledged now and lost below.
+                // Hold SQLite's write lock from outside, as a slow disk would: commits stall. Without
+                // the journal, any response released before its usage is durable would be
+                // acknowledged now and lost below; with it, responses go on (the journal holds their
+                // events) and the restart must bring every one of them into the table.
                 try (Connection lock = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("zumik.db"))) {
                     lock.createStatement().execute("BEGIN IMMEDIATE");
                     Thread.sleep(150); // responses committed just before the lock may still be on the wire
@@ -113,8 +109,21 @@ class CrashDurabilityTest {
                 assertThat(clients.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
 
                 List<String> acked = new ArrayList<>(acknowledged);
-                assertThat(acknowledgedWhileLocked).as("no response completes while usage cannot be committed").isZero();
+                if (mode.equals("journal")) {
+                    assertThat(acknowledgedWhileLocked).as("responses go on while the database is stalled").isPositive();
+                    try (var segments = Files.list(dataDir.resolve("usage-journal"))) {
+                        assertThat(segments.count()).as("journal segments left by the crash").isPositive();
+                    }
+                } else {
+                    assertThat(acknowledgedWhileLocked).as("no response completes while usage cannot be committed").isZero();
+                }
                 assertThat(acked.size()).as("enough load before the kill").isGreaterThan(50);
+
+                // Start again (the journal is replayed before the port opens), then stop cleanly.
+                server = startServer(mode, port, dataDir, key, openai, "server-restart.log");
+                awaitHealthy(http, port, server, dataDir);
+                server.destroy();
+                assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
                 Set<String> stored = new HashSet<>();
                 try (Database db = Database.open(null, dataDir, false)) {
                     db.call(c -> {
@@ -125,16 +134,38 @@ class CrashDurabilityTest {
                 }
                 List<String> lost = acked.stream().filter(id -> !stored.contains(id)).toList();
                 assertThat(lost).as("acknowledged responses without a usage event, of %d", acked.size()).isEmpty();
+                if (mode.equals("journal")) {
+                    try (var segments = Files.list(dataDir.resolve("usage-journal"))) {
+                        assertThat(segments.toList()).as("a clean stop leaves no journal behind").isEmpty();
+                    }
+                }
             } finally {
                 server.destroyForcibly();
             }
         }
     }
 
+    private static Process startServer(String mode, int port, Path dataDir, String key, FakeProvider openai, String log)
+            throws IOException {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), "ai.zumik.Main", "serve", "--port", Integer.toString(port),
+                "--data-dir", dataDir.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dataDir.resolve(log).toFile());
+        pb.environment().put("ZUMIK_BOOTSTRAP_KEY", key);
+        pb.environment().put("OPENAI_BASE_URL", openai.baseUrl());
+        pb.environment().put("OPENAI_API_KEY", "sk-test-crash-123456");
+        pb.environment().put("ZUMIK_ACCESS_LOG", "off");
+        pb.environment().put("ZUMIK_USAGE_SYNC", mode.equals("full") ? "full" : "normal");
+        pb.environment().put("ZUMIK_USAGE_JOURNAL", mode.equals("journal") ? "on" : "off");
+        return pb.start();
+    }
+
     private static void awaitHealthy(HttpClient http, int port, Process server, Path dataDir) throws Exception {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < until) {
-            if (!server.isAlive()) throw new AssertionError("server died: " + Files.readString(dataDir.resolve("server.log")));
+            if (!server.isAlive()) throw new AssertionError("server died: " + logs(dataDir));
             try {
                 var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
                         HttpResponse.BodyHandlers.ofString());
@@ -143,7 +174,16 @@ class CrashDurabilityTest {
                 Thread.sleep(100);
             }
         }
-        throw new AssertionError("server did not become healthy: " + Files.readString(dataDir.resolve("server.log")));
+        throw new AssertionError("server did not become healthy: " + logs(dataDir));
+    }
+
+    private static String logs(Path dataDir) throws IOException {
+        StringBuilder all = new StringBuilder();
+        for (String log : List.of("server.log", "server-restart.log")) {
+            Path p = dataDir.resolve(log);
+            if (Files.exists(p)) all.append(log).append(":\n").append(Files.readString(p));
+        }
+        return all.toString();
     }
 
     private static int freePort() throws IOException {

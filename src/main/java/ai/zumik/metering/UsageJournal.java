@@ -1,0 +1,331 @@
+package ai.zumik.metering;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The usage meter's write-ahead journal: a response's usage event becomes durable by being copied
+ * into a memory-mapped, preallocated file, on the thread that finishes the response, with no
+ * system call and no hand-off to another thread. Once the bytes are in the mapping they are in the
+ * kernel's page cache: a process crash (SIGKILL) cannot lose them, exactly the guarantee SQLite
+ * gives a WAL commit with {@code synchronous=NORMAL} (neither survives a power failure; that is what
+ * {@code ZUMIK_USAGE_SYNC=full} is for, which bypasses the journal).
+ *
+ * <p>Files are segments {@code <generation>.seg} of {@value #SEGMENT_BYTES} bytes, zero-filled
+ * when created (so the disk blocks exist before anything is written through the mapping). A
+ * segment is a {@value #HEADER}-byte header (magic, generation) followed by 8-aligned records:
+ * {@code int length, int crc32c(payload), payload}. Length 0 means "nothing more here", -1 "sealed,
+ * go on to the next generation". Appends are serialised by a lock held for the copy only; the
+ * usage writer reads records behind the appenders (a volatile published offset per segment),
+ * inserts them into the database, and deletes each segment once it is sealed and all of it is
+ * committed. At start-up, whatever segments a crash left behind are replayed first
+ * ({@link #recover}); replay is idempotent because an event's primary key is its response id.
+ */
+final class UsageJournal implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(UsageJournal.class);
+    static final int SEGMENT_BYTES = 4 << 20;
+    static final int HEADER = 64;
+    /** Larger events (a long captured output) go through the queue instead. */
+    static final int MAX_RECORD = 1 << 20;
+    private static final long MAGIC = 0x5a554d494b4a3031L; // "ZUMIKJ01"
+    private static final int SEALED = -1;
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10);
+
+    /** One mapped segment. Appenders write under the journal's lock; the reader follows {@code published}. */
+    private static final class Segment {
+        final long generation;
+        final Path file;
+        final Arena arena;
+        final MemorySegment map;
+        long writeAt = HEADER; // appenders only, under the lock
+        volatile long published = HEADER; // end of the last complete record
+        volatile Segment next; // set before sealed
+        volatile boolean sealed;
+
+        Segment(long generation, Path file, Arena arena, MemorySegment map) {
+            this.generation = generation;
+            this.file = file;
+            this.arena = arena;
+            this.map = map;
+        }
+    }
+
+    private final Path dir;
+    private final Object lock = new Object();
+    private Segment current; // under lock
+    private volatile Segment spare; // prepared by the writer, taken by an appender
+    private long nextGeneration; // writer only
+    private volatile long appended; // records appended, ever
+    private volatile boolean closed;
+
+    // Reader side: the usage writer thread only.
+    private Segment reading;
+    private long readAt;
+    private Segment committedSegment;
+    private long committedAt;
+    private volatile long readCount; // written by the writer only; read by its idle check
+    private volatile long committedCount; // written by the writer only; read by waiting readers
+
+    private UsageJournal(Path dir, long firstGeneration) throws IOException {
+        this.dir = dir;
+        this.nextGeneration = firstGeneration;
+        this.current = create();
+        this.reading = current;
+        this.readAt = HEADER;
+        this.committedSegment = current;
+        this.committedAt = HEADER;
+        prepareSpare();
+    }
+
+    /**
+     * Replays the segments left in {@code dir} by an earlier process through {@code replay} (which
+     * must make them durable elsewhere, idempotently), deletes them, and opens a fresh journal.
+     */
+    static UsageJournal recover(Path dir, Consumer<List<UsageEvent>> replay) throws IOException {
+        Files.createDirectories(dir);
+        List<Path> left;
+        try (Stream<Path> files = Files.list(dir)) {
+            left = files.filter(p -> generationOf(p) >= 0)
+                    .sorted((a, b) -> Long.compare(generationOf(a), generationOf(b))).toList();
+        }
+        long last = 0;
+        int replayed = 0;
+        for (Path file : left) {
+            last = Math.max(last, generationOf(file));
+            List<UsageEvent> events = readAll(file);
+            if (!events.isEmpty()) replay.accept(events);
+            replayed += events.size();
+        }
+        for (Path file : left) Files.delete(file);
+        if (replayed > 0) LOG.info("replayed {} usage events from the journal left by the previous process", replayed);
+        return new UsageJournal(dir, last + 1);
+    }
+
+    /**
+     * Appends one encoded event; true once it is in the mapping (durable against a process crash).
+     * False when it cannot be journaled right now (too large, no prepared segment, closed): the
+     * caller then makes it durable some other way.
+     */
+    boolean append(byte[] payload) {
+        if (payload.length > MAX_RECORD) return false;
+        CRC32C crc = new CRC32C();
+        crc.update(payload);
+        int sum = (int) crc.getValue();
+        long size = align(8L + payload.length);
+        synchronized (lock) {
+            if (closed) return false;
+            Segment s = current;
+            if (s.writeAt + size + 8 > SEGMENT_BYTES) {
+                Segment n = spare;
+                if (n == null) return false;
+                spare = null;
+                s.map.set(INT, s.writeAt, SEALED);
+                s.next = n;
+                s.sealed = true;
+                current = s = n;
+            }
+            long at = s.writeAt;
+            MemorySegment.copy(payload, 0, s.map, ValueLayout.JAVA_BYTE, at + 8, payload.length);
+            s.map.set(INT, at + 4, sum);
+            s.map.set(INT, at, payload.length);
+            s.writeAt = at + size;
+            s.published = s.writeAt;
+            appended++;
+        }
+        return true;
+    }
+
+    /** Records appended since this journal opened. */
+    long appended() {
+        return appended;
+    }
+
+    /** Records appended but not yet committed by the reader. */
+    long backlog() {
+        return appended - committedCount;
+    }
+
+    long committed() {
+        return committedCount;
+    }
+
+    /** Records appended but not yet read by the writer. */
+    long unread() {
+        return appended - readCount;
+    }
+
+    /** Writer thread: makes sure the next segment exists, so appenders never wait for a file. */
+    void prepareSpare() throws IOException {
+        if (spare == null && !closed) spare = create();
+    }
+
+    /**
+     * Writer thread: decodes up to {@code max} records past the read position into {@code out}. The
+     * position moves on only in memory; {@link #commitRead} makes it final, {@link #rewindRead}
+     * returns to the last committed position (the database write failed).
+     */
+    int read(List<UsageEvent> out, int max) {
+        int n = 0;
+        while (n < max) {
+            boolean sealed = reading.sealed;
+            long end = reading.published;
+            if (readAt >= end) {
+                if (!sealed) break;
+                reading = reading.next;
+                readAt = HEADER;
+                continue;
+            }
+            int len = reading.map.get(INT, readAt);
+            byte[] payload = new byte[len];
+            MemorySegment.copy(reading.map, ValueLayout.JAVA_BYTE, readAt + 8, payload, 0, len);
+            readAt += align(8L + len);
+            n++;
+            try {
+                out.add(UsageEventCodec.decode(payload));
+            } catch (IllegalArgumentException e) { // only a bug in the codec can get here
+                LOG.error("usage journal: a record written by this process does not decode; skipped", e);
+            }
+        }
+        readCount += n;
+        return n;
+    }
+
+    /** Writer thread: what was read is in the database; segments wholly behind it are deleted. */
+    void commitRead() {
+        while (committedSegment != reading) {
+            Segment done = committedSegment;
+            committedSegment = done.next;
+            discard(done);
+        }
+        committedAt = readAt;
+        committedCount = readCount;
+    }
+
+    void rewindRead() {
+        reading = committedSegment;
+        readAt = committedAt;
+        readCount = committedCount;
+    }
+
+    /** Stops appends; pending records stay readable until {@link #close}. */
+    void seal() {
+        synchronized (lock) {
+            closed = true;
+        }
+    }
+
+    /** Unmaps everything; deletes the files only when every record is committed. */
+    @Override
+    public void close() {
+        seal();
+        boolean drained = backlog() == 0;
+        for (Segment s = committedSegment; s != null; s = s.next) {
+            if (drained) discard(s);
+            else s.arena.close();
+        }
+        Segment sp = spare;
+        if (sp != null) discard(sp);
+        if (!drained) LOG.warn("usage journal closed with {} events not yet in the database; they replay at next start", backlog());
+    }
+
+    private Segment create() throws IOException {
+        long generation = nextGeneration++;
+        Path file = dir.resolve(String.format("%016d.seg", generation));
+        Arena arena = Arena.ofShared();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            for (long at = 0; at < SEGMENT_BYTES; ) at += ch.write(ZEROS.duplicate(), at);
+            ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.BIG_ENDIAN).putLong(MAGIC).putLong(generation).flip();
+            ch.write(header, 0);
+            return new Segment(generation, file, arena, ch.map(FileChannel.MapMode.READ_WRITE, 0, SEGMENT_BYTES, arena));
+        } catch (IOException | RuntimeException e) {
+            arena.close();
+            Files.deleteIfExists(file);
+            throw e;
+        }
+    }
+
+    private static void discard(Segment s) {
+        s.arena.close();
+        try {
+            Files.deleteIfExists(s.file);
+        } catch (IOException e) {
+            LOG.warn("could not delete usage journal segment {}", s.file.getFileName(), e);
+        }
+    }
+
+    /** Every intact record of one segment file, in order; stops at the first gap, seal or damage. */
+    static List<UsageEvent> readAll(Path file) throws IOException {
+        List<UsageEvent> events = new ArrayList<>();
+        ByteBuffer b;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            if (ch.size() < HEADER) return events;
+            b = ByteBuffer.allocate((int) Math.min(ch.size(), SEGMENT_BYTES)).order(ByteOrder.BIG_ENDIAN);
+            while (b.hasRemaining() && ch.read(b) >= 0) {
+                // fill
+            }
+            b.flip();
+        }
+        if (b.getLong(0) != MAGIC || b.getLong(8) != generationOf(file)) {
+            LOG.warn("usage journal segment {} has no valid header; skipped", file.getFileName());
+            return events;
+        }
+        int at = HEADER;
+        while (at + 8 <= b.limit()) {
+            int len = b.getInt(at);
+            if (len == 0 || len == SEALED) break;
+            if (len < 0 || len > MAX_RECORD || at + 8L + len > b.limit()) {
+                LOG.warn("usage journal segment {}: bad record length at {}; the rest is skipped", file.getFileName(), at);
+                break;
+            }
+            byte[] payload = new byte[len];
+            b.get(at + 8, payload);
+            CRC32C crc = new CRC32C();
+            crc.update(payload);
+            if ((int) crc.getValue() != b.getInt(at + 4)) {
+                LOG.warn("usage journal segment {}: damaged record at {} (torn by the crash); the rest is skipped",
+                        file.getFileName(), at);
+                break;
+            }
+            try {
+                events.add(UsageEventCodec.decode(payload));
+            } catch (IllegalArgumentException e) {
+                LOG.warn("usage journal segment {}: undecodable record at {}; the rest is skipped", file.getFileName(), at);
+                break;
+            }
+            at += (int) align(8L + len);
+        }
+        return events;
+    }
+
+    private static long generationOf(Path file) {
+        String name = file.getFileName().toString();
+        if (!name.endsWith(".seg") || name.length() != 20) return -1;
+        try {
+            return Long.parseLong(name.substring(0, 16));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static long align(long n) {
+        return (n + 7) & ~7L;
+    }
+}

@@ -1,0 +1,184 @@
+package ai.zumik.metering;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.zumik.store.Database;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UsageJournalTest {
+    @TempDir
+    Path dir;
+
+    static UsageEvent event(String id, String output) {
+        return new UsageEvent(id, "trc_" + id, "prj_1", "key_1", "/v1/chat/completions", "gpt-4o-mini", "openai",
+                "gpt-4o-mini", "live", "managed_provider", true, 200, "completed", null, 12L, 3L, null, 7L, 0L, 41L, 120L,
+                1_700_000_000_000L, "v1", "rel_9", "{\"targets\":[\"openai/gpt-4o-mini\"],\"note\":\"é ✓ 😀\"}", "[]",
+                "{\"admission\":\"accepted\"}", output, true);
+    }
+
+    private List<Path> segments() throws Exception {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.toString().endsWith(".seg")).sorted().toList();
+        }
+    }
+
+    @Test
+    void codecRoundTripsEveryFieldIncludingNullsAndNonAscii() {
+        UsageEvent full = event("resp_1", "hello wörld 👋");
+        assertThat(UsageEventCodec.decode(UsageEventCodec.encode(full))).isEqualTo(full);
+        UsageEvent sparse = new UsageEvent("resp_2", "t", "p", "k", "/v1/embeddings", "m", null, null, "placeholder",
+                "managed_provider", false, 503, "failed", "upstream_unavailable", null, null, null, null, null, null, 5L,
+                6L, null, null, null, null, null, null, false);
+        assertThat(UsageEventCodec.decode(UsageEventCodec.encode(sparse))).isEqualTo(sparse);
+    }
+
+    @Test
+    void codecRefusesTruncatedTrailingOrUnknownBytes() {
+        byte[] bytes = UsageEventCodec.encode(event("resp_1", null));
+        assertThatThrownBy(() -> UsageEventCodec.decode(Arrays.copyOf(bytes, bytes.length - 1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> UsageEventCodec.decode(Arrays.copyOf(bytes, bytes.length + 1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        byte[] future = bytes.clone();
+        future[0] = 9;
+        assertThatThrownBy(() -> UsageEventCodec.decode(future)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void recordsAreReadInOrderAcrossSegmentsAndSegmentsGoOnceCommitted() throws Exception {
+        String big = "x".repeat(200_000); // ~20 records per 4 MiB segment
+        try (UsageJournal journal = UsageJournal.recover(dir, events -> { throw new AssertionError("nothing to replay"); })) {
+            int appended = 0;
+            for (int i = 0; i < 70; i++) {
+                byte[] payload = UsageEventCodec.encode(event("resp_" + i, big));
+                if (!journal.append(payload)) {
+                    // The current segment is full and the spare was taken: only the writer makes another.
+                    journal.prepareSpare();
+                    assertThat(journal.append(payload)).isTrue();
+                }
+                appended++;
+            }
+            assertThat(segments()).hasSizeGreaterThanOrEqualTo(4);
+            assertThat(journal.appended()).isEqualTo(appended);
+
+            List<UsageEvent> read = new ArrayList<>();
+            assertThat(journal.read(read, 30)).isEqualTo(30);
+            journal.rewindRead(); // the database write failed: the same records come again
+            read.clear();
+            while (journal.read(read, 16) > 0) {
+                // until the appenders' position
+            }
+            assertThat(read).extracting(UsageEvent::responseId)
+                    .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 70).mapToObj(i -> "resp_" + i).toList());
+            assertThat(read.get(69)).isEqualTo(event("resp_69", big));
+            assertThat(journal.backlog()).isEqualTo(70);
+            journal.commitRead();
+            assertThat(journal.backlog()).isZero();
+            assertThat(journal.committed()).isEqualTo(70);
+            assertThat(segments()).as("only the segment being written and its spare remain").hasSizeLessThanOrEqualTo(2);
+        }
+        assertThat(segments()).as("a drained journal leaves nothing behind").isEmpty();
+    }
+
+    @Test
+    void aJournalLeftByACrashIsReplayedUpToItsTornLastRecord() throws Exception {
+        UsageJournal crashed = UsageJournal.recover(dir, events -> { });
+        for (int i = 0; i < 5; i++) assertThat(crashed.append(UsageEventCodec.encode(event("resp_" + i, "out " + i)))).isTrue();
+        // Never closed: the process "died". Damage the last record's payload, as a kill during the copy would.
+        Path seg = segments().getFirst();
+        List<UsageEvent> intact = UsageJournal.readAll(seg);
+        assertThat(intact).hasSize(5);
+        long lastPayloadByte = lastRecordEnd(seg) - 1;
+        try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
+            f.seek(lastPayloadByte);
+            int b = f.read();
+            f.seek(lastPayloadByte);
+            f.write(b ^ 0x5a);
+        }
+
+        List<UsageEvent> replayed = new ArrayList<>();
+        try (UsageJournal reopened = UsageJournal.recover(dir, replayed::addAll)) {
+            assertThat(replayed).extracting(UsageEvent::responseId).containsExactly("resp_0", "resp_1", "resp_2", "resp_3");
+            assertThat(replayed.get(2)).isEqualTo(event("resp_2", "out 2"));
+            assertThat(segments()).as("old segments are gone; the new journal starts after them")
+                    .allMatch(p -> p.getFileName().toString().compareTo(seg.getFileName().toString()) > 0);
+            assertThat(reopened.backlog()).isZero();
+        }
+    }
+
+    @Test
+    void tooLargeEventsAndAppendsAfterSealAreRefusedSoTheCallerUsesGroupCommit() throws Exception {
+        try (UsageJournal journal = UsageJournal.recover(dir, events -> { })) {
+            assertThat(journal.append(new byte[UsageJournal.MAX_RECORD + 1])).isFalse();
+            assertThat(journal.append(UsageEventCodec.encode(event("resp_a", null)))).isTrue();
+            journal.seal();
+            assertThat(journal.append(UsageEventCodec.encode(event("resp_b", null)))).isFalse();
+            assertThat(journal.appended()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void meterAcknowledgesFromTheJournalAndReadersSeeEveryAcknowledgedEvent() throws Exception {
+        Path journalDir = dir.resolve("journal");
+        try (Database db = Database.open(null, dir, false)) {
+            try (UsageMeter meter = new UsageMeter(db, journalDir)) {
+                UsageQueries queries = new UsageQueries(db, meter);
+                for (int i = 0; i < 50; i++) {
+                    CompletableFuture<Throwable> done = new CompletableFuture<>();
+                    meter.record(event("resp_" + i, null), null, done::complete);
+                    assertThat(done.get(5, TimeUnit.SECONDS)).isNull();
+                    // Read right after the acknowledgement: the read must wait for the journal to drain.
+                    assertThat(queries.byResponse("prj_1", "resp_" + i)).as("event %d readable", i)
+                            .isEqualTo(event("resp_" + i, null));
+                }
+                assertThat(meter.eventsWritten()).isEqualTo(50);
+                assertThat(meter.journalBacklog()).isZero();
+            }
+            try (Stream<Path> files = Files.list(journalDir)) {
+                assertThat(files.toList()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aLargeOutputSkipsTheJournalButIsStillCommittedBeforeItsCallback() throws Exception {
+        try (Database db = Database.open(null, dir, false); UsageMeter meter = new UsageMeter(db, dir.resolve("journal"))) {
+            UsageEvent huge = event("resp_huge", "y".repeat(UsageJournal.MAX_RECORD));
+            CompletableFuture<Throwable> done = new CompletableFuture<>();
+            meter.record(huge, null, done::complete);
+            assertThat(done.get(5, TimeUnit.SECONDS)).isNull();
+            assertThat(meter.commits()).isPositive();
+            long stored = db.call(c -> {
+                var rs = c.prepareStatement("SELECT length(output) FROM usage_events WHERE response_id = 'resp_huge'").executeQuery();
+                return rs.next() ? rs.getLong(1) : -1L;
+            });
+            assertThat(stored).isEqualTo(UsageJournal.MAX_RECORD);
+        }
+    }
+
+    /** Offset just past the last record's payload in a segment file (records are 8-aligned). */
+    private static long lastRecordEnd(Path seg) throws Exception {
+        try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "r")) {
+            long at = UsageJournal.HEADER;
+            long end = at;
+            while (true) {
+                f.seek(at);
+                int len = f.readInt();
+                if (len <= 0) return end;
+                end = at + 8 + len;
+                at = (end + 7) & ~7L;
+            }
+        }
+    }
+}
