@@ -21,14 +21,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * Usage: java -cp zumik.jar:classes LoadGen URL RATE SECONDS stream|plain [BEARER_KEY]
  * Prints one JSON object.
+ *
+ * Interleaved: URL and BEARER_KEY may be comma-separated lists (a key of "-" sends none). Time is
+ * then cut into slices of -Dslice seconds (default 1) that go to each URL in turn, always at RATE,
+ * so a noisy spell on a shared machine lands on every path alike; SECONDS is per URL. Prints one
+ * JSON object per URL, keyed by -Dlabels (comma-separated) or the URL.
  */
 public final class LoadGen {
     public static void main(String[] args) throws Exception {
-        java.net.URI url = java.net.URI.create(args[0]);
+        String[] urlList = args[0].split(",");
+        java.net.URI[] urls = Arrays.stream(urlList).map(java.net.URI::create).toArray(java.net.URI[]::new);
+        int targets = urls.length;
         int rate = Integer.parseInt(args[1]);
-        int seconds = Integer.parseInt(args[2]);
+        int seconds = Integer.parseInt(args[2]) * targets;
         boolean stream = args[3].equals("stream");
-        String key = args.length > 4 ? args[4] : null;
+        String[] keys = args.length > 4 ? args[4].split(",", -1) : new String[targets];
+        int sliceRequests = Math.max(1, (int) (Double.parseDouble(System.getProperty("slice", "1")) * rate));
+        String[] labels = System.getProperty("labels", args[0]).split(",");
         String body = "{\"model\":\"gpt-4o-mini\"," + (stream ? "\"stream\":true," : "")
                 + "\"messages\":[{\"role\":\"system\",\"content\":\"You are a benchmark.\"},"
                 + "{\"role\":\"user\",\"content\":\"Say something short about foxes.\"}]}";
@@ -43,6 +52,10 @@ public final class LoadGen {
         long[] ttft = new long[total];
         long[] gaps = new long[total * 24];
         int[] events = new int[total];
+        int[] targetOf = new int[total];
+        int[] gapTarget = new int[gaps.length];
+        Arrays.fill(latency, -1); // a request that never ends counts as an error
+        Arrays.fill(ttft, -1);
         AtomicInteger gapCount = new AtomicInteger();
         AtomicInteger errors = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
@@ -54,10 +67,14 @@ public final class LoadGen {
             long now = System.nanoTime();
             while (next[0] < total && start + next[0] * intervalNanos <= now) {
                 int i = next[0]++;
+                int target = (i / sliceRequests) % targets;
+                targetOf[i] = target;
+                java.net.URI url = urls[target];
+                String key = keys.length > target ? keys[target] : null;
                 long t0 = System.nanoTime();
                 RequestOptions ro = new RequestOptions().setMethod(HttpMethod.POST).setHost(url.getHost())
                         .setPort(url.getPort()).setURI(url.getPath()).putHeader("content-type", "application/json");
-                if (key != null) ro.putHeader("authorization", "Bearer " + key);
+                if (key != null && !key.isEmpty() && !key.equals("-")) ro.putHeader("authorization", "Bearer " + key);
                 client.request(ro).compose(req -> req.send(payload)).onComplete(ar -> {
                     if (ar.failed() || ar.result().statusCode() != 200) {
                         errors.incrementAndGet();
@@ -78,7 +95,10 @@ public final class LoadGen {
                             if (events[i] == 0) ttft[i] = t - t0;
                             else if (last[0] > 0) {
                                 int g = gapCount.getAndIncrement();
-                                if (g < gaps.length) gaps[g] = t - last[0];
+                                if (g < gaps.length) {
+                                    gaps[g] = t - last[0];
+                                    gapTarget[g] = target;
+                                }
                             }
                             events[i] += n;
                             last[0] = t;
@@ -100,21 +120,27 @@ public final class LoadGen {
         });
         if (!finished.await(seconds + 60L, TimeUnit.SECONDS)) errors.addAndGet((int) finished.getCount());
         long elapsed = System.nanoTime() - start;
-        StringBuilder out = new StringBuilder("{");
-        out.append("\"requests\":").append(total - warmup).append(",\"warmup_requests\":").append(warmup)
-                .append(",\"ok\":").append(done.get())
-                .append(",\"errors\":").append(errors.get())
-                .append(",\"achieved_rps\":").append(Math.round(done.get() / (elapsed / 1e9)));
-        int skip = warmup;
-        append(out, "latency_us", Arrays.copyOfRange(latency, skip, total));
-        if (stream) {
-            append(out, "ttft_us", Arrays.copyOfRange(ttft, skip, total));
-            append(out, "chunk_gap_us", Arrays.copyOf(gaps, Math.min(gapCount.get(), gaps.length)));
-            int[] ev = Arrays.copyOfRange(events, skip, total);
-            out.append(",\"events_min\":").append(Arrays.stream(ev).min().orElse(0))
-                    .append(",\"events_max\":").append(Arrays.stream(ev).max().orElse(0));
+        StringBuilder out = new StringBuilder(targets > 1 ? "{" : "");
+        for (int t = 0; t < targets; t++) {
+            if (targets > 1) out.append(t > 0 ? "," : "").append('"').append(labels[t]).append("\":");
+            final int only = t;
+            int[] mine = java.util.stream.IntStream.range(warmup, total).filter(i -> targetOf[i] == only).toArray();
+            long ok = Arrays.stream(mine).filter(i -> latency[i] >= 0).count();
+            out.append("{\"requests\":").append(mine.length).append(",\"warmup_requests\":").append(warmup)
+                    .append(",\"ok\":").append(ok)
+                    .append(",\"errors\":").append(mine.length - ok)
+                    .append(",\"achieved_rps\":").append(Math.round(done.get() / (elapsed / 1e9)));
+            append(out, "latency_us", Arrays.stream(mine).mapToLong(i -> latency[i]).toArray());
+            if (stream) {
+                append(out, "ttft_us", Arrays.stream(mine).mapToLong(i -> ttft[i]).toArray());
+                append(out, "chunk_gap_us", java.util.stream.IntStream.range(0, Math.min(gapCount.get(), gaps.length))
+                        .filter(g -> gapTarget[g] == only).mapToLong(g -> gaps[g]).toArray());
+                out.append(",\"events_min\":").append(Arrays.stream(mine).map(i -> events[i]).min().orElse(0))
+                        .append(",\"events_max\":").append(Arrays.stream(mine).map(i -> events[i]).max().orElse(0));
+            }
+            out.append('}');
         }
-        System.out.println(out.append('}'));
+        System.out.println(out.append(targets > 1 ? "}" : ""));
         vertx.close().await();
     }
 

@@ -100,7 +100,10 @@ public final class Database implements AutoCloseable {
         try {
             var flyway = Flyway.configure()
                     .dataSource(pool)
-                    .locations("classpath:db/migration")
+                    // db/sqlite holds SQLite-only steps, versioned between the shared ones (3.1 ...).
+                    .locations(dialect == Dialect.SQLITE
+                            ? new String[] {"classpath:db/migration", "classpath:db/sqlite"}
+                            : new String[] {"classpath:db/migration"})
                     // SQLite stores a table keyed by its primary key directly; PostgreSQL always does.
                     .placeholders(java.util.Map.of("without_rowid", dialect == Dialect.SQLITE ? "WITHOUT ROWID" : ""))
                     .loggers("slf4j");
