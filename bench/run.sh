@@ -4,7 +4,7 @@
 # against: parse, rewrite model, forward, relay) and through Zumik with auth, metering (durable
 # group commit), access log, metrics and headers all on.
 #
-#   bench/run.sh                 # full run (~9 minutes), writes bench/out/report.md
+#   bench/run.sh                 # full run (~11 minutes), writes bench/out/report.md
 #   DURATION=8 WARM=30 bench/run.sh   # quicker, noisier
 #
 # CPU per request is the process's own user+system time (/proc/PID/stat) over the window divided
@@ -36,7 +36,7 @@ mkdir -p "$out/classes"
 "$java_home/bin/javac" -nowarn -cp "$jar" -d "$out/classes" "$root"/bench/src/*.java
 cp="$jar:$out/classes"
 
-up=19100; up_slow=19101; gw=19180; gw_slow=19181; bare=19190; bare_slow=19191
+up=19100; up_slow=19101; gw=19180; gw_slow=19181; gw_gc=19182; bare=19190; bare_slow=19191
 key="zk_live_BENCHbenchBENCHbenchBENCHbench12"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -47,16 +47,17 @@ $java -Xms64m -Xmx256m -cp "$cp" BenchUpstream $up 20 0 1 > "$out/upstream.log" 
 $java -Xms64m -Xmx256m -cp "$cp" BenchUpstream $up_slow 20 5 1 > "$out/upstream-slow.log" 2>&1 & pids+=($!)
 $java $jvm_opts -cp "$cp" BareProxy $bare $up > "$out/bare.log" 2>&1 & pids+=($!); barepid=$!
 $java $jvm_opts -cp "$cp" BareProxy $bare_slow $up_slow > "$out/bare-slow.log" 2>&1 & pids+=($!)
-start_zumik() { # port upstream-port data-dir
+start_zumik() { # port upstream-port data-dir [usage-journal on|off]
   rm -rf "$3"
-  ZUMIK_BOOTSTRAP_KEY=$key OPENAI_BASE_URL="http://127.0.0.1:$2/v1" OPENAI_API_KEY=sk-bench \
+  ZUMIK_USAGE_JOURNAL=${4:-on} ZUMIK_BOOTSTRAP_KEY=$key OPENAI_BASE_URL="http://127.0.0.1:$2/v1" OPENAI_API_KEY=sk-bench \
   ZUMIK_ACCESS_LOG="$3/access.log" \
     "$root/bin/zumik" serve --port "$1" --data-dir "$3" > "$3.log" 2>&1 &
   pids+=($!)
 }
 start_zumik $gw $up "$out/data"
 start_zumik $gw_slow $up_slow "$out/data-slow"
-for p in $gw $gw_slow $bare $bare_slow; do
+start_zumik $gw_gc $up "$out/data-group-commit" off # the same Zumik waiting for each SQLite commit
+for p in $gw $gw_slow $gw_gc $bare $bare_slow; do
   for _ in $(seq 1 150); do curl -s -o /dev/null "http://127.0.0.1:$p/healthz" && break; sleep 0.2; done
 done
 gwpid=$(pgrep -f "zumik.jar serve --port $gw" | head -n1)
@@ -89,6 +90,7 @@ wrk_run() { # label port lua pid|- seconds
 echo "bench: warm-up (${warm}s bare, $((warm + 30))s Zumik, streams)" >&2
 wrk -t2 -c64 -d"${warm}s" -s "$out/plain-up.lua" "$(url $bare)" >/dev/null
 wrk -t2 -c64 -d"$((warm + 30))s" -s "$out/plain-gw.lua" "$(url $gw)" >/dev/null
+wrk -t2 -c64 -d"${warm}s" -s "$out/plain-gw.lua" "$(url $gw_gc)" >/dev/null
 wrk -t2 -c64 -d20s -s "$out/stream-gw.lua" "$(url $gw)" >/dev/null
 wrk -t2 -c64 -d20s -s "$out/stream-up.lua" "$(url $bare)" >/dev/null
 $java -Dwarmup=20 -cp "$cp" LoadGen "$(url $gw_slow)" 200 5 stream $key >/dev/null
@@ -108,14 +110,15 @@ srows+=("$(wrk_run bare-proxy-stream "$bare" stream-up "$barepid" "$duration")")
 srows+=("$(wrk_run zumik-stream "$gw" stream-gw "$gwpid" "$duration")")
 rss_stream=$(rss_mb "$gwpid")
 
-echo "bench: latency at $rate req/s (open loop, ${duration}s after 5s unrecorded)" >&2
-l1=$($java -cp "$cp" LoadGen "$(url $up)" "$rate" "$duration" plain)
-lb=$($java -cp "$cp" LoadGen "$(url $bare)" "$rate" "$duration" plain)
-lz=$($java -cp "$cp" LoadGen "$(url $gw)" "$rate" "$duration" plain $key)
-echo "bench: streaming at 200 streams/s (20 chunks 5 ms apart)" >&2
-s1=$($java -cp "$cp" LoadGen "$(url $up_slow)" 200 "$duration" stream)
-sb=$($java -cp "$cp" LoadGen "$(url $bare_slow)" 200 "$duration" stream)
-sz=$($java -cp "$cp" LoadGen "$(url $gw_slow)" 200 "$duration" stream $key)
+# Latency: one open-loop generator per shape, giving each path 1-s slices in turn at the same
+# rate, so a noisy spell on the shared VM lands on every path alike (DURATION seconds per path).
+echo "bench: latency at $rate req/s, paths interleaved (open loop, ${duration}s per path after 5s unrecorded)" >&2
+lat=$($java -Dlabels=direct,bare-proxy,zumik,zumik-group-commit -cp "$cp" LoadGen \
+  "$(url $up),$(url $bare),$(url $gw),$(url $gw_gc)" "$rate" "$duration" plain "-,-,$key,$key")
+echo "bench: streaming at 200 streams/s, paths interleaved (20 chunks 5 ms apart)" >&2
+strm=$($java -Dlabels=direct,bare-proxy,zumik -cp "$cp" LoadGen \
+  "$(url $up_slow),$(url $bare_slow),$(url $gw_slow)" 200 "$duration" stream "-,-,$key")
+per_path() { echo "$1" | sed -e 's/^{"\([a-z-]*\)":/- \1: `/' -e 's/},"\([a-z-]*\)":{/}`\n- \1: `{/g' -e 's/}}$/}`/'; }
 rss_final=$(rss_mb "$gwpid")
 overhead=$(curl -s "http://127.0.0.1:$gw/metrics" | grep -E 'zumik_overhead_seconds_(bucket|count|sum)\{route="/v1/chat/completions"')
 
@@ -141,17 +144,15 @@ overhead=$(curl -s "http://127.0.0.1:$gw/metrics" | grep -E 'zumik_overhead_seco
   echo
   echo "Zumik RSS: ${rss_plain} MB after non-stream load, ${rss_stream} MB after stream load, ${rss_final} MB at the end."
   echo
-  echo "## Latency at $rate req/s, non-stream (open loop; µs)"
+  echo "## Latency at $rate req/s, non-stream (open loop, paths interleaved in 1-s slices; µs)"
   echo
-  echo "- direct: \`$l1\`"
-  echo "- bare proxy: \`$lb\`"
-  echo "- Zumik: \`$lz\`"
+  echo "zumik-group-commit is the same Zumik with ZUMIK_USAGE_JOURNAL=off (each response waits for its SQLite commit)."
   echo
-  echo "## Streaming at 200 streams/s, 20 chunks 5 ms apart (µs)"
+  per_path "$lat"
   echo
-  echo "- direct: \`$s1\`"
-  echo "- bare proxy: \`$sb\`"
-  echo "- Zumik: \`$sz\`"
+  echo "## Streaming at 200 streams/s, 20 chunks 5 ms apart (paths interleaved in 1-s slices; µs)"
+  echo
+  per_path "$strm"
   echo
   echo "## Zumik's own overhead histogram (/metrics, non-stream gateway, whole run)"
   echo

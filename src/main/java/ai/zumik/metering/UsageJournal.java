@@ -7,6 +7,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -68,6 +69,7 @@ final class UsageJournal implements AutoCloseable {
     }
 
     private final Path dir;
+    private final FileChannel lockFile; // held for the journal's life: one process per journal
     private final Object lock = new Object();
     private Segment current; // under lock
     private volatile Segment spare; // prepared by the writer, taken by an appender
@@ -83,8 +85,9 @@ final class UsageJournal implements AutoCloseable {
     private volatile long readCount; // written by the writer only; read by its idle check
     private volatile long committedCount; // written by the writer only; read by waiting readers
 
-    private UsageJournal(Path dir, long firstGeneration) throws IOException {
+    private UsageJournal(Path dir, FileChannel lockFile, long firstGeneration) throws IOException {
         this.dir = dir;
+        this.lockFile = lockFile;
         this.nextGeneration = firstGeneration;
         this.current = create();
         this.reading = current;
@@ -100,6 +103,23 @@ final class UsageJournal implements AutoCloseable {
      */
     static UsageJournal recover(Path dir, Consumer<List<UsageEvent>> replay) throws IOException {
         Files.createDirectories(dir);
+        FileChannel lockFile = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            if (lockFile.tryLock() == null) throw new OverlappingFileLockException();
+        } catch (OverlappingFileLockException | IOException e) {
+            lockFile.close();
+            throw new IOException("another Zumik process is serving from this data directory (" + dir + " is locked)");
+        }
+        try {
+            return recover(dir, lockFile, replay);
+        } catch (IOException | RuntimeException e) {
+            lockFile.close();
+            throw e;
+        }
+    }
+
+    private static UsageJournal recover(Path dir, FileChannel lockFile, Consumer<List<UsageEvent>> replay)
+            throws IOException {
         List<Path> left;
         try (Stream<Path> files = Files.list(dir)) {
             left = files.filter(p -> generationOf(p) >= 0)
@@ -115,7 +135,7 @@ final class UsageJournal implements AutoCloseable {
         }
         for (Path file : left) Files.delete(file);
         if (replayed > 0) LOG.info("replayed {} usage events from the journal left by the previous process", replayed);
-        return new UsageJournal(dir, last + 1);
+        return new UsageJournal(dir, lockFile, last + 1);
     }
 
     /**
@@ -243,6 +263,11 @@ final class UsageJournal implements AutoCloseable {
         Segment sp = spare;
         if (sp != null) discard(sp);
         if (!drained) LOG.warn("usage journal closed with {} events not yet in the database; they replay at next start", backlog());
+        try {
+            lockFile.close(); // releases the lock
+        } catch (IOException ignored) {
+            // The process is stopping; the OS drops the lock with the file.
+        }
     }
 
     private Segment create() throws IOException {

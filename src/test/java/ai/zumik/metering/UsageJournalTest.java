@@ -28,6 +28,10 @@ class UsageJournalTest {
     }
 
     private List<Path> segments() throws Exception {
+        return segments(dir);
+    }
+
+    private static List<Path> segments(Path dir) throws Exception {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> p.toString().endsWith(".seg")).sorted().toList();
         }
@@ -95,10 +99,12 @@ class UsageJournalTest {
     void aJournalLeftByACrashIsReplayedUpToItsTornLastRecord() throws Exception {
         UsageJournal crashed = UsageJournal.recover(dir, events -> { });
         for (int i = 0; i < 5; i++) assertThat(crashed.append(UsageEventCodec.encode(event("resp_" + i, "out " + i)))).isTrue();
-        // Never closed: the process "died". Damage the last record's payload, as a kill during the copy would.
-        Path seg = segments().getFirst();
-        List<UsageEvent> intact = UsageJournal.readAll(seg);
-        assertThat(intact).hasSize(5);
+        // The process "dies" here: its files are what the next one finds (copied, as this JVM still
+        // holds the journal's lock). Damage the last record's payload, as a kill during the copy would.
+        Path next = Files.createDirectories(dir.resolve("after-crash"));
+        for (Path seg : segments()) Files.copy(seg, next.resolve(seg.getFileName()));
+        Path seg = segments(next).getFirst();
+        assertThat(UsageJournal.readAll(seg)).hasSize(5);
         long lastPayloadByte = lastRecordEnd(seg) - 1;
         try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
             f.seek(lastPayloadByte);
@@ -108,12 +114,25 @@ class UsageJournalTest {
         }
 
         List<UsageEvent> replayed = new ArrayList<>();
-        try (UsageJournal reopened = UsageJournal.recover(dir, replayed::addAll)) {
+        try (UsageJournal reopened = UsageJournal.recover(next, replayed::addAll)) {
             assertThat(replayed).extracting(UsageEvent::responseId).containsExactly("resp_0", "resp_1", "resp_2", "resp_3");
             assertThat(replayed.get(2)).isEqualTo(event("resp_2", "out 2"));
-            assertThat(segments()).as("old segments are gone; the new journal starts after them")
-                    .allMatch(p -> p.getFileName().toString().compareTo(seg.getFileName().toString()) > 0);
+            assertThat(segments(next)).as("old segments are gone; the new journal starts after them")
+                    .isNotEmpty().allMatch(p -> p.getFileName().toString().compareTo(seg.getFileName().toString()) > 0);
             assertThat(reopened.backlog()).isZero();
+        }
+        crashed.close();
+    }
+
+    @Test
+    void aSecondJournalOnTheSameDirectoryIsRefused() throws Exception {
+        try (UsageJournal first = UsageJournal.recover(dir, events -> { })) {
+            assertThatThrownBy(() -> UsageJournal.recover(dir, events -> { }))
+                    .isInstanceOf(java.io.IOException.class).hasMessageContaining("another Zumik process");
+            assertThat(first.append(UsageEventCodec.encode(event("resp_1", null)))).isTrue();
+        }
+        try (UsageJournal again = UsageJournal.recover(dir, events -> { })) {
+            assertThat(again.backlog()).as("closing released the lock").isZero();
         }
     }
 
@@ -145,9 +164,7 @@ class UsageJournalTest {
                 assertThat(meter.eventsWritten()).isEqualTo(50);
                 assertThat(meter.journalBacklog()).isZero();
             }
-            try (Stream<Path> files = Files.list(journalDir)) {
-                assertThat(files.toList()).isEmpty();
-            }
+            assertThat(segments(journalDir)).isEmpty();
         }
     }
 
