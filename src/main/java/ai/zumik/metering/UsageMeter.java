@@ -186,15 +186,19 @@ public final class UsageMeter implements AutoCloseable {
             }
             if (failure == null) durable.add(batch.size());
             complete(batch, failure);
+            boolean someoneWaited = !batch.isEmpty();
+            batch.clear();
+            journaled.clear();
             if (failure == null) {
                 synchronized (visible) {
                     visible.notifyAll();
                 }
-            } else if (!journaled.isEmpty()) {
+                // Only journaled events: nobody waits, so let the next group gather (a queued event
+                // or a reader unparks the writer at once).
+                if (!someoneWaited && !closed) LockSupport.parkNanos(ACTIVE_PARK_NANOS);
+            } else if (journal != null) {
                 LockSupport.parkNanos(RETRY_NANOS); // the journal keeps them; do not spin on a broken database
             }
-            batch.clear();
-            journaled.clear();
         }
         disconnect();
     }
