@@ -51,7 +51,6 @@ final class UsageJournal implements AutoCloseable {
 
     /** One mapped segment. Appenders write under the journal's lock; the reader follows {@code published}. */
     private static final class Segment {
-        final long generation;
         final Path file;
         final Arena arena;
         final MemorySegment map;
@@ -60,8 +59,7 @@ final class UsageJournal implements AutoCloseable {
         volatile Segment next; // set before sealed
         volatile boolean sealed;
 
-        Segment(long generation, Path file, Arena arena, MemorySegment map) {
-            this.generation = generation;
+        Segment(Path file, Arena arena, MemorySegment map) {
             this.file = file;
             this.arena = arena;
             this.map = map;
@@ -279,7 +277,7 @@ final class UsageJournal implements AutoCloseable {
             for (long at = 0; at < SEGMENT_BYTES; ) at += ch.write(ZEROS.duplicate(), at);
             ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.BIG_ENDIAN).putLong(MAGIC).putLong(generation).flip();
             ch.write(header, 0);
-            return new Segment(generation, file, arena, ch.map(FileChannel.MapMode.READ_WRITE, 0, SEGMENT_BYTES, arena));
+            return new Segment(file, arena, ch.map(FileChannel.MapMode.READ_WRITE, 0, SEGMENT_BYTES, arena));
         } catch (IOException | RuntimeException e) {
             arena.close();
             Files.deleteIfExists(file);
