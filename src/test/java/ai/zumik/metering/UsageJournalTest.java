@@ -7,6 +7,8 @@ import ai.zumik.store.Database;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -153,6 +155,15 @@ class UsageJournalTest {
         try (Database db = Database.open(null, dir, false)) {
             try (UsageMeter meter = new UsageMeter(db, journalDir)) {
                 UsageQueries queries = new UsageQueries(db, meter);
+                // With SQLite's write lock held elsewhere no commit can happen: the acknowledgement
+                // must come from the journal alone.
+                try (Connection lock = writeLock(dir)) {
+                    CompletableFuture<Throwable> done = new CompletableFuture<>();
+                    meter.record(event("resp_locked", null), null, done::complete);
+                    assertThat(done.get(2, TimeUnit.SECONDS)).isNull();
+                    lock.createStatement().execute("ROLLBACK");
+                }
+                assertThat(queries.byResponse("prj_1", "resp_locked")).isEqualTo(event("resp_locked", null));
                 for (int i = 0; i < 50; i++) {
                     CompletableFuture<Throwable> done = new CompletableFuture<>();
                     meter.record(event("resp_" + i, null), null, done::complete);
@@ -161,7 +172,7 @@ class UsageJournalTest {
                     assertThat(queries.byResponse("prj_1", "resp_" + i)).as("event %d readable", i)
                             .isEqualTo(event("resp_" + i, null));
                 }
-                assertThat(meter.eventsWritten()).isEqualTo(50);
+                assertThat(meter.eventsWritten()).isEqualTo(51);
                 assertThat(meter.journalBacklog()).isZero();
             }
             assertThat(segments(journalDir)).isEmpty();
@@ -173,7 +184,12 @@ class UsageJournalTest {
         try (Database db = Database.open(null, dir, false); UsageMeter meter = new UsageMeter(db, dir.resolve("journal"))) {
             UsageEvent huge = event("resp_huge", "y".repeat(UsageJournal.MAX_RECORD));
             CompletableFuture<Throwable> done = new CompletableFuture<>();
-            meter.record(huge, null, done::complete);
+            try (Connection lock = writeLock(dir)) {
+                meter.record(huge, null, done::complete);
+                Thread.sleep(300);
+                assertThat(done).as("not acknowledged while its commit cannot happen").isNotDone();
+                lock.createStatement().execute("ROLLBACK");
+            }
             assertThat(done.get(5, TimeUnit.SECONDS)).isNull();
             assertThat(meter.commits()).isPositive();
             long stored = db.call(c -> {
@@ -182,6 +198,13 @@ class UsageJournalTest {
             });
             assertThat(stored).isEqualTo(UsageJournal.MAX_RECORD);
         }
+    }
+
+    /** Holds SQLite's write lock on the database in {@code dir} until rolled back or closed. */
+    private static Connection writeLock(Path dir) throws Exception {
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("zumik.db"));
+        c.createStatement().execute("BEGIN IMMEDIATE");
+        return c;
     }
 
     /** Offset just past the last record's payload in a segment file (records are 8-aligned). */
