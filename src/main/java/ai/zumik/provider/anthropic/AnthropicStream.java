@@ -284,17 +284,9 @@ final class AnthropicStream {
         send(delta, null);
     }
 
+    /** An arguments fragment of a tool block; its start chunk (sent by {@code send}) carried the role. */
     private void arguments(int toolIndex, String fragment) {
-        if (roleSent) {
-            sink.chunk(chunks.arguments(id, 0, toolIndex, fragment), null, false);
-            return;
-        }
-        ObjectNode call = Json.object();
-        call.put("index", toolIndex);
-        call.putObject("function").put("arguments", fragment);
-        ObjectNode delta = Json.object();
-        delta.putArray("tool_calls").add(call);
-        send(delta, null);
+        sink.chunk(chunks.arguments(id, 0, toolIndex, fragment), null, false);
     }
 
     private void send(ObjectNode delta, String finishReason) {
