@@ -74,8 +74,12 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
         private Long headerCachedTokens;
         private Usage usage = Usage.UNREPORTED;
         private boolean chunkSeen;
-        /** A usage-only chunk still to be sent before the stream's end (usage that came with choices). */
-        private byte[] movedUsage;
+        /**
+         * The last chunk whose usage came with choices, and that usage as the client sees it: sent
+         * as a usage-only chunk before the stream's end, built once there however many chunks carried usage.
+         */
+        private byte[] movedFrom;
+        private JsonNode movedUsage;
 
         Attempt(String path, Buffer body, Timeouts timeouts, boolean stream, Consumer<StreamEvent> events) {
             super(OpenAiCompatibleAdapter.this.transport, timeouts, stream, events);
@@ -144,7 +148,7 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
         @Override
         protected void onSseEvent(String event, byte[] data, int length) {
             if (length == DONE.length && java.util.Arrays.equals(data, 0, length, DONE, 0, length)) {
-                if (movedUsage != null) emit(new StreamEvent.Chunk(movedUsage, usage, true));
+                if (movedFrom != null) emit(new StreamEvent.Chunk(usageChunk(movedFrom, movedUsage), usage, true));
                 finish(new StreamEvent.End(usage));
                 return;
             }
@@ -177,10 +181,11 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
                 ObjectNode shown = UsageTable.openAiForClient(u, headerCachedTokens);
                 if (chunk.isEmptyArray("choices")) {
                     usageOnly = true;
-                    movedUsage = null;
+                    movedFrom = null;
                     if (shown != null) json = chunk.replaceValue("usage", Json.bytes(shown));
                 } else {
-                    movedUsage = usageChunk(json, shown != null ? shown : u);
+                    movedFrom = json;
+                    movedUsage = shown != null ? shown : u;
                     json = chunk.replaceValue("usage", NULL);
                 }
             }
