@@ -14,11 +14,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
 /** The one shared Jackson mapper and the few tree helpers every package needs. */
 public final class Json {
     /** Keeps decimals exactly as written ({@code 0.70} stays {@code 0.70}) so passthrough is faithful. */
     public static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
+    private static final com.fasterxml.jackson.core.io.JsonStringEncoder ENCODER =
+            com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance();
     public static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
                     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                     .build())
@@ -147,5 +150,29 @@ public final class Json {
     public static Long longOrNull(JsonNode node, String field) {
         JsonNode v = node == null ? null : node.get(field);
         return v != null && v.isIntegralNumber() ? v.longValue() : null;
+    }
+
+    /**
+     * A JSON string (or {@code null}) as UTF-8 bytes, exactly as Jackson's generator writes it.
+     * The generator escapes characters outside the BMP as escaped surrogate pairs where the string
+     * encoder writes four UTF-8 bytes, so text with surrogates goes through the generator itself.
+     */
+    public static byte[] quoted(String s) {
+        if (s == null) return "null".getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isSurrogate(s.charAt(i))) {
+                try {
+                    return MAPPER.writeValueAsBytes(s);
+                } catch (JsonProcessingException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        byte[] escaped = ENCODER.quoteAsUTF8(s);
+        byte[] out = new byte[escaped.length + 2];
+        out[0] = '"';
+        System.arraycopy(escaped, 0, out, 1, escaped.length);
+        out[out.length - 1] = '"';
+        return out;
     }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Reads and rewrites the top-level members of a JSON object without building a tree: one
@@ -128,7 +127,7 @@ public final class TopLevel {
         byte[][] replacement = new byte[names.length][];
         for (int k = 0; k < replace.length; k += 2) {
             int i = indexOf(replace[k]);
-            if (i >= 0 && valueStart[i] >= 0) replacement[i] = quote(replace[k + 1]);
+            if (i >= 0 && valueStart[i] >= 0) replacement[i] = Json.quoted(replace[k + 1]);
         }
         return edit(replacement, remove);
     }
@@ -186,13 +185,5 @@ public final class TopLevel {
     private int skipSpace(int k) {
         while (k < json.length && (json[k] == ' ' || json[k] == '\n' || json[k] == '\r' || json[k] == '\t')) k++;
         return k;
-    }
-
-    private static byte[] quote(String s) {
-        try {
-            return Json.MAPPER.writeValueAsBytes(s);
-        } catch (IOException e) {
-            return ("\"" + s + "\"").getBytes(StandardCharsets.UTF_8);
-        }
     }
 }

@@ -1,9 +1,6 @@
 package ai.zumik.provider.openai;
 
 import ai.zumik.json.Json;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -20,7 +17,6 @@ public final class ChunkWriter {
     private static final byte[] FUNCTION_ARGUMENTS = ascii(",\"function\":{\"arguments\":");
     private static final byte[] CONTENT_TAIL = ascii("},\"logprobs\":null,\"finish_reason\":null}]}");
     private static final byte[] ARGUMENTS_TAIL = ascii("}}]},\"logprobs\":null,\"finish_reason\":null}]}");
-    private static final JsonStringEncoder ENCODER = JsonStringEncoder.getInstance();
 
     private final long created;
     private final String model;
@@ -36,7 +32,7 @@ public final class ChunkWriter {
     public byte[] content(String id, int index, String text) {
         byte[] h = head(id);
         byte[] i = ascii(Integer.toString(index));
-        byte[] t = quoted(text);
+        byte[] t = Json.quoted(text);
         byte[] out = new byte[h.length + i.length + DELTA_CONTENT.length + t.length + CONTENT_TAIL.length];
         int n = put(out, 0, h);
         n = put(out, n, i);
@@ -51,7 +47,7 @@ public final class ChunkWriter {
         byte[] h = head(id);
         byte[] i = ascii(Integer.toString(index));
         byte[] ti = ascii(Integer.toString(toolIndex));
-        byte[] f = quoted(fragment);
+        byte[] f = Json.quoted(fragment);
         byte[] out = new byte[h.length + i.length + DELTA_ARGUMENTS.length + ti.length + FUNCTION_ARGUMENTS.length
                 + f.length + ARGUMENTS_TAIL.length];
         int n = put(out, 0, h);
@@ -67,35 +63,11 @@ public final class ChunkWriter {
     /** {@code {"id":…,"object":"chat.completion.chunk","created":…,"model":…,"choices":[{"index":} */
     private byte[] head(String id) {
         if (head != null && (id == headId || id != null && id.equals(headId))) return head;
-        byte[] h = concat(ascii("{\"id\":"), quoted(id), ascii(",\"object\":\"chat.completion.chunk\",\"created\":"
-                + created + ",\"model\":"), quoted(model), ascii(",\"choices\":[{\"index\":"));
+        byte[] h = concat(ascii("{\"id\":"), Json.quoted(id), ascii(",\"object\":\"chat.completion.chunk\",\"created\":"
+                + created + ",\"model\":"), Json.quoted(model), ascii(",\"choices\":[{\"index\":"));
         headId = id;
         head = h;
         return h;
-    }
-
-    /**
-     * A JSON string (or {@code null}) as Jackson's generator writes it. The generator escapes
-     * characters outside the BMP as escaped surrogate pairs where the string encoder writes
-     * four UTF-8 bytes, so text with surrogates goes through the generator itself.
-     */
-    private static byte[] quoted(String s) {
-        if (s == null) return ascii("null");
-        for (int i = 0; i < s.length(); i++) {
-            if (Character.isSurrogate(s.charAt(i))) {
-                try {
-                    return Json.MAPPER.writeValueAsBytes(s);
-                } catch (JsonProcessingException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        }
-        byte[] escaped = ENCODER.quoteAsUTF8(s);
-        byte[] out = new byte[escaped.length + 2];
-        out[0] = '"';
-        System.arraycopy(escaped, 0, out, 1, escaped.length);
-        out[out.length - 1] = '"';
-        return out;
     }
 
     private static int put(byte[] out, int at, byte[] part) {
