@@ -59,6 +59,10 @@ class OpenAiWireTest {
         assertThat(shown.at("/prompt_tokens_details/cached_tokens").asLong()).isEqualTo(1024);
         assertThat(shown.get("prompt_tokens").asLong()).as("prompt_tokens already includes cached").isEqualTo(1500);
         assertThat(UsageTable.openAiForClient(Json.parse(body.getBytes(StandardCharsets.UTF_8)), null)).isNull();
+        String withDetails = "{\"prompt_tokens\":1500,\"completion_tokens\":20,\"prompt_tokens_details\":{\"audio_tokens\":0}}";
+        var merged = UsageTable.openAiForClient(Json.parse(withDetails.getBytes(StandardCharsets.UTF_8)), 1024L);
+        assertThat(merged.get("prompt_tokens_details").toString())
+                .as("the cached count joins the details the body sent").isEqualTo("{\"audio_tokens\":0,\"cached_tokens\":1024}");
         String reported = "{\"prompt_tokens\":1500,\"completion_tokens\":20,\"prompt_tokens_details\":{\"cached_tokens\":512}}";
         assertThat(UsageTable.openAiForClient(Json.parse(reported.getBytes(StandardCharsets.UTF_8)), 1024L))
                 .as("a body that reports cached tokens wins").isNull();
