@@ -188,6 +188,34 @@ class OpenAiSdkTest {
         assertThat(c.usage().orElseThrow().promptTokens()).isEqualTo(9);
     }
 
+    @Test
+    void runningUsageOnContentChunksEndsInOneUsageChunkWithTheLatestCounts() {
+        // vLLM-style running usage: every chunk with choices carries the usage so far.
+        String head = "{\"id\":\"r1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"gpt-4o-mini\",";
+        String content = head + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}],";
+        String finish = head + "\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],";
+        openai.enqueue(Script.sse(
+                Script.data(content + "\"usage\":{\"prompt_tokens\":9,\"total_tokens\":10,\"completion_tokens\":1}}"),
+                Script.data(finish + "\"usage\":{\"prompt_tokens\":9,\"total_tokens\":12,\"completion_tokens\":3}}"),
+                Script.done()));
+        // The same, then the provider's own usage-only chunk: it is the one sent, once.
+        openai.enqueue(Script.sse(
+                Script.data(content + "\"usage\":{\"prompt_tokens\":9,\"total_tokens\":10,\"completion_tokens\":1}}"),
+                Script.data(head + "\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"total_tokens\":13,\"completion_tokens\":4}}"),
+                Script.done()));
+        for (long expected : new long[] {12, 13}) {
+            List<ChatCompletionChunk> chunks = new ArrayList<>();
+            try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(
+                    chat("hi").streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+                stream.stream().forEach(chunks::add);
+            }
+            List<ChatCompletionChunk> usageChunks = chunks.stream().filter(c -> c.choices().isEmpty()).toList();
+            assertThat(usageChunks).as("one usage-only chunk").hasSize(1);
+            assertThat(usageChunks.getFirst()).isSameAs(chunks.getLast());
+            assertThat(usageChunks.getFirst().usage().orElseThrow().totalTokens()).isEqualTo(expected);
+        }
+    }
+
     // ---- tools ------------------------------------------------------------------------------
 
     private static FunctionDefinition function(String name, String param) {
