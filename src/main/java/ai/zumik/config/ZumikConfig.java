@@ -118,7 +118,7 @@ public record ZumikConfig(
     /** Managed inference runs in the provider's zone: the US today; OpenRouter's serving zone is unknown. */
     private static String zone(Settings s, String name, String fallback) {
         String z = s.get(name, fallback).toLowerCase(Locale.ROOT);
-        if (!z.equals("us") && !z.equals("eu") && !z.equals("global")) {
+        if (!ai.zumik.region.RegionalPolicy.ZONES.contains(z)) {
             throw new IllegalArgumentException(name + " must be 'us', 'eu' or 'global'");
         }
         return z;
