@@ -205,9 +205,13 @@ public final class Zumik implements AutoCloseable {
             vertx.setPeriodic(5_000, id -> blocking.execute(() -> {
                 try {
                     aliases.refresh();
+                } catch (RuntimeException e) {
+                    LOG.warn("could not refresh alias releases: {}", e.getMessage());
+                }
+                try {
                     regionalPolicies.refresh();
                 } catch (RuntimeException e) {
-                    LOG.warn("could not refresh alias releases and regional policies: {}", e.getMessage());
+                    LOG.warn("could not refresh regional policies: {}", e.getMessage());
                 }
             }));
             vertx.setPeriodic(10_000, id -> blocking.execute(() -> {
