@@ -149,6 +149,14 @@ public final class Params {
         return a;
     }
 
+    /** Refuses the first member of {@code req} whose name is not in {@code known}: 400 {@code unknown_parameter}. */
+    public static void rejectUnknown(ObjectNode req, Set<String> known) {
+        for (var it = req.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!known.contains(f)) throw ApiError.invalid(f, "unknown_parameter", "Unknown parameter: '" + f + "'.").exception();
+        }
+    }
+
     /** One of {@code allowed}, or a 400 listing them. */
     public static String oneOf(String value, String param, Set<String> allowed) {
         if (value != null && !allowed.contains(value)) {

@@ -44,9 +44,7 @@ public final class RegionalPolicyHandler {
 
     public void install(Exchange ex, Buffer body) {
         ObjectNode req = Params.object(body);
-        req.fieldNames().forEachRemaining(f -> {
-            if (!FIELDS.contains(f)) throw ApiError.invalid(f, "unknown_parameter", "Unknown parameter: '" + f + "'.").exception();
-        });
+        Params.rejectUnknown(req, FIELDS);
         String regionPolicy = Params.oneOf(Params.requiredString(req, "region_policy", "region_policy").toLowerCase(Locale.ROOT),
                 "region_policy", RegionalPolicy.REGION_POLICIES);
         List<String> regions = new ArrayList<>();

@@ -57,10 +57,7 @@ public final class ResponsesHandler {
 
     public void create(Exchange ex, Buffer body) {
         ObjectNode req = Params.object(body);
-        for (var it = req.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!FIELDS.contains(f)) throw ApiError.invalid(f, "unknown_parameter", "Unknown parameter: '" + f + "'.").exception();
-        }
+        Params.rejectUnknown(req, FIELDS);
         String model = Params.requiredString(req, "model", "model");
         boolean stream = Boolean.TRUE.equals(Params.optionalBoolean(req, "stream", "stream"));
         QosRequest qos;
