@@ -167,6 +167,22 @@ class RegionalPolicyTest {
     }
 
     @Test
+    void aTargetOutOnlyForNowIsNotARegionRefusal() throws InterruptedException {
+        install("{\"region_policy\":\"eu_only\"}");
+        xai.enqueue(error(429, "rate_limit_exceeded", "Slow down", "retry-after", "1"));
+        post(gw, chat("region.mix"));
+        assertThat(xai.requests()).hasSize(1);
+        // openai is outside the zone, xai (in it) waits out its Retry-After: that is no capacity
+        // now, not a policy that can never be served.
+        HttpResponse<String> r = post(gw, chat("region.mix"));
+        assertThat(r.statusCode()).as(r.body()).isNotEqualTo(403);
+        assertThat(parse(r.body()).at("/error/code").asText()).isNotEqualTo("region_not_allowed");
+        assertThat(xai.requests()).as("still cooling down").hasSize(1);
+        assertThat(openai.requests()).isEmpty();
+        Thread.sleep(1_200); // the gateway is shared by this class's tests: let xai's cool-down end
+    }
+
+    @Test
     void theDataBoundaryAndTheAllowListDecideWhetherTheBridgeMayServe() {
         openai.enqueue(OVERLOADED, OVERLOADED);
         HttpResponse<String> bridged = post(gw, chat("gpt-4o"), "Agent-Hints", FORBID);
