@@ -49,8 +49,7 @@ public final class ModelsHandler {
         String id = percentDecode(ex.request().path().substring(ONE_PATH.length() - 1));
         boolean alias = AliasRegistry.validName(id) && aliases.live(ex.principal().projectId(), id).isPresent();
         if (!alias && catalog.resolve(id).filter(r -> r.entry() != null).isEmpty()) {
-            throw new ApiError(404, "invalid_request_error", "model_not_found", "model",
-                    "The model '" + id + "' does not exist.", null).exception();
+            throw ApiError.modelNotFound(id).exception();
         }
         ex.sendJson(200, model(id));
     }
