@@ -446,7 +446,7 @@ public final class Execution {
                 ctx.stream(), status, outcomeWord, errorCode, usage.promptTokens(), usage.cachedTokens(),
                 usage.cacheWriteTokens(), usage.completionTokens(), usage.reasoningTokens(), ttftMs, latencyMs,
                 ctx.startMs(), ctx.surface(), plan.release() == null ? null : plan.release().id(),
-                plan.toJsonText(), AttemptRecord.toJsonText(attempts), outcome.toJsonText(),
+                plan.template(), plan.ownJsonText(), AttemptRecord.toJsonText(attempts), outcome.toJsonText(),
                 capture == null ? null : capture.text(), charged);
         served = finalServed;
         if (event == null) {

@@ -230,7 +230,8 @@ public final class ExecutionBroker {
                 primary == null ? null : primary.model(), ExecutionMode.LIVE.wire(), ExecutionProfile.MANAGED_PROVIDER.wire(),
                 ctx.stream(), r.status(), "failed", r.code(), null, null, null, null, null, null, latencyMs, ctx.startMs(),
                 ctx.surface(), plan == null || plan.release() == null ? null : plan.release().id(),
-                plan == null ? null : plan.toJsonText(), "[]", outcome.toJsonText(), null, false);
+                plan == null ? null : plan.template(), plan == null ? null : plan.ownJsonText(), "[]",
+                outcome.toJsonText(), null, false);
         svc.meter().record(record, svc.loop(), err -> then.run());
     }
 

@@ -4,9 +4,8 @@ import ai.zumik.alias.AliasRelease;
 import ai.zumik.catalog.ModelRef;
 import ai.zumik.inference.ExecutionProfile;
 import ai.zumik.json.Json;
+import ai.zumik.metering.DecisionTemplate;
 import ai.zumik.region.RegionalPolicy;
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.IOException;
 import java.util.List;
 
 /**
@@ -19,10 +18,11 @@ import java.util.List;
  * @param coolDownSeconds when targets were skipped for a provider's Retry-After, the soonest one
  *     is usable again (0 otherwise)
  * @param policy the project's regional policy the plan honoured ({@link RegionalPolicy#NONE} when none)
+ * @param template the decision's shared part ({@link #templateJsonText}), memoised by the planner
  */
 public record RoutePlan(String requestedModel, AliasRelease release, String capabilityRevision, long seed,
                         List<Verdict> verdicts, List<Target> order, ModelRef primary, long coolDownSeconds,
-                        RegionalPolicy policy) {
+                        RegionalPolicy policy, DecisionTemplate template) {
 
     /** Why a candidate was kept or skipped; the wire form is stored in the decision record. */
     public enum Why {
@@ -79,47 +79,57 @@ public record RoutePlan(String requestedModel, AliasRelease release, String capa
         return order.size() == 1 && order.getFirst().path().equals("placeholder");
     }
 
-    /** The decision as stored with the response ({@code routing_decision}). */
-    public String toJsonText() {
-        return Json.text(this::write);
+    /**
+     * The decision's part every request planned alike shares (everything but the seed and the
+     * order), as stored once in {@code decision_templates}; {@link #ownJsonText} is the rest.
+     */
+    static String templateJsonText(String requestedModel, AliasRelease release, String capabilityRevision,
+                                   List<Verdict> verdicts, RegionalPolicy policy) {
+        return Json.text(g -> {
+            g.writeStartObject();
+            g.writeStringField("requested_model", requestedModel);
+            g.writeStringField("alias", release == null ? null : release.alias());
+            g.writeStringField("alias_release_id", release == null ? null : release.id());
+            g.writeStringField("policy_revision", release == null ? null : release.policyRevision());
+            g.writeStringField("capability_manifest_revision", capabilityRevision);
+            g.writeArrayFieldStart("candidates");
+            for (Verdict v : verdicts) {
+                g.writeStartObject();
+                g.writeStringField("provider", v.model().provider().wireId());
+                g.writeStringField("model", v.model().model());
+                g.writeStringField("model_revision", v.modelRevision());
+                g.writeStringField("execution_profile", v.profile().wire());
+                g.writeNumberField("weight", v.weight());
+                g.writeBooleanField("compatible_fallback", v.fallback());
+                g.writeStringField("verdict", v.kept() ? "kept" : "skipped");
+                g.writeStringField("reason", v.reason());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            if (policy.id() != null) {
+                g.writeObjectFieldStart("regional_policy");
+                g.writeStringField("id", policy.id());
+                g.writeArrayFieldStart("allowed_zones");
+                for (String zone : policy.allowList().stream().sorted().toList()) g.writeString(zone);
+                g.writeEndArray();
+                g.writeStringField("data_boundary", policy.dataBoundary());
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+        });
     }
 
-    private void write(JsonGenerator g) throws IOException {
-        g.writeStartObject();
-        g.writeStringField("requested_model", requestedModel);
-        g.writeStringField("alias", release == null ? null : release.alias());
-        g.writeStringField("alias_release_id", release == null ? null : release.id());
-        g.writeStringField("policy_revision", release == null ? null : release.policyRevision());
-        g.writeStringField("capability_manifest_revision", capabilityRevision);
-        g.writeStringField("seed", Long.toHexString(seed));
-        g.writeArrayFieldStart("candidates");
-        for (Verdict v : verdicts) {
+    /** This response's own part of the decision ({@code routing_decision} is the template's fields, then these). */
+    public String ownJsonText() {
+        return Json.text(g -> {
             g.writeStartObject();
-            g.writeStringField("provider", v.model().provider().wireId());
-            g.writeStringField("model", v.model().model());
-            g.writeStringField("model_revision", v.modelRevision());
-            g.writeStringField("execution_profile", v.profile().wire());
-            g.writeNumberField("weight", v.weight());
-            g.writeBooleanField("compatible_fallback", v.fallback());
-            g.writeStringField("verdict", v.kept() ? "kept" : "skipped");
-            g.writeStringField("reason", v.reason());
-            g.writeEndObject();
-        }
-        g.writeEndArray();
-        if (policy.id() != null) {
-            g.writeObjectFieldStart("regional_policy");
-            g.writeStringField("id", policy.id());
-            g.writeArrayFieldStart("allowed_zones");
-            for (String zone : policy.allowList().stream().sorted().toList()) g.writeString(zone);
+            g.writeStringField("seed", Long.toHexString(seed));
+            g.writeArrayFieldStart("order");
+            for (Target t : order) g.writeString(t.model().provider().wireId() + "/" + t.model().model() + " via " + t.path());
             g.writeEndArray();
-            g.writeStringField("data_boundary", policy.dataBoundary());
+            g.writeStringField("execution_profile",
+                    order.isEmpty() ? ExecutionProfile.MANAGED_PROVIDER.wire() : order.getFirst().profile().wire());
             g.writeEndObject();
-        }
-        g.writeArrayFieldStart("order");
-        for (Target t : order) g.writeString(t.model().provider().wireId() + "/" + t.model().model() + " via " + t.path());
-        g.writeEndArray();
-        g.writeStringField("execution_profile",
-                order.isEmpty() ? ExecutionProfile.MANAGED_PROVIDER.wire() : order.getFirst().profile().wire());
-        g.writeEndObject();
+        });
     }
 }

@@ -10,14 +10,17 @@ import ai.zumik.catalog.ModelRef;
 import ai.zumik.inference.ChatRequest;
 import ai.zumik.inference.ExecutionProfile;
 import ai.zumik.inference.RequestRejected;
+import ai.zumik.metering.DecisionTemplate;
 import ai.zumik.region.RegionalPolicies;
 import ai.zumik.region.RegionalPolicy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -28,12 +31,74 @@ import java.util.function.Consumer;
  * group on other providers. Every candidate gets a verdict; skipped ones say why.
  */
 public final class RoutePlanner {
+    private static final int MAX_TEMPLATES = 4_096;
     private final ModelCatalog catalog;
     private final AliasRegistry aliases;
     private final Targets targets;
     private final CircuitBreakers circuits;
     private final Cooldowns cooldowns;
     private final RegionalPolicies policies;
+    private final ConcurrentHashMap<TemplateKey, DecisionTemplate> templates = new ConcurrentHashMap<>();
+
+    /**
+     * What a decision template is a function of: exactly the values {@link RoutePlan#templateJsonText}
+     * writes, so equal keys write equal JSON. Hashed once from those values (a record's own hash would
+     * walk every candidate's whole catalogue entry on each lookup).
+     */
+    private static final class TemplateKey {
+        private final String requestedModel;
+        private final String releaseId;
+        private final String capabilityRevision;
+        private final List<RoutePlan.Verdict> verdicts;
+        private final RegionalPolicy policy;
+        private final int hash;
+
+        TemplateKey(String requestedModel, String releaseId, String capabilityRevision,
+                    List<RoutePlan.Verdict> verdicts, RegionalPolicy policy) {
+            this.requestedModel = requestedModel;
+            this.releaseId = releaseId;
+            this.capabilityRevision = capabilityRevision;
+            this.verdicts = verdicts;
+            this.policy = policy;
+            int h = Objects.hash(requestedModel, releaseId, capabilityRevision, policy.id());
+            for (RoutePlan.Verdict v : verdicts) {
+                h = 31 * h + v.model().provider().hashCode();
+                h = 31 * h + v.model().model().hashCode();
+                h = 31 * h + Objects.hashCode(v.modelRevision());
+                h = 31 * h + v.profile().hashCode();
+                h = 31 * h + v.weight();
+                h = 31 * h + (v.fallback() ? 1 : 0);
+                h = 31 * h + v.why().hashCode();
+                h = 31 * h + Objects.hashCode(v.param());
+            }
+            this.hash = h;
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof TemplateKey k) || k.hash != hash || k.verdicts.size() != verdicts.size()
+                    || !Objects.equals(k.requestedModel, requestedModel) || !Objects.equals(k.releaseId, releaseId)
+                    || !Objects.equals(k.capabilityRevision, capabilityRevision) || !k.policy.equals(policy)) {
+                return false;
+            }
+            for (int i = 0; i < verdicts.size(); i++) {
+                RoutePlan.Verdict a = verdicts.get(i);
+                RoutePlan.Verdict b = k.verdicts.get(i);
+                if (a.model().provider() != b.model().provider() || !a.model().model().equals(b.model().model())
+                        || !Objects.equals(a.modelRevision(), b.modelRevision()) || a.profile() != b.profile()
+                        || a.weight() != b.weight() || a.fallback() != b.fallback() || a.why() != b.why()
+                        || !Objects.equals(a.param(), b.param())) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
 
     public RoutePlanner(ModelCatalog catalog, AliasRegistry aliases, Targets targets, CircuitBreakers circuits,
                         Cooldowns cooldowns, RegionalPolicies policies) {
@@ -147,8 +212,25 @@ public final class RoutePlanner {
                     + String.join(", ", policy.allowList().stream().sorted().toList())
                     + "; no target for '" + requested + "' serves there. The request was not sent to any provider.");
         }
-        return new RoutePlan(requested, release.orElse(null), catalog.revision(), seed, List.copyOf(verdicts),
-                List.copyOf(order), primary, coolDown, policy);
+        List<RoutePlan.Verdict> decided = List.copyOf(verdicts);
+        return new RoutePlan(requested, release.orElse(null), catalog.revision(), seed, decided,
+                List.copyOf(order), primary, coolDown, policy, template(requested, release.orElse(null), decided, policy));
+    }
+
+    /**
+     * The decision's shared part, written and hashed once per distinct planning outcome instead of
+     * once per request (a circuit opening or a new release makes a new one). Bounded: when full it
+     * starts over, which costs only re-serialising.
+     */
+    private DecisionTemplate template(String requested, AliasRelease release, List<RoutePlan.Verdict> verdicts,
+                                      RegionalPolicy policy) {
+        var key = new TemplateKey(requested, release == null ? null : release.id(), catalog.revision(), verdicts, policy);
+        DecisionTemplate t = templates.get(key);
+        if (t != null) return t;
+        if (templates.size() >= MAX_TEMPLATES) templates.clear();
+        t = DecisionTemplate.of(RoutePlan.templateJsonText(requested, release, catalog.revision(), verdicts, policy));
+        templates.put(key, t);
+        return t;
     }
 
     private List<Candidate> aliasCandidates(AliasRelease release, long seed) {

@@ -6,8 +6,11 @@ package ai.zumik.metering;
  *
  * @param outcome {@code completed}, {@code failed} or {@code cancelled}
  * @param ttftMs time from request arrival to the first upstream event, or null when none came
- * @param decision the routing decision (JSON), {@code attempts} every attempt (JSON), {@code qos} the
- *     outcome (JSON): together the response's record, written in the same row
+ * @param decisionTemplate the shared part of the routing decision, stored once for every response
+ *     planned alike (null when {@code decision} is the whole decision, as in rows written before V4)
+ * @param decision the response's own part of the routing decision (JSON), {@code attempts} every
+ *     attempt (JSON), {@code qos} the outcome (JSON): together the response's record, written in the
+ *     same row
  * @param output the generated text, kept only for /v2 responses (null otherwise)
  * @param charged false for responses never billed (deadline exceeded, placeholder)
  */
@@ -36,8 +39,15 @@ public record UsageEvent(
         long createdAtMs,
         String surface,
         String aliasReleaseId,
+        DecisionTemplate decisionTemplate,
         String decision,
         String attempts,
         String qos,
         String output,
-        boolean charged) {}
+        boolean charged) {
+
+    /** The whole routing decision as JSON, or null when the response had none. */
+    public String routingDecision() {
+        return decisionTemplate == null ? decision : decisionTemplate.merge(decision);
+    }
+}

@@ -8,14 +8,23 @@ import java.util.Arrays;
  * declaration order. Strings are a length ({@code -1} for null) and UTF-8 bytes; nullable numbers a
  * presence byte and eight bytes; booleans one byte. Big-endian. Decoding rejects anything that does
  * not fit exactly, so a damaged record is refused rather than half-read.
+ *
+ * <p>Version 2 adds the decision template as its id and, only when asked, its JSON (the journal
+ * writes a template's JSON once, in the first record that uses it). Version 1 records, left by an
+ * older build's crash, still decode: their decision is whole.
  */
 final class UsageEventCodec {
-    static final byte VERSION = 1;
+    static final byte VERSION = 2;
+    private static final byte VERSION_WHOLE_DECISION = 1;
 
     private UsageEventCodec() {}
 
-    static byte[] encode(UsageEvent e) {
-        Out o = new Out(512 + chars(e.decision()) + chars(e.attempts()) + chars(e.qos()) + chars(e.output()));
+    /** @param withTemplate write the decision template's JSON, not only its id */
+    static byte[] encode(UsageEvent e, boolean withTemplate) {
+        DecisionTemplate t = e.decisionTemplate();
+        String templateJson = withTemplate && t != null ? t.json() : null;
+        Out o = new Out(512 + chars(templateJson) + chars(e.decision()) + chars(e.attempts()) + chars(e.qos())
+                + chars(e.output()));
         o.b(VERSION);
         o.s(e.responseId());
         o.s(e.traceId());
@@ -41,6 +50,8 @@ final class UsageEventCodec {
         o.l(e.createdAtMs());
         o.s(e.surface());
         o.s(e.aliasReleaseId());
+        o.s(t == null ? null : t.id());
+        o.s(templateJson);
         o.s(e.decision());
         o.s(e.attempts());
         o.s(e.qos());
@@ -52,12 +63,24 @@ final class UsageEventCodec {
     /** @throws IllegalArgumentException when {@code bytes} is not exactly one encoded event */
     static UsageEvent decode(byte[] bytes) {
         In in = new In(bytes);
-        if (in.b() != VERSION) throw new IllegalArgumentException("unknown usage record version");
+        int version = in.b();
+        if (version != VERSION && version != VERSION_WHOLE_DECISION) {
+            throw new IllegalArgumentException("unknown usage record version");
+        }
         UsageEvent e = new UsageEvent(in.s(), in.s(), in.s(), in.s(), in.s(), in.s(), in.s(), in.s(), in.s(), in.s(),
                 in.bool(), in.i(), in.s(), in.s(), in.n(), in.n(), in.n(), in.n(), in.n(), in.n(), in.l(), in.l(),
-                in.s(), in.s(), in.s(), in.s(), in.s(), in.s(), in.bool());
+                in.s(), in.s(), version == VERSION ? template(in.s(), in.s()) : null, in.s(), in.s(), in.s(), in.s(),
+                in.bool());
         if (in.pos != bytes.length) throw new IllegalArgumentException("trailing bytes after usage record");
         return e;
+    }
+
+    private static DecisionTemplate template(String id, String json) {
+        if (id == null) {
+            if (json != null) throw new IllegalArgumentException("decision template without an id");
+            return null;
+        }
+        return new DecisionTemplate(id, json);
     }
 
     private static int chars(String s) {

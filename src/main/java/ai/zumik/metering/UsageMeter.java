@@ -8,9 +8,12 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -64,9 +67,13 @@ public final class UsageMeter implements AutoCloseable {
     private static final String INSERT = "INSERT INTO usage_events (project_id, response_id, trace_id, key_id, "
             + "endpoint, requested_model, provider, model, execution_mode, execution_profile, stream, status, outcome, "
             + "error_code, prompt_tokens, cached_tokens, cache_write_tokens, completion_tokens, reasoning_tokens, "
-            + "ttft_ms, latency_ms, created_at, surface, alias_release_id, decision, attempts, qos, output, charged) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            + "ttft_ms, latency_ms, created_at, surface, alias_release_id, decision_template_id, decision, attempts, qos, "
+            + "output, charged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             + "ON CONFLICT (project_id, response_id) DO NOTHING"; // a journal replay may repeat a committed event
+    private static final String INSERT_TEMPLATE = "INSERT INTO decision_templates (template_id, body, created_at) "
+            + "VALUES (?, ?, ?) ON CONFLICT (template_id) DO NOTHING";
+    /** Bounds the sets of template ids already stored and already journaled; past it they start over. */
+    private static final int MAX_KNOWN_TEMPLATES = 16_384;
 
     /** {@code callback} gets null once the event is durable, or the failure; it runs on {@code executor}. */
     private record Pending(UsageEvent event, Executor executor, Consumer<Throwable> callback) {}
@@ -80,6 +87,11 @@ public final class UsageMeter implements AutoCloseable {
     private final Object visible = new Object();
     private Connection connection;
     private PreparedStatement insert;
+    private PreparedStatement insertTemplate;
+    /** Writer thread only: templates committed to the database by this process. */
+    private final Set<String> storedTemplates = new HashSet<>();
+    /** Templates whose JSON a journal record already carries (committed, or ahead in the journal). */
+    private final Set<String> journaledTemplates = ConcurrentHashMap.newKeySet();
     private volatile boolean asleep;
     private volatile boolean closed;
 
@@ -102,7 +114,7 @@ public final class UsageMeter implements AutoCloseable {
      * on the calling thread) with null, or with the reason the event could not be made durable.
      */
     public void record(UsageEvent event, Executor executor, Consumer<Throwable> callback) {
-        if (journal != null && journal.append(UsageEventCodec.encode(event))) {
+        if (journal != null && journal(event)) {
             durable.increment();
             if (asleep) LockSupport.unpark(writer);
             if (callback == null) return;
@@ -117,6 +129,22 @@ public final class UsageMeter implements AutoCloseable {
         }
         queue.add(p);
         LockSupport.unpark(writer);
+    }
+
+    /**
+     * Appends the event to the journal, with its decision template's JSON only the first time. The id
+     * is marked journaled after the append returns, so any record written without the JSON comes
+     * after one written with it: a replay always meets the template first (or finds it stored).
+     */
+    private boolean journal(UsageEvent event) {
+        DecisionTemplate t = event.decisionTemplate();
+        boolean withTemplate = t != null && t.json() != null && !journaledTemplates.contains(t.id());
+        if (!journal.append(UsageEventCodec.encode(event, withTemplate))) return false;
+        if (withTemplate) {
+            if (journaledTemplates.size() >= MAX_KNOWN_TEMPLATES) journaledTemplates.clear();
+            journaledTemplates.add(t.id());
+        }
+        return true;
     }
 
     /** Waits (up to 5 s) until every event recorded before this call is readable in the database. */
@@ -241,12 +269,17 @@ public final class UsageMeter implements AutoCloseable {
                 connection = db.connection();
                 connection.setAutoCommit(false);
                 insert = connection.prepareStatement(INSERT);
+                insertTemplate = connection.prepareStatement(INSERT_TEMPLATE);
             }
-            for (UsageEvent e : journaled) bind(insert, e);
-            for (Pending p : batch) bind(insert, p.event);
+            Set<String> added = new HashSet<>();
+            for (UsageEvent e : journaled) bind(e, added);
+            for (Pending p : batch) bind(p.event, added);
+            if (!added.isEmpty()) insertTemplate.executeBatch();
             insert.executeBatch();
             connection.commit();
             commits.incrementAndGet();
+            if (storedTemplates.size() + added.size() > MAX_KNOWN_TEMPLATES) storedTemplates.clear();
+            storedTemplates.addAll(added);
             return null;
         } catch (SQLException | RuntimeException e) {
             LOG.error("usage batch of {} events failed to commit", journaled.size() + batch.size(), e);
@@ -275,6 +308,18 @@ public final class UsageMeter implements AutoCloseable {
         }));
     }
 
+    /** Adds the event (and its template, when this process has not stored it yet) to the batch. */
+    private void bind(UsageEvent e, Set<String> addedTemplates) throws SQLException {
+        DecisionTemplate t = e.decisionTemplate();
+        if (t != null && t.json() != null && !storedTemplates.contains(t.id()) && addedTemplates.add(t.id())) {
+            insertTemplate.setString(1, t.id());
+            insertTemplate.setString(2, t.json());
+            insertTemplate.setLong(3, e.createdAtMs());
+            insertTemplate.addBatch();
+        }
+        bind(insert, e);
+    }
+
     private static void bind(PreparedStatement ps, UsageEvent e) throws SQLException {
         int i = 1;
         ps.setString(i++, e.projectId());
@@ -301,6 +346,7 @@ public final class UsageMeter implements AutoCloseable {
         ps.setLong(i++, e.createdAtMs());
         ps.setString(i++, e.surface());
         ps.setString(i++, e.aliasReleaseId());
+        ps.setString(i++, e.decisionTemplate() == null ? null : e.decisionTemplate().id());
         ps.setString(i++, e.decision());
         ps.setString(i++, e.attempts());
         ps.setString(i++, e.qos());
@@ -325,6 +371,7 @@ public final class UsageMeter implements AutoCloseable {
         }
         connection = null;
         insert = null;
+        insertTemplate = null;
     }
 
     /** Stops taking events and waits until every journaled and queued event is committed. */

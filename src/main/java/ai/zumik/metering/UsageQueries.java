@@ -25,6 +25,11 @@ public final class UsageQueries {
     public record Group(String provider, String model, long requests, long promptTokens, long cachedTokens,
                         long completionTokens) {}
 
+    /** Whole records: the row and its decision template (the filters name only usage_events columns). */
+    private static final String SELECT_RECORDS = "SELECT usage_events.*, decision_templates.body AS decision_template "
+            + "FROM usage_events LEFT JOIN decision_templates "
+            + "ON decision_templates.template_id = usage_events.decision_template_id";
+
     private final Database db;
     private final UsageMeter meter;
 
@@ -77,7 +82,7 @@ public final class UsageQueries {
     public List<UsageEvent> recent(Filter f, int limit) {
         meter.awaitVisible();
         Where w = where(f);
-        String sql = "SELECT * FROM usage_events" + w.sql + " ORDER BY response_id DESC LIMIT " + limit;
+        String sql = SELECT_RECORDS + w.sql + " ORDER BY response_id DESC LIMIT " + limit;
         return db.call(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 w.bind(ps);
@@ -93,8 +98,7 @@ public final class UsageQueries {
     public UsageEvent byResponse(String projectId, String responseId) {
         meter.awaitVisible();
         return db.call(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT * FROM usage_events WHERE project_id = ? AND response_id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(SELECT_RECORDS + " WHERE project_id = ? AND response_id = ?")) {
                 ps.setString(1, projectId);
                 ps.setString(2, responseId);
                 ResultSet rs = ps.executeQuery();
@@ -113,8 +117,12 @@ public final class UsageQueries {
                 nullableLong(rs, "cache_write_tokens"), nullableLong(rs, "completion_tokens"),
                 nullableLong(rs, "reasoning_tokens"), nullableLong(rs, "ttft_ms"), rs.getLong("latency_ms"),
                 rs.getLong("created_at"), rs.getString("surface"), rs.getString("alias_release_id"),
-                rs.getString("decision"), rs.getString("attempts"), rs.getString("qos"), rs.getString("output"),
+                template(rs.getString("decision_template_id"), rs.getString("decision_template")), rs.getString("decision"), rs.getString("attempts"), rs.getString("qos"), rs.getString("output"),
                 rs.getInt("charged") != 0);
+    }
+
+    private static DecisionTemplate template(String id, String json) {
+        return id == null ? null : new DecisionTemplate(id, json);
     }
 
     private static Long nullableLong(ResultSet rs, String column) throws SQLException {

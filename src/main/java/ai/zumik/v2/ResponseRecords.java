@@ -26,7 +26,7 @@ final class ResponseRecords {
         o.put("resolved_model", e.model());
         o.put("alias_release", e.aliasReleaseId());
         o.set("qos_outcome", parse(e.qos()));
-        o.set("routing_decision", parse(e.decision()));
+        o.set("routing_decision", parse(e.routingDecision()));
         o.set("attempts", parse(e.attempts()));
         ObjectNode u = o.putObject("usage");
         u.put("input_tokens", e.promptTokens());

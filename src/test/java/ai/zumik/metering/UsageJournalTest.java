@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.zumik.store.Database;
 import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -22,10 +23,13 @@ class UsageJournalTest {
     @TempDir
     Path dir;
 
+    static final DecisionTemplate TEMPLATE =
+            DecisionTemplate.of("{\"targets\":[\"openai/gpt-4o-mini\"],\"note\":\"é ✓ 😀\"}");
+
     static UsageEvent event(String id, String output) {
         return new UsageEvent(id, "trc_" + id, "prj_1", "key_1", "/v1/chat/completions", "gpt-4o-mini", "openai",
                 "gpt-4o-mini", "live", "managed_provider", true, 200, "completed", null, 12L, 3L, null, 7L, 0L, 41L, 120L,
-                1_700_000_000_000L, "v1", "rel_9", "{\"targets\":[\"openai/gpt-4o-mini\"],\"note\":\"é ✓ 😀\"}", "[]",
+                1_700_000_000_000L, "v1", "rel_9", TEMPLATE, "{\"seed\":\"" + id + "\"}", "[]",
                 "{\"admission\":\"accepted\"}", output, true);
     }
 
@@ -42,16 +46,46 @@ class UsageJournalTest {
     @Test
     void codecRoundTripsEveryFieldIncludingNullsAndNonAscii() {
         UsageEvent full = event("resp_1", "hello wörld 👋");
-        assertThat(UsageEventCodec.decode(UsageEventCodec.encode(full))).isEqualTo(full);
+        assertThat(UsageEventCodec.decode(UsageEventCodec.encode(full, true))).isEqualTo(full);
         UsageEvent sparse = new UsageEvent("resp_2", "t", "p", "k", "/v1/embeddings", "m", null, null, "placeholder",
                 "managed_provider", false, 503, "failed", "upstream_unavailable", null, null, null, null, null, null, 5L,
-                6L, null, null, null, null, null, null, false);
-        assertThat(UsageEventCodec.decode(UsageEventCodec.encode(sparse))).isEqualTo(sparse);
+                6L, null, null, null, null, null, null, null, false);
+        assertThat(UsageEventCodec.decode(UsageEventCodec.encode(sparse, true))).isEqualTo(sparse);
+    }
+
+    @Test
+    void aRecordAfterTheFirstCarriesOnlyTheTemplateIdAndIsThatMuchSmaller() {
+        UsageEvent e = event("resp_1", null);
+        byte[] first = UsageEventCodec.encode(e, true);
+        byte[] later = UsageEventCodec.encode(e, false);
+        assertThat(first.length - later.length).isEqualTo(TEMPLATE.json().getBytes(StandardCharsets.UTF_8).length);
+        UsageEvent decoded = UsageEventCodec.decode(later);
+        assertThat(decoded.decisionTemplate()).isEqualTo(new DecisionTemplate(TEMPLATE.id(), null));
+        assertThat(decoded.decision()).isEqualTo(e.decision());
+    }
+
+    @Test
+    void aVersionOneRecordFromAnOlderBuildStillDecodesWithItsWholeDecision() {
+        String whole = "{\"requested_model\":\"gpt-4o-mini\",\"seed\":\"ab\"}";
+        UsageEvent old = new UsageEvent("resp_1", "t", "p", "k", "/v1/chat/completions", "m", "openai", "m", "live",
+                "managed_provider", false, 200, "completed", null, 1L, null, null, 2L, null, 3L, 4L, 5L, "v1", null,
+                null, whole, "[]", "{}", null, true);
+        byte[] v2 = UsageEventCodec.encode(old, true);
+        // Version 1 is version 2 without the template's id and JSON (two null strings, 4 bytes each),
+        // which sit just before the decision.
+        int decisionAt = v2.length - (4 + whole.length()) - (4 + 2) - (4 + 2) - 4 - 1;
+        byte[] v1 = new byte[v2.length - 8];
+        System.arraycopy(v2, 0, v1, 0, decisionAt - 8);
+        System.arraycopy(v2, decisionAt, v1, decisionAt - 8, v2.length - decisionAt);
+        v1[0] = 1;
+        UsageEvent decoded = UsageEventCodec.decode(v1);
+        assertThat(decoded).isEqualTo(old);
+        assertThat(decoded.routingDecision()).isEqualTo(whole);
     }
 
     @Test
     void codecRefusesTruncatedTrailingOrUnknownBytes() {
-        byte[] bytes = UsageEventCodec.encode(event("resp_1", null));
+        byte[] bytes = UsageEventCodec.encode(event("resp_1", null), true);
         assertThatThrownBy(() -> UsageEventCodec.decode(Arrays.copyOf(bytes, bytes.length - 1)))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> UsageEventCodec.decode(Arrays.copyOf(bytes, bytes.length + 1)))
@@ -67,7 +101,7 @@ class UsageJournalTest {
         try (UsageJournal journal = UsageJournal.recover(dir, events -> { throw new AssertionError("nothing to replay"); })) {
             int appended = 0;
             for (int i = 0; i < 70; i++) {
-                byte[] payload = UsageEventCodec.encode(event("resp_" + i, big));
+                byte[] payload = UsageEventCodec.encode(event("resp_" + i, big), true);
                 if (!journal.append(payload)) {
                     // The current segment is full and the spare was taken: only the writer makes another.
                     journal.prepareSpare();
@@ -100,7 +134,7 @@ class UsageJournalTest {
     @Test
     void aJournalLeftByACrashIsReplayedUpToItsTornLastRecord() throws Exception {
         UsageJournal crashed = UsageJournal.recover(dir, events -> { });
-        for (int i = 0; i < 5; i++) assertThat(crashed.append(UsageEventCodec.encode(event("resp_" + i, "out " + i)))).isTrue();
+        for (int i = 0; i < 5; i++) assertThat(crashed.append(UsageEventCodec.encode(event("resp_" + i, "out " + i), true))).isTrue();
         // The process "dies" here: its files are what the next one finds (copied, as this JVM still
         // holds the journal's lock). Damage the last record's payload, as a kill during the copy would.
         Path next = Files.createDirectories(dir.resolve("after-crash"));
@@ -131,7 +165,7 @@ class UsageJournalTest {
         try (UsageJournal first = UsageJournal.recover(dir, events -> { })) {
             assertThatThrownBy(() -> UsageJournal.recover(dir, events -> { }))
                     .isInstanceOf(java.io.IOException.class).hasMessageContaining("another Zumik process");
-            assertThat(first.append(UsageEventCodec.encode(event("resp_1", null)))).isTrue();
+            assertThat(first.append(UsageEventCodec.encode(event("resp_1", null), true))).isTrue();
         }
         try (UsageJournal again = UsageJournal.recover(dir, events -> { })) {
             assertThat(again.backlog()).as("closing released the lock").isZero();
@@ -142,9 +176,9 @@ class UsageJournalTest {
     void tooLargeEventsAndAppendsAfterSealAreRefusedSoTheCallerUsesGroupCommit() throws Exception {
         try (UsageJournal journal = UsageJournal.recover(dir, events -> { })) {
             assertThat(journal.append(new byte[UsageJournal.MAX_RECORD + 1])).isFalse();
-            assertThat(journal.append(UsageEventCodec.encode(event("resp_a", null)))).isTrue();
+            assertThat(journal.append(UsageEventCodec.encode(event("resp_a", null), true))).isTrue();
             journal.seal();
-            assertThat(journal.append(UsageEventCodec.encode(event("resp_b", null)))).isFalse();
+            assertThat(journal.append(UsageEventCodec.encode(event("resp_b", null), true))).isFalse();
             assertThat(journal.appended()).isEqualTo(1);
         }
     }
@@ -174,9 +208,48 @@ class UsageJournalTest {
                 }
                 assertThat(meter.eventsWritten()).isEqualTo(51);
                 assertThat(meter.journalBacklog()).isZero();
+                assertThat(count(db, "SELECT COUNT(*) FROM decision_templates")).as("one template for 51 responses").isEqualTo(1);
+                assertThat(count(db, "SELECT MAX(length(decision)) FROM usage_events"))
+                        .as("rows keep only their own part").isLessThan(40);
+                assertThat(queries.byResponse("prj_1", "resp_7").routingDecision())
+                        .isEqualTo("{\"targets\":[\"openai/gpt-4o-mini\"],\"note\":\"é ✓ 😀\",\"seed\":\"resp_7\"}");
             }
             assertThat(segments(journalDir)).isEmpty();
         }
+    }
+
+    @Test
+    void aCrashedJournalWhoseLaterRecordsNameOnlyTheTemplateReplaysIntoWholeDecisions() throws Exception {
+        Path crashedData = Files.createDirectories(dir.resolve("crashed"));
+        Path copied = Files.createDirectories(dir.resolve("copied-journal"));
+        try (Database db = Database.open(null, crashedData, false);
+             UsageMeter meter = new UsageMeter(db, crashedData.resolve("journal"));
+             Connection lock = writeLock(crashedData)) {
+            for (int i = 0; i < 3; i++) {
+                CompletableFuture<Throwable> done = new CompletableFuture<>();
+                meter.record(event("resp_" + i, null), null, done::complete);
+                assertThat(done.get(2, TimeUnit.SECONDS)).isNull();
+            }
+            // Nothing could commit: the journal alone holds the three, the template's JSON in the first.
+            for (Path seg : segments(crashedData.resolve("journal"))) Files.copy(seg, copied.resolve(seg.getFileName()));
+            lock.createStatement().execute("ROLLBACK");
+        }
+        Path fresh = Files.createDirectories(dir.resolve("fresh"));
+        try (Database db = Database.open(null, fresh, false); UsageMeter meter = new UsageMeter(db, copied)) {
+            UsageQueries queries = new UsageQueries(db, meter);
+            for (int i = 0; i < 3; i++) {
+                assertThat(queries.byResponse("prj_1", "resp_" + i)).as("replayed %d", i).isEqualTo(event("resp_" + i, null));
+            }
+            assertThat(count(db, "SELECT COUNT(*) FROM decision_templates")).isEqualTo(1);
+        }
+    }
+
+    private static long count(Database db, String sql) {
+        return db.call(c -> {
+            var rs = c.prepareStatement(sql).executeQuery();
+            rs.next();
+            return rs.getLong(1);
+        });
     }
 
     @Test

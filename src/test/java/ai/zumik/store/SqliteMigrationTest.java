@@ -2,6 +2,9 @@ package ai.zumik.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.zumik.metering.UsageEvent;
+import ai.zumik.metering.UsageMeter;
+import ai.zumik.metering.UsageQueries;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -12,7 +15,7 @@ import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** SQLite-only steps: a database made by an older Zumik is carried forward with its rows. */
+/** A database made by an older Zumik is carried forward with its rows (SQLite-only steps included). */
 class SqliteMigrationTest {
     @Test
     void usageEventsBecomeARowidTableAndKeepEveryRow(@TempDir Path dir) throws Exception {
@@ -37,6 +40,12 @@ class SqliteMigrationTest {
                 return out;
             });
             assertThat(rows).containsExactly("resp_1 {\"d\":1} 0 12");
+            // A row from before decision templates keeps its whole decision and reads back as it was.
+            try (UsageMeter meter = new UsageMeter(db, null)) {
+                UsageEvent old = new UsageQueries(db, meter).byResponse("prj_1", "resp_1");
+                assertThat(old.decisionTemplate()).isNull();
+                assertThat(old.routingDecision()).isEqualTo("{\"d\":1}");
+            }
             String sql = db.call(SqliteMigrationTest::tableSql);
             assertThat(sql).doesNotContain("WITHOUT ROWID").contains("PRIMARY KEY (project_id, response_id)");
             // The key still refuses a second row for the same response.
