@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 final class UsageJournal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UsageJournal.class);
+    private static final long PAGE = 4096;
     static final int SEGMENT_BYTES = 4 << 20;
     static final int HEADER = 64;
     /** Larger events (a long captured output) go through the queue instead. */
@@ -277,7 +278,12 @@ final class UsageJournal implements AutoCloseable {
             for (long at = 0; at < SEGMENT_BYTES; ) at += ch.write(ZEROS.duplicate(), at);
             ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.BIG_ENDIAN).putLong(MAGIC).putLong(generation).flip();
             ch.write(header, 0);
-            return new Segment(file, arena, ch.map(FileChannel.MapMode.READ_WRITE, 0, SEGMENT_BYTES, arena));
+            MemorySegment map = ch.map(FileChannel.MapMode.READ_WRITE, 0, SEGMENT_BYTES, arena);
+            // Write-fault every page in here, on the writer thread: an appender's first store to a page
+            // would otherwise take that fault on the event loop. The last byte of a page is past the
+            // header and already zero.
+            for (long at = PAGE - 1; at < SEGMENT_BYTES; at += PAGE) map.set(ValueLayout.JAVA_BYTE, at, (byte) 0);
+            return new Segment(file, arena, map);
         } catch (IOException | RuntimeException e) {
             arena.close();
             Files.deleteIfExists(file);
