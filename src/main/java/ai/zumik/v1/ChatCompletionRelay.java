@@ -52,7 +52,7 @@ final class ChatCompletionRelay implements ResponseSink {
         switch (event) {
             case StreamEvent.Chunk c -> chunk(c, served);
             case StreamEvent.Completion c -> {
-                byte[] body = rewrite(c.json(), served, false);
+                byte[] body = rewrite(c.json(), c.scanned(), served, false);
                 note(served, c.usage());
                 AgentHeaders.apply(ex.response(), served);
                 ex.sendJson(200, body);
@@ -79,7 +79,7 @@ final class ChatCompletionRelay implements ResponseSink {
     private void chunk(StreamEvent.Chunk c, Served served) {
         if (!streaming) begin(served);
         if (c.usageOnly() && !request.includeUsage()) return;
-        byte[] json = rewrite(c.json(), served, !request.includeUsage());
+        byte[] json = rewrite(c.json(), c.scanned(), served, !request.includeUsage());
         if (pending == null) {
             pending = Buffer.buffer(json.length + 64);
             ex.context().runOnContext(v -> flush());
@@ -124,11 +124,12 @@ final class ChatCompletionRelay implements ResponseSink {
 
     /**
      * The upstream's bytes with {@code id} and {@code model} replaced (and {@code usage} removed
-     * when the client did not ask for it); all else is copied byte for byte.
+     * when the client did not ask for it); all else is copied byte for byte. {@code scanned}: the
+     * adapter's scan of these bytes, when it made one.
      */
-    private byte[] rewrite(byte[] json, Served served, boolean dropUsage) {
+    private byte[] rewrite(byte[] json, TopLevel scanned, Served served, boolean dropUsage) {
         try {
-            TopLevel doc = TopLevel.scan(json, REWRITTEN);
+            TopLevel doc = scanned != null ? scanned : TopLevel.scan(json, REWRITTEN);
             String[] replace = {"id", completionId, "model", served.responseModel()};
             return dropUsage ? doc.rewrite(replace, "usage") : doc.rewrite(replace);
         } catch (java.io.IOException e) {

@@ -33,8 +33,9 @@ import java.util.function.Consumer;
  */
 public final class OpenAiCompatibleAdapter implements ProviderAdapter {
     private static final byte[] DONE = "[DONE]".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final String[] COMPLETION_FIELDS = {"error", "usage"};
-    private static final String[] CHUNK_FIELDS = {"error", "usage", "choices"};
+    /** What this adapter reads, and what the surface rewrites ({@code id}, {@code model}), in one scan. */
+    private static final String[] COMPLETION_FIELDS = {"error", "usage", "id", "model"};
+    private static final String[] CHUNK_FIELDS = {"error", "usage", "choices", "id", "model"};
     private static final byte[] NULL = {'n', 'u', 'l', 'l'};
 
     private final OpenAiFlavor flavor;
@@ -130,7 +131,7 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
         protected StreamEvent completion(HttpClientResponse head, byte[] bytes) {
             TopLevel doc;
             try {
-                doc = TopLevel.scan(bytes, COMPLETION_FIELDS, COMPLETION_FIELDS);
+                doc = TopLevel.scan(bytes, COMPLETION_FIELDS, "error", "usage");
             } catch (IOException e) {
                 return StreamEvent.Failed.malformed("The upstream returned a body that is not a JSON object.");
             }
@@ -141,8 +142,9 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
             }
             JsonNode u = doc.tree("usage");
             ObjectNode shown = UsageTable.openAiForClient(u, headerCachedTokens);
-            return new StreamEvent.Completion(shown == null ? bytes : doc.replaceValue("usage", Json.bytes(shown)),
+            if (shown != null) return new StreamEvent.Completion(doc.replaceValue("usage", Json.bytes(shown)),
                     UsageTable.openAi(u, headerCachedTokens));
+            return new StreamEvent.Completion(bytes, UsageTable.openAi(u, headerCachedTokens), doc);
         }
 
         @Override
@@ -175,6 +177,7 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
             }
             Usage chunkUsage = null;
             boolean usageOnly = false;
+            byte[] original = json;
             if (chunk.tree("usage") instanceof ObjectNode u) {
                 chunkUsage = UsageTable.openAi(u, headerCachedTokens);
                 usage = chunkUsage;
@@ -190,7 +193,7 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
                 }
             }
             chunkSeen = true;
-            emit(new StreamEvent.Chunk(json, chunkUsage, usageOnly));
+            emit(new StreamEvent.Chunk(json, chunkUsage, usageOnly, json == original ? chunk : null));
         }
 
         /**
