@@ -163,6 +163,14 @@ class PostgresTest {
             assertThat(gw.post("/v1/chat/completions", HI, raw).statusCode()).isEqualTo(401);
             assertThat(string("SELECT status FROM " + SCHEMA + ".api_keys WHERE id = '" + id + "'")).isEqualTo("revoked");
             assertThat(count("SELECT count(*) FROM " + SCHEMA + ".usage_events")).isEqualTo(4);
+            // Three chats planned alike share one decision template, the embeddings call has its own;
+            // the response record joins it back into the whole decision.
+            assertThat(count("SELECT count(*) FROM " + SCHEMA + ".decision_templates")).isEqualTo(2);
+            JsonNode decision = JSON.readTree(gw.get("/v2/responses/" + chatId).body()).get("routing_decision");
+            assertThat(decision.get("requested_model").asText()).isEqualTo("gpt-4o-mini");
+            assertThat(decision.get("candidates")).isNotEmpty();
+            assertThat(decision.get("seed").asText()).isNotBlank();
+            assertThat(decision.get("order")).isNotNull();
 
             // A regional policy installed, replaced and read back through PostgreSQL.
             assertThat(gw.post("/v2/regional-policy", "{\"region_policy\":\"us_only\"}").statusCode()).isEqualTo(200);
