@@ -92,8 +92,15 @@ public final class AliasRegistry {
         return List.copyOf(out);
     }
 
+    /** {@code [a-z0-9][a-z0-9._-]{0,63}}, checked by hand: it runs on every request's model. */
     public static boolean validName(String alias) {
-        return alias != null && alias.matches("[a-z0-9][a-z0-9._-]{0,63}") && !alias.contains("/");
+        if (alias == null || alias.isEmpty() || alias.length() > 64) return false;
+        for (int i = 0; i < alias.length(); i++) {
+            char c = alias.charAt(i);
+            boolean ok = c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || i > 0 && (c == '.' || c == '_' || c == '-');
+            if (!ok) return false;
+        }
+        return true;
     }
 
     /** Installs platform releases for every definition that differs from its live release. */

@@ -31,6 +31,7 @@ import java.util.function.Consumer;
  * group on other providers. Every candidate gets a verdict; skipped ones say why.
  */
 public final class RoutePlanner {
+    /** Bounds each memo (decision templates, concrete candidates); a full one starts over. */
     private static final int MAX_TEMPLATES = 4_096;
     private final ModelCatalog catalog;
     private final AliasRegistry aliases;
@@ -39,6 +40,7 @@ public final class RoutePlanner {
     private final Cooldowns cooldowns;
     private final RegionalPolicies policies;
     private final ConcurrentHashMap<TemplateKey, DecisionTemplate> templates = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<CandidatesKey, List<Candidate>> concrete = new ConcurrentHashMap<>();
 
     /**
      * What a decision template is a function of: exactly the values {@link RoutePlan#templateJsonText}
@@ -245,7 +247,23 @@ public final class RoutePlanner {
         return out;
     }
 
+    /**
+     * A concrete model's candidates depend only on the bundled catalogue, so they are computed once
+     * per requested id, kind and fallback choice (bounded like the templates; refusals are not kept).
+     */
     private List<Candidate> concreteCandidates(String requested, CatalogModel.Kind kind, boolean allowFallback) {
+        var key = new CandidatesKey(requested, kind, allowFallback);
+        List<Candidate> known = concrete.get(key);
+        if (known != null) return known;
+        List<Candidate> computed = List.copyOf(resolveCandidates(requested, kind, allowFallback));
+        if (concrete.size() >= MAX_TEMPLATES) concrete.clear();
+        concrete.put(key, computed);
+        return computed;
+    }
+
+    private record CandidatesKey(String requested, CatalogModel.Kind kind, boolean allowFallback) {}
+
+    private List<Candidate> resolveCandidates(String requested, CatalogModel.Kind kind, boolean allowFallback) {
         ModelRef ref = catalog.resolve(requested).orElseThrow(() -> new ModelNotFound(requested));
         if (ref.entry() != null && ref.entry().kind() != kind) {
             throw new RequestRejected("model", "model_not_supported", kind == CatalogModel.Kind.CHAT
