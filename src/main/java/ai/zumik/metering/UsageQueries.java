@@ -117,7 +117,8 @@ public final class UsageQueries {
                 nullableLong(rs, "cache_write_tokens"), nullableLong(rs, "completion_tokens"),
                 nullableLong(rs, "reasoning_tokens"), nullableLong(rs, "ttft_ms"), rs.getLong("latency_ms"),
                 rs.getLong("created_at"), rs.getString("surface"), rs.getString("alias_release_id"),
-                template(rs.getString("decision_template_id"), rs.getString("decision_template")), rs.getString("decision"), rs.getString("attempts"), rs.getString("qos"), rs.getString("output"),
+                template(rs.getString("decision_template_id"), rs.getString("decision_template")),
+                rs.getString("decision"), rs.getString("attempts"), rs.getString("qos"), rs.getString("output"),
                 rs.getInt("charged") != 0);
     }
 
