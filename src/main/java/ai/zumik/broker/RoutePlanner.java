@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Turns a requested model into an ordered list of targets, deterministically. An alias resolves
@@ -32,7 +33,7 @@ import java.util.function.Consumer;
  */
 public final class RoutePlanner {
     /** Bounds each memo (decision templates, concrete candidates); a full one starts over. */
-    private static final int MAX_TEMPLATES = 4_096;
+    private static final int MEMO_LIMIT = 4_096;
     private final ModelCatalog catalog;
     private final AliasRegistry aliases;
     private final Targets targets;
@@ -227,12 +228,18 @@ public final class RoutePlanner {
     private DecisionTemplate template(String requested, AliasRelease release, List<RoutePlan.Verdict> verdicts,
                                       RegionalPolicy policy) {
         var key = new TemplateKey(requested, release == null ? null : release.id(), catalog.revision(), verdicts, policy);
-        DecisionTemplate t = templates.get(key);
-        if (t != null) return t;
-        if (templates.size() >= MAX_TEMPLATES) templates.clear();
-        t = DecisionTemplate.of(RoutePlan.templateJsonText(requested, release, catalog.revision(), verdicts, policy));
-        templates.put(key, t);
-        return t;
+        return memo(templates, key, () -> DecisionTemplate.of(
+                RoutePlan.templateJsonText(requested, release, catalog.revision(), verdicts, policy)));
+    }
+
+    /** The remembered value for {@code key}, or {@code compute}'s, remembered (a throw is not). */
+    private static <K, V> V memo(ConcurrentHashMap<K, V> memo, K key, Supplier<V> compute) {
+        V known = memo.get(key);
+        if (known != null) return known;
+        V computed = compute.get();
+        if (memo.size() >= MEMO_LIMIT) memo.clear();
+        memo.put(key, computed);
+        return computed;
     }
 
     private List<Candidate> aliasCandidates(AliasRelease release, long seed) {
@@ -252,13 +259,8 @@ public final class RoutePlanner {
      * per requested id, kind and fallback choice (bounded like the templates; refusals are not kept).
      */
     private List<Candidate> concreteCandidates(String requested, CatalogModel.Kind kind, boolean allowFallback) {
-        var key = new CandidatesKey(requested, kind, allowFallback);
-        List<Candidate> known = concrete.get(key);
-        if (known != null) return known;
-        List<Candidate> computed = List.copyOf(resolveCandidates(requested, kind, allowFallback));
-        if (concrete.size() >= MAX_TEMPLATES) concrete.clear();
-        concrete.put(key, computed);
-        return computed;
+        return memo(concrete, new CandidatesKey(requested, kind, allowFallback),
+                () -> List.copyOf(resolveCandidates(requested, kind, allowFallback)));
     }
 
     private record CandidatesKey(String requested, CatalogModel.Kind kind, boolean allowFallback) {}
