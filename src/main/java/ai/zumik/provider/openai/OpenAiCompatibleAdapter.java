@@ -141,10 +141,11 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
                 return new StreamEvent.Failed(OpenAiWire.error(flavor.name(), 502, head.headers(), root), Usage.UNREPORTED);
             }
             JsonNode u = doc.tree("usage");
+            Usage usage = UsageTable.openAi(u, headerCachedTokens);
             ObjectNode shown = UsageTable.openAiForClient(u, headerCachedTokens);
-            if (shown != null) return new StreamEvent.Completion(doc.replaceValue("usage", Json.bytes(shown)),
-                    UsageTable.openAi(u, headerCachedTokens));
-            return new StreamEvent.Completion(bytes, UsageTable.openAi(u, headerCachedTokens), doc);
+            // Rewritten bytes no longer match the scan, so only the untouched body carries it on.
+            return shown == null ? new StreamEvent.Completion(bytes, usage, doc)
+                    : new StreamEvent.Completion(doc.replaceValue("usage", Json.bytes(shown)), usage);
         }
 
         @Override
