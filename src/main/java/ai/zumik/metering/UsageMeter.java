@@ -272,8 +272,8 @@ public final class UsageMeter implements AutoCloseable {
                 insertTemplate = connection.prepareStatement(INSERT_TEMPLATE);
             }
             Set<String> added = new HashSet<>();
-            for (UsageEvent e : journaled) bind(e, added);
-            for (Pending p : batch) bind(p.event, added);
+            for (UsageEvent e : journaled) add(e, added);
+            for (Pending p : batch) add(p.event, added);
             if (!added.isEmpty()) insertTemplate.executeBatch();
             insert.executeBatch();
             connection.commit();
@@ -309,7 +309,7 @@ public final class UsageMeter implements AutoCloseable {
     }
 
     /** Adds the event (and its template, when this process has not stored it yet) to the batch. */
-    private void bind(UsageEvent e, Set<String> addedTemplates) throws SQLException {
+    private void add(UsageEvent e, Set<String> addedTemplates) throws SQLException {
         DecisionTemplate t = e.decisionTemplate();
         if (t != null && t.json() != null && !storedTemplates.contains(t.id()) && addedTemplates.add(t.id())) {
             insertTemplate.setString(1, t.id());
