@@ -231,7 +231,13 @@ class UsageJournalTest {
                 assertThat(done.get(2, TimeUnit.SECONDS)).isNull();
             }
             // Nothing could commit: the journal alone holds the three, the template's JSON in the first.
-            for (Path seg : segments(crashedData.resolve("journal"))) Files.copy(seg, copied.resolve(seg.getFileName()));
+            List<UsageEvent> journaled = new ArrayList<>();
+            for (Path seg : segments(crashedData.resolve("journal"))) {
+                Files.copy(seg, copied.resolve(seg.getFileName()));
+                journaled.addAll(UsageJournal.readAll(seg));
+            }
+            assertThat(journaled).extracting(e -> e.decisionTemplate().json())
+                    .containsExactly(TEMPLATE.json(), null, null);
             lock.createStatement().execute("ROLLBACK");
         }
         Path fresh = Files.createDirectories(dir.resolve("fresh"));
