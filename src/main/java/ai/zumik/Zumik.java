@@ -16,7 +16,10 @@ import ai.zumik.broker.Targets;
 import ai.zumik.config.ConfigFile;
 import ai.zumik.catalog.ModelCatalog;
 import ai.zumik.config.ZumikConfig;
+import ai.zumik.http.BodyBudget;
+import ai.zumik.http.Connections;
 import ai.zumik.http.HttpFront;
+import ai.zumik.http.LoopWatchdog;
 import ai.zumik.http.OpsEndpoints;
 import ai.zumik.http.Route;
 import ai.zumik.http.Routes;
@@ -25,6 +28,7 @@ import ai.zumik.keys.ApiKeyService;
 import ai.zumik.keys.Scope;
 import ai.zumik.metering.UsageMeter;
 import ai.zumik.metering.UsageQueries;
+import ai.zumik.provider.SafeMessage;
 import ai.zumik.provider.Transport;
 import ai.zumik.qos.AdmissionController;
 import ai.zumik.qos.AgentHints;
@@ -76,13 +80,15 @@ public final class Zumik implements AutoCloseable {
     private final ExecutorService blocking;
     private final List<HttpFront> fronts;
     private final AtomicInteger inFlight;
+    private final InFlight inFlightResponses;
+    private final LoopWatchdog watchdog;
     private final int port;
     private final String initialAdminKey;
     private boolean closed;
 
     private Zumik(ZumikConfig config, Vertx vertx, Database database, ApiKeyService keys, UsageMeter meter,
-                  AccessLog accessLog, ExecutorService blocking, List<HttpFront> fronts, AtomicInteger inFlight, int port,
-                  String initialAdminKey) {
+                  AccessLog accessLog, ExecutorService blocking, List<HttpFront> fronts, AtomicInteger inFlight,
+                  InFlight inFlightResponses, LoopWatchdog watchdog, int port, String initialAdminKey) {
         this.config = config;
         this.vertx = vertx;
         this.database = database;
@@ -92,13 +98,25 @@ public final class Zumik implements AutoCloseable {
         this.blocking = blocking;
         this.fronts = fronts;
         this.inFlight = inFlight;
+        this.inFlightResponses = inFlightResponses;
+        this.watchdog = watchdog;
         this.port = port;
         this.initialAdminKey = initialAdminKey;
     }
 
+    /** Starts Zumik; a fatal fault (a dead or wedged event loop, an Error) ends the process with status 70. */
     public static Zumik start(ZumikConfig config) {
+        return start(config, () -> Runtime.getRuntime().halt(70));
+    }
+
+    /**
+     * Starts Zumik with {@code fatalExit} as what ends the process on a fatal fault (tests pass one
+     * that records the call).
+     */
+    public static Zumik start(ZumikConfig config, Runnable fatalExit) {
         List<AutoCloseable> opened = new ArrayList<>();
         try {
+            protectSecrets(config);
             Database database = Database.open(config.databaseUrl(), config.dataDir(), config.usageFsync());
             opened.add(database);
             Clock clock = Clock.systemUTC();
@@ -155,7 +173,25 @@ public final class Zumik implements AutoCloseable {
             AuditEventsHandler auditApi = new AuditEventsHandler(audit);
             AgentHintsHandler hintsApi = new AgentHintsHandler(hints);
             RegionalPolicyHandler regionApi = new RegionalPolicyHandler(regionalPolicies, audit);
-            OpsEndpoints ops = new OpsEndpoints(metrics, config.metricsToken());
+            var watchdogRef = new java.util.concurrent.atomic.AtomicReference<LoopWatchdog>();
+            OpsEndpoints ops = new OpsEndpoints(metrics, config.metricsToken(),
+                    () -> watchdogRef.get() == null ? null : watchdogRef.get().problem());
+            Connections connections = new Connections(config.http());
+            BodyBudget bodyBudget = new BodyBudget(config.http().bodyBudgetBytes());
+            metrics.gauge("zumik_http_connections_open", connections::open);
+            metrics.gauge("zumik_http_body_bytes_held", bodyBudget::held);
+            for (Connections.Closed why : Connections.Closed.values()) {
+                metrics.gauge("zumik_http_connections_closed_" + why.name().toLowerCase(java.util.Locale.ROOT) + "_total",
+                        () -> connections.closedBy(why));
+            }
+            vertx.exceptionHandler(t -> {
+                if (t instanceof OutOfMemoryError || t instanceof InternalError) {
+                    LOG.error("FATAL: {} on an event loop; exiting so a supervisor can restart Zumik", t.toString());
+                    fatalExit.run();
+                } else {
+                    LOG.error("uncaught error on an event loop", t);
+                }
+            });
 
             vertx.deployVerticle(() -> {
                 HttpFront front = new HttpFront(config.host(), port, () -> {
@@ -198,7 +234,7 @@ public final class Zumik implements AutoCloseable {
                             .add(new Route(io.vertx.core.http.HttpMethod.POST, ApiKeysHandler.ONE_PATH, Scope.ADMIN, false,
                                     (ex, b) -> apiKeys.revoke(ex, true)))
                             .add(Route.get(UsageHandler.PATH, Scope.READ, (ex, b) -> usage.get(ex)));
-                }, keys, telemetry, blocking, inFlight);
+                }, keys, telemetry, blocking, inFlight, connections, bodyBudget);
                 fronts.add(front);
                 return front;
             }, new DeploymentOptions().setInstances(config.eventLoops())).await();
@@ -221,11 +257,15 @@ public final class Zumik implements AutoCloseable {
                     LOG.warn("could not record key last-used times: {}", e.getMessage());
                 }
             }));
+            LoopWatchdog watchdog = new LoopWatchdog(fronts.stream().map(HttpFront::loop).toList(),
+                    config.http().loopStallExit(), fatalExit).start();
+            opened.add(watchdog);
+            watchdogRef.set(watchdog);
             LOG.info("zumik listening on http://{}:{} (event loops: {}, native transport: {}, database: {})",
                     config.host(), port, config.eventLoops(), vertx.isNativeTransportEnabled(),
                     database.dialect().name().toLowerCase(java.util.Locale.ROOT));
-            return new Zumik(config, vertx, database, keys, meter, accessLog, blocking, fronts, inFlight, port,
-                    initialAdminKey);
+            return new Zumik(config, vertx, database, keys, meter, accessLog, blocking, fronts, inFlight,
+                    inFlightResponses, watchdog, port, initialAdminKey);
         } catch (RuntimeException e) {
             for (int i = opened.size() - 1; i >= 0; i--) {
                 try {
@@ -236,6 +276,13 @@ public final class Zumik implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** Every secret this process holds is scrubbed by value from upstream text (see {@link SafeMessage}). */
+    private static void protectSecrets(ZumikConfig config) {
+        config.providers().values().forEach(p -> SafeMessage.protect(p.apiKey()));
+        SafeMessage.protect(config.bootstrapKey());
+        SafeMessage.protect(config.metricsToken());
     }
 
     /** The bundled alias catalogue with the operator's config file laid over it. */
@@ -272,6 +319,11 @@ public final class Zumik implements AutoCloseable {
         return database;
     }
 
+    /** The HTTP event loops (tests use them to stall one on purpose). */
+    public List<io.vertx.core.Context> eventLoops() {
+        return fronts.stream().map(HttpFront::loop).toList();
+    }
+
     /** The admin key created on a first start without {@code ZUMIK_BOOTSTRAP_KEY}; shown once. */
     public Optional<String> initialAdminKey() {
         return Optional.ofNullable(initialAdminKey);
@@ -296,7 +348,21 @@ public final class Zumik implements AutoCloseable {
                 break;
             }
         }
-        if (inFlight.get() > 0) LOG.warn("shutdown grace expired with {} requests in flight", inFlight.get());
+        if (inFlight.get() > 0) {
+            LOG.warn("shutdown grace expired with {} requests in flight; ending them", inFlight.get());
+            // Responses still running are told they were cut by the shutdown, then metered.
+            inFlightResponses.shutdownAll();
+            long cut = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (inFlight.get() > 0 && System.nanoTime() < cut) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        watchdog.close();
         try {
             vertx.close().await(10, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -136,6 +136,19 @@ public final class Execution {
                 FailureClass.CANCELLED.code(), true);
     }
 
+    /**
+     * Zumik is stopping and the shutdown grace ran out: abort the upstream and tell the client the
+     * truth (the gateway cut it, not the provider), in band when bytes were already sent.
+     */
+    public void shutdown() {
+        if (state == State.DONE || state == State.METERING) return;
+        abortCurrent(FailureClass.SHUTTING_DOWN);
+        UpstreamFailure f = UpstreamFailure.of(FailureClass.SHUTTING_DOWN, "Zumik is shutting down and its shutdown "
+                + "grace period ran out before this response finished; retry on another replica.");
+        terminal(new StreamEvent.Failed(f, Usage.UNREPORTED), state == State.COMMITTED ? 200 : f.failureClass().httpStatus(),
+                "failed", ReasonCode.SHUTTING_DOWN, f.failureClass().code(), true);
+    }
+
     /** Client backpressure: stop reading from the upstream. */
     public void pause() {
         if (call != null && state == State.COMMITTED) call.pause();

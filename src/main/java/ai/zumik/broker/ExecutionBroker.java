@@ -94,6 +94,18 @@ public final class ExecutionBroker {
             }
         }
 
+        /** The shutdown grace ran out: a running response ends as cut by the gateway; a queued one is refused. */
+        void shutdown() {
+            if (cancelled) return;
+            cancelled = true;
+            if (execution != null) {
+                execution.shutdown();
+            } else if (waiting != null) {
+                waiting.cancel();
+                recorderWhileWaiting.get().shutdown();
+            }
+        }
+
         public void pause() {
             if (execution != null) execution.pause();
         }

@@ -25,6 +25,11 @@ public final class InFlight {
         return true;
     }
 
+    /** Ends every response still in flight as cut by the shutdown (see {@link Execution#shutdown}). */
+    public void shutdownAll() {
+        for (Entry e : byId.values()) e.context().runOnContext(v -> e.handle().shutdown());
+    }
+
     public int size() {
         return byId.size();
     }

@@ -22,6 +22,7 @@ final class Outcomes {
             case QUEUE_TIMEOUT -> ReasonCode.QUEUE_TIMEOUT;
             case EXPIRED_BEFORE_START -> ReasonCode.EXPIRED_BEFORE_START;
             case INTERNAL -> ReasonCode.PROVIDER_ERROR;
+            case SHUTTING_DOWN -> ReasonCode.SHUTTING_DOWN;
         };
     }
 

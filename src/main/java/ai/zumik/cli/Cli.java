@@ -25,7 +25,7 @@ public final class Cli {
         }
         try {
             return switch (args[0]) {
-                case "serve" -> serve(parse(args, 1, List.of("host", "port", "data-dir")), env, out);
+                case "serve" -> serve(parse(args, 1, List.of("host", "port", "data-dir")), env, out, err);
                 case "keys" -> KeysCommand.run(args, env, out);
                 case "version", "--version" -> {
                     out.println("zumik " + VERSION);
@@ -43,7 +43,7 @@ public final class Cli {
         }
     }
 
-    private static int serve(Parsed p, Map<String, String> env, PrintStream out) {
+    private static int serve(Parsed p, Map<String, String> env, PrintStream out, PrintStream err) {
         if (!p.positional.isEmpty()) throw new UsageError("serve takes no arguments");
         ZumikConfig config = ZumikConfig.from(env, p.flags);
         Zumik zumik = Zumik.start(config);
@@ -59,6 +59,17 @@ public final class Cli {
         });
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // A stop must end even if something it waits for never answers: past the grace and a
+            // margin for the usage meter's final commit, the process halts.
+            Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    Thread.sleep(config.shutdownGrace().toMillis() + 20_000);
+                    err.println("zumik: shutdown did not finish in time; halting");
+                    Runtime.getRuntime().halt(71);
+                } catch (InterruptedException ignored) {
+                    // stopped in time
+                }
+            });
             zumik.close();
             stopped.countDown();
         }, "zumik-shutdown"));

@@ -30,6 +30,7 @@ public record ZumikConfig(
         boolean usageJournal,
         int eventLoops,
         long circuitOpenMillis,
+        HttpLimits http,
         ConfigFile file) {
 
     public static final int DEFAULT_PORT = 8080;
@@ -51,6 +52,25 @@ public record ZumikConfig(
             return "ProviderSettings[baseUrl=" + baseUrl + ", zone=" + zone + ", apiKey=" + (apiKey == null ? "unset" : "***") + "]";
         }
     }
+
+    /**
+     * What one client may hold of the HTTP front: every connection has a deadline while it waits
+     * for or sends a request, and together they are capped in number and in body memory.
+     *
+     * @param idleTimeout a keep-alive connection with no request in progress is closed after this
+     * @param headerTimeout the whole request head must arrive within this (from the first byte, or
+     *     from accept on a new connection)
+     * @param bodyTimeout the longest pause between two pieces of a request body
+     * @param maxConnections connections open at once; past it a new one is answered 503 and closed
+     * @param maxUnauthenticatedPerIp connections from one address that have not yet carried an
+     *     authenticated request; past it a new one is answered 429 and closed
+     * @param bodyBudgetBytes request bodies held in memory, all requests together; past it a body
+     *     is refused with 503 and {@code Retry-After}
+     * @param loopStallExit an event loop that runs nothing for this long makes the process exit
+     *     (0: never); half of it turns {@code /healthz} red
+     */
+    public record HttpLimits(Duration idleTimeout, Duration headerTimeout, Duration bodyTimeout, int maxConnections,
+                             int maxUnauthenticatedPerIp, long bodyBudgetBytes, Duration loopStallExit) {}
 
     /** Upstream timeouts; every one of them can end an attempt. */
     public record Timeouts(Duration connect, Duration firstByte, Duration streamIdle, Duration total) {}
@@ -112,7 +132,25 @@ public record ZumikConfig(
                 },
                 s.integer("ZUMIK_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), null, 1, 256),
                 s.millis("ZUMIK_CIRCUIT_OPEN_MS", 30_000).toMillis(),
+                new HttpLimits(
+                        s.millis("ZUMIK_HTTP_IDLE_TIMEOUT_MS", 120_000),
+                        s.millis("ZUMIK_HTTP_HEADER_TIMEOUT_MS", 10_000),
+                        s.millis("ZUMIK_HTTP_BODY_TIMEOUT_MS", 30_000),
+                        s.integer("ZUMIK_MAX_CONNECTIONS", defaultMaxConnections(), null, 1, 1_000_000),
+                        s.integer("ZUMIK_MAX_UNAUTHENTICATED_PER_IP", 256, null, 1, 1_000_000),
+                        s.integer("ZUMIK_HTTP_BODY_BUDGET_MB", 64, null, 4, 1_048_576) * 1024L * 1024L,
+                        Duration.ofMillis(s.integer("ZUMIK_LOOP_STALL_EXIT_MS", 30_000, null, 0, Integer.MAX_VALUE))),
                 s.get("ZUMIK_CONFIG", null) == null ? ConfigFile.EMPTY : ConfigFile.read(Path.of(s.get("ZUMIK_CONFIG", null))));
+    }
+
+    /**
+     * Half the process's file descriptors, less a reserve for the database, journal and upstream
+     * pools: a proxied request holds one descriptor toward the client and one toward the upstream.
+     */
+    static int defaultMaxConnections() {
+        long fds = java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean unix ? unix.getMaxFileDescriptorCount() : 65_536;
+        return (int) Math.max(64, Math.min(100_000, (fds - 256) / 2));
     }
 
     /** Managed inference runs in the provider's zone: the US today; OpenRouter's serving zone is unknown. */

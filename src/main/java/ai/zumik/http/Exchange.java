@@ -53,6 +53,9 @@ public final class Exchange {
     private boolean stream;
 
     private final Runnable onFinished;
+    private Runnable release;
+    private ConnectionGuard guard;
+    private Query query = Query.EMPTY;
 
     Exchange(HttpServerRequest request, Context context, Telemetry telemetry, Executor blocking, String traceId,
              Runnable onFinished) {
@@ -107,6 +110,29 @@ public final class Exchange {
 
     void route(String route) {
         this.route = route;
+    }
+
+    ConnectionGuard guard() {
+        return guard;
+    }
+
+    void guard(ConnectionGuard g) {
+        this.guard = g;
+        if (g != null) g.exchange(this);
+    }
+
+    /** The query string, decoded strictly before the handler ran. */
+    public Query query() {
+        return query;
+    }
+
+    void query(Query q) {
+        this.query = q;
+    }
+
+    /** Runs {@code action} once when the exchange ends (after its response, or when the client left). */
+    void onFinish(Runnable action) {
+        this.release = action;
     }
 
     public String responseId() {
@@ -226,6 +252,7 @@ public final class Exchange {
         if (finished) return;
         finished = true;
         onFinished.run();
+        if (release != null) release.run();
         long now = System.nanoTime();
         long durationMicros = (now - startNanos) / 1_000;
         long upstreamMicros = upstreamNanos < 0 ? -1 : upstreamNanos / 1_000;

@@ -12,14 +12,23 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.impl.ConnectionBase;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * The HTTP front door, one instance per event loop: accept, route, authenticate, read the body
- * under the 2 MiB cap, then hand the exchange to its handler. Every request that is rejected here
- * gets OpenAI's error envelope and an {@code Agent-Trace-Id}.
+ * The HTTP front door, one instance per event loop: admit the connection (caps, deadlines: see
+ * {@link ConnectionGuard}), accept, route, authenticate, read the body under the 2 MiB cap and the
+ * shared {@link BodyBudget}, then hand the exchange to its handler. Every request that is rejected
+ * here, including ones the HTTP codec could not parse, gets OpenAI's error envelope and an
+ * {@code Agent-Trace-Id}.
  */
 public final class HttpFront extends VerticleBase {
     private final String host;
@@ -29,12 +38,16 @@ public final class HttpFront extends VerticleBase {
     private final Telemetry telemetry;
     private final Executor blocking;
     private final AtomicInteger inFlight;
+    private final Connections connections;
+    private final BodyBudget bodyBudget;
+    /** This loop's open connections; touched only on this loop. */
+    private final Set<ConnectionGuard> guards = new HashSet<>();
     private Routes table;
     private HttpServer server;
     private volatile boolean draining;
 
     public HttpFront(String host, int port, Supplier<Routes> routes, ApiKeyService keys, Telemetry telemetry,
-                     Executor blocking, AtomicInteger inFlight) {
+                     Executor blocking, AtomicInteger inFlight, Connections connections, BodyBudget bodyBudget) {
         this.host = host;
         this.port = port;
         this.routes = routes;
@@ -42,6 +55,8 @@ public final class HttpFront extends VerticleBase {
         this.telemetry = telemetry;
         this.blocking = blocking;
         this.inFlight = inFlight;
+        this.connections = connections;
+        this.bodyBudget = bodyBudget;
     }
 
     @Override
@@ -53,15 +68,89 @@ public final class HttpFront extends VerticleBase {
                 .setTcpNoDelay(true)
                 .setAcceptBacklog(4096)
                 .setReuseAddress(true)
-                .setIdleTimeout(0);
-        server = vertx.createHttpServer(options).requestHandler(this::accept);
+                // Zumik's own deadlines (ConnectionGuard) replace Vert.x's idle timeout, which would
+                // also cut a stream waiting on a slow upstream. No h2c: its upgrade sniffing would
+                // hide a silent connection from the guard until its first bytes.
+                .setIdleTimeout(0)
+                .setHttp2ClearTextEnabled(false);
+        server = vertx.createHttpServer(options)
+                .connectionHandler(conn -> {
+                    ConnectionGuard g = ConnectionGuard.attach(((ConnectionBase) conn).channel(), connections);
+                    if (g == null) return;
+                    guards.add(g);
+                    conn.closeHandler(v -> guards.remove(g));
+                })
+                .invalidRequestHandler(this::invalid)
+                .requestHandler(this::accept);
+        var limits = connections.limits();
+        long shortest = Math.min(limits.idleTimeout().toMillis(), Math.min(limits.headerTimeout().toMillis(),
+                limits.bodyTimeout().toMillis()));
+        vertx.setPeriodic(Math.clamp(shortest / 4, 10, 1_000), id -> sweep());
         return server.listen();
     }
 
-    /** Stops accepting; requests in flight finish within {@code graceMs}. */
+    private void sweep() {
+        long now = System.nanoTime();
+        var limits = connections.limits();
+        for (ConnectionGuard g : new ArrayList<>(guards)) g.sweep(now, limits);
+    }
+
+    /**
+     * Stops accepting; requests being answered finish within {@code graceMs}. Idle connections and
+     * ones still sending a request are closed now, so a stalled upload cannot hold the stop.
+     */
     public Future<Void> drain(long graceMs) {
         draining = true;
-        return server.shutdown(java.time.Duration.ofMillis(graceMs));
+        context.runOnContext(v -> new ArrayList<>(guards).forEach(ConnectionGuard::drain));
+        // Vert.x closes what is left when its own timeout ends; it ends a little after Zumik's grace
+        // so that responses cut at the grace can still say so in band (Zumik#close).
+        return server.shutdown(java.time.Duration.ofMillis(graceMs + 3_000));
+    }
+
+    /** This front's event loop (for the watchdog). */
+    public Context loop() {
+        return context;
+    }
+
+    /**
+     * A request the HTTP codec could not parse (URL or headers too long, conflicting or malformed
+     * Content-Length, a bad method or header character, an unknown HTTP version): its envelope,
+     * then the connection is closed, since the rest of the stream cannot be trusted.
+     */
+    private void invalid(HttpServerRequest req) {
+        inFlight.incrementAndGet();
+        Exchange ex = new Exchange(req, context, telemetry, blocking, Ids.next("trc_"), inFlight::decrementAndGet);
+        req.response().putHeader(HttpHeaders.CONNECTION, "close");
+        ex.sendError(malformedRequest(req.decoderResult().cause()));
+        context.runOnContext(v -> req.connection().close());
+    }
+
+    static ApiError malformedRequest(Throwable cause) {
+        String m = cause == null || cause.getMessage() == null ? "" : cause.getMessage();
+        if (cause instanceof TooLongHttpLineException) {
+            return new ApiError(414, "invalid_request_error", "uri_too_long", null,
+                    "The request line is longer than Zumik accepts (4 KiB).", null);
+        }
+        if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
+            return new ApiError(431, "invalid_request_error", "request_header_fields_too_large", null,
+                    "The request headers are larger than Zumik accepts (8 KiB).", null);
+        }
+        if (m.contains("version") || m.contains("Version")) {
+            return new ApiError(505, "invalid_request_error", "http_version_not_supported", null,
+                    "Zumik speaks HTTP/1.0 and HTTP/1.1.", null);
+        }
+        if (m.contains("Content-Length") || m.contains("content-length") || m.contains("Transfer-Encoding")) {
+            return ApiError.invalid(null, "invalid_content_length", "The request's Content-Length is malformed, "
+                    + "repeated, or combined with Transfer-Encoding.");
+        }
+        if (m.contains("method") || m.contains("Method")) {
+            return ApiError.invalid(null, "invalid_method", "The request method is not a valid HTTP token.");
+        }
+        if (m.contains("header") || m.contains("Header")) {
+            return ApiError.invalid(null, "invalid_header", "A request header has an invalid name or value "
+                    + "(control characters such as NUL or a bare CR are not allowed).");
+        }
+        return ApiError.invalid(null, "malformed_http_request", "The HTTP request could not be parsed.");
     }
 
     public int actualPort() {
@@ -72,6 +161,8 @@ public final class HttpFront extends VerticleBase {
         Context ctx = context;
         inFlight.incrementAndGet();
         Exchange ex = new Exchange(req, ctx, telemetry, blocking, Ids.next("trc_"), inFlight::decrementAndGet);
+        ConnectionGuard guard = ConnectionGuard.of(((ConnectionBase) req.connection()).channel());
+        ex.guard(guard);
         if (draining) {
             req.response().putHeader(HttpHeaders.CONNECTION, "close");
             ex.sendError(ApiError.unavailable("shutting_down", "Zumik is shutting down; retry on another replica."));
@@ -88,6 +179,12 @@ public final class HttpFront extends VerticleBase {
             return;
         }
         ex.route(route.path());
+        try {
+            ex.query(Query.parse(req.query()));
+        } catch (ApiException bad) {
+            ex.sendError(bad.error());
+            return;
+        }
         if (route.scope() == null) {
             readAndDispatch(ex, route);
             return;
@@ -133,6 +230,7 @@ public final class HttpFront extends VerticleBase {
             }
             case Check.Granted g -> {
                 ex.principal(g.principal());
+                if (ex.guard() != null) ex.guard().authenticated();
                 if (!g.principal().may(route.scope())) {
                     ex.sendError(ApiError.insufficientScope(route.scope().wire()));
                     return false;
@@ -162,21 +260,26 @@ public final class HttpFront extends VerticleBase {
             rejectTooLarge(ex);
             return;
         }
-        BodyCollector body = new BodyCollector(length > 0 ? (int) length : 1024);
+        BodyReader body = new BodyReader(bodyBudget);
+        ex.onFinish(body::release);
         req.handler(chunk -> {
-            if (body.tooLarge) return;
-            if (body.buffer.length() + chunk.length() > ApiError.MAX_BODY_BYTES) {
-                body.tooLarge = true;
-                rejectTooLarge(ex);
-            } else {
-                body.buffer.appendBuffer(chunk);
+            if (ex.finished()) return;
+            switch (body.append(chunk)) {
+                case OK -> { }
+                case TOO_LARGE -> rejectTooLarge(ex);
+                case OVER_BUDGET -> {
+                    ex.response().putHeader(HttpHeaders.CONNECTION, "close");
+                    ex.sendError(new ApiError(503, "api_error", "server_busy", null, "Zumik is holding as many request "
+                            + "bodies in memory as it allows (" + bodyBudget.limit() / (1024 * 1024) + " MiB); retry shortly.", 1L));
+                    ex.context().runOnContext(v -> ex.request().connection().close());
+                }
             }
         });
         req.exceptionHandler(t -> {
             // The client went away mid-upload; nothing to answer.
         });
         req.endHandler(v -> {
-            if (!body.tooLarge && !ex.finished()) dispatch(ex, route, body.buffer);
+            if (!ex.finished()) dispatch(ex, route, body.body());
         });
     }
 
@@ -192,15 +295,6 @@ public final class HttpFront extends VerticleBase {
             route.handler().handle(ex, body);
         } catch (Throwable t) {
             ex.fail(t);
-        }
-    }
-
-    private static final class BodyCollector {
-        final Buffer buffer;
-        boolean tooLarge;
-
-        BodyCollector(int initial) {
-            buffer = Buffer.buffer(initial);
         }
     }
 }

@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.function.Supplier;
 
 /**
  * {@code /healthz} and {@code /metrics}. Metrics are guarded by {@code METRICS_TOKEN} (bearer) when
@@ -16,14 +17,26 @@ public final class OpsEndpoints {
 
     private final Metrics metrics;
     private final byte[] metricsToken;
+    private final Supplier<String> problem;
 
-    public OpsEndpoints(Metrics metrics, String metricsToken) {
+    /** @param problem what makes this process unhealthy right now, or null (see {@link LoopWatchdog}) */
+    public OpsEndpoints(Metrics metrics, String metricsToken, Supplier<String> problem) {
         this.metrics = metrics;
         this.metricsToken = metricsToken == null ? null : metricsToken.getBytes(StandardCharsets.UTF_8);
+        this.problem = problem;
     }
 
+    /** 200 {@code {"status":"ok"}}, or 503 {@code {"status":"unhealthy","reason":…}} while an event loop is stuck. */
     public void health(Exchange ex) {
-        ex.sendJson(200, HEALTHY);
+        String wrong = problem.get();
+        if (wrong == null) {
+            ex.sendJson(200, HEALTHY);
+            return;
+        }
+        var body = ai.zumik.json.Json.object();
+        body.put("status", "unhealthy");
+        body.put("reason", wrong);
+        ex.sendJson(503, body);
     }
 
     public void metrics(Exchange ex) {

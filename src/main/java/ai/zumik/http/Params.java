@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.buffer.Buffer;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import java.io.IOException;
 import java.util.Set;
 
@@ -21,9 +22,13 @@ public final class Params {
         if (body == null || body.length() == 0) {
             throw ApiError.invalid(null, "invalid_json", "The request body is empty; expected a JSON object.").exception();
         }
+        byte[] bytes = body.getBytes();
+        if (!utf8(bytes)) throw ApiError.invalidJson("the body is not valid UTF-8.").exception();
         JsonNode node;
         try {
-            node = Json.parse(body.getBytes());
+            node = Json.parse(bytes);
+        } catch (StreamConstraintsException e) {
+            throw ApiError.invalidJson(constraint(e)).exception();
         } catch (IOException e) {
             throw ApiError.invalidJson(describe(e)).exception();
         }
@@ -35,6 +40,30 @@ public final class Params {
             throw ApiError.invalid(null, "invalid_type", "The request body must be a JSON object.").exception();
         }
         return o;
+    }
+
+    /**
+     * JSON must be UTF-8 (RFC 8259 §8.1). Jackson would otherwise detect UTF-16 and UTF-32 by their
+     * byte-order mark or zero bytes and accept them; a zero byte can never begin valid UTF-8 JSON,
+     * so the first four bytes tell. A UTF-8 byte-order mark is ignored, as the RFC allows.
+     */
+    private static boolean utf8(byte[] b) {
+        if (b.length >= 2 && ((b[0] & 0xff) == 0xfe && (b[1] & 0xff) == 0xff || (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xfe)) {
+            return false;
+        }
+        for (int i = 0; i < Math.min(4, b.length); i++) if (b[i] == 0) return false;
+        return true;
+    }
+
+    /** Jackson's processing limits, said in the request's terms rather than the parser's. */
+    private static String constraint(StreamConstraintsException e) {
+        var limits = com.fasterxml.jackson.core.StreamReadConstraints.defaults();
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        if (m.contains("nesting depth")) return "JSON nested too deeply (limit " + limits.getMaxNestingDepth() + ").";
+        if (m.contains("Number value length")) return "a number is too long (limit " + limits.getMaxNumberLength() + " digits).";
+        if (m.contains("String value length")) return "a string is too long.";
+        if (m.contains("Name length")) return "an object key is too long (limit " + limits.getMaxNameLength() + ").";
+        return "the JSON exceeds a processing limit.";
     }
 
     private static String describe(IOException e) {

@@ -33,6 +33,8 @@ public enum FailureClass {
     QUEUE_TIMEOUT(503, "api_error", "queue_timeout", false),
     /** QoS admission: the deadline passed while queued. */
     EXPIRED_BEFORE_START(504, "api_error", "deadline_exceeded", false),
+    /** Zumik was stopping and its shutdown grace ran out before the response finished. */
+    SHUTTING_DOWN(503, "api_error", "shutting_down", false),
     /** A bug in Zumik while handling the response. */
     INTERNAL(500, "api_error", "internal_error", false);
 

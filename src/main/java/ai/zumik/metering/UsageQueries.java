@@ -78,14 +78,16 @@ public final class UsageQueries {
         });
     }
 
-    /** The most recent events, newest first. */
-    public List<UsageEvent> recent(Filter f, int limit) {
+    /** The most recent events, newest first; with {@code beforeId}, only those older than that response. */
+    public List<UsageEvent> recent(Filter f, String beforeId, int limit) {
         meter.awaitVisible();
         Where w = where(f);
-        String sql = SELECT_RECORDS + w.sql + " ORDER BY response_id DESC LIMIT " + limit;
+        String sql = SELECT_RECORDS + w.sql + (beforeId == null ? "" : " AND response_id < ?")
+                + " ORDER BY response_id DESC LIMIT " + limit;
         return db.call(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 w.bind(ps);
+                if (beforeId != null) ps.setString(w.args().size() + 1, beforeId);
                 ResultSet rs = ps.executeQuery();
                 List<UsageEvent> out = new ArrayList<>();
                 while (rs.next()) out.add(read(rs));

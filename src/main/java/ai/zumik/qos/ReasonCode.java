@@ -30,6 +30,7 @@ public enum ReasonCode {
     DEADLINE_EXCEEDED("the request's deadline passed before it finished"),
     EXPIRED_BEFORE_START("the deadline passed while the request was queued"),
     CLIENT_CANCELLED("the client disconnected or cancelled"),
+    SHUTTING_DOWN("Zumik was stopping and its shutdown grace ran out before the response finished"),
     INVALID_REQUEST("the request was invalid for every target"),
     UPSTREAM_REJECTED_REQUEST("the provider rejected the request as invalid (no retry)");
 

@@ -6,11 +6,10 @@ import ai.zumik.catalog.CatalogModel;
 import ai.zumik.catalog.ModelCatalog;
 import ai.zumik.http.ApiError;
 import ai.zumik.http.Exchange;
+import ai.zumik.http.Query;
 import ai.zumik.json.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -46,7 +45,7 @@ public final class ModelsHandler {
     }
 
     public void one(Exchange ex) {
-        String id = percentDecode(ex.request().path().substring(ONE_PATH.length() - 1));
+        String id = Query.decode(ex.request().path().substring(ONE_PATH.length() - 1), "model");
         boolean alias = AliasRegistry.validName(id) && aliases.live(ex.principal().projectId(), id).isPresent();
         if (!alias && catalog.resolve(id).filter(r -> r.entry() != null).isEmpty()) {
             throw ApiError.modelNotFound(id).exception();
@@ -61,25 +60,5 @@ public final class ModelsHandler {
         m.put("created", CREATED);
         m.put("owned_by", "zumik");
         return m;
-    }
-
-    static String percentDecode(String s) {
-        if (s.indexOf('%') < 0) return s;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '%' && i + 2 < s.length()) {
-                int hi = Character.digit(s.charAt(i + 1), 16);
-                int lo = Character.digit(s.charAt(i + 2), 16);
-                if (hi >= 0 && lo >= 0) {
-                    out.write(hi * 16 + lo);
-                    i += 2;
-                    continue;
-                }
-            }
-            byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-            out.write(b, 0, b.length);
-        }
-        return out.toString(StandardCharsets.UTF_8);
     }
 }

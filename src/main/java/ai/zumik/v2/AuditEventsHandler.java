@@ -18,7 +18,7 @@ public final class AuditEventsHandler {
     }
 
     public void list(Exchange ex) {
-        String type = ex.request().getParam("type");
+        String type = ex.query().get("type");
         String project = ex.principal().projectId();
         ex.offload(() -> audit.list(project, type, 100), events -> {
             ObjectNode root = Json.object();

@@ -7,14 +7,17 @@ import ai.zumik.metering.UsageEvent;
 import ai.zumik.metering.UsageQueries;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vertx.core.MultiMap;
+import ai.zumik.http.Query;
+import ai.zumik.ids.Ids;
 import java.util.List;
 
 /**
  * {@code GET /v2/usage}: the project's usage summary, per-model totals and the most recent usage
  * events. Query: {@code since}, {@code until} (RFC 3339 or Unix seconds), {@code provider},
- * {@code model}, {@code key_id}, {@code limit} (1–100, default 100). Token fields a provider did
- * not report are {@code null} in events, never a made-up zero.
+ * {@code model}, {@code key_id}, {@code limit} (1–100, default 100), {@code after} (a page's
+ * {@code last_id}: the next, older page). Events are newest first; the summary and per-model
+ * totals cover the whole filter, not the page. Token fields a provider did not report are
+ * {@code null} in events, never a made-up zero.
  */
 public final class UsageHandler {
     public static final String PATH = "/v2/usage";
@@ -26,14 +29,18 @@ public final class UsageHandler {
     }
 
     public void get(Exchange ex) {
-        MultiMap q = ex.request().params();
+        Query q = ex.query();
         int limit = limit(q.get("limit"));
+        String after = q.get("after");
+        if (after != null && !Ids.isValid(after, "rsp_")) {
+            throw Params.invalidValue("after", "Invalid 'after': expected a response id (rsp_...) from a previous page's last_id.");
+        }
         var filter = new UsageQueries.Filter(ex.principal().projectId(), Rfc3339.parse(q.get("since"), "since"),
                 Rfc3339.parse(q.get("until"), "until"), q.get("provider"), q.get("model"), q.get("key_id"));
         ex.offload(() -> {
             var summary = queries.summary(filter);
             var groups = queries.byModel(filter);
-            List<UsageEvent> events = queries.recent(filter, limit + 1);
+            List<UsageEvent> events = queries.recent(filter, after, limit + 1);
             return render(filter.projectId(), summary, groups, events, limit);
         }, json -> ex.sendJson(200, json));
     }
@@ -76,7 +83,10 @@ public final class UsageHandler {
             o.put("completion_tokens", g.completionTokens());
         }
         ArrayNode data = root.putArray("data");
-        for (int i = 0; i < Math.min(limit, events.size()); i++) data.add(event(events.get(i)));
+        int shown = Math.min(limit, events.size());
+        for (int i = 0; i < shown; i++) data.add(event(events.get(i)));
+        root.put("first_id", shown == 0 ? null : events.getFirst().responseId());
+        root.put("last_id", shown == 0 ? null : events.get(shown - 1).responseId());
         root.put("has_more", events.size() > limit);
         return root;
     }
