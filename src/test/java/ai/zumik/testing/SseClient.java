@@ -86,6 +86,14 @@ public final class SseClient implements AutoCloseable {
         return new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
+    /** Everything left of the body as text: a Content-Length body whole, or every remaining event's data. */
+    public String rest() throws IOException {
+        if (header("content-length") != null) return body();
+        StringBuilder sb = new StringBuilder();
+        for (Event e : all()) sb.append(e.data()).append('\n');
+        return sb.toString();
+    }
+
     /** Reads the next SSE {@code data:} event, or null when the body ended. */
     public Event next() throws IOException {
         while (true) {

@@ -25,6 +25,9 @@ public final class TestGateway implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
 
+    /** Fatal exits the gateways of this JVM asked for (a wedged or dead event loop). */
+    public static final java.util.concurrent.atomic.AtomicInteger FATAL_EXITS = new java.util.concurrent.atomic.AtomicInteger();
+
     private final Zumik zumik;
     private final Path dataDir;
     private final String adminKey;
@@ -54,7 +57,8 @@ public final class TestGateway implements AutoCloseable {
             all.putAll(env);
             all.putIfAbsent("ZUMIK_BOOTSTRAP_KEY", key);
             ZumikConfig config = ZumikConfig.from(all, Map.of("port", "0", "data-dir", dir.toString()));
-            return new TestGateway(Zumik.start(config), dir, all.get("ZUMIK_BOOTSTRAP_KEY"));
+            // A fatal fault must fail the test, not halt the test JVM.
+            return new TestGateway(Zumik.start(config, () -> FATAL_EXITS.incrementAndGet()), dir, all.get("ZUMIK_BOOTSTRAP_KEY"));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -98,6 +102,15 @@ public final class TestGateway implements AutoCloseable {
         var b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
                 .header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json));
+        if (key != null) b.header("authorization", "Bearer " + key);
+        return send(b.build());
+    }
+
+    /** POSTs raw bytes (a body that is not, or not quite, UTF-8 JSON). */
+    public HttpResponse<String> post(String path, byte[] body, String key) {
+        var b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (key != null) b.header("authorization", "Bearer " + key);
         return send(b.build());
     }

@@ -297,12 +297,52 @@ class UsageApiTest {
     }
 
     @Test
+    void theFarFutureInRangeHoldsNothing() throws Exception {
+        JsonNode latest = usage("?since=253402300799");
+        assertThat(responseIds(latest)).isEmpty();
+        assertThat(latest.at("/summary/requests").asLong()).isZero();
+        assertThat(responseIds(usage("?since=9999-12-31T23:59:59Z"))).isEmpty();
+        assertThat(responseIds(usage("?until=253402300799"))).hasSize(5);
+    }
+
+    @Test
+    void afterPagesThroughEveryEventOnceNewestFirst() throws Exception {
+        List<String> seen = new ArrayList<>();
+        String after = null;
+        int pages = 0;
+        while (true) {
+            JsonNode page = usage("?limit=2" + (after == null ? "" : "&after=" + after));
+            List<String> ids = responseIds(page);
+            seen.addAll(ids);
+            pages++;
+            assertThat(page.get("first_id").asText()).isEqualTo(ids.getFirst());
+            assertThat(page.get("last_id").asText()).isEqualTo(ids.getLast());
+            assertThat(page.at("/summary/requests").asLong()).as("totals cover the filter, not the page").isEqualTo(5);
+            if (!page.get("has_more").asBoolean()) break;
+            after = page.get("last_id").asText();
+        }
+        assertThat(pages).isEqualTo(3);
+        assertThat(seen).containsExactlyElementsOf(newestFirst(0, 1, 2, 3, 4));
+        JsonNode openai = usage("?provider=openai&limit=1&after=" + sent.get(3).responseId());
+        assertThat(responseIds(openai)).as("the cursor and the filters combine").containsExactlyElementsOf(newestFirst(2));
+        JsonNode none = usage("?after=" + sent.getFirst().responseId());
+        assertThat(responseIds(none)).isEmpty();
+        assertThat(none.get("first_id").isNull()).isTrue();
+        assertThat(none.get("has_more").asBoolean()).isFalse();
+    }
+
+    @Test
     void badParametersAre400NamingThem() throws Exception {
         String[][] cases = {
                 {"limit=0", "limit"}, {"limit=101", "limit"}, {"limit=-1", "limit"}, {"limit=abc", "limit"},
                 {"limit=1.5", "limit"}, {"limit=", "limit"}, {"limit=99999999999", "limit"},
                 {"since=yesterday", "since"}, {"since=2026-13-01T00:00:00Z", "since"}, {"since=2026-01-01", "since"},
                 {"since=1e9", "since"}, {"until=tomorrow", "until"}, {"since=0&until=soon", "until"},
+                // Out of range: the multiplication to milliseconds, or the id's 50-bit time, would wrap.
+                {"since=9223372036854775807", "since"}, {"since=1125899906843", "since"}, {"since=253402300800", "since"},
+                {"until=9223372036854775807", "until"}, {"since=-1", "since"}, {"since=%2B50000-01-01T00:00:00Z", "since"},
+                {"since=99999999999999999999999", "since"}, {"until=1969-12-31T23:59:59Z", "until"},
+                {"after=rsp_nope", "after"}, {"after=trc_01m96fr8hxrygz6xf6230hn94b", "after"},
         };
         for (String[] c : cases) {
             HttpResponse<String> r = gw.get("/v2/usage?" + c[0]);
