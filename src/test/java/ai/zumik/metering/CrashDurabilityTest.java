@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.zumik.keys.RawKeys;
 import ai.zumik.store.Database;
 import ai.zumik.testing.FakeProvider;
+import ai.zumik.testing.ZumikProcess;
 import ai.zumik.testing.Script;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -48,7 +49,7 @@ class CrashDurabilityTest {
     void everyAcknowledgedResponseSurvivesSigkill(String mode) throws Exception {
         Path dataDir = Files.createTempDirectory("zumik-crash-");
         String key = RawKeys.generate();
-        int port = freePort();
+        int port = ZumikProcess.freePort();
         try (FakeProvider openai = FakeProvider.start()) {
             for (int i = 0; i < 100_000; i++) {
                 openai.enqueue(i % 3 == 0
@@ -149,19 +150,12 @@ class CrashDurabilityTest {
 
     private static Process startServer(String mode, int port, Path dataDir, String key, FakeProvider openai, String log)
             throws IOException {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), "ai.zumik.Main", "serve", "--port", Integer.toString(port),
-                "--data-dir", dataDir.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dataDir.resolve(log).toFile());
-        pb.environment().put("ZUMIK_BOOTSTRAP_KEY", key);
-        pb.environment().put("OPENAI_BASE_URL", openai.baseUrl());
-        pb.environment().put("OPENAI_API_KEY", "sk-test-crash-123456");
-        pb.environment().put("ZUMIK_ACCESS_LOG", "off");
-        pb.environment().put("ZUMIK_USAGE_SYNC", mode.equals("full") ? "full" : "normal");
-        pb.environment().put("ZUMIK_USAGE_JOURNAL", mode.equals("journal") ? "on" : "off");
-        return pb.start();
+        return ZumikProcess.start(port, dataDir, log, Map.of(
+                "ZUMIK_BOOTSTRAP_KEY", key,
+                "OPENAI_BASE_URL", openai.baseUrl(),
+                "OPENAI_API_KEY", "sk-test-crash-123456",
+                "ZUMIK_USAGE_SYNC", mode.equals("full") ? "full" : "normal",
+                "ZUMIK_USAGE_JOURNAL", mode.equals("journal") ? "on" : "off"), List.of()).process();
     }
 
     private static void awaitHealthy(HttpClient http, int port, Process server, Path dataDir) throws Exception {
@@ -186,11 +180,5 @@ class CrashDurabilityTest {
             if (Files.exists(p)) all.append(log).append(":\n").append(Files.readString(p));
         }
         return all.toString();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }
