@@ -49,7 +49,7 @@ public final class UsageWriterBench {
                     meter.record(new UsageEvent(id, "trc_" + id, "prj_1", "key_1", "/v1/chat/completions", "gpt-4o-mini",
                             "openai", "gpt-4o-mini", "live", "managed_provider", false, 200, "completed", null, 12L, 3L, null,
                             7L, 0L, 41L, 120L, System.currentTimeMillis(), "v1", null, template, decision, attempts, qos, null,
-                            true),
+                            true, 1_000L, "prc_bench"),
                             null, e -> done.countDown());
                     if (rate > 0) LockSupport.parkNanos(t0 + (i + 1) * 1_000_000_000L / rate - System.nanoTime());
                 }

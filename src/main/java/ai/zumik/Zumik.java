@@ -2,6 +2,8 @@ package ai.zumik;
 
 import ai.zumik.alias.AliasRegistry;
 import ai.zumik.audit.AuditLog;
+import ai.zumik.billing.AlertWebhook;
+import ai.zumik.billing.Billing;
 import ai.zumik.broker.BrokerServices;
 import ai.zumik.broker.CircuitBreakers;
 import ai.zumik.broker.RedisCircuits;
@@ -20,6 +22,13 @@ import ai.zumik.http.BodyBudget;
 import ai.zumik.http.Connections;
 import ai.zumik.http.HttpFront;
 import ai.zumik.http.LoopWatchdog;
+import ai.zumik.limits.Counters;
+import ai.zumik.limits.Governor;
+import ai.zumik.limits.LimitDefaults;
+import ai.zumik.limits.LocalCounters;
+import ai.zumik.limits.RedisCounters;
+import ai.zumik.limits.TokenEstimator;
+import ai.zumik.pricing.PriceTable;
 import ai.zumik.http.OpsEndpoints;
 import ai.zumik.http.Route;
 import ai.zumik.http.Routes;
@@ -41,6 +50,8 @@ import ai.zumik.v1.EmbeddingsHandler;
 import ai.zumik.v1.ModelsHandler;
 import ai.zumik.v2.AgentHintsHandler;
 import ai.zumik.v2.ApiKeysHandler;
+import ai.zumik.v2.BillingHandler;
+import ai.zumik.v2.ProjectsHandler;
 import ai.zumik.v2.AuditEventsHandler;
 import ai.zumik.v2.ModelAliasesHandler;
 import ai.zumik.v2.ResponsesHandler;
@@ -70,6 +81,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Zumik implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Zumik.class);
+    /** How often stored spend is compared with monthly budgets for the 50/80/100 % alerts. */
+    static final long ALERT_CHECK_MS = 2_000;
 
     private final ZumikConfig config;
     private final Vertx vertx;
@@ -156,6 +169,30 @@ public final class Zumik implements AutoCloseable {
             InFlight inFlightResponses = new InFlight();
             AdmissionController admission = AdmissionController.defaults(
                     config.file().maxConcurrency() == null ? 2048 : config.file().maxConcurrency());
+            PriceTable prices = config.file().prices() == null ? PriceTable.bundled()
+                    : PriceTable.bundled().withOverrides(config.file().prices());
+            ConfigFile.Limits fileLimits = config.file().limits();
+            LimitDefaults limitDefaults = new LimitDefaults(fileLimits.keyRpm(), fileLimits.keyTpm(),
+                    fileLimits.projectRpm(), fileLimits.projectTpm(), config.governance().globalRpm(),
+                    fileLimits.readRpm() != null ? fileLimits.readRpm() : LimitDefaults.NONE.readRpm(),
+                    fileLimits.adminRpm() != null ? fileLimits.adminRpm() : LimitDefaults.NONE.adminRpm(),
+                    fileLimits.defaultMaxOutputTokens() != null ? fileLimits.defaultMaxOutputTokens()
+                            : LimitDefaults.NONE.defaultOutputTokens(), config.governance().billing());
+            LocalCounters localCounters = new LocalCounters(clock);
+            Counters counters = localCounters;
+            if (config.redisUrl() != null) {
+                RedisCounters redisCounters = new RedisCounters(config.redisUrl(), config.redisPrefix(),
+                        config.governance().redisTimeoutMs(), blocking, localCounters);
+                opened.add(redisCounters);
+                metrics.gauge("zumik_limits_redis_fallbacks_total", redisCounters::fallbacks);
+                metrics.gauge("zumik_limits_shared", redisCounters::shared);
+                counters = redisCounters;
+            }
+            Governor governor = new Governor(limitDefaults, counters, localCounters);
+            metrics.gauge("zumik_limits_rejected_rate_limit_total", governor::refusedByRateLimits);
+            metrics.gauge("zumik_limits_rejected_quota_total", governor::refusedByBudgets);
+            metrics.gauge("zumik_limits_rejected_credits_total", governor::refusedForCredits);
+            TokenEstimator tokens = new TokenEstimator(limitDefaults.defaultOutputTokens());
             metrics.gauge("zumik_admission_running", admission::running);
             metrics.gauge("zumik_admission_queued", admission::queued);
 
@@ -166,7 +203,16 @@ public final class Zumik implements AutoCloseable {
             int port = config.port() == 0 ? freePort(config.host()) : config.port();
             AtomicInteger inFlight = new AtomicInteger();
             List<HttpFront> fronts = new CopyOnWriteArrayList<>();
-            ApiKeysHandler apiKeys = new ApiKeysHandler(keys);
+            ApiKeysHandler apiKeys = new ApiKeysHandler(keys, meter::awaitVisible);
+            ProjectsHandler projectsApi = new ProjectsHandler(keys);
+            AlertWebhook webhook = config.governance().alertWebhookUrl() == null ? null
+                    : new AlertWebhook(config.governance().alertWebhookUrl(), config.governance().alertWebhookSecret());
+            if (webhook != null) {
+                metrics.gauge("zumik_budget_alerts_delivered_total", webhook::delivered);
+                metrics.gauge("zumik_budget_alerts_failed_total", webhook::failed);
+            }
+            Billing billing = new Billing(database, clock, meter, keys, audit, webhook, config.governance().billing());
+            BillingHandler billingApi = new BillingHandler(billing);
             UsageHandler usage = new UsageHandler(usageQueries);
             ModelsHandler models = new ModelsHandler(catalog, aliases);
             ModelAliasesHandler aliasApi = new ModelAliasesHandler(aliases, catalog);
@@ -201,7 +247,8 @@ public final class Zumik implements AutoCloseable {
                     var context = vertx.getOrCreateContext();
                     var services = new BrokerServices(config, meter, task -> context.runOnContext(v -> task.run()), vertx,
                             clock, circuits, cooldowns, retryBudget, targets,
-                            e -> audit.record(e.projectId(), e.type(), e.details()), inFlightResponses, context);
+                            e -> audit.record(e.projectId(), e.type(), e.details()), inFlightResponses, context,
+                            governor, prices, tokens);
                     ExecutionBroker broker = new ExecutionBroker(
                             new RoutePlanner(catalog, aliases, targets, circuits, cooldowns, regionalPolicies), services, admission);
                     ResponsesHandler responses = new ResponsesHandler(broker, usageQueries, inFlightResponses);
@@ -233,8 +280,16 @@ public final class Zumik implements AutoCloseable {
                             .add(Route.delete(ApiKeysHandler.ONE_PATH, Scope.ADMIN, (ex, b) -> apiKeys.revoke(ex, false)))
                             .add(new Route(io.vertx.core.http.HttpMethod.POST, ApiKeysHandler.ONE_PATH, Scope.ADMIN, false,
                                     (ex, b) -> apiKeys.revoke(ex, true)))
-                            .add(Route.get(UsageHandler.PATH, Scope.READ, (ex, b) -> usage.get(ex)));
-                }, keys, telemetry, blocking, inFlight, connections, bodyBudget);
+                            .add(Route.patch(ApiKeysHandler.ONE_PATH, Scope.ADMIN, apiKeys::update))
+                            .add(Route.get(UsageHandler.PATH, Scope.READ, (ex, b) -> usage.get(ex)))
+                            .add(Route.post(ProjectsHandler.PATH, Scope.PLATFORM, projectsApi::create))
+                            .add(Route.get(ProjectsHandler.PATH, Scope.PLATFORM, (ex, b) -> projectsApi.list(ex)))
+                            .add(Route.get(ProjectsHandler.ONE_PATH, Scope.PLATFORM, (ex, b) -> projectsApi.one(ex)))
+                            .add(Route.patch(ProjectsHandler.ONE_PATH, Scope.PLATFORM, projectsApi::update))
+                            .add(Route.get(BillingHandler.ACCOUNT_PATH, Scope.READ, (ex, b) -> billingApi.account(ex)))
+                            .add(Route.post(BillingHandler.BUDGET_PATH, Scope.ADMIN, billingApi::budget))
+                            .add(Route.post(BillingHandler.CREDITS_PATH, Scope.PLATFORM, billingApi::credits));
+                }, keys, telemetry, blocking, inFlight, connections, bodyBudget, governor);
                 fronts.add(front);
                 return front;
             }, new DeploymentOptions().setInstances(config.eventLoops())).await();
@@ -248,6 +303,14 @@ public final class Zumik implements AutoCloseable {
                     regionalPolicies.refresh();
                 } catch (RuntimeException e) {
                     LOG.warn("could not refresh regional policies: {}", e.getMessage());
+                }
+            }));
+            vertx.setPeriodic(60_000, id -> governor.prune());
+            vertx.setPeriodic(ALERT_CHECK_MS, id -> blocking.execute(() -> {
+                try {
+                    billing.checkAlerts();
+                } catch (RuntimeException e) {
+                    LOG.warn("could not check budget alerts: {}", e.getMessage());
                 }
             }));
             vertx.setPeriodic(10_000, id -> blocking.execute(() -> {

@@ -1,5 +1,8 @@
 package ai.zumik.broker;
 
+import ai.zumik.limits.Governor;
+import ai.zumik.limits.TokenEstimator;
+import ai.zumik.pricing.PriceTable;
 import ai.zumik.config.ZumikConfig;
 import ai.zumik.metering.UsageMeter;
 import io.vertx.core.Vertx;
@@ -14,10 +17,14 @@ import java.util.function.Consumer;
  *
  * @param audit records an audit event (type, project, details JSON); must not block the caller
  * @param context the event loop this broker's executions live on
+ * @param governor rate limits, budgets and credit, checked before a request runs
+ * @param prices what usage costs; every usage event is priced with it
+ * @param tokens estimates what a request will use, before it runs
  */
 public record BrokerServices(ZumikConfig config, UsageMeter meter, Executor loop, Vertx vertx, Clock clock,
                              CircuitBreakers circuits, Cooldowns cooldowns, RetryBudget budget, Targets targets,
-                             Consumer<AuditEvent> audit, InFlight inFlight, io.vertx.core.Context context) {
+                             Consumer<AuditEvent> audit, InFlight inFlight, io.vertx.core.Context context,
+                             Governor governor, PriceTable prices, TokenEstimator tokens) {
 
     /** An event for the audit log. */
     public record AuditEvent(String projectId, String type, com.fasterxml.jackson.databind.node.ObjectNode details) {}

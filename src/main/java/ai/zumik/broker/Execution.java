@@ -7,6 +7,8 @@ import ai.zumik.inference.StreamEvent;
 import ai.zumik.inference.UpstreamFailure;
 import ai.zumik.inference.Usage;
 import ai.zumik.json.Json;
+import ai.zumik.limits.RateHeaders;
+import ai.zumik.limits.Refusal;
 import ai.zumik.metering.UsageEvent;
 import ai.zumik.provider.UpstreamCall;
 import ai.zumik.qos.QosOutcome;
@@ -69,6 +71,7 @@ public final class Execution {
     private long deadlineTimer = -1;
     private long backoffTimer = -1;
     private Served served;
+    private RateHeaders refusalHeaders;
 
     Execution(ExecutionContext ctx, RoutePlan plan, BiFunction<Target, Consumer<StreamEvent>, UpstreamCall> dispatch,
               ResponseSink sink, BrokerServices svc, Runnable onFinish) {
@@ -106,6 +109,14 @@ public final class Execution {
             return;
         }
         attempt(0, null);
+    }
+
+    /** Governance refused the request (rate limit, budget, credit): record it and tell the surface. */
+    void refuse(Refusal r) {
+        refusalHeaders = r.headers();
+        UpstreamFailure f = new UpstreamFailure(r.failure(), 0, r.message(), null, null, r.retryAfterSeconds());
+        terminal(new StreamEvent.Failed(f, Usage.UNREPORTED), r.failure().httpStatus(), null, r.reason(),
+                r.failure().code(), false);
     }
 
     /** Admission refused the request: record the response (no attempt was made) and tell the surface. */
@@ -429,6 +440,20 @@ public final class Execution {
      */
     private void terminal(StreamEvent event, int status, String completion, ReasonCode reason, String errorCode,
                           boolean chargeable) {
+        try {
+            record(event, status, completion, reason, errorCode, chargeable);
+        } catch (RuntimeException bug) {
+            // A bug while recording must still answer the client: the answer is withheld, as when the meter fails.
+            LOG.error("recording response {} failed internally", ctx.responseId(), bug);
+            if (state == State.DONE) return;
+            state = State.DONE;
+            onFinish.run();
+            if (event != null) sink.onMeterFailure(served != null ? served : served(null));
+        }
+    }
+
+    private void record(StreamEvent event, int status, String completion, ReasonCode reason, String errorCode,
+                        boolean chargeable) {
         state = State.METERING;
         if (deadlineTimer >= 0) svc.vertx().cancelTimer(deadlineTimer);
         deadlineTimer = -1;
@@ -445,7 +470,9 @@ public final class Execution {
                 q.targetTtftMs() == null ? null : ttftMs != null && ttftMs <= q.targetTtftMs(),
                 q.deadlineMs() == null ? null : latencyMs <= q.deadlineMs() && !"expired_during_execution".equals(completion),
                 ttftMs, latencyMs, target != null && target.compatibleFallback(), fallbackUsed(), attempts.size(), reason);
-        Served finalServed = served(outcome);
+        Long costNanos = charged ? cost() : Long.valueOf(0);
+        if (ctx.permit() != null) ctx.permit().settle(usage.totalTokens(), costNanos);
+        Served finalServed = served(outcome, costNanos);
         String outcomeWord = completion == null ? "failed" : switch (completion) {
             case "completed" -> "completed";
             case "cancelled" -> "cancelled";
@@ -460,7 +487,7 @@ public final class Execution {
                 usage.cacheWriteTokens(), usage.completionTokens(), usage.reasoningTokens(), ttftMs, latencyMs,
                 ctx.startMs(), ctx.surface(), plan.release() == null ? null : plan.release().id(),
                 plan.template(), plan.ownJsonText(), AttemptRecord.toJsonText(attempts), outcome.toJsonText(),
-                capture == null ? null : capture.text(), charged);
+                capture == null ? null : capture.text(), charged, costNanos, svc.prices().revision());
         served = finalServed;
         if (event == null) {
             // Cancelled: nobody is listening; record and finish.
@@ -476,6 +503,25 @@ public final class Execution {
             if (err != null) sink.onMeterFailure(finalServed);
             else sink.onEvent(event, finalServed);
         });
+    }
+
+    /**
+     * What the attempts cost, each priced at its own target (a broken attempt's partial work on one
+     * provider, the answer on another); null when usage was reported but no attempt could be priced.
+     */
+    private Long cost() {
+        long total = 0;
+        boolean priced = false;
+        for (AttemptRecord a : attempts) {
+            if (!a.usage.reported() || a.target.mode() == ExecutionMode.PLACEHOLDER) continue;
+            var c = svc.prices().costNanos(a.target.model().provider().wireId(), a.target.model().model(), a.usage,
+                    ctx.tier());
+            if (c.isPresent()) {
+                total += c.getAsLong();
+                priced = true;
+            }
+        }
+        return priced ? total : null;
     }
 
     /** Usage the providers reported across attempts: the served one plus partial work of broken ones. */
@@ -507,6 +553,10 @@ public final class Execution {
     }
 
     private Served served(QosOutcome outcome) {
+        return served(outcome, null);
+    }
+
+    private Served served(QosOutcome outcome, Long costNanos) {
         Target t = current == null ? null : current.target;
         var ref = t != null ? t.model() : plan.primary();
         String responseModel = t != null && t.compatibleFallback() ? t.model().model() : ctx.requestedModel();
@@ -517,6 +567,7 @@ public final class Execution {
                 t != null ? t.profile() : ai.zumik.inference.ExecutionProfile.MANAGED_PROVIDER, attempts.size(),
                 fallbackUsed(), t != null && t.compatibleFallback(), plan.release() == null ? null : plan.release().id(),
                 ctx.qos().qosClass().wire(), ctx.admission(), targetMet,
-                outcome != null ? outcome.reasonCode() : successReason(), ttft, outcome != null ? upstreamNanos : -1, outcome);
+                outcome != null ? outcome.reasonCode() : successReason(), ttft, outcome != null ? upstreamNanos : -1, outcome,
+                ctx.permit() != null ? ctx.permit().headers() : refusalHeaders, costNanos);
     }
 }

@@ -8,6 +8,11 @@ import ai.zumik.inference.ExecutionProfile;
 import ai.zumik.inference.FailureClass;
 import ai.zumik.inference.RequestRejected;
 import ai.zumik.inference.StreamEvent;
+import ai.zumik.inference.Usage;
+import ai.zumik.limits.Governor;
+import ai.zumik.limits.Permit;
+import ai.zumik.pricing.Tier;
+import ai.zumik.provider.ProviderId;
 import ai.zumik.provider.ChatCall;
 import ai.zumik.provider.EmbeddingCall;
 import ai.zumik.provider.UpstreamCall;
@@ -61,48 +66,57 @@ public final class ExecutionBroker {
         }
     }
 
-    /** A response that was accepted: waiting for admission or running. */
+    /** A response that was accepted: being checked against its limits, waiting for admission, or running. */
     public static final class Handle {
+        /** How a response ended before it had an execution to end (while its limits were checked in Redis). */
+        private enum EarlyEnd { CLIENT_LEFT, BY_REQUEST, SHUTDOWN }
+
         private AdmissionController.Waiting waiting;
         private Execution execution;
         private boolean cancelled;
+        private EarlyEnd earlyEnd;
         private RoutePlan plan;
         /** Leaves the in-flight table and returns an execution that only records the response. */
         private java.util.function.Supplier<Execution> recorderWhileWaiting;
 
         /** The client left: leave the queue (and record that), or abort the running execution. */
         public void cancel() {
-            if (cancelled) return;
-            cancelled = true;
-            if (execution != null) {
-                execution.cancel();
-            } else if (waiting != null) {
-                waiting.cancel();
-                recorderWhileWaiting.get().cancel();
-            }
+            end(EarlyEnd.CLIENT_LEFT);
         }
 
         /** Cancelled through the API: the client is still waiting and is told. */
         public void cancelByRequest() {
-            if (cancelled) return;
-            cancelled = true;
-            if (execution != null) {
-                execution.cancelByRequest();
-            } else if (waiting != null) {
-                waiting.cancel();
-                recorderWhileWaiting.get().cancelByRequest();
-            }
+            end(EarlyEnd.BY_REQUEST);
         }
 
         /** The shutdown grace ran out: a running response ends as cut by the gateway; a queued one is refused. */
         void shutdown() {
+            end(EarlyEnd.SHUTDOWN);
+        }
+
+        private void end(EarlyEnd how) {
             if (cancelled) return;
             cancelled = true;
             if (execution != null) {
-                execution.shutdown();
+                end(execution, how);
             } else if (waiting != null) {
                 waiting.cancel();
-                recorderWhileWaiting.get().shutdown();
+                end(recorderWhileWaiting.get(), how);
+            } else {
+                earlyEnd = how; // governance has not answered yet; its callback ends the response
+            }
+        }
+
+        /** Governance answered after the response was ended: record the end as it happened. */
+        private void endedEarly() {
+            end(recorderWhileWaiting.get(), earlyEnd);
+        }
+
+        private static void end(Execution e, EarlyEnd how) {
+            switch (how) {
+                case CLIENT_LEFT -> e.cancel();
+                case BY_REQUEST -> e.cancelByRequest();
+                case SHUTDOWN -> e.shutdown();
             }
         }
 
@@ -136,8 +150,34 @@ public final class ExecutionBroker {
             plan.order().stream().filter(t -> t.model().capabilities().serviceTiers().contains("flex")).findFirst()
                     .ifPresent(t -> request.body().put("service_tier", "flex"));
         }
-        return submit(ctx, plan, sink, (t, events) -> t.adapter().chat(
-                new ChatCall(request, t.model(), t.upstreamModel(), svc.config().timeouts()), events));
+        var tier = request.body().get("service_tier");
+        ExecutionContext priced = ctx.withTier(Tier.of(tier != null && tier.isTextual() ? tier.textValue() : null, false));
+        return submit(priced, plan, sink, (t, events) -> t.adapter().chat(
+                new ChatCall(request, t.model(), t.upstreamModel(), svc.config().timeouts()), events), new Governor.Ask() {
+            @Override
+            public Governor.Estimate estimate(boolean exact) {
+                return new Governor.Estimate(svc.tokens().prompt(request, exact ? firstProvider(plan) : null),
+                        svc.tokens().output(request));
+            }
+
+            @Override
+            public long costNanos(Governor.Estimate e) {
+                return price(plan, new Usage(e.promptTokens(), e.outputTokens(), null, null, null), priced.tier());
+            }
+        });
+    }
+
+    /** The provider of the target tried first: the one whose tokenizer and prices the estimate uses. */
+    private static ProviderId firstProvider(RoutePlan plan) {
+        return plan.order().isEmpty() ? plan.primary().provider() : plan.order().getFirst().model().provider();
+    }
+
+    /** What {@code usage} would cost on the plan's first target; 0 for placeholder answers or unpriced models. */
+    private long price(RoutePlan plan, Usage usage, Tier tier) {
+        if (plan.order().isEmpty()) return 0;
+        Target t = plan.order().getFirst();
+        if (t.mode() == ExecutionMode.PLACEHOLDER) return 0;
+        return svc.prices().costNanos(t.model().provider().wireId(), t.model().model(), usage, tier).orElse(0);
     }
 
     private static Result refused(String model, RuntimeException e) {
@@ -167,11 +207,26 @@ public final class ExecutionBroker {
             return refused(request.model(), e);
         }
         return submit(ctx, plan, sink, (t, events) -> t.adapter().embeddings(new EmbeddingCall(request, t.upstreamModel(),
-                t.model().entry() == null ? null : t.model().entry().dimensions(), svc.config().timeouts()), events));
+                t.model().entry() == null ? null : t.model().entry().dimensions(), svc.config().timeouts()), events),
+                new Governor.Ask() {
+                    @Override
+                    public Governor.Estimate estimate(boolean exact) {
+                        return new Governor.Estimate(svc.tokens().embeddings(request, exact ? firstProvider(plan) : null), 0);
+                    }
+
+                    @Override
+                    public long costNanos(Governor.Estimate e) {
+                        return price(plan, new Usage(e.promptTokens(), 0L, null, null, null), ctx.tier());
+                    }
+                });
     }
 
+    /**
+     * Runs a planned request: deadline plausibility, then governance (limits, budgets, credit), then
+     * QoS admission, then the execution. A refusal at any step is recorded like a response.
+     */
     private Result submit(ExecutionContext ctx, RoutePlan plan, ResponseSink sink,
-                          BiFunction<Target, Consumer<StreamEvent>, UpstreamCall> dispatch) {
+                          BiFunction<Target, Consumer<StreamEvent>, UpstreamCall> dispatch, Governor.Ask ask) {
         Integer deadline = ctx.qos().deadlineMs();
         if (deadline != null && !plan.order().isEmpty()) {
             Target first = plan.order().getFirst();
@@ -187,11 +242,40 @@ public final class ExecutionBroker {
         Handle handle = new Handle();
         handle.plan = plan;
         svc.inFlight().add(ctx.responseId(), ctx.projectId(), svc.context(), handle);
-        long deadlineAt = deadline == null ? -1 : ctx.startNanos() + deadline * 1_000_000L;
         handle.recorderWhileWaiting = () -> {
             svc.inFlight().remove(ctx.responseId());
             return new Execution(withAdmission(ctx, "queued"), plan, dispatch, sink, svc, () -> { });
         };
+        svc.governor().admit(ctx.principal(), ask, svc.loop(), admission -> {
+            switch (admission) {
+                case ai.zumik.limits.Refusal r -> {
+                    svc.inFlight().remove(ctx.responseId());
+                    handle.execution = new Execution(withAdmission(ctx, "rejected"), plan, dispatch, sink, svc, () -> { });
+                    handle.execution.refuse(r);
+                }
+                case Permit p -> {
+                    ExecutionContext permitted = ctx.withPermit(p);
+                    handle.recorderWhileWaiting = () -> {
+                        svc.inFlight().remove(ctx.responseId());
+                        return new Execution(withAdmission(permitted, "queued"), plan, dispatch, sink, svc, () -> { });
+                    };
+                    if (handle.cancelled) {
+                        // Ended while the limits were being checked (in Redis): record that, releasing the hold.
+                        handle.endedEarly();
+                        return;
+                    }
+                    queue(permitted, plan, sink, dispatch, handle);
+                }
+            }
+        });
+        return new Result(handle, null);
+    }
+
+    /** QoS admission: run now, queue by class and priority, or refuse; then the execution. */
+    private void queue(ExecutionContext ctx, RoutePlan plan, ResponseSink sink,
+                       BiFunction<Target, Consumer<StreamEvent>, UpstreamCall> dispatch, Handle handle) {
+        Integer deadline = ctx.qos().deadlineMs();
+        long deadlineAt = deadline == null ? -1 : ctx.startNanos() + deadline * 1_000_000L;
         handle.waiting = admission.admit(ctx.qos(), deadlineAt, svc.loop(), this::timer, new AdmissionController.Listener() {
             @Override
             public void granted(boolean queued, Runnable release) {
@@ -222,7 +306,6 @@ public final class ExecutionBroker {
                 handle.execution.refuse(c, reason);
             }
         });
-        return new Result(handle, null);
     }
 
     /**
@@ -243,7 +326,7 @@ public final class ExecutionBroker {
                 ctx.stream(), r.status(), "failed", r.code(), null, null, null, null, null, null, latencyMs, ctx.startMs(),
                 ctx.surface(), plan == null || plan.release() == null ? null : plan.release().id(),
                 plan == null ? null : plan.template(), plan == null ? null : plan.ownJsonText(), "[]",
-                outcome.toJsonText(), null, false);
+                outcome.toJsonText(), null, false, 0L, svc.prices().revision());
         svc.meter().record(record, svc.loop(), err -> then.run());
     }
 
@@ -253,7 +336,6 @@ public final class ExecutionBroker {
     }
 
     private static ExecutionContext withAdmission(ExecutionContext c, String admission) {
-        return new ExecutionContext(c.traceId(), c.responseId(), c.projectId(), c.keyId(), c.endpoint(), c.surface(),
-                c.requestedModel(), c.stream(), c.startNanos(), c.startMs(), c.qos(), admission, c.captureOutput());
+        return c.withAdmission(admission);
     }
 }

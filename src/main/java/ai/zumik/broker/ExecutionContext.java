@@ -1,16 +1,53 @@
 package ai.zumik.broker;
 
+import ai.zumik.keys.Principal;
+import ai.zumik.limits.Permit;
+import ai.zumik.pricing.Tier;
 import ai.zumik.qos.QosRequest;
 
 /**
  * Who asked for what, carried through every attempt of one logical response.
  *
+ * @param principal the caller (key, project, their limits and budgets)
  * @param endpoint the surface route, e.g. {@code /v1/chat/completions}
  * @param surface {@code v1} or {@code v2}
  * @param startNanos when the request arrived ({@link System#nanoTime()})
  * @param admission how QoS admission went ({@code admitted} or {@code queued})
  * @param captureOutput keep the generated text on the response record (/v2 responses)
+ * @param permit the request's hold on its limits and budgets, settled when it ends (null before governance)
+ * @param tier the price tier the request runs in (a service tier it asked for, the batch discount)
  */
-public record ExecutionContext(String traceId, String responseId, String projectId, String keyId, String endpoint,
-                               String surface, String requestedModel, boolean stream, long startNanos, long startMs,
-                               QosRequest qos, String admission, boolean captureOutput) {}
+public record ExecutionContext(String traceId, String responseId, Principal principal, String endpoint, String surface,
+                               String requestedModel, boolean stream, long startNanos, long startMs, QosRequest qos,
+                               String admission, boolean captureOutput, Permit permit, Tier tier) {
+
+    public ExecutionContext(String traceId, String responseId, Principal principal, String endpoint, String surface,
+                            String requestedModel, boolean stream, long startNanos, long startMs, QosRequest qos,
+                            boolean captureOutput) {
+        this(traceId, responseId, principal, endpoint, surface, requestedModel, stream, startNanos, startMs, qos,
+                "pending", captureOutput, null, Tier.STANDARD);
+    }
+
+    public String projectId() {
+        return principal.projectId();
+    }
+
+    public String keyId() {
+        return principal.keyId();
+    }
+
+    ExecutionContext withAdmission(String a) {
+        return new ExecutionContext(traceId, responseId, principal, endpoint, surface, requestedModel, stream, startNanos,
+                startMs, qos, a, captureOutput, permit, tier);
+    }
+
+    ExecutionContext withPermit(Permit p) {
+        return new ExecutionContext(traceId, responseId, principal, endpoint, surface, requestedModel, stream, startNanos,
+                startMs, qos, admission, captureOutput, p, tier);
+    }
+
+    ExecutionContext withTier(Tier t) {
+        return new ExecutionContext(traceId, responseId, principal, endpoint, surface, requestedModel, stream, startNanos,
+                startMs, qos, admission, captureOutput, permit, t);
+    }
+}

@@ -23,6 +23,9 @@ final class Outcomes {
             case EXPIRED_BEFORE_START -> ReasonCode.EXPIRED_BEFORE_START;
             case INTERNAL -> ReasonCode.PROVIDER_ERROR;
             case SHUTTING_DOWN -> ReasonCode.SHUTTING_DOWN;
+            case RATE_LIMIT_EXCEEDED -> ReasonCode.RATE_LIMIT_EXCEEDED;
+            case QUOTA_EXCEEDED -> ReasonCode.QUOTA_EXCEEDED;
+            case CREDITS_REQUIRED -> ReasonCode.CREDITS_REQUIRED;
         };
     }
 

@@ -1,5 +1,6 @@
 package ai.zumik.broker;
 
+import ai.zumik.limits.RateHeaders;
 import ai.zumik.inference.ExecutionMode;
 import ai.zumik.inference.ExecutionProfile;
 import ai.zumik.provider.ProviderId;
@@ -16,8 +17,10 @@ import ai.zumik.qos.ReasonCode;
  * @param upstreamNanos time spent waiting on upstreams, or -1 until the end
  * @param reason the reason code as known when this was built (final on terminal events)
  * @param outcome the full QoS outcome, on terminal events only
+ * @param rateLimits OpenAI's rate-limit headers for the windows the request was counted in, or null
+ * @param costNanos what the response cost, on terminal events only (null before, or when unpriced)
  */
 public record Served(ProviderId provider, String model, String responseModel, ExecutionMode mode,
                      ExecutionProfile profile, int attempts, boolean fallbackUsed, boolean degraded,
                      String aliasReleaseId, String qosClass, String admission, Boolean targetMet, ReasonCode reason,
-                     long ttftNanos, long upstreamNanos, QosOutcome outcome) {}
+                     long ttftNanos, long upstreamNanos, QosOutcome outcome, RateHeaders rateLimits, Long costNanos) {}

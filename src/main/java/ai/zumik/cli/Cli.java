@@ -10,7 +10,8 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The command line: {@code serve}, {@code keys create|list|revoke}, {@code version}, {@code help}.
+ * The command line: {@code serve}, {@code keys create|list|revoke}, {@code projects create|list},
+ * {@code version}, {@code help}.
  * Returns a process exit code: 0 success, 1 runtime failure, 2 usage error.
  */
 public final class Cli {
@@ -27,6 +28,7 @@ public final class Cli {
             return switch (args[0]) {
                 case "serve" -> serve(parse(args, 1, List.of("host", "port", "data-dir")), env, out, err);
                 case "keys" -> KeysCommand.run(args, env, out);
+                case "projects" -> ProjectsCommand.run(args, env, out);
                 case "version", "--version" -> {
                     out.println("zumik " + VERSION);
                     yield 0;
@@ -90,10 +92,12 @@ public final class Cli {
                   keys create --name NAME [--scopes inference,read,admin] [--project prj_...]
                   keys list [--project prj_...]
                   keys revoke KEY_ID
+                  projects create --name NAME                  a new project and its first admin key (shown once)
+                  projects list
                   version
 
                 Every flag has an environment variable: ZUMIK_HOST, ZUMIK_PORT, ZUMIK_DATA_DIR.
-                Keys commands act on the database directly (ZUMIK_DATABASE_URL or the data dir).
+                Keys and projects commands act on the database directly (ZUMIK_DATABASE_URL or the data dir).
                 """;
     }
 

@@ -66,8 +66,11 @@ final class KeysCommand {
             try {
                 scopes.add(Scope.parse(s.trim()));
             } catch (IllegalArgumentException e) {
-                throw new Cli.UsageError("unknown scope '" + s.trim() + "' (inference, read, admin)");
+                throw new Cli.UsageError("unknown scope '" + s.trim() + "' (inference, read, admin, platform)");
             }
+        }
+        if (scopes.contains(Scope.PLATFORM) && !project.equals(keys.defaultProjectId())) {
+            throw new Cli.UsageError("platform keys belong to the default project only");
         }
         var created = keys.create(project, name.strip(), scopes);
         out.println("created " + created.key().id() + " in " + project + " with scopes " + Scope.join(scopes));

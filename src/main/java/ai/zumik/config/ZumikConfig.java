@@ -31,6 +31,7 @@ public record ZumikConfig(
         int eventLoops,
         long circuitOpenMillis,
         HttpLimits http,
+        Governance governance,
         ConfigFile file) {
 
     public static final int DEFAULT_PORT = 8080;
@@ -71,6 +72,23 @@ public record ZumikConfig(
      */
     public record HttpLimits(Duration idleTimeout, Duration headerTimeout, Duration bodyTimeout, int maxConnections,
                              int maxUnauthenticatedPerIp, long bodyBudgetBytes, Duration loopStallExit) {}
+
+    /**
+     * Governance settings from the environment (the rest is in {@code ZUMIK_CONFIG}'s {@code limits:}).
+     *
+     * @param globalRpm {@code ZUMIK_GLOBAL_RPM}: inference requests per minute for the whole deployment (0: none)
+     * @param billing {@code ZUMIK_BILLING=on}: inference needs a positive prepaid balance
+     * @param redisTimeoutMs {@code ZUMIK_REDIS_TIMEOUT_MS}: longest a limit check waits for Redis
+     * @param alertWebhookUrl {@code ZUMIK_ALERT_WEBHOOK_URL}: where budget alerts are POSTed, or null
+     * @param alertWebhookSecret {@code ZUMIK_ALERT_WEBHOOK_SECRET}: HMAC-SHA256 key signing them, or null
+     */
+    public record Governance(long globalRpm, boolean billing, int redisTimeoutMs, String alertWebhookUrl,
+                             String alertWebhookSecret) {
+        @Override
+        public String toString() {
+            return "Governance[globalRpm=" + globalRpm + ", billing=" + billing + ", webhook=" + (alertWebhookUrl != null) + "]";
+        }
+    }
 
     /** Upstream timeouts; every one of them can end an attempt. */
     public record Timeouts(Duration connect, Duration firstByte, Duration streamIdle, Duration total) {}
@@ -140,6 +158,16 @@ public record ZumikConfig(
                         s.integer("ZUMIK_MAX_UNAUTHENTICATED_PER_IP", 256, null, 1, 1_000_000),
                         s.integer("ZUMIK_HTTP_BODY_BUDGET_MB", 64, null, 4, 1_048_576) * 1024L * 1024L,
                         Duration.ofMillis(s.integer("ZUMIK_LOOP_STALL_EXIT_MS", 30_000, null, 0, Integer.MAX_VALUE))),
+                new Governance(
+                        s.integer("ZUMIK_GLOBAL_RPM", 0, null, 0, Integer.MAX_VALUE),
+                        switch (s.get("ZUMIK_BILLING", "off").toLowerCase(Locale.ROOT)) {
+                            case "on", "true" -> true;
+                            case "off", "false" -> false;
+                            default -> throw new IllegalArgumentException("ZUMIK_BILLING must be 'on' or 'off'");
+                        },
+                        s.integer("ZUMIK_REDIS_TIMEOUT_MS", 100, null, 1, 60_000),
+                        webhook(s.get("ZUMIK_ALERT_WEBHOOK_URL", null)),
+                        s.get("ZUMIK_ALERT_WEBHOOK_SECRET", null)),
                 s.get("ZUMIK_CONFIG", null) == null ? ConfigFile.EMPTY : ConfigFile.read(Path.of(s.get("ZUMIK_CONFIG", null))));
     }
 
@@ -151,6 +179,14 @@ public record ZumikConfig(
         long fds = java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                 instanceof com.sun.management.UnixOperatingSystemMXBean unix ? unix.getMaxFileDescriptorCount() : 65_536;
         return (int) Math.max(64, Math.min(100_000, (fds - 256) / 2));
+    }
+
+    private static String webhook(String url) {
+        if (url == null) return null;
+        if (!url.startsWith("http://") && !url.startsWith("https://")) {
+            throw new IllegalArgumentException("ZUMIK_ALERT_WEBHOOK_URL must be an http(s) URL");
+        }
+        return url;
     }
 
     /** Managed inference runs in the provider's zone: the US today; OpenRouter's serving zone is unknown. */

@@ -33,6 +33,10 @@ public record ApiError(int status, String type, String code, String param, Strin
                 "The model '" + model + "' does not exist.", null);
     }
 
+    public static ApiError unknownUrl(String method, String path) {
+        return new ApiError(404, "invalid_request_error", "unknown_url", null, "Invalid URL (" + method + " " + path + ")", null);
+    }
+
     public static ApiError unauthorized(String message) {
         return new ApiError(401, "invalid_request_error", "invalid_api_key", null, message, null);
     }

@@ -3,7 +3,12 @@ package ai.zumik.http;
 import ai.zumik.ids.Ids;
 import ai.zumik.keys.ApiKeyService;
 import ai.zumik.keys.ApiKeyService.Check;
+import ai.zumik.keys.Principal;
 import ai.zumik.keys.RawKeys;
+import ai.zumik.keys.Scope;
+import ai.zumik.limits.Governor;
+import ai.zumik.limits.Refusal;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -40,6 +45,7 @@ public final class HttpFront extends VerticleBase {
     private final AtomicInteger inFlight;
     private final Connections connections;
     private final BodyBudget bodyBudget;
+    private final Governor governor;
     /** This loop's open connections; touched only on this loop. */
     private final Set<ConnectionGuard> guards = new HashSet<>();
     private Routes table;
@@ -47,7 +53,8 @@ public final class HttpFront extends VerticleBase {
     private volatile boolean draining;
 
     public HttpFront(String host, int port, Supplier<Routes> routes, ApiKeyService keys, Telemetry telemetry,
-                     Executor blocking, AtomicInteger inFlight, Connections connections, BodyBudget bodyBudget) {
+                     Executor blocking, AtomicInteger inFlight, Connections connections, BodyBudget bodyBudget,
+                     Governor governor) {
         this.host = host;
         this.port = port;
         this.routes = routes;
@@ -57,6 +64,7 @@ public final class HttpFront extends VerticleBase {
         this.inFlight = inFlight;
         this.connections = connections;
         this.bodyBudget = bodyBudget;
+        this.governor = governor;
     }
 
     @Override
@@ -174,8 +182,7 @@ public final class HttpFront extends VerticleBase {
             ex.sendError(wrongMethod[0]
                     ? new ApiError(405, "invalid_request_error", "method_not_allowed", null,
                     "Method " + req.method() + " is not allowed on " + req.path() + ".", null)
-                    : new ApiError(404, "invalid_request_error", "unknown_url", null,
-                    "Invalid URL (" + req.method() + " " + req.path() + ")", null));
+                    : ApiError.unknownUrl(req.method().name(), req.path()));
             return;
         }
         ex.route(route.path());
@@ -235,10 +242,27 @@ public final class HttpFront extends VerticleBase {
                     ex.sendError(ApiError.insufficientScope(route.scope().wire()));
                     return false;
                 }
+                Refusal limited = classLimit(ex, route, g.principal());
+                if (limited != null) {
+                    if (limited.headers() != null) limited.headers().apply(ex.response());
+                    ex.sendError(new ApiError(limited.failure().httpStatus(), limited.failure().errorType(),
+                            limited.failure().code(), null, limited.message(), limited.retryAfterSeconds()));
+                    return false;
+                }
                 readAndDispatch(ex, route);
                 return true;
             }
         }
+    }
+
+    /**
+     * The per-key limit of the route's class: reads (GET) and admin changes each have their own
+     * window; inference is governed in the broker, with its tokens and budgets.
+     */
+    private Refusal classLimit(Exchange ex, Route route, Principal p) {
+        if (ex.request().method() == HttpMethod.GET) return governor.checkClass(p, false);
+        if (route.scope() == Scope.ADMIN || route.scope() == Scope.PLATFORM) return governor.checkClass(p, true);
+        return null;
     }
 
     private void readAndDispatch(Exchange ex, Route route) {

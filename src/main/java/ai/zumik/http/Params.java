@@ -128,6 +128,12 @@ public final class Params {
 
     /** An optional integer within [min, max]. */
     public static Integer optionalInt(JsonNode parent, String field, String param, long min, long max) {
+        Long v = optionalLong(parent, field, param, min, max);
+        return v == null ? null : (int) (long) v;
+    }
+
+    /** An optional whole number within [min, max] (a decimal with no fraction, like 5.0, counts). */
+    public static Long optionalLong(JsonNode parent, String field, String param, long min, long max) {
         JsonNode v = parent.get(field);
         if (v == null || v.isNull()) return null;
         if (!v.isIntegralNumber() && !(v.isNumber() && v.decimalValue().stripTrailingZeros().scale() <= 0)) {
@@ -144,7 +150,7 @@ public final class Params {
             throw ApiError.invalid(param, "integer_above_max_value", "Invalid '" + param + "': integer above maximum value. "
                     + "Expected a value <= " + max + ", but got " + v.asText() + " instead.").exception();
         }
-        return (int) value;
+        return value;
     }
 
     /** An optional number within [min, max]. */
@@ -176,6 +182,18 @@ public final class Params {
         if (v == null || v.isNull()) return null;
         if (!(v instanceof ArrayNode a)) throw wrongType(param, "an array", v);
         return a;
+    }
+
+    /** A list's {@code limit} query parameter: 1–100, default 100. */
+    public static int queryLimit(String raw) {
+        if (raw == null) return 100;
+        try {
+            int v = Integer.parseInt(raw);
+            if (v >= 1 && v <= 100) return v;
+        } catch (NumberFormatException ignored) {
+            // fall through
+        }
+        throw invalidValue("limit", "Invalid 'limit': expected an integer between 1 and 100.");
     }
 
     /** Refuses the first member of {@code req} whose name is not in {@code known}: 400 {@code unknown_parameter}. */

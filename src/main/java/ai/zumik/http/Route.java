@@ -17,6 +17,10 @@ public record Route(HttpMethod method, String path, Scope scope, boolean readsBo
         return new Route(HttpMethod.GET, path, scope, false, h);
     }
 
+    public static Route patch(String path, Scope scope, Handler h) {
+        return new Route(HttpMethod.PATCH, path, scope, true, h);
+    }
+
     public static Route delete(String path, Scope scope, Handler h) {
         return new Route(HttpMethod.DELETE, path, scope, false, h);
     }

@@ -33,6 +33,12 @@ public enum FailureClass {
     QUEUE_TIMEOUT(503, "api_error", "queue_timeout", false),
     /** QoS admission: the deadline passed while queued. */
     EXPIRED_BEFORE_START(504, "api_error", "deadline_exceeded", false),
+    /** Governance: the key's, project's or platform's rate limit is reached. */
+    RATE_LIMIT_EXCEEDED(429, "rate_limit_error", "rate_limit_exceeded", false),
+    /** Governance: the key's budget or the project's monthly cap (overage_mode pause) is spent. */
+    QUOTA_EXCEEDED(429, "insufficient_quota", "quota_exceeded", false),
+    /** Governance: billing is on and the project's prepaid credit is used up. */
+    CREDITS_REQUIRED(402, "invalid_request_error", "credits_required", false),
     /** Zumik was stopping and its shutdown grace ran out before the response finished. */
     SHUTTING_DOWN(503, "api_error", "shutting_down", false),
     /** A bug in Zumik while handling the response. */

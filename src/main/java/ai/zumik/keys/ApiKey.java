@@ -2,7 +2,12 @@ package ai.zumik.keys;
 
 import java.util.Set;
 
-/** A stored key record. The raw key is never part of it: only its hash is stored. */
+/**
+ * A stored key record. The raw key is never part of it: only its hash is stored.
+ *
+ * @param rpmLimit requests per minute, null: no per-key limit (likewise {@code tpmLimit})
+ * @param budgetMicros lifetime spend allowed to this key, null: none
+ */
 public record ApiKey(
         String id,
         String projectId,
@@ -12,4 +17,7 @@ public record ApiKey(
         boolean active,
         long createdAtMs,
         Long lastUsedAtMs,
-        Long revokedAtMs) {}
+        Long revokedAtMs,
+        Long rpmLimit,
+        Long tpmLimit,
+        Long budgetMicros) {}

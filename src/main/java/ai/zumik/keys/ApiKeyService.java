@@ -1,5 +1,6 @@
 package ai.zumik.keys;
 
+import ai.zumik.billing.BillingCycle;
 import ai.zumik.ids.Ids;
 import ai.zumik.store.Database;
 import com.github.benmanes.caffeine.cache.Cache;
@@ -67,7 +68,7 @@ public final class ApiKeyService {
             Optional<ApiKey> existing = store.findByHash(RawKeys.hash(bootstrapKey));
             if (existing.isEmpty()) {
                 ApiKey key = new ApiKey(Ids.next("key_"), defaultProjectId, "bootstrap", RawKeys.mask(bootstrapKey),
-                        all, true, now, null, null);
+                        all, true, now, null, null, null, null, null);
                 store.insert(key, RawKeys.hash(bootstrapKey));
             } else if (existing.get().active() && !existing.get().scopes().equals(all)) {
                 store.setScopes(existing.get().id(), all);
@@ -90,11 +91,12 @@ public final class ApiKeyService {
         return c;
     }
 
-    /** Blocking lookup that fills the cache. */
+    /** Blocking lookup that fills the cache: the key, its scopes, and its and its project's quotas. */
     public Check load(String keyHash) {
-        Check c = store.findByHash(keyHash)
-                .<Check>map(k -> k.active()
-                        ? new Check.Granted(new Principal(k.id(), k.projectId(), Set.copyOf(k.scopes())))
+        Check c = store.findWithQuotas(keyHash, BillingCycle.of(clock.millis()))
+                .<Check>map(f -> f.key().active()
+                        ? new Check.Granted(new Principal(f.key().id(), f.key().projectId(), Set.copyOf(f.key().scopes()),
+                        f.quotas()))
                         : new Check.Revoked())
                 .orElseGet(Check.Unknown::new);
         byHash.put(keyHash, c);
@@ -104,11 +106,65 @@ public final class ApiKeyService {
 
     /** Creates a key; {@code name} must be non-blank (the surface validates and names the param). */
     public Created create(String projectId, String name, Set<Scope> scopes) {
+        return create(projectId, name, scopes, null, null, null);
+    }
+
+    /** Creates a key with its own limits and budget (null: none). */
+    public Created create(String projectId, String name, Set<Scope> scopes, Long rpm, Long tpm, Long budgetMicros) {
         String raw = RawKeys.generate();
         ApiKey key = new ApiKey(Ids.next("key_"), projectId, name, RawKeys.mask(raw),
-                EnumSet.copyOf(scopes), true, clock.millis(), null, null);
+                EnumSet.copyOf(scopes), true, clock.millis(), null, null, rpm, tpm, budgetMicros);
         store.insert(key, RawKeys.hash(raw));
         return new Created(key, raw);
+    }
+
+    /**
+     * Replaces a key's limits and budget; empty when the key is not in {@code projectId}. Keys cached
+     * on this node see the change at once, other replicas within {@link #CACHE_TTL}.
+     */
+    public Optional<ApiKey> setLimits(String projectId, String keyId, Long rpm, Long tpm, Long budgetMicros) {
+        if (!store.setLimits(projectId, keyId, rpm, tpm, budgetMicros)) return Optional.empty();
+        byHash.invalidateAll();
+        return store.find(projectId, keyId);
+    }
+
+    /** The key's lifetime spend in nano-USD, as stored. */
+    public long spentNanos(String projectId, String keyId) {
+        return store.spentNanos(projectId, keyId);
+    }
+
+    /** Drops every cached key, so limits and budgets changed elsewhere apply to the next request here. */
+    public void invalidate() {
+        byHash.invalidateAll();
+    }
+
+    // ---- projects ----
+
+    /** A new project and its first admin key (inference, read, admin), created together. */
+    public record NewProject(Project project, Created adminKey) {}
+
+    public NewProject createProject(String name) {
+        long now = clock.millis();
+        Project p = new Project(Ids.next("prj_"), name, now, null, null, null, "pause", now);
+        String raw = RawKeys.generate();
+        ApiKey key = new ApiKey(Ids.next("key_"), p.id(), "initial admin key", RawKeys.mask(raw),
+                EnumSet.of(Scope.INFERENCE, Scope.READ, Scope.ADMIN), true, now, null, null, null, null, null);
+        store.insertProject(p, key, RawKeys.hash(raw));
+        return new NewProject(p, new Created(key, raw));
+    }
+
+    public Optional<Project> project(String id) {
+        return store.findProject(id);
+    }
+
+    public List<Project> projects(String afterId, int limit) {
+        return store.listProjects(afterId, limit);
+    }
+
+    public Optional<Project> setProjectLimits(String id, Long rpm, Long tpm) {
+        if (!store.setProjectLimits(id, rpm, tpm, clock.millis())) return Optional.empty();
+        byHash.invalidateAll();
+        return store.findProject(id);
     }
 
     public List<ApiKey> list(String projectId) {

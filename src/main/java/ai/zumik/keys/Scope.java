@@ -4,9 +4,13 @@ import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
 
-/** What a key may do. {@code admin} also satisfies {@code read}; nothing implies {@code inference}. */
+/**
+ * What a key may do. {@code admin} also satisfies {@code read}; nothing implies {@code inference}.
+ * {@code platform} is the operator's: create projects, set their limits, grant credit. Only keys of
+ * the default project hold it (the bootstrap key, and keys a platform key mints there).
+ */
 public enum Scope {
-    INFERENCE, READ, ADMIN;
+    INFERENCE, READ, ADMIN, PLATFORM;
 
     public String wire() {
         return name().toLowerCase(Locale.ROOT);
@@ -17,6 +21,7 @@ public enum Scope {
             case "inference" -> INFERENCE;
             case "read" -> READ;
             case "admin" -> ADMIN;
+            case "platform" -> PLATFORM;
             default -> throw new IllegalArgumentException(s);
         };
     }

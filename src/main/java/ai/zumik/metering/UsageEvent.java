@@ -13,6 +13,8 @@ package ai.zumik.metering;
  *     same row
  * @param output the generated text, kept only for /v2 responses (null otherwise)
  * @param charged false for responses never billed (deadline exceeded, placeholder)
+ * @param costNanos what the response cost in nano-USD, priced with {@code priceRevision}: 0 when not
+ *     charged, null when charged but not priceable (a model the price table does not list)
  */
 public record UsageEvent(
         String responseId,
@@ -44,7 +46,9 @@ public record UsageEvent(
         String attempts,
         String qos,
         String output,
-        boolean charged) {
+        boolean charged,
+        Long costNanos,
+        String priceRevision) {
 
     /** The whole routing decision as JSON, or null when the response had none. */
     public String routingDecision() {

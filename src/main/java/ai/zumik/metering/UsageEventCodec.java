@@ -10,11 +10,13 @@ import java.util.Arrays;
  * not fit exactly, so a damaged record is refused rather than half-read.
  *
  * <p>Version 2 adds the decision template as its id and, only when asked, its JSON (the journal
- * writes a template's JSON once, in the first record that uses it). Version 1 records, left by an
- * older build's crash, still decode: their decision is whole.
+ * writes a template's JSON once, in the first record that uses it). Version 3 appends the cost and
+ * the price revision. Records of versions 1 and 2, left by an older build's crash, still decode:
+ * a version 1 decision is whole, and neither has a cost.
  */
 final class UsageEventCodec {
-    static final byte VERSION = 2;
+    static final byte VERSION = 3;
+    private static final byte VERSION_UNPRICED = 2;
     private static final byte VERSION_WHOLE_DECISION = 1;
 
     private UsageEventCodec() {}
@@ -57,6 +59,8 @@ final class UsageEventCodec {
         o.s(e.qos());
         o.s(e.output());
         o.b(e.charged() ? 1 : 0);
+        o.n(e.costNanos());
+        o.s(e.priceRevision());
         return o.bytes();
     }
 
@@ -64,13 +68,13 @@ final class UsageEventCodec {
     static UsageEvent decode(byte[] bytes) {
         In in = new In(bytes);
         int version = in.b();
-        if (version != VERSION && version != VERSION_WHOLE_DECISION) {
+        if (version != VERSION && version != VERSION_UNPRICED && version != VERSION_WHOLE_DECISION) {
             throw new IllegalArgumentException("unknown usage record version");
         }
         UsageEvent e = new UsageEvent(in.s(), in.s(), in.s(), in.s(), in.s(), in.s(), in.s(), in.s(), in.s(), in.s(),
                 in.bool(), in.i(), in.s(), in.s(), in.n(), in.n(), in.n(), in.n(), in.n(), in.n(), in.l(), in.l(),
-                in.s(), in.s(), version == VERSION ? template(in.s(), in.s()) : null, in.s(), in.s(), in.s(), in.s(),
-                in.bool());
+                in.s(), in.s(), version >= VERSION_UNPRICED ? template(in.s(), in.s()) : null, in.s(), in.s(), in.s(),
+                in.s(), in.bool(), version == VERSION ? in.n() : null, version == VERSION ? in.s() : null);
         if (in.pos != bytes.length) throw new IllegalArgumentException("trailing bytes after usage record");
         return e;
     }

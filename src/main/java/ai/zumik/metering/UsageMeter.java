@@ -1,5 +1,6 @@
 package ai.zumik.metering;
 
+import ai.zumik.billing.BillingCycle;
 import ai.zumik.store.Database;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -68,8 +70,13 @@ public final class UsageMeter implements AutoCloseable {
             + "endpoint, requested_model, provider, model, execution_mode, execution_profile, stream, status, outcome, "
             + "error_code, prompt_tokens, cached_tokens, cache_write_tokens, completion_tokens, reasoning_tokens, "
             + "ttft_ms, latency_ms, created_at, surface, alias_release_id, decision_template_id, decision, attempts, qos, "
-            + "output, charged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            + "output, charged, cost_nanos, price_revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             + "ON CONFLICT (project_id, response_id) DO NOTHING"; // a journal replay may repeat a committed event
+    /** Adds a batch's spend to its key's month; only events actually inserted count (see {@link #write}). */
+    private static final String ADD_SPEND = "INSERT INTO spend_totals (project_id, key_id, cycle, cost_nanos, requests) "
+            + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (project_id, key_id, cycle) DO UPDATE SET "
+            + "cost_nanos = spend_totals.cost_nanos + excluded.cost_nanos, requests = spend_totals.requests + excluded.requests";
     private static final String INSERT_TEMPLATE = "INSERT INTO decision_templates (template_id, body, created_at) "
             + "VALUES (?, ?, ?) ON CONFLICT (template_id) DO NOTHING";
     /** Bounds the sets of template ids already stored and already journaled; past it they start over. */
@@ -88,6 +95,7 @@ public final class UsageMeter implements AutoCloseable {
     private Connection connection;
     private PreparedStatement insert;
     private PreparedStatement insertTemplate;
+    private PreparedStatement addSpend;
     /** Writer thread only: templates committed to the database by this process. */
     private final Set<String> storedTemplates = new HashSet<>();
     /** Templates whose JSON a journal record already carries (committed, or ahead in the journal). */
@@ -270,12 +278,16 @@ public final class UsageMeter implements AutoCloseable {
                 connection.setAutoCommit(false);
                 insert = connection.prepareStatement(INSERT);
                 insertTemplate = connection.prepareStatement(INSERT_TEMPLATE);
+                addSpend = connection.prepareStatement(ADD_SPEND);
             }
             Set<String> added = new HashSet<>();
-            for (UsageEvent e : journaled) add(e, added);
-            for (Pending p : batch) add(p.event, added);
+            List<UsageEvent> events = new ArrayList<>(journaled.size() + batch.size());
+            for (UsageEvent e : journaled) events.add(e);
+            for (Pending p : batch) events.add(p.event);
+            for (UsageEvent e : events) add(e, added);
             if (!added.isEmpty()) insertTemplate.executeBatch();
-            insert.executeBatch();
+            int[] inserted = insert.executeBatch();
+            addSpend(events, inserted);
             connection.commit();
             commits.incrementAndGet();
             if (storedTemplates.size() + added.size() > MAX_KNOWN_TEMPLATES) storedTemplates.clear();
@@ -286,6 +298,33 @@ public final class UsageMeter implements AutoCloseable {
             disconnect(); // the next batch starts on a fresh connection
             return e;
         }
+    }
+
+    /**
+     * Adds the spend of the events this batch really inserted (a replayed event already stored
+     * counts 0 rows) to {@code spend_totals}, one row per key and month, in the same transaction: the
+     * totals budgets start from are always exactly the sum of the stored events.
+     */
+    private void addSpend(List<UsageEvent> events, int[] inserted) throws SQLException {
+        Map<List<String>, long[]> totals = new HashMap<>();
+        for (int i = 0; i < events.size(); i++) {
+            // SUCCESS_NO_INFO (-2) says nothing either way; the drivers used here report 1 or 0.
+            if (inserted[i] == 0) continue;
+            UsageEvent e = events.get(i);
+            long[] t = totals.computeIfAbsent(List.of(e.projectId(), e.keyId(), BillingCycle.of(e.createdAtMs())), k -> new long[2]);
+            if (e.costNanos() != null) t[0] += e.costNanos();
+            t[1]++;
+        }
+        if (totals.isEmpty()) return;
+        for (var t : totals.entrySet()) {
+            addSpend.setString(1, t.getKey().get(0));
+            addSpend.setString(2, t.getKey().get(1));
+            addSpend.setString(3, t.getKey().get(2));
+            addSpend.setLong(4, t.getValue()[0]);
+            addSpend.setLong(5, t.getValue()[1]);
+            addSpend.addBatch();
+        }
+        addSpend.executeBatch();
     }
 
     /** Start-up: events a crashed process left in the journal, committed before anything is served. */
@@ -351,7 +390,9 @@ public final class UsageMeter implements AutoCloseable {
         ps.setString(i++, e.attempts());
         ps.setString(i++, e.qos());
         ps.setString(i++, e.output());
-        ps.setShort(i, (short) (e.charged() ? 1 : 0));
+        ps.setShort(i++, (short) (e.charged() ? 1 : 0));
+        setLong(ps, i++, e.costNanos());
+        ps.setString(i, e.priceRevision());
         ps.addBatch();
     }
 
@@ -372,6 +413,7 @@ public final class UsageMeter implements AutoCloseable {
         connection = null;
         insert = null;
         insertTemplate = null;
+        addSpend = null;
     }
 
     /** Stops taking events and waits until every journaled and queued event is committed. */

@@ -17,13 +17,20 @@ public final class UsageQueries {
     /** Filters; null fields do not filter. Times are epoch milliseconds, {@code until} exclusive. */
     public record Filter(String projectId, Long sinceMs, Long untilMs, String provider, String model, String keyId) {}
 
-    /** Totals over the filter. Token sums count only events that reported the field. */
+    /** Totals over the filter. Token sums count only events that reported the field; cost only priced ones. */
     public record Summary(long requests, long completed, long failed, long cancelled, long promptTokens,
-                          long cachedTokens, long cacheWriteTokens, long completionTokens, long reasoningTokens) {}
+                          long cachedTokens, long cacheWriteTokens, long completionTokens, long reasoningTokens,
+                          long costNanos) {}
 
     /** Per provider and model totals. */
     public record Group(String provider, String model, long requests, long promptTokens, long cachedTokens,
-                        long completionTokens) {}
+                        long completionTokens, long costNanos) {}
+
+    /**
+     * Totals per one dimension: a key ({@code key}: its id) or a UTC day ({@code key}: days since
+     * the epoch as text).
+     */
+    public record Bucket(String key, long requests, long promptTokens, long completionTokens, long costNanos) {}
 
     /** Whole records: the row and its decision template (the filters name only usage_events columns). */
     private static final String SELECT_RECORDS = "SELECT usage_events.*, decision_templates.body AS decision_template "
@@ -46,14 +53,15 @@ public final class UsageQueries {
                 + "SUM(CASE WHEN outcome = 'failed' THEN 1 ELSE 0 END), "
                 + "SUM(CASE WHEN outcome = 'cancelled' THEN 1 ELSE 0 END), "
                 + "COALESCE(SUM(prompt_tokens), 0), COALESCE(SUM(cached_tokens), 0), COALESCE(SUM(cache_write_tokens), 0), "
-                + "COALESCE(SUM(completion_tokens), 0), COALESCE(SUM(reasoning_tokens), 0) FROM usage_events" + w.sql;
+                + "COALESCE(SUM(completion_tokens), 0), COALESCE(SUM(reasoning_tokens), 0), COALESCE(SUM(cost_nanos), 0) "
+                + "FROM usage_events" + w.sql;
         return db.call(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 w.bind(ps);
                 ResultSet rs = ps.executeQuery();
                 rs.next();
                 return new Summary(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
-                        rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9));
+                        rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10));
             }
         });
     }
@@ -62,7 +70,7 @@ public final class UsageQueries {
         meter.awaitVisible();
         Where w = where(f);
         String sql = "SELECT provider, model, COUNT(*), COALESCE(SUM(prompt_tokens), 0), COALESCE(SUM(cached_tokens), 0), "
-                + "COALESCE(SUM(completion_tokens), 0) FROM usage_events" + w.sql
+                + "COALESCE(SUM(completion_tokens), 0), COALESCE(SUM(cost_nanos), 0) FROM usage_events" + w.sql
                 + " GROUP BY provider, model ORDER BY COUNT(*) DESC, provider, model";
         return db.call(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -71,7 +79,35 @@ public final class UsageQueries {
                 List<Group> out = new ArrayList<>();
                 while (rs.next()) {
                     out.add(new Group(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
-                            rs.getLong(6)));
+                            rs.getLong(6), rs.getLong(7)));
+                }
+                return out;
+            }
+        });
+    }
+
+    /** Totals per key, most expensive first. */
+    public List<Bucket> byKey(Filter f) {
+        return buckets(f, "key_id", "COALESCE(SUM(cost_nanos), 0) DESC, key_id");
+    }
+
+    /** Totals per UTC day, oldest first. */
+    public List<Bucket> byDay(Filter f) {
+        return buckets(f, "created_at / 86400000", "1");
+    }
+
+    private List<Bucket> buckets(Filter f, String dimension, String order) {
+        meter.awaitVisible();
+        Where w = where(f);
+        String sql = "SELECT " + dimension + ", COUNT(*), COALESCE(SUM(prompt_tokens), 0), COALESCE(SUM(completion_tokens), 0), "
+                + "COALESCE(SUM(cost_nanos), 0) FROM usage_events" + w.sql + " GROUP BY " + dimension + " ORDER BY " + order;
+        return db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                w.bind(ps);
+                ResultSet rs = ps.executeQuery();
+                List<Bucket> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(new Bucket(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)));
                 }
                 return out;
             }
@@ -121,7 +157,7 @@ public final class UsageQueries {
                 rs.getLong("created_at"), rs.getString("surface"), rs.getString("alias_release_id"),
                 template(rs.getString("decision_template_id"), rs.getString("decision_template")),
                 rs.getString("decision"), rs.getString("attempts"), rs.getString("qos"), rs.getString("output"),
-                rs.getInt("charged") != 0);
+                rs.getInt("charged") != 0, nullableLong(rs, "cost_nanos"), rs.getString("price_revision"));
     }
 
     private static DecisionTemplate template(String id, String json) {

@@ -22,6 +22,7 @@ public final class AgentHeaders {
     private static final CharSequence FALLBACK = HttpHeaders.createOptimized("Agent-Fallback-Used");
     private static final CharSequence ATTEMPTS = HttpHeaders.createOptimized("Agent-Attempts");
     private static final CharSequence REASON = HttpHeaders.createOptimized("Agent-Reason-Code");
+    private static final CharSequence COST = HttpHeaders.createOptimized("Agent-Cost-Micros");
 
     private AgentHeaders() {}
 
@@ -38,6 +39,14 @@ public final class AgentHeaders {
                 .putHeader(REASON, served.reason().wire());
         if (served.aliasReleaseId() != null) response.putHeader(RELEASE, served.aliasReleaseId());
         if (served.targetMet() != null) response.putHeader(QOS_TARGET_MET, served.targetMet() ? "true" : "false");
+        if (served.rateLimits() != null) served.rateLimits().apply(response);
+        // Known only once the response is complete: non-stream answers carry it, streams record it.
+        if (served.costNanos() != null) response.putHeader(COST, Long.toString(micros(served.costNanos())));
+    }
+
+    /** Nano-USD to the API's micro-USD, rounded half up. */
+    public static long micros(long nanos) {
+        return Math.floorDiv(nanos + 500, 1_000);
     }
 
     /** The headers of a request refused before any attempt. */

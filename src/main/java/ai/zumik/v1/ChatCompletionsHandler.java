@@ -28,8 +28,8 @@ public final class ChatCompletionsHandler implements Handler {
         ex.responseId(Ids.next("rsp_", ex.startMs()));
         ex.stream(request.stream());
         front.hintedQos(ex, qos -> {
-            var ctx = new ExecutionContext(ex.traceId(), ex.responseId(), ex.principal().projectId(), ex.principal().keyId(),
-                    PATH, "v1", request.model(), request.stream(), ex.startNanos(), ex.startMs(), qos, "pending", false);
+            var ctx = new ExecutionContext(ex.traceId(), ex.responseId(), ex.principal(),
+                    PATH, "v1", request.model(), request.stream(), ex.startNanos(), ex.startMs(), qos, false);
             ChatCompletionRelay relay = new ChatCompletionRelay(ex, request);
             var result = broker.chat(ctx, request, relay);
             if (result.refusal() != null) {

@@ -47,8 +47,8 @@ public final class EmbeddingsHandler implements Handler {
         EmbeddingRequest request = parse(Params.object(body));
         ex.responseId(Ids.next("rsp_", ex.startMs()));
         front.hintedQos(ex, qos -> {
-            var ctx = new ExecutionContext(ex.traceId(), ex.responseId(), ex.principal().projectId(), ex.principal().keyId(),
-                    PATH, "v1", request.model(), false, ex.startNanos(), ex.startMs(), qos, "pending", false);
+            var ctx = new ExecutionContext(ex.traceId(), ex.responseId(), ex.principal(),
+                    PATH, "v1", request.model(), false, ex.startNanos(), ex.startMs(), qos, false);
             var result = broker.embeddings(ctx, request, new Sink(ex));
             if (result.refusal() != null) {
                 InferenceFront.refuse(ex, broker, ctx, result.refusal());

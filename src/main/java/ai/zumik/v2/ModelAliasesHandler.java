@@ -53,8 +53,7 @@ public final class ModelAliasesHandler {
     public void install(Exchange ex, Buffer body) {
         String tail = ex.request().path().substring(PATH.length() + 1);
         if (!tail.endsWith("/releases")) {
-            throw new ApiError(404, "invalid_request_error", "unknown_url", null,
-                    "Invalid URL (POST " + ex.request().path() + ")", null).exception();
+            throw ApiError.unknownUrl("POST", ex.request().path()).exception();
         }
         String alias = tail.substring(0, tail.length() - "/releases".length());
         if (!AliasRegistry.validName(alias) || catalog.resolve(alias).isPresent()) {

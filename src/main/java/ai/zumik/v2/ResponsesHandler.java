@@ -72,8 +72,8 @@ public final class ResponsesHandler {
         }
         ex.responseId(Ids.next("rsp_", ex.startMs()));
         ex.stream(stream);
-        var ctx = new ExecutionContext(ex.traceId(), ex.responseId(), ex.principal().projectId(), ex.principal().keyId(),
-                PATH, "v2", model, stream, ex.startNanos(), ex.startMs(), qos, "pending", true);
+        var ctx = new ExecutionContext(ex.traceId(), ex.responseId(), ex.principal(),
+                PATH, "v2", model, stream, ex.startNanos(), ex.startMs(), qos, true);
         Sink sink = new Sink(ex, stream);
         var result = broker.chat(ctx, chat, sink);
         if (result.refusal() != null) {
@@ -163,8 +163,7 @@ public final class ResponsesHandler {
     }
 
     private static ApiException unknown(Exchange ex) {
-        return new ApiError(404, "invalid_request_error", "unknown_url", null,
-                "Invalid URL (" + ex.request().method() + " " + ex.request().path() + ")", null).exception();
+        return ApiError.unknownUrl(ex.request().method().name(), ex.request().path()).exception();
     }
 
     private static ApiException notFound(String id) {

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import ai.zumik.http.Query;
 import ai.zumik.ids.Ids;
+import ai.zumik.surface.AgentHeaders;
+import java.time.LocalDate;
 import java.util.List;
 
 /**
@@ -30,7 +32,7 @@ public final class UsageHandler {
 
     public void get(Exchange ex) {
         Query q = ex.query();
-        int limit = limit(q.get("limit"));
+        int limit = Params.queryLimit(q.get("limit"));
         String after = q.get("after");
         if (after != null && !Ids.isValid(after, "rsp_")) {
             throw Params.invalidValue("after", "Invalid 'after': expected a response id (rsp_...) from a previous page's last_id.");
@@ -40,24 +42,16 @@ public final class UsageHandler {
         ex.offload(() -> {
             var summary = queries.summary(filter);
             var groups = queries.byModel(filter);
+            var keys = queries.byKey(filter);
+            var days = queries.byDay(filter);
             List<UsageEvent> events = queries.recent(filter, after, limit + 1);
-            return render(filter.projectId(), summary, groups, events, limit);
+            return render(filter.projectId(), summary, groups, keys, days, events, limit);
         }, json -> ex.sendJson(200, json));
     }
 
-    private static int limit(String raw) {
-        if (raw == null) return 100;
-        try {
-            int v = Integer.parseInt(raw);
-            if (v >= 1 && v <= 100) return v;
-        } catch (NumberFormatException ignored) {
-            // fall through
-        }
-        throw Params.invalidValue("limit", "Invalid 'limit': expected an integer between 1 and 100.");
-    }
-
     private static ObjectNode render(String project, UsageQueries.Summary s, List<UsageQueries.Group> groups,
-                                     List<UsageEvent> events, int limit) {
+                                     List<UsageQueries.Bucket> keys, List<UsageQueries.Bucket> days, List<UsageEvent> events,
+                                     int limit) {
         ObjectNode root = Json.object();
         root.put("object", "usage");
         root.put("project_id", project);
@@ -72,6 +66,7 @@ public final class UsageHandler {
         sum.put("completion_tokens", s.completionTokens());
         sum.put("reasoning_tokens", s.reasoningTokens());
         sum.put("total_tokens", s.promptTokens() + s.completionTokens());
+        sum.put("cost_micros", AgentHeaders.micros(s.costNanos()));
         ArrayNode by = root.putArray("by_model");
         for (var g : groups) {
             ObjectNode o = by.addObject();
@@ -81,7 +76,12 @@ public final class UsageHandler {
             o.put("prompt_tokens", g.promptTokens());
             o.put("cached_tokens", g.cachedTokens());
             o.put("completion_tokens", g.completionTokens());
+            o.put("cost_micros", AgentHeaders.micros(g.costNanos()));
         }
+        ArrayNode byKey = root.putArray("by_key");
+        for (var k : keys) bucket(byKey.addObject().put("key_id", k.key()), k);
+        ArrayNode byDay = root.putArray("by_day");
+        for (var d : days) bucket(byDay.addObject().put("day", LocalDate.ofEpochDay(Long.parseLong(d.key())).toString()), d);
         ArrayNode data = root.putArray("data");
         int shown = Math.min(limit, events.size());
         for (int i = 0; i < shown; i++) data.add(event(events.get(i)));
@@ -89,6 +89,13 @@ public final class UsageHandler {
         root.put("last_id", shown == 0 ? null : events.get(shown - 1).responseId());
         root.put("has_more", events.size() > limit);
         return root;
+    }
+
+    private static void bucket(ObjectNode o, UsageQueries.Bucket b) {
+        o.put("requests", b.requests());
+        o.put("prompt_tokens", b.promptTokens());
+        o.put("completion_tokens", b.completionTokens());
+        o.put("cost_micros", AgentHeaders.micros(b.costNanos()));
     }
 
     static ObjectNode event(UsageEvent e) {
@@ -108,6 +115,8 @@ public final class UsageHandler {
         o.put("outcome", e.outcome());
         o.put("error_code", e.errorCode());
         o.put("charged", e.charged());
+        o.put("cost_micros", e.costNanos() == null ? null : AgentHeaders.micros(e.costNanos()));
+        o.put("price_revision", e.priceRevision());
         ObjectNode u = o.putObject("usage");
         u.put("prompt_tokens", e.promptTokens());
         u.put("cached_tokens", e.cachedTokens());
