@@ -1,0 +1,190 @@
+package ai.zumik.limits;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.zumik.testing.FakeProvider;
+import ai.zumik.testing.Script;
+import ai.zumik.testing.ZumikProcess;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Two Zumik processes on one PostgreSQL schema and one Redis, driven concurrently (issue 11's
+ * scale-out test): a key's request limit admits exactly its limit across both; a key's budget is
+ * never overshot and is used up to within one request; every response is metered exactly once.
+ * The fake provider reports 1 prompt token and {@code max_tokens} completion tokens, so each
+ * request's estimate (7 prompt + max_tokens) is an upper bound of its cost, as a real provider's
+ * usage is for OpenAI's tokenizer.
+ */
+@Tag("postgres")
+@Tag("redis")
+@Timeout(180)
+class ReplicaGovernanceTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+    private static final String SCHEMA = "zumik_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    private static final String KEY = "zk_live_REPLICAreplicaREPLICAreplica1234";
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    /** gpt-4o-mini: 1 x 150 + 10 x 600 nanos per request; estimated 7 x 150 + 10 x 600. */
+    private static final long ACTUAL_NANOS = 6_150;
+    private static final long ESTIMATE_NANOS = 7_050;
+
+    static FakeProvider openai;
+    static ZumikProcess a;
+    static ZumikProcess b;
+
+    @BeforeAll
+    static void start() throws Exception {
+        openai = FakeProvider.start("/v1", r -> {
+            JsonNode req = parse(r.body());
+            long out = req.path("max_tokens").asLong(7);
+            return Script.json("{\"id\":\"chatcmpl-r\",\"object\":\"chat.completion\",\"created\":1700000000,"
+                    + "\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"ok\"},"
+                    + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":" + out
+                    + ",\"total_tokens\":" + (out + 1) + "}}");
+        });
+        String prefix = "zumik_t_" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, String> env = Map.of("ZUMIK_DATABASE_URL", SERVER + "&currentSchema=" + SCHEMA,
+                "ZUMIK_REDIS_URL", "redis://127.0.0.1:6379", "ZUMIK_REDIS_PREFIX", prefix, "ZUMIK_BOOTSTRAP_KEY", KEY,
+                "OPENAI_BASE_URL", openai.baseUrl(), "OPENAI_API_KEY", "sk-test-replicas");
+        a = ZumikProcess.start(Files.createTempDirectory("zumik-replica-a-"), "server.log", env, List.of()).awaitHealthy();
+        b = ZumikProcess.start(Files.createTempDirectory("zumik-replica-b-"), "server.log", env, List.of()).awaitHealthy();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (a != null) a.close();
+        if (b != null) b.close();
+        if (openai != null) openai.close();
+        try (Connection c = DriverManager.getConnection(SERVER)) {
+            c.createStatement().execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+        }
+    }
+
+    static JsonNode parse(String s) {
+        try {
+            return JSON.readTree(s);
+        } catch (Exception e) {
+            throw new AssertionError(s, e);
+        }
+    }
+
+    static HttpResponse<String> post(ZumikProcess z, String path, String body, String key) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + z.port() + path))
+                .timeout(Duration.ofSeconds(30)).header("authorization", "Bearer " + key)
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> get(ZumikProcess z, String path, String key) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + z.port() + path))
+                .timeout(Duration.ofSeconds(30)).header("authorization", "Bearer " + key).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static final String CHAT = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+    /** Sends {@code n} chat requests at once, alternating replicas; returns them. */
+    static List<HttpResponse<String>> burst(int n, String key) throws Exception {
+        List<HttpResponse<String>> out = new ArrayList<>();
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<HttpResponse<String>>> fs = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                ZumikProcess z = i % 2 == 0 ? a : b;
+                fs.add(pool.submit(() -> post(z, "/v1/chat/completions", CHAT, key)));
+            }
+            for (var f : fs) out.add(f.get());
+        }
+        return out;
+    }
+
+    @Test
+    void aKeysRequestLimitIsOneLimitAcrossReplicasAndEveryResponseIsMeteredOnce() throws Exception {
+        JsonNode key = parse(post(a, "/v2/api-keys", "{\"name\":\"shared rpm\",\"rpm_limit\":20}", KEY).body());
+        String raw = key.get("key").asText();
+        List<HttpResponse<String>> all = burst(60, raw);
+        long ok = all.stream().filter(r -> r.statusCode() == 200).count();
+        long limited = all.stream().filter(r -> r.statusCode() == 429).count();
+        assertThat(ok).as("exactly the limit, none lost, none double counted").isEqualTo(20);
+        assertThat(limited).isEqualTo(40);
+        assertThat(all.stream().filter(r -> r.statusCode() == 200).map(r -> r.headers().firstValue("agent-resolved-provider")
+                .orElse("")).distinct()).containsExactly("openai");
+
+        // Every response, served or refused, has exactly one usage row in the shared store.
+        Set<String> ids = new HashSet<>();
+        for (var r : all) ids.add(r.headers().firstValue("agent-response-id").orElseThrow());
+        assertThat(ids).hasSize(60);
+        // Reading usage waits for each replica's own writer; ask both.
+        get(a, "/v2/usage?limit=1", KEY);
+        get(b, "/v2/usage?limit=1", KEY);
+        try (Connection c = DriverManager.getConnection(SERVER + "&currentSchema=" + SCHEMA)) {
+            ResultSet rs = c.createStatement().executeQuery("SELECT response_id, count(*) FROM usage_events WHERE key_id = '"
+                    + key.get("id").asText() + "' GROUP BY response_id");
+            Set<String> stored = new HashSet<>();
+            while (rs.next()) {
+                assertThat(rs.getInt(2)).as(rs.getString(1)).isEqualTo(1);
+                stored.add(rs.getString(1));
+            }
+            assertThat(stored).isEqualTo(ids);
+        }
+    }
+
+    @Test
+    void aKeysBudgetIsNeverOvershotAcrossReplicasAndIsUsedUp() throws Exception {
+        long budgetNanos = 100_000;
+        JsonNode key = parse(post(a, "/v2/api-keys", "{\"name\":\"shared budget\",\"budget_micros\":" + budgetNanos / 1_000
+                + "}", KEY).body());
+        String raw = key.get("key").asText();
+        ConcurrentLinkedQueue<Integer> statuses = new ConcurrentLinkedQueue<>();
+        for (var r : burst(40, raw)) statuses.add(r.statusCode());
+        assertThat(statuses).containsOnly(200, 429);
+        // Then one at a time until refused: the budget is used up, nothing is stuck in reservations.
+        for (int i = 0; i < 20; i++) {
+            if (post(i % 2 == 0 ? a : b, "/v1/chat/completions", CHAT, raw).statusCode() == 429) break;
+        }
+        long served = spentRows(key.get("id").asText());
+        long spent = served * ACTUAL_NANOS;
+        assertThat(spent).as("never past the budget").isLessThanOrEqualTo(budgetNanos);
+        assertThat(spent + ESTIMATE_NANOS).as("used up to within one request").isGreaterThan(budgetNanos);
+        JsonNode k = parse(get(b, "/v2/api-keys/" + key.get("id").asText(), KEY).body());
+        assertThat(k.get("spent_micros").asLong()).isEqualTo(Math.floorDiv(spent + 500, 1_000));
+    }
+
+    /** Charged responses of {@code keyId} in the shared store. */
+    private static long spentRows(String keyId) throws Exception {
+        get(a, "/v2/usage?limit=1", KEY);
+        get(b, "/v2/usage?limit=1", KEY);
+        try (Connection c = DriverManager.getConnection(SERVER + "&currentSchema=" + SCHEMA)) {
+            ResultSet rs = c.createStatement().executeQuery("SELECT count(*), COALESCE(SUM(cost_nanos), 0) FROM usage_events "
+                    + "WHERE key_id = '" + keyId + "' AND charged = 1");
+            rs.next();
+            assertThat(rs.getLong(2)).as("every charged response cost the same").isEqualTo(rs.getLong(1) * ACTUAL_NANOS);
+            return rs.getLong(1);
+        }
+    }
+}
