@@ -100,6 +100,34 @@ class CliTest {
     }
 
     @Test
+    void projectsCreateAndListAndTheFirstKeyAdministersOnlyItsProject() throws Exception {
+        Run created = cli("projects", "create", "--name", "team blue");
+        assertThat(created.exit()).as(created.err()).isZero();
+        Matcher m = Pattern.compile("(?m)^created project (prj_[0-9a-z]{26}) \\(team blue\\)$").matcher(created.out());
+        assertThat(m.find()).as(created.out()).isTrue();
+        String project = m.group(1);
+        Matcher k = Pattern.compile("(?m)^admin key (key_[0-9a-z]{26}) \\(shown once\\): (zk_live_[A-Za-z0-9_-]{32})$")
+                .matcher(created.out());
+        assertThat(k.find()).as(created.out()).isTrue();
+        String raw = k.group(2);
+        Run list = cli("projects", "list");
+        assertThat(list.exit()).isZero();
+        assertThat(line(list.out(), project)).endsWith(" team blue");
+        assertThat(list.out()).contains("default").doesNotContain(raw);
+        try (TestGateway gw = TestGateway.start(dataDir, Map.of())) {
+            JsonNode keys = JSON.readTree(gw.get("/v2/api-keys", raw).body());
+            assertThat(keys.at("/data/0/project_id").asText()).isEqualTo(project);
+            assertThat(gw.get("/v2/projects", raw).statusCode()).as("a project admin is no operator").isEqualTo(403);
+            assertThat(gw.post("/v1/chat/completions", HI, raw).statusCode()).isEqualTo(200);
+        }
+        Run platformElsewhere = cli("keys", "create", "--name", "op", "--scopes", "platform", "--project", project);
+        assertThat(platformElsewhere.exit()).isEqualTo(2);
+        assertThat(platformElsewhere.err()).contains("default project");
+        assertThat(cli("projects", "create").exit()).isEqualTo(2);
+        assertThat(cli("projects", "frobnicate").exit()).isEqualTo(2);
+    }
+
+    @Test
     void dataDirFlagAndEqualsSyntaxAndDefaultScope() throws Exception {
         Path other = dataDir.resolve("elsewhere");
         Map<String, String> env = Map.of("ZUMIK_DATA_DIR", dataDir.resolve("not-this-one").toString());

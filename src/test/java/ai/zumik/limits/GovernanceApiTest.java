@@ -427,6 +427,22 @@ class GovernanceApiTest {
         assertThat(Files.exists(dir)).isTrue();
     }
 
+    @Test
+    void withRedisUnreachableEachReplicaCountsAloneAndSaysSoWithoutDelayingAnyone() {
+        try (TestGateway alone = TestGateway.start("ZUMIK_REDIS_URL", "redis://127.0.0.1:1", "ZUMIK_REDIS_TIMEOUT_MS", "200")) {
+            String limited = json(alone.post("/v2/api-keys", "{\"name\":\"two\",\"rpm_limit\":2}")).get("key").asText();
+            for (int i = 0; i < 2; i++) {
+                long t0 = System.nanoTime();
+                assertThat(alone.post(CHAT, chat(""), limited).statusCode()).isEqualTo(200);
+                assertThat((System.nanoTime() - t0) / 1_000_000).as("never waits long on Redis").isLessThan(1_500);
+            }
+            assertThat(alone.post(CHAT, chat(""), limited).statusCode()).as("the limit holds locally").isEqualTo(429);
+            String metrics = alone.get("/metrics", null).body();
+            assertThat(metrics).containsPattern("(?m)^zumik_limits_redis_fallbacks_total [1-9]")
+                    .containsPattern("(?m)^zumik_limits_shared 0$");
+        }
+    }
+
     static HttpResponse<String> patch(String path, String body, String key) {
         return TestGateway.send(HttpRequest.newBuilder(gw.uri(path)).timeout(Duration.ofSeconds(30))
                 .header("authorization", "Bearer " + key).header("content-type", "application/json")
