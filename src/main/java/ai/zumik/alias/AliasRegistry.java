@@ -87,7 +87,15 @@ public final class AliasRegistry {
             } catch (IllegalArgumentException bad) {
                 throw new IllegalArgumentException(p + ".execution_profile is not a known profile");
             }
-            out.add(new AliasTarget(profile, provider, model, t.path("model_revision").asText("latest"), weight));
+            Integer attemptMs = null;
+            if (t.hasNonNull("attempt_timeout_ms")) {
+                JsonNode a = t.get("attempt_timeout_ms");
+                if (!a.canConvertToInt() || a.asInt() < 1_000 || a.asInt() > 3_600_000) {
+                    throw new IllegalArgumentException(p + ".attempt_timeout_ms must be 1000..3600000");
+                }
+                attemptMs = a.asInt();
+            }
+            out.add(new AliasTarget(profile, provider, model, t.path("model_revision").asText("latest"), weight, attemptMs));
         }
         return List.copyOf(out);
     }

@@ -55,7 +55,7 @@ final class AliasStore {
                 ps.setString(3, r.alias());
                 ps.setString(4, r.policyRevision());
                 ps.setString(5, r.capabilityManifestRevision());
-                ps.setString(6, Json.text(targetsJson(r.targets())));
+                ps.setString(6, Json.text(AliasTarget.toJson(r.targets())));
                 ps.setLong(7, r.createdAtMs());
                 ps.setString(8, installedBy);
                 ps.executeUpdate();
@@ -86,26 +86,14 @@ final class AliasStore {
         return out;
     }
 
-    static ArrayNode targetsJson(List<AliasTarget> targets) {
-        ArrayNode arr = Json.array();
-        for (AliasTarget t : targets) {
-            ObjectNode o = arr.addObject();
-            o.put("execution_profile", t.profile().wire());
-            o.put("provider", t.provider().wireId());
-            o.put("model", t.model());
-            o.put("model_revision", t.modelRevision());
-            o.put("weight", t.weight());
-        }
-        return arr;
-    }
-
     private static List<AliasTarget> targets(String json) {
         try {
             List<AliasTarget> out = new ArrayList<>();
             for (JsonNode t : Json.parse(json.getBytes(StandardCharsets.UTF_8))) {
                 out.add(new AliasTarget(ExecutionProfile.parse(t.get("execution_profile").asText()),
                         ProviderId.parse(t.get("provider").asText()).orElseThrow(), t.get("model").asText(),
-                        t.get("model_revision").asText(), t.get("weight").asInt()));
+                        t.get("model_revision").asText(), t.get("weight").asInt(),
+                        t.hasNonNull("attempt_timeout_ms") ? t.get("attempt_timeout_ms").asInt() : null));
             }
             return List.copyOf(out);
         } catch (IOException e) {

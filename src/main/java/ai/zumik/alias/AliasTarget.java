@@ -1,7 +1,36 @@
 package ai.zumik.alias;
 
+import ai.zumik.json.Json;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import ai.zumik.inference.ExecutionProfile;
 import ai.zumik.provider.ProviderId;
 
-/** One weighted target of an alias release: a provider's model at a revision, under a profile. */
-public record AliasTarget(ExecutionProfile profile, ProviderId provider, String model, String modelRevision, int weight) {}
+/**
+ * One weighted target of an alias release: a provider's model at a revision, under a profile.
+ *
+ * @param attemptTimeoutMs how long one non-stream attempt on this target may take before the next
+ *     target is tried, or null for the default ({@code ZUMIK_UPSTREAM_ATTEMPT_TIMEOUT_MS})
+ */
+public record AliasTarget(ExecutionProfile profile, ProviderId provider, String model, String modelRevision, int weight,
+                          Integer attemptTimeoutMs) {
+    public AliasTarget(ExecutionProfile profile, ProviderId provider, String model, String modelRevision, int weight) {
+        this(profile, provider, model, modelRevision, weight, null);
+    }
+
+    /** Targets as stored and as the API shows them ({@code attempt_timeout_ms} only when set). */
+    public static ArrayNode toJson(List<AliasTarget> targets) {
+        ArrayNode arr = Json.array();
+        for (AliasTarget t : targets) {
+            ObjectNode o = arr.addObject();
+            o.put("execution_profile", t.profile().wire());
+            o.put("provider", t.provider().wireId());
+            o.put("model", t.model());
+            o.put("model_revision", t.modelRevision());
+            o.put("weight", t.weight());
+            if (t.attemptTimeoutMs() != null) o.put("attempt_timeout_ms", t.attemptTimeoutMs());
+        }
+        return arr;
+    }
+}

@@ -265,6 +265,18 @@ public final class Execution {
                     a.target.path());
         }
         if (state == State.COMMITTED) {
+            if (sink.retract()) {
+                // Nothing reached the client (the events were still buffered): drop this attempt's
+                // partial answer and treat the break as an ordinary failure another target may fix.
+                state = State.ATTEMPTING;
+                firstEventNanos = -1;
+                served = null;
+                if (capture != null) capture.reset();
+                failover(c == FailureClass.STREAM_INTERRUPTED
+                        ? new UpstreamFailure(FailureClass.SERVER_ERROR, failure.upstreamStatus(), failure.message(), null,
+                        failure.providerCode(), failure.retryAfterSeconds()) : failure);
+                return;
+            }
             // The client has bytes already: no failover, an honest in-band error instead.
             terminal(f, 200, "failed", c == FailureClass.STREAM_IDLE_TIMEOUT ? ReasonCode.PROVIDER_TIMEOUT
                     : ReasonCode.STREAM_INTERRUPTED, c.code(), true);

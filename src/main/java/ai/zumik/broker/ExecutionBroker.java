@@ -153,7 +153,8 @@ public final class ExecutionBroker {
         var tier = request.body().get("service_tier");
         ExecutionContext priced = ctx.withTier(Tier.of(tier != null && tier.isTextual() ? tier.textValue() : null, false));
         return submit(priced, plan, sink, (t, events) -> t.adapter().chat(
-                new ChatCall(request, t.model(), t.upstreamModel(), svc.config().timeouts()), events), new Governor.Ask() {
+                new ChatCall(request, t.model(), t.upstreamModel(), timeouts(ctx, t, request.stream())), events),
+                new Governor.Ask() {
             @Override
             public Governor.Estimate estimate(boolean exact) {
                 return new Governor.Estimate(svc.tokens().prompt(request, exact ? firstProvider(plan) : null),
@@ -165,6 +166,12 @@ public final class ExecutionBroker {
                 return price(plan, new Usage(e.promptTokens(), e.outputTokens(), null, null, null), priced.tier());
             }
         });
+    }
+
+    /** An attempt's timeouts: what is left of the response's total, and the target's own limit (non-stream). */
+    private ai.zumik.config.ZumikConfig.Timeouts timeouts(ExecutionContext ctx, Target t, boolean stream) {
+        return svc.config().timeouts().forAttempt(java.time.Duration.ofNanos(System.nanoTime() - ctx.startNanos()), stream,
+                t.model().capabilities().reasoning(), t.attemptTimeoutMs());
     }
 
     /** The provider of the target tried first: the one whose tokenizer and prices the estimate uses. */
@@ -207,7 +214,7 @@ public final class ExecutionBroker {
             return refused(request.model(), e);
         }
         return submit(ctx, plan, sink, (t, events) -> t.adapter().embeddings(new EmbeddingCall(request, t.upstreamModel(),
-                t.model().entry() == null ? null : t.model().entry().dimensions(), svc.config().timeouts()), events),
+                t.model().entry() == null ? null : t.model().entry().dimensions(), timeouts(ctx, t, false)), events),
                 new Governor.Ask() {
                     @Override
                     public Governor.Estimate estimate(boolean exact) {

@@ -10,7 +10,7 @@ final class Outcomes {
     static ReasonCode reason(FailureClass c) {
         return switch (c) {
             case CONNECT, SERVER_ERROR, MALFORMED_RESPONSE, AUTH -> ReasonCode.PROVIDER_ERROR;
-            case CONNECT_TIMEOUT, FIRST_BYTE_TIMEOUT, STREAM_IDLE_TIMEOUT, TOTAL_TIMEOUT -> ReasonCode.PROVIDER_TIMEOUT;
+            case CONNECT_TIMEOUT, FIRST_BYTE_TIMEOUT, STREAM_IDLE_TIMEOUT, TOTAL_TIMEOUT, ATTEMPT_TIMEOUT -> ReasonCode.PROVIDER_TIMEOUT;
             case OVERLOADED -> ReasonCode.PROVIDER_OVERLOADED;
             case RATE_LIMITED -> ReasonCode.PROVIDER_RATE_LIMITED;
             case BAD_REQUEST, NOT_FOUND, CONTEXT_LENGTH, CONTENT_REFUSAL -> ReasonCode.UPSTREAM_REJECTED_REQUEST;
@@ -33,7 +33,7 @@ final class Outcomes {
     static boolean availability(FailureClass c) {
         return switch (c) {
             case CONNECT, CONNECT_TIMEOUT, FIRST_BYTE_TIMEOUT, STREAM_IDLE_TIMEOUT, OVERLOADED, SERVER_ERROR, RATE_LIMITED,
-                 AUTH, MALFORMED_RESPONSE -> true;
+                 AUTH, MALFORMED_RESPONSE, ATTEMPT_TIMEOUT -> true;
             default -> false;
         };
     }

@@ -25,6 +25,11 @@ final class OutputCapture {
         }
     }
 
+    /** Forgets what a failed attempt produced. */
+    void reset() {
+        text.setLength(0);
+    }
+
     String text() {
         return text.toString();
     }

@@ -13,4 +13,13 @@ public interface ResponseSink {
 
     /** The usage event could not be made durable: the response must not be presented as complete. */
     void onMeterFailure(Served served);
+
+    /**
+     * The attempt that sent the events so far failed. When none of them has reached the client yet
+     * (they were still buffered), the sink forgets them and returns true: the execution may then try
+     * another target as if this one had failed before its first event. False once any byte is out.
+     */
+    default boolean retract() {
+        return false;
+    }
 }

@@ -131,7 +131,8 @@ public final class RoutePlanner {
     }
 
     /** A candidate before verdicts. */
-    private record Candidate(ModelRef model, ExecutionProfile profile, String revision, int weight, boolean fallback) {}
+    private record Candidate(ModelRef model, ExecutionProfile profile, String revision, int weight, boolean fallback,
+                             Integer attemptTimeoutMs) {}
 
     /**
      * Plans a chat response.
@@ -178,7 +179,8 @@ public final class RoutePlanner {
                             else if ((left = cooldowns.remainingSeconds(l.target().key())) > 0) {
                                 why = Why.RATE_LIMITED;
                                 coolDown = coolDown == 0 ? left : Math.min(coolDown, left);
-                            } else live = l.target();
+                            } else live = c.attemptTimeoutMs() == null ? l.target()
+                                    : l.target().withAttemptTimeout(c.attemptTimeoutMs());
                         }
                         case Targets.Path.Unconfigured u -> why = Why.NOT_CONFIGURED;
                         case Targets.Path.NoAdapter n -> {
@@ -249,7 +251,7 @@ public final class RoutePlanner {
         for (int i : weightedOrder(weights, seed)) {
             AliasTarget t = ts.get(i);
             ModelRef ref = catalog.resolve(t.provider().wireId() + "/" + t.model()).orElseThrow();
-            out.add(new Candidate(ref, t.profile(), t.modelRevision(), t.weight(), false));
+            out.add(new Candidate(ref, t.profile(), t.modelRevision(), t.weight(), false, t.attemptTimeoutMs()));
         }
         return out;
     }
@@ -273,12 +275,12 @@ public final class RoutePlanner {
                     : "The model '" + requested + "' is not an embeddings model.");
         }
         List<Candidate> out = new ArrayList<>();
-        out.add(new Candidate(ref, ExecutionProfile.MANAGED_PROVIDER, "latest", 1, false));
+        out.add(new Candidate(ref, ExecutionProfile.MANAGED_PROVIDER, "latest", 1, false, null));
         if (allowFallback) {
             for (CatalogModel m : catalog.compatible(ref.entry())) {
                 if (m.provider() == ref.provider()) continue;
                 out.add(new Candidate(catalog.resolve(m.provider().wireId() + "/" + m.id()).orElseThrow(),
-                        ExecutionProfile.MANAGED_PROVIDER, "latest", 1, true));
+                        ExecutionProfile.MANAGED_PROVIDER, "latest", 1, true, null));
             }
         }
         return out;

@@ -13,9 +13,15 @@ import ai.zumik.provider.ProviderAdapter;
  *
  * @param compatibleFallback a stand-in from the requested model's compatibility group (degraded)
  * @param zone where the request would be served ({@code us}, {@code eu}, {@code global}), for regional policy
+ * @param attemptTimeoutMs the alias release's per-attempt timeout for this target, or null for the default
  */
 public record Target(ModelRef model, String upstreamModel, ProviderAdapter adapter, ExecutionMode mode,
-                     ExecutionProfile profile, String path, String modelRevision, boolean compatibleFallback, String zone) {
+                     ExecutionProfile profile, String path, String modelRevision, boolean compatibleFallback, String zone,
+                     Integer attemptTimeoutMs) {
+
+    Target withAttemptTimeout(Integer ms) {
+        return new Target(model, upstreamModel, adapter, mode, profile, path, modelRevision, compatibleFallback, zone, ms);
+    }
 
     /** Identity for circuits and cool-downs. */
     public String key() {

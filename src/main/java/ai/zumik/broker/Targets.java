@@ -70,13 +70,13 @@ public final class Targets {
         if (bifrost != null) {
             return new Path.Live(new Target(ref, ref.provider().bifrostName() + "/" + ref.model(), bifrost,
                     ExecutionMode.LIVE, ExecutionProfile.MANAGED_PROVIDER, "bifrost", revision, compatibleFallback,
-                    zones.get(ref.provider())));
+                    zones.get(ref.provider()), null));
         }
         ProviderAdapter adapter = direct.get(ref.provider());
         if (adapter != null) {
             return new Path.Live(new Target(ref, ref.model(), adapter, ExecutionMode.LIVE,
                     ExecutionProfile.MANAGED_PROVIDER, "direct:" + ref.provider().wireId(), revision, compatibleFallback,
-                    zones.get(ref.provider())));
+                    zones.get(ref.provider()), null));
         }
         return configured.contains(ref.provider()) ? new Path.NoAdapter() : new Path.Unconfigured();
     }
@@ -85,7 +85,7 @@ public final class Targets {
     public Target placeholder(ModelRef ref, String revision) {
         return new Target(ref, ref.model(), new PlaceholderAdapter(transport.vertx(), ref.provider().wireId() + "/" + ref.model()),
                 ExecutionMode.PLACEHOLDER, ExecutionProfile.MANAGED_PROVIDER, "placeholder", revision, false,
-                "local");
+                "local", null);
     }
 
     /** The OpenRouter emergency bridge for {@code ref}, when configured and the model has an OpenRouter id. */
@@ -93,6 +93,6 @@ public final class Targets {
         if (openRouter == null || ref.entry() == null || ref.entry().openRouterId() == null) return Optional.empty();
         return Optional.of(new Target(ref, ref.entry().openRouterId(), openRouter, ExecutionMode.OPENROUTER_FALLBACK,
                 ExecutionProfile.MANAGED_PROVIDER, "openrouter", "latest", false,
-                zones.get(ProviderId.OPENROUTER)));
+                zones.get(ProviderId.OPENROUTER), null));
     }
 }

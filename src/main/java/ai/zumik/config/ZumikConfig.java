@@ -90,8 +90,35 @@ public record ZumikConfig(
         }
     }
 
-    /** Upstream timeouts; every one of them can end an attempt. */
-    public record Timeouts(Duration connect, Duration firstByte, Duration streamIdle, Duration total) {}
+    /**
+     * Upstream timeouts; every one of them can end an attempt.
+     *
+     * @param total the whole response, every attempt included (a failover gets what is left)
+     * @param attempt one non-stream attempt, after which the next target is tried; null: 120 s, or
+     *     300 s for models that reason (they may think for minutes before answering)
+     */
+    public record Timeouts(Duration connect, Duration firstByte, Duration streamIdle, Duration total, Duration attempt) {
+        public static final Duration ATTEMPT = Duration.ofSeconds(120);
+        public static final Duration REASONING_ATTEMPT = Duration.ofSeconds(300);
+
+        public Timeouts(Duration connect, Duration firstByte, Duration streamIdle, Duration total) {
+            this(connect, firstByte, streamIdle, total, null);
+        }
+
+        /**
+         * The timeouts of one attempt that starts {@code elapsed} into its response: the total is what
+         * the response has left, and a non-stream attempt ends at its own limit if that comes first.
+         *
+         * @param perTarget the alias release's limit for this target, or null
+         */
+        public Timeouts forAttempt(Duration elapsed, boolean stream, boolean reasoning, Integer perTarget) {
+            Duration left = total.minus(elapsed);
+            if (left.toMillis() < 1) left = Duration.ofMillis(1);
+            Duration own = perTarget != null ? Duration.ofMillis(perTarget)
+                    : attempt != null ? attempt : reasoning ? REASONING_ATTEMPT : ATTEMPT;
+            return new Timeouts(connect, firstByte, streamIdle, left, stream || own.compareTo(left) >= 0 ? null : own);
+        }
+    }
 
     private static final Map<ProviderId, String> DEFAULT_BASE_URLS = Map.of(
             ProviderId.OPENAI, "https://api.openai.com/v1",
@@ -121,7 +148,8 @@ public record ZumikConfig(
                 s.millis("ZUMIK_UPSTREAM_CONNECT_TIMEOUT_MS", 5_000),
                 s.millis("ZUMIK_UPSTREAM_FIRST_BYTE_TIMEOUT_MS", 120_000),
                 s.millis("ZUMIK_STREAM_IDLE_TIMEOUT_MS", 60_000),
-                s.millis("ZUMIK_UPSTREAM_TOTAL_TIMEOUT_MS", 600_000));
+                s.millis("ZUMIK_UPSTREAM_TOTAL_TIMEOUT_MS", 600_000),
+                s.get("ZUMIK_UPSTREAM_ATTEMPT_TIMEOUT_MS", null) == null ? null : s.millis("ZUMIK_UPSTREAM_ATTEMPT_TIMEOUT_MS", 1));
         String bifrost = s.get("BIFROST_BASE_URL", null);
         return new ZumikConfig(
                 s.get("ZUMIK_HOST", "127.0.0.1", "host"),

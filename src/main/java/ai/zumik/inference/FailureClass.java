@@ -11,6 +11,8 @@ public enum FailureClass {
     FIRST_BYTE_TIMEOUT(504, "api_error", "provider_timeout", true),
     STREAM_IDLE_TIMEOUT(504, "api_error", "provider_timeout", true),
     TOTAL_TIMEOUT(504, "api_error", "provider_timeout", false),
+    /** One non-stream attempt took longer than its own limit: the next target gets the rest of the total. */
+    ATTEMPT_TIMEOUT(504, "api_error", "provider_timeout", true),
     OVERLOADED(503, "api_error", "provider_overloaded", true),
     SERVER_ERROR(502, "api_error", "provider_error", true),
     RATE_LIMITED(429, "rate_limit_error", "provider_rate_limited", true),

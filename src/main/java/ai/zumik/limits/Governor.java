@@ -4,6 +4,8 @@ import ai.zumik.inference.FailureClass;
 import ai.zumik.keys.Principal;
 import ai.zumik.keys.Quotas;
 import ai.zumik.qos.ReasonCode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -37,6 +39,9 @@ public final class Governor {
     private final Counters counters;
     private final LocalCounters local;
     private final LongAdder[] refusals = new LongAdder[3];
+    /** Keyed by the principal object itself (weak keys compare identity): a reloaded key gets a new plan. */
+    private final Cache<Principal, Plan> plans = Caffeine.newBuilder().weakKeys().executor(Runnable::run)
+            .maximumSize(100_000).build();
 
     /**
      * @param counters where inference limits and budgets are counted (Redis when replicas share one)
@@ -58,6 +63,29 @@ public final class Governor {
      * once when nothing had to leave this thread.
      */
     public void admit(Principal p, Ask ask, Executor loop, Consumer<Admission> then) {
+        Plan plan = plans.get(p, this::plan);
+        List<Slot> slots = plan.slots();
+        if (slots.isEmpty()) {
+            then.accept(Permit.FREE);
+            return;
+        }
+        Estimate e = plan.tokenLimited() || plan.budgeted() ? ask.estimate(plan.tokenLimited()) : null;
+        long tokens = plan.tokenLimited() ? e.total() : 0;
+        long cost = plan.budgeted() ? ask.costNanos(e) : 0;
+        if (counters == local) {
+            then.accept(decide(slots, local.admit(slots, tokens, cost), tokens, cost));
+        } else {
+            counters.admit(slots, tokens, cost, v -> {
+                Admission a = decide(slots, v, tokens, cost);
+                loop.execute(() -> then.accept(a));
+            });
+        }
+    }
+
+    /** The slots of one principal, worked out once per cached principal (the key cache reloads it every few seconds). */
+    private record Plan(List<Slot> slots, boolean tokenLimited, boolean budgeted) {}
+
+    private Plan plan(Principal p) {
         Quotas q = p.quotas();
         List<Slot> slots = new ArrayList<>(6);
         long keyRpm = or(q.keyRpm(), defaults.keyRpm());
@@ -79,24 +107,9 @@ public final class Governor {
             slots.add(new Slot.Budget("cr:" + p.projectId(), Slot.Kind.CREDITS, q.creditGrantsMicros() * 1_000,
                     q.projectSpentNanos()));
         }
-        if (slots.isEmpty()) {
-            then.accept(Permit.FREE);
-            return;
-        }
         boolean tokenLimited = false;
         for (int i = 0; i < windows; i++) tokenLimited |= ((Slot.Window) slots.get(i)).tpm() > 0;
-        boolean budgeted = slots.size() > windows;
-        Estimate e = tokenLimited || budgeted ? ask.estimate(tokenLimited) : null;
-        long tokens = tokenLimited ? e.total() : 0;
-        long cost = budgeted ? ask.costNanos(e) : 0;
-        if (counters == local) {
-            then.accept(decide(slots, local.admit(slots, tokens, cost), tokens, cost));
-        } else {
-            counters.admit(slots, tokens, cost, v -> {
-                Admission a = decide(slots, v, tokens, cost);
-                loop.execute(() -> then.accept(a));
-            });
-        }
+        return new Plan(List.copyOf(slots), tokenLimited, slots.size() > windows);
     }
 
     /** The per-key class limit of a read ({@code admin} false) or admin request, counted on this node; null when allowed. */

@@ -1,5 +1,6 @@
 package ai.zumik.limits;
 
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
@@ -10,17 +11,24 @@ import io.vertx.core.http.HttpServerResponse;
 public record RateHeaders(Long requestLimit, Long requestsRemaining, Long requestsResetMs, Long tokenLimit,
                           Long tokensRemaining, Long tokensResetMs) {
 
+    private static final CharSequence LIMIT_REQUESTS = HttpHeaders.createOptimized("x-ratelimit-limit-requests");
+    private static final CharSequence REMAINING_REQUESTS = HttpHeaders.createOptimized("x-ratelimit-remaining-requests");
+    private static final CharSequence RESET_REQUESTS = HttpHeaders.createOptimized("x-ratelimit-reset-requests");
+    private static final CharSequence LIMIT_TOKENS = HttpHeaders.createOptimized("x-ratelimit-limit-tokens");
+    private static final CharSequence REMAINING_TOKENS = HttpHeaders.createOptimized("x-ratelimit-remaining-tokens");
+    private static final CharSequence RESET_TOKENS = HttpHeaders.createOptimized("x-ratelimit-reset-tokens");
+
     public void apply(HttpServerResponse r) {
         if (r.headWritten()) return;
         if (requestLimit != null) {
-            r.putHeader("x-ratelimit-limit-requests", Long.toString(requestLimit));
-            r.putHeader("x-ratelimit-remaining-requests", Long.toString(requestsRemaining));
-            r.putHeader("x-ratelimit-reset-requests", duration(requestsResetMs));
+            r.putHeader(LIMIT_REQUESTS, Long.toString(requestLimit));
+            r.putHeader(REMAINING_REQUESTS, Long.toString(requestsRemaining));
+            r.putHeader(RESET_REQUESTS, duration(requestsResetMs));
         }
         if (tokenLimit != null) {
-            r.putHeader("x-ratelimit-limit-tokens", Long.toString(tokenLimit));
-            r.putHeader("x-ratelimit-remaining-tokens", Long.toString(tokensRemaining));
-            r.putHeader("x-ratelimit-reset-tokens", duration(tokensResetMs));
+            r.putHeader(LIMIT_TOKENS, Long.toString(tokenLimit));
+            r.putHeader(REMAINING_TOKENS, Long.toString(tokensRemaining));
+            r.putHeader(RESET_TOKENS, duration(tokensResetMs));
         }
     }
 

@@ -125,7 +125,12 @@ public final class RedisCounters implements Counters, AutoCloseable {
         }
         String path = uri.getPath();
         if (path != null && path.length() > 1) config.database(Integer.parseInt(path.substring(1)));
-        this.redis = new JedisPooled(new HostAndPort(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort()), config.build());
+        // One pooled connection per request in flight: the default 8 would queue a busy replica's checks.
+        var pool = new org.apache.commons.pool2.impl.GenericObjectPoolConfig<redis.clients.jedis.Connection>();
+        pool.setMaxTotal(256);
+        pool.setMaxIdle(256);
+        pool.setMinIdle(8);
+        this.redis = new JedisPooled(pool, new HostAndPort(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort()), config.build());
         this.prefix = prefix + ":limits:";
         this.blocking = blocking;
         this.fallback = fallback;

@@ -6,6 +6,7 @@ import ai.zumik.inference.ContentPart;
 import ai.zumik.inference.EmbeddingRequest;
 import ai.zumik.inference.ToolSpec;
 import ai.zumik.provider.ProviderId;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.knuddels.jtokkit.Encodings;
@@ -71,8 +72,7 @@ public final class TokenEstimator {
         }
         if (r.tools() != null) {
             for (ToolSpec t : r.tools()) {
-                total += bytes(t.name()) / 4 + bytes(t.description()) / 4
-                        + (t.parameters() == null ? 0 : t.parameters().toString().length() / 4) + 8;
+                total += (bytes(t.name()) + bytes(t.description()) + jsonChars(t.parameters())) / 4 + 8;
             }
         }
         return total;
@@ -113,6 +113,24 @@ public final class TokenEstimator {
             n = (int) Math.min(Integer.MAX_VALUE, (long) head * s.length() / EXACT_CHARS);
         }
         memo.put(key, n);
+        return n;
+    }
+
+    /**
+     * About how long {@code node} is as JSON text, without writing it: names, string and number
+     * values, and a little for the punctuation around each. Serialising a tool's schema on every
+     * request cost more than everything else in governance together.
+     */
+    static long jsonChars(JsonNode node) {
+        if (node == null) return 0;
+        if (node.isTextual()) return node.textValue().length() + 2;
+        if (node.isValueNode()) return node.asText().length();
+        long n = 2;
+        for (var it = node.properties().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            n += e.getKey().length() + 4 + jsonChars(e.getValue());
+        }
+        if (node.isArray()) for (JsonNode child : node) n += jsonChars(child) + 1;
         return n;
     }
 

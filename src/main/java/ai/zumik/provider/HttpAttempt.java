@@ -69,18 +69,35 @@ public abstract class HttpAttempt implements UpstreamCall {
     /** Called when a 2xx response head arrives, before its body (for usage headers). */
     protected void onHead(HttpClientResponse head) {}
 
-    /** The stream's connection ended; protocols whose streams have an explicit terminator fail here. */
+    /**
+     * The stream's connection ended; protocols whose streams have an explicit terminator fail here.
+     * Before any event it is an ordinary upstream failure (another target may answer), after one an
+     * interruption.
+     */
     protected void onStreamClosed() {
-        fail(UpstreamFailure.of(FailureClass.STREAM_INTERRUPTED,
-                "The upstream closed the stream before it finished."), Usage.UNREPORTED);
+        fail(eventSeen() ? UpstreamFailure.of(FailureClass.STREAM_INTERRUPTED, "The upstream closed the stream before it finished.")
+                : UpstreamFailure.of(FailureClass.SERVER_ERROR, "The upstream closed the stream before sending any event."),
+                Usage.UNREPORTED);
+    }
+
+    /** Whether the stream has delivered an event yet. */
+    protected final boolean eventSeen() {
+        return firstEventSeen;
     }
 
     /** Starts the attempt; events follow on the current event loop. */
     public final HttpAttempt start() {
         var vertx = transport.vertx();
-        totalTimer = vertx.setTimer(timeouts.total().toMillis(), id -> {
+        // The attempt's own limit (non-stream) ends just this attempt; the response's total ends it all.
+        boolean ownLimit = timeouts.attempt() != null;
+        totalTimer = vertx.setTimer((ownLimit ? timeouts.attempt() : timeouts.total()).toMillis(), id -> {
             totalTimer = -1;
-            timeout(FailureClass.TOTAL_TIMEOUT, "The upstream did not finish within the total timeout.");
+            if (ownLimit) {
+                timeout(FailureClass.ATTEMPT_TIMEOUT, "The upstream did not answer within the attempt timeout ("
+                        + timeouts.attempt().toMillis() + " ms).");
+            } else {
+                timeout(FailureClass.TOTAL_TIMEOUT, "The upstream did not finish within the total timeout.");
+            }
         });
         if (stream) {
             firstByteTimer = vertx.setTimer(timeouts.firstByte().toMillis(), id -> {
@@ -153,7 +170,8 @@ public abstract class HttpAttempt implements UpstreamCall {
         });
         resp.exceptionHandler(t -> {
             if (state == State.READING) {
-                fail(UpstreamFailure.of(FailureClass.STREAM_INTERRUPTED, "The upstream connection broke mid-stream."),
+                fail(firstEventSeen ? UpstreamFailure.of(FailureClass.STREAM_INTERRUPTED, "The upstream connection broke mid-stream.")
+                        : UpstreamFailure.of(FailureClass.CONNECT, "The upstream connection broke before the stream began."),
                         Usage.UNREPORTED);
             }
         });

@@ -12,6 +12,7 @@ import ai.zumik.inference.StreamEvent;
 import ai.zumik.json.Json;
 import ai.zumik.json.TopLevel;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
@@ -25,6 +26,11 @@ import io.vertx.core.http.HttpServerResponse;
  * buffer and written with one flush at the end of the current event-loop turn (a task queued
  * behind the read). Nothing waits for data that has not arrived, so no chunk is held back, but
  * ten events that arrived together cost one syscall instead of ten.
+ *
+ * <p>The stream's first write waits one task more: when an upstream's first events and the end of
+ * its connection arrive in one read, Netty hands over the close in a task queued right behind the
+ * read, so the close is seen while nothing has been written and the execution can still fail over
+ * ({@link #retract}); every later write goes out at the end of its own turn.
  */
 final class ChatCompletionRelay implements ResponseSink {
     private static final String[] REWRITTEN = {"id", "model", "usage"};
@@ -76,13 +82,26 @@ final class ChatCompletionRelay implements ResponseSink {
                 "Zumik could not record usage for this response, so it was not delivered. Retry shortly."), served);
     }
 
+    @Override
+    public boolean retract() {
+        HttpServerResponse res = ex.response();
+        if (ex.finished() || res.headWritten()) return false;
+        // Only buffered so far: forget the chunks and the streaming head, as if nothing had come.
+        pending = null;
+        streaming = false;
+        res.setChunked(false);
+        res.headers().remove(HttpHeaders.CONTENT_TYPE).remove(HttpHeaders.CACHE_CONTROL).remove("X-Accel-Buffering");
+        return true;
+    }
+
     private void chunk(StreamEvent.Chunk c, Served served) {
         if (!streaming) begin(served);
         if (c.usageOnly() && !request.includeUsage()) return;
         byte[] json = rewrite(c.json(), c.scanned(), served, !request.includeUsage());
         if (pending == null) {
             pending = Buffer.buffer(json.length + 64);
-            ex.context().runOnContext(v -> flush());
+            if (ex.response().headWritten()) ex.context().runOnContext(v -> flush());
+            else ex.context().runOnContext(v -> ex.context().runOnContext(w -> flush()));
         }
         Sse.append(pending, json);
     }

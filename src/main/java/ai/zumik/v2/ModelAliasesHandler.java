@@ -94,15 +94,7 @@ public final class ModelAliasesHandler {
         o.put("scope", r.projectId() == null ? "platform" : "project");
         o.put("policy_revision", r.policyRevision());
         o.put("capability_manifest_revision", r.capabilityManifestRevision());
-        ArrayNode targets = o.putArray("targets");
-        for (AliasTarget t : r.targets()) {
-            ObjectNode j = targets.addObject();
-            j.put("execution_profile", t.profile().wire());
-            j.put("provider", t.provider().wireId());
-            j.put("model", t.model());
-            j.put("model_revision", t.modelRevision());
-            j.put("weight", t.weight());
-        }
+        o.set("targets", AliasTarget.toJson(r.targets()));
         o.put("created_at", Rfc3339.format(r.createdAtMs()));
         return o;
     }

@@ -211,6 +211,14 @@ public final class ResponsesHandler {
         }
 
         @Override
+        public boolean retract() {
+            // This sink writes each event as it comes, so only a stream with nothing written can be taken back.
+            if (ex.finished() || ex.response().headWritten()) return false;
+            started = false;
+            return true;
+        }
+
+        @Override
         public void onMeterFailure(Served served) {
             finish(served, ApiError.unavailable("usage_meter_unavailable",
                     "Zumik could not record this response, so it was not delivered. Retry shortly."), null);

@@ -61,7 +61,7 @@ class StreamFaultMatrixTest {
     @Test
     void aStreamCutAfterSomeChunksEndsInBandWithoutFailoverAndBillsThePartialUsage() {
         openai.enqueue(new Script.Chunks("gpt-4o").role().text("Hel").text("lo").finish("stop").usage(20, 3, 0)
-                .step(new Script.Cut()).build());
+                .delay(150).step(new Script.Cut()).build());
         HttpResponse<String> r = post(gw, stream("gpt-4o"));
         assertThat(r.statusCode()).isEqualTo(200);
         List<String> data = sseData(r.body());
@@ -88,7 +88,7 @@ class StreamFaultMatrixTest {
 
     @Test
     void aStreamCutBeforeAnyUsageRecordsNoTokens() {
-        openai.enqueue(new Script.Chunks("fault-cut-early").role().text("par").step(new Script.Cut()).build());
+        openai.enqueue(new Script.Chunks("fault-cut-early").role().text("par").delay(150).step(new Script.Cut()).build());
         HttpResponse<String> r = post(gw, stream("openai/fault-cut-early"));
         List<String> data = sseData(r.body());
         assertThat(data).hasSize(3);
@@ -118,7 +118,7 @@ class StreamFaultMatrixTest {
 
     @Test
     void aMalformedChunkAfterContentIsAnInBandErrorWithoutFailover() {
-        openai.enqueue(new Script.Chunks("gpt-4.1").role().text("ok").step(Script.raw("data: {not json\n\n")).build());
+        openai.enqueue(new Script.Chunks("gpt-4.1").role().text("ok").delay(150).step(Script.raw("data: {not json\n\n")).build());
         HttpResponse<String> r = post(gw, stream("gpt-4.1"));
         List<String> data = sseData(r.body());
         assertThat(errorCodeOf(data.getLast())).isEqualTo("provider_error");
@@ -144,8 +144,8 @@ class StreamFaultMatrixTest {
     }
 
     @Test
-    void aStreamThatEndsWithoutDoneIsInterruptedNotCompleted() {
-        openai.enqueue(new Script.Chunks("fault-no-done").role().text("a").finish("stop").usage(4, 1, 0).build());
+    void aStreamClosedBeforeItsFinishReasonIsInterruptedNotCompleted() {
+        openai.enqueue(new Script.Chunks("fault-no-done").role().text("a").delay(150).usage(4, 1, 0).build());
         HttpResponse<String> r = post(gw, stream("openai/fault-no-done"));
         List<String> data = sseData(r.body());
         assertThat(errorCodeOf(data.getLast())).isEqualTo("stream_interrupted");

@@ -109,7 +109,11 @@ final class AnthropicDialect implements ProviderDialect {
         List<Script.Step> steps = new ArrayList<>();
         steps.add(Script.raw(messageStart(startUsage(t)) + textStart(0) + PING));
         for (String p : pieces) steps.add(Script.raw(textDelta(0, p)));
-        if (cut) steps.add(new Script.Cut());
+        if (cut) {
+            // The words reach the client before the cut (sent together, the cut could be seen first and failed over).
+            steps.add(new Script.Delay(150));
+            steps.add(new Script.Cut());
+        }
         else steps.add(Script.raw(blockStop(0) + messageEnd(stopReason, endUsage(t))));
         return Script.sse(steps.toArray(Script.Step[]::new));
     }

@@ -83,7 +83,11 @@ final class GeminiDialect implements ProviderDialect {
             Tokens soFar = last ? t : new Tokens(t.prompt(), t.cached(), i + 1, 0);
             steps.add(event(candidate(pieces.get(i), last ? finish : null), usage(soFar)));
         }
-        if (cut) steps.add(new Script.Cut());
+        if (cut) {
+            // The words reach the client before the cut (sent together, the cut could be seen first and failed over).
+            steps.add(new Script.Delay(150));
+            steps.add(new Script.Cut());
+        }
         return Script.sse(Map.of("content-type", "text/event-stream"), steps);
     }
 

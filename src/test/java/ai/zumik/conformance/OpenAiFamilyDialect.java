@@ -178,6 +178,8 @@ abstract class OpenAiFamilyDialect implements ProviderDialect {
         steps.add(Script.data(chunk(choice(role, null)).toString()));
         for (ObjectNode d : deltas) steps.add(Script.data(chunk(choice(d, null)).toString()));
         if (cut) {
+            // The words reach the client before the cut (sent together, the cut could be seen first and failed over).
+            steps.add(new Script.Delay(150));
             steps.add(new Script.Cut());
         } else {
             ObjectNode finish = chunk(choice(JSON.createObjectNode(), finishReason));

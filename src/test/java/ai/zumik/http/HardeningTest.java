@@ -572,6 +572,7 @@ class HardeningTest {
         void chatStreamMidStream() throws Exception {
             openai.enqueue(Script.sse(Script.data("{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,"
                     + "\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"a\"}}]}"),
+                    new Script.Delay(150),
                     Script.data("{\"error\":{\"message\":\"key " + CANARY + " revoked\",\"type\":\"server_error\"}}")));
             try (SseClient c = SseClient.post(gw, "/v1/chat/completions",
                     "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")) {

@@ -86,7 +86,7 @@ class AnthropicOpenApiConformanceTest {
         assertThat(r.statusCode()).isEqualTo(503);
         assertConforms("ErrorResponse", parse(r.body()));
 
-        anthropic.enqueue(AnthropicFake.transcript("error-after-content.sse"));
+        anthropic.enqueue(AnthropicFake.transcript("error-after-content.sse", "event: error", 150));
         try (SseClient c = SseClient.post(gw, "/v1/chat/completions", "{\"model\":\"" + MODEL + "\",\"stream\":true,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")) {
             assertConforms("ErrorResponse", c.all().getLast().json());

@@ -308,7 +308,7 @@ class OpenApiConformanceTest {
 
     @Test
     void inBandStreamErrorIsAnErrorResponse() throws IOException {
-        openai.enqueue(new Script.Chunks("gpt-4o-mini").role().text("partial").step(new Script.Cut()).build());
+        openai.enqueue(new Script.Chunks("gpt-4o-mini").role().text("partial").delay(150).step(new Script.Cut()).build());
         try (SseClient c = SseClient.post(gw, "/v1/chat/completions", "{\"model\":\"" + LIVE_CHAT + "\",\"stream\":true,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")) {
             List<SseClient.Event> events = c.all();

@@ -132,7 +132,7 @@ class StreamingRelayTest {
 
     @Test
     void streamCutAfterTheFirstByteEndsWithAnInBandErrorAndNoDone() throws Exception {
-        openai.enqueue(new Script.Chunks("gpt-4o-mini").role().text("partial").step(new Script.Cut()).build());
+        openai.enqueue(new Script.Chunks("gpt-4o-mini").role().text("partial").delay(150).step(new Script.Cut()).build());
         try (SseClient c = SseClient.post(gw, "/v1/chat/completions", STREAM)) {
             assertThat(c.status).isEqualTo(200);
             String id = c.header("agent-response-id");
@@ -150,8 +150,8 @@ class StreamingRelayTest {
     }
 
     @Test
-    void streamWithoutDoneIsReportedAsInterrupted() throws Exception {
-        openai.enqueue(new Script.Chunks("gpt-4o-mini").role().text("a").finish("stop").build());
+    void streamClosedBeforeItsFinishReasonIsReportedAsInterrupted() throws Exception {
+        openai.enqueue(new Script.Chunks("gpt-4o-mini").role().text("a").delay(150).build());
         try (SseClient c = SseClient.post(gw, "/v1/chat/completions", STREAM)) {
             List<SseClient.Event> events = c.all();
             assertThat(events.getLast().json().at("/error/code").asText()).isEqualTo("stream_interrupted");
@@ -172,7 +172,7 @@ class StreamingRelayTest {
 
     @Test
     void malformedChunkIsAnInBandError() throws Exception {
-        openai.enqueue(new Script.Chunks("gpt-4o-mini").role().step(Script.raw("data: {not json\n\n")).build());
+        openai.enqueue(new Script.Chunks("gpt-4o-mini").role().delay(150).step(Script.raw("data: {not json\n\n")).build());
         try (SseClient c = SseClient.post(gw, "/v1/chat/completions", STREAM)) {
             List<SseClient.Event> events = c.all();
             assertThat(events.getLast().json().at("/error/code").asText()).isEqualTo("provider_error");

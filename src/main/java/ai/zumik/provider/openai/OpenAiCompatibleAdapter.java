@@ -37,6 +37,18 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
     private static final String[] COMPLETION_FIELDS = {"error", "usage", "id", "model"};
     private static final String[] CHUNK_FIELDS = {"error", "usage", "choices", "id", "model"};
     private static final byte[] NULL = {'n', 'u', 'l', 'l'};
+    /** A chunk that finishes a choice carries one of these (compact, or with a space as some servers write). */
+    private static final byte[] FINISH = "\"finish_reason\":\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] FINISH_SPACED = "\"finish_reason\": \"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        return -1;
+    }
 
     private final OpenAiFlavor flavor;
     private final Transport transport;
@@ -58,14 +70,14 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
             opts.put("include_usage", true);
         }
         return new Attempt(flavor.chatPath(), Buffer.buffer(Json.bytes(body)), call.timeouts(),
-                call.request().stream(), events).start();
+                call.request().stream(), events, call.request().n(), call.request().includeUsage()).start();
     }
 
     @Override
     public UpstreamCall embeddings(EmbeddingCall call, Consumer<StreamEvent> events) {
         ObjectNode body = call.request().body();
         body.put("model", call.upstreamModel());
-        return new Attempt(flavor.embeddingsPath(), Buffer.buffer(Json.bytes(body)), call.timeouts(), false, events)
+        return new Attempt(flavor.embeddingsPath(), Buffer.buffer(Json.bytes(body)), call.timeouts(), false, events, 1, false)
                 .start();
     }
 
@@ -81,11 +93,50 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
          */
         private byte[] movedFrom;
         private JsonNode movedUsage;
+        /** How many choices the stream must finish, whether the client asked for usage, and which have finished. */
+        private final int choices;
+        private final boolean usageAsked;
+        private final java.util.BitSet finished = new java.util.BitSet();
 
-        Attempt(String path, Buffer body, Timeouts timeouts, boolean stream, Consumer<StreamEvent> events) {
+        Attempt(String path, Buffer body, Timeouts timeouts, boolean stream, Consumer<StreamEvent> events, int choices,
+                boolean usageAsked) {
             super(OpenAiCompatibleAdapter.this.transport, timeouts, stream, events);
             this.path = path;
             this.body = body;
+            this.choices = Math.max(1, choices);
+            this.usageAsked = usageAsked;
+        }
+
+        /**
+         * Several OpenAI-compatible servers close cleanly after the last chunk without sending
+         * {@code [DONE]}. A close after every choice has its {@code finish_reason} (and the usage,
+         * when the client asked for it) is a complete answer: it ends as if {@code [DONE]} had come.
+         * Any earlier close stays a broken stream.
+         */
+        @Override
+        protected void onStreamClosed() {
+            if (finished.cardinality() >= choices && (!usageAsked || usage.reported())) {
+                end();
+                return;
+            }
+            super.onStreamClosed();
+        }
+
+        private void end() {
+            if (movedFrom != null) emit(new StreamEvent.Chunk(usageChunk(movedFrom, movedUsage), usage, true));
+            finish(new StreamEvent.End(usage));
+        }
+
+        /** Notes the choices a chunk finishes; parsed only when its bytes carry a non-null finish_reason. */
+        private void noteFinished(byte[] json) {
+            if (indexOf(json, FINISH) < 0 && indexOf(json, FINISH_SPACED) < 0) return;
+            try {
+                for (JsonNode c : Json.parse(json).path("choices")) {
+                    if (c.hasNonNull("finish_reason")) finished.set(c.path("index").asInt(0));
+                }
+            } catch (IOException ignored) {
+                // The chunk scanned as an object already; it parses.
+            }
         }
 
         @Override
@@ -151,8 +202,7 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
         @Override
         protected void onSseEvent(String event, byte[] data, int length) {
             if (length == DONE.length && java.util.Arrays.equals(data, 0, length, DONE, 0, length)) {
-                if (movedFrom != null) emit(new StreamEvent.Chunk(usageChunk(movedFrom, movedUsage), usage, true));
-                finish(new StreamEvent.End(usage));
+                end();
                 return;
             }
             byte[] json = java.util.Arrays.copyOf(data, length);
@@ -194,6 +244,7 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
                 }
             }
             chunkSeen = true;
+            noteFinished(original);
             emit(new StreamEvent.Chunk(json, chunkUsage, usageOnly, json == original ? chunk : null));
         }
 

@@ -41,6 +41,17 @@ public final class AnthropicFake {
         return Script.sse(Script.raw(AnthropicFixtures.resource(name)));
     }
 
+    /**
+     * A recorded stream sent in two parts, {@code pauseMs} apart, split before {@code marker}: what
+     * came before reaches the client before what follows, as it does when a provider fails
+     * mid-answer (sent whole, both could land in one read, before any byte reached the client).
+     */
+    public static Script.Stream transcript(String name, String marker, long pauseMs) {
+        String all = AnthropicFixtures.resource(name);
+        int at = all.indexOf(marker);
+        return Script.sse(Script.raw(all.substring(0, at)), new Script.Delay(pauseMs), Script.raw(all.substring(at)));
+    }
+
     public static String event(String type, String json) {
         return "event: " + type + "\ndata: " + json + "\n\n";
     }

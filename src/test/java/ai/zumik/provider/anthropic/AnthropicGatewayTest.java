@@ -422,7 +422,7 @@ class AnthropicGatewayTest {
 
     @Test
     void anErrorEventAfterContentEndsTheStreamWithAnInBandError() throws Exception {
-        anthropic.enqueue(AnthropicFake.transcript("error-after-content.sse"));
+        anthropic.enqueue(AnthropicFake.transcript("error-after-content.sse", "event: error", 150));
         try (SseClient c = SseClient.post(gw, "/v1/chat/completions", chat("\"stream\":true"))) {
             assertThat(c.status).isEqualTo(200);
             List<SseClient.Event> events = c.all();
@@ -435,7 +435,7 @@ class AnthropicGatewayTest {
     @Test
     void aStreamCutBeforeMessageStopEndsWithAnInBandError() throws Exception {
         anthropic.enqueue(Script.sse(Script.raw(messageStart("{\"input_tokens\":5,\"output_tokens\":1}") + textStart(0)
-                + textDelta(0, "partial")), new Script.Cut()));
+                + textDelta(0, "partial")), new Script.Delay(150), new Script.Cut()));
         try (SseClient c = SseClient.post(gw, "/v1/chat/completions", chat("\"stream\":true"))) {
             List<SseClient.Event> events = c.all();
             assertThat(events.get(events.size() - 2).json().at("/choices/0/delta/content").asText()).isEqualTo("partial");
@@ -443,7 +443,7 @@ class AnthropicGatewayTest {
         }
         // Cleanly closed, but without message_stop: still not a finished answer.
         anthropic.enqueue(Script.sse(Script.raw(messageStart("{\"input_tokens\":5,\"output_tokens\":1}") + textStart(0)
-                + textDelta(0, "partial") + blockStop(0))));
+                + textDelta(0, "partial") + blockStop(0)), new Script.Delay(150)));
         try (SseClient c = SseClient.post(gw, "/v1/chat/completions", chat("\"stream\":true"))) {
             assertThat(c.all().getLast().json().at("/error/code").asText()).isEqualTo("stream_interrupted");
         }

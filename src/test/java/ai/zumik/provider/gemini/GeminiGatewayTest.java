@@ -179,7 +179,8 @@ class GeminiGatewayTest {
 
     @Test
     void aStreamThatClosesWithoutAFinishReasonEndsWithAnInBandErrorAndNoDone() throws Exception {
-        gemini.enqueue(Script.sse(Map.of(), List.of(event(candidate("partial ", null), usage(5, 1, 0, 0)))));
+        gemini.enqueue(Script.sse(Map.of(), List.of(event(candidate("partial ", null), usage(5, 1, 0, 0)),
+                new Script.Delay(150))));
         String id;
         try (SseClient c = SseClient.post(gw, CHAT, chat(",\"stream\":true,\"stream_options\":{\"include_usage\":true}"))) {
             id = c.header("agent-response-id");
