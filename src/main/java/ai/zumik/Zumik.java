@@ -5,6 +5,7 @@ import ai.zumik.audit.AuditLog;
 import ai.zumik.billing.AlertWebhook;
 import ai.zumik.billing.Billing;
 import ai.zumik.broker.BrokerServices;
+import ai.zumik.broker.CancelBus;
 import ai.zumik.broker.CircuitBreakers;
 import ai.zumik.broker.RedisCircuits;
 import ai.zumik.region.RegionalPolicies;
@@ -41,6 +42,7 @@ import ai.zumik.provider.SafeMessage;
 import ai.zumik.provider.Transport;
 import ai.zumik.qos.AdmissionController;
 import ai.zumik.qos.AgentHints;
+import ai.zumik.surface.Idempotency;
 import ai.zumik.surface.InferenceFront;
 import ai.zumik.store.Database;
 import ai.zumik.telemetry.AccessLog;
@@ -94,14 +96,14 @@ public final class Zumik implements AutoCloseable {
     private final List<HttpFront> fronts;
     private final AtomicInteger inFlight;
     private final InFlight inFlightResponses;
-    private final LoopWatchdog watchdog;
+    private final List<AutoCloseable> helpers;
     private final int port;
     private final String initialAdminKey;
     private boolean closed;
 
     private Zumik(ZumikConfig config, Vertx vertx, Database database, ApiKeyService keys, UsageMeter meter,
                   AccessLog accessLog, ExecutorService blocking, List<HttpFront> fronts, AtomicInteger inFlight,
-                  InFlight inFlightResponses, LoopWatchdog watchdog, int port, String initialAdminKey) {
+                  InFlight inFlightResponses, List<AutoCloseable> helpers, int port, String initialAdminKey) {
         this.config = config;
         this.vertx = vertx;
         this.database = database;
@@ -112,7 +114,7 @@ public final class Zumik implements AutoCloseable {
         this.fronts = fronts;
         this.inFlight = inFlight;
         this.inFlightResponses = inFlightResponses;
-        this.watchdog = watchdog;
+        this.helpers = helpers;
         this.port = port;
         this.initialAdminKey = initialAdminKey;
     }
@@ -128,6 +130,8 @@ public final class Zumik implements AutoCloseable {
      */
     public static Zumik start(ZumikConfig config, Runnable fatalExit) {
         List<AutoCloseable> opened = new ArrayList<>();
+        // What close() stops besides the store, meter, log and event loops: Redis clients, listeners, the watchdog.
+        List<AutoCloseable> helpers = new ArrayList<>();
         try {
             protectSecrets(config);
             Database database = Database.open(config.databaseUrl(), config.dataDir(), config.usageFsync());
@@ -156,6 +160,7 @@ public final class Zumik implements AutoCloseable {
             if (config.redisUrl() != null) {
                 RedisCircuits redisCircuits = new RedisCircuits(config.redisUrl(), config.redisPrefix());
                 opened.add(redisCircuits);
+                helpers.add(redisCircuits);
                 sharedCircuits = redisCircuits;
             }
             CircuitBreakers circuits = new CircuitBreakers(clock, config.circuitOpenMillis(), sharedCircuits);
@@ -165,8 +170,14 @@ public final class Zumik implements AutoCloseable {
             AgentHints hints = new AgentHints(database);
             RegionalPolicies regionalPolicies = new RegionalPolicies(database);
             regionalPolicies.refresh();
-            InferenceFront inference = new InferenceFront(hints);
+            Idempotency idempotency = new Idempotency(database, clock);
+            InferenceFront inference = new InferenceFront(hints, idempotency);
             InFlight inFlightResponses = new InFlight();
+            CancelBus cancelBus = CancelBus.forDatabase(database, inFlightResponses);
+            if (cancelBus != null) {
+                opened.add(cancelBus);
+                helpers.add(cancelBus);
+            }
             AdmissionController admission = AdmissionController.defaults(
                     config.file().maxConcurrency() == null ? 2048 : config.file().maxConcurrency());
             PriceTable prices = config.file().prices() == null ? PriceTable.bundled()
@@ -184,6 +195,7 @@ public final class Zumik implements AutoCloseable {
                 RedisCounters redisCounters = new RedisCounters(config.redisUrl(), config.redisPrefix(),
                         config.governance().redisTimeoutMs(), blocking, localCounters);
                 opened.add(redisCounters);
+                helpers.add(redisCounters);
                 metrics.gauge("zumik_limits_redis_fallbacks_total", redisCounters::fallbacks);
                 metrics.gauge("zumik_limits_shared", redisCounters::shared);
                 counters = redisCounters;
@@ -251,7 +263,8 @@ public final class Zumik implements AutoCloseable {
                             governor, prices, tokens);
                     ExecutionBroker broker = new ExecutionBroker(
                             new RoutePlanner(catalog, aliases, targets, circuits, cooldowns, regionalPolicies), services, admission);
-                    ResponsesHandler responses = new ResponsesHandler(broker, usageQueries, inFlightResponses);
+                    ResponsesHandler responses = new ResponsesHandler(broker, usageQueries, inFlightResponses, cancelBus,
+                            inference);
                     return new Routes()
                             .add(Route.get("/healthz", null, (ex, b) -> ops.health(ex)))
                             .add(Route.get("/metrics", null, (ex, b) -> ops.metrics(ex)))
@@ -306,6 +319,13 @@ public final class Zumik implements AutoCloseable {
                 }
             }));
             vertx.setPeriodic(60_000, id -> governor.prune());
+            vertx.setPeriodic(600_000, id -> blocking.execute(() -> {
+                try {
+                    idempotency.purgeExpired();
+                } catch (RuntimeException e) {
+                    LOG.warn("could not purge expired idempotency keys: {}", e.getMessage());
+                }
+            }));
             vertx.setPeriodic(ALERT_CHECK_MS, id -> blocking.execute(() -> {
                 try {
                     billing.checkAlerts();
@@ -323,12 +343,14 @@ public final class Zumik implements AutoCloseable {
             LoopWatchdog watchdog = new LoopWatchdog(fronts.stream().map(HttpFront::loop).toList(),
                     config.http().loopStallExit(), fatalExit).start();
             opened.add(watchdog);
+            // First to stop: once the event loops end, their threads are dead and it would call that fatal.
+            helpers.addFirst(watchdog);
             watchdogRef.set(watchdog);
             LOG.info("zumik listening on http://{}:{} (event loops: {}, native transport: {}, database: {})",
                     config.host(), port, config.eventLoops(), vertx.isNativeTransportEnabled(),
                     database.dialect().name().toLowerCase(java.util.Locale.ROOT));
             return new Zumik(config, vertx, database, keys, meter, accessLog, blocking, fronts, inFlight,
-                    inFlightResponses, watchdog, port, initialAdminKey);
+                    inFlightResponses, helpers, port, initialAdminKey);
         } catch (RuntimeException e) {
             for (int i = opened.size() - 1; i >= 0; i--) {
                 try {
@@ -425,12 +447,13 @@ public final class Zumik implements AutoCloseable {
                 }
             }
         }
-        watchdog.close();
+        closeQuietly(helpers.getFirst());
         try {
             vertx.close().await(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("event loops did not stop cleanly: {}", e.getMessage());
         }
+        for (int i = helpers.size() - 1; i > 0; i--) closeQuietly(helpers.get(i));
         try {
             keys.flushLastUsed();
         } catch (RuntimeException e) {
@@ -440,6 +463,14 @@ public final class Zumik implements AutoCloseable {
         accessLog.close();
         blocking.shutdown();
         database.close();
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("could not stop {}: {}", c.getClass().getSimpleName(), e.getMessage());
+        }
     }
 
     private static int freePort(String host) {

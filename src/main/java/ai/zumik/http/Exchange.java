@@ -55,6 +55,7 @@ public final class Exchange {
     private final Runnable onFinished;
     private Runnable release;
     private ConnectionGuard guard;
+    private Capture capture;
     private Query query = Query.EMPTY;
 
     Exchange(HttpServerRequest request, Context context, Telemetry telemetry, Executor blocking, String traceId,
@@ -135,6 +136,41 @@ public final class Exchange {
         this.release = action;
     }
 
+    /**
+     * A copy of what this exchange answered, for replaying it later: status, content type, the
+     * {@code Agent-*} headers and the body; {@code body} is null when the body passed {@code limit}
+     * bytes or the client left before the end.
+     */
+    public record Captured(int status, String contentType, java.util.Map<String, String> agentHeaders, byte[] body) {}
+
+    private static final class Capture {
+        final int limit;
+        final Consumer<Captured> done;
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+
+        Capture(int limit, Consumer<Captured> done) {
+            this.limit = limit;
+            this.done = done;
+        }
+
+        void add(Buffer b) {
+            if (bytes == null) return;
+            if (bytes.size() + b.length() > limit) bytes = null;
+            else bytes.writeBytes(b.getBytes());
+        }
+    }
+
+    /** Keeps a copy of the body written from now on, handed to {@code done} when the exchange ends. */
+    public void capture(int limit, Consumer<Captured> done) {
+        this.capture = new Capture(limit, done);
+    }
+
+    /** Writes part of a streamed body (and keeps its copy when capturing). */
+    public void write(Buffer b) {
+        if (capture != null) capture.add(b);
+        response.write(b);
+    }
+
     public String responseId() {
         return responseId;
     }
@@ -189,7 +225,9 @@ public final class Exchange {
     public void sendJson(int status, byte[] body) {
         if (finished || response.ended()) return;
         response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
-        response.end(Buffer.buffer(body));
+        Buffer b = Buffer.buffer(body);
+        if (capture != null) capture.add(b);
+        response.end(b);
         finish(status);
     }
 
@@ -204,8 +242,12 @@ public final class Exchange {
     public void endStream(Buffer last) {
         if (finished) return;
         if (!response.ended()) {
-            if (last != null) response.end(last);
-            else response.end();
+            if (last != null) {
+                if (capture != null) capture.add(last);
+                response.end(last);
+            } else {
+                response.end();
+            }
         }
         finish(response.getStatusCode());
     }
@@ -253,6 +295,14 @@ public final class Exchange {
         finished = true;
         onFinished.run();
         if (release != null) release.run();
+        if (capture != null) {
+            java.util.Map<String, String> agent = new java.util.LinkedHashMap<>();
+            response.headers().forEach(h -> {
+                if (h.getKey().regionMatches(true, 0, "Agent-", 0, 6)) agent.put(h.getKey(), h.getValue());
+            });
+            capture.done.accept(new Captured(status, response.headers().get(HttpHeaders.CONTENT_TYPE), agent,
+                    clientClosed || capture.bytes == null ? null : capture.bytes.toByteArray()));
+        }
         long now = System.nanoTime();
         long durationMicros = (now - startNanos) / 1_000;
         long upstreamMicros = upstreamNanos < 0 ? -1 : upstreamNanos / 1_000;

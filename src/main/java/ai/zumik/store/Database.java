@@ -26,12 +26,14 @@ public final class Database implements AutoCloseable {
 
     private final HikariDataSource pool;
     private final Dialect dialect;
+    private final String jdbcUrl;
     private final Thread checkpointer;
     private volatile boolean closed;
 
-    private Database(HikariDataSource pool, Dialect dialect) {
+    private Database(HikariDataSource pool, Dialect dialect, String jdbcUrl) {
         this.pool = pool;
         this.dialect = dialect;
+        this.jdbcUrl = jdbcUrl;
         this.checkpointer = dialect == Dialect.SQLITE
                 ? Thread.ofPlatform().daemon().name("zumik-sqlite-checkpoint").start(this::checkpointLoop) : null;
     }
@@ -113,7 +115,7 @@ public final class Database implements AutoCloseable {
             pool.close();
             throw e;
         }
-        return new Database(pool, dialect);
+        return new Database(pool, dialect, url == null ? null : toJdbcUrl(url));
     }
 
     public Dialect dialect() {
@@ -126,6 +128,15 @@ public final class Database implements AutoCloseable {
 
     public Connection connection() throws SQLException {
         return pool.getConnection();
+    }
+
+    /**
+     * PostgreSQL only: a connection of its own, outside the pool, for a thread that keeps it (a
+     * {@code LISTEN}er); the caller closes it.
+     */
+    public Connection dedicatedConnection() throws SQLException {
+        if (jdbcUrl == null) throw new IllegalStateException("only PostgreSQL has dedicated connections");
+        return java.sql.DriverManager.getConnection(jdbcUrl);
     }
 
     /** Runs {@code work} in one transaction, committing on success and rolling back on failure. */

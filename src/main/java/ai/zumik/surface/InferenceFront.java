@@ -11,18 +11,25 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * What both surfaces do around the broker: find the request's QoS (from the body on /v2, from
- * {@code Agent-Hints-Ref} or {@code Agent-Hints} on /v1), hand the request to the broker, and turn
- * a refusal into the right error.
+ * What both surfaces do around the broker: honour {@code Agent-Idempotency-Key}, find the
+ * request's QoS (from the body on /v2, from {@code Agent-Hints-Ref} or {@code Agent-Hints} on /v1),
+ * hand the request to the broker, and turn a refusal into the right error.
  */
 public final class InferenceFront {
     public static final String HINTS = "Agent-Hints";
     public static final String HINTS_REF = "Agent-Hints-Ref";
 
     private final AgentHints hints;
+    private final Idempotency idempotency;
 
-    public InferenceFront(AgentHints hints) {
+    public InferenceFront(AgentHints hints, Idempotency idempotency) {
         this.hints = hints;
+        this.idempotency = idempotency;
+    }
+
+    /** Runs {@code proceed} unless an {@code Agent-Idempotency-Key} says to replay or refuse (see {@link Idempotency}). */
+    public void idempotent(Exchange ex, io.vertx.core.buffer.Buffer body, Runnable proceed) {
+        idempotency.guard(ex, body, proceed);
     }
 
     /**

@@ -110,7 +110,7 @@ final class ChatCompletionRelay implements ResponseSink {
     private void flush() {
         if (pending == null || ex.finished()) return;
         HttpServerResponse res = ex.response();
-        res.write(takePending());
+        ex.write(takePending());
         if (res.writeQueueFull() && execution != null) {
             execution.pause();
             res.drainHandler(v -> execution.resume());

@@ -24,6 +24,10 @@ public final class ChatCompletionsHandler implements Handler {
 
     @Override
     public void handle(Exchange ex, Buffer body) {
+        front.idempotent(ex, body, () -> run(ex, body));
+    }
+
+    private void run(Exchange ex, Buffer body) {
         ChatRequest request = ChatRequestParser.parse(Params.object(body));
         ex.responseId(Ids.next("rsp_", ex.startMs()));
         ex.stream(request.stream());

@@ -44,6 +44,10 @@ public final class EmbeddingsHandler implements Handler {
 
     @Override
     public void handle(Exchange ex, Buffer body) {
+        front.idempotent(ex, body, () -> run(ex, body));
+    }
+
+    private void run(Exchange ex, Buffer body) {
         EmbeddingRequest request = parse(Params.object(body));
         ex.responseId(Ids.next("rsp_", ex.startMs()));
         front.hintedQos(ex, qos -> {

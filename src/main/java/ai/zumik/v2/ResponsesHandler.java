@@ -1,5 +1,6 @@
 package ai.zumik.v2;
 
+import ai.zumik.broker.CancelBus;
 import ai.zumik.broker.ExecutionBroker;
 import ai.zumik.broker.ExecutionContext;
 import ai.zumik.broker.InFlight;
@@ -48,14 +49,24 @@ public final class ResponsesHandler {
     private final ExecutionBroker broker;
     private final UsageQueries records;
     private final InFlight inFlight;
+    private final CancelBus bus;
+    private final InferenceFront front;
 
-    public ResponsesHandler(ExecutionBroker broker, UsageQueries records, InFlight inFlight) {
+    /** @param bus reaches responses running on other replicas (PostgreSQL), or null */
+    public ResponsesHandler(ExecutionBroker broker, UsageQueries records, InFlight inFlight, CancelBus bus,
+                            InferenceFront front) {
+        this.front = front;
         this.broker = broker;
         this.records = records;
         this.inFlight = inFlight;
+        this.bus = bus;
     }
 
     public void create(Exchange ex, Buffer body) {
+        front.idempotent(ex, body, () -> run(ex, body));
+    }
+
+    private void run(Exchange ex, Buffer body) {
         ObjectNode req = Params.object(body);
         Params.rejectUnknown(req, FIELDS);
         String model = Params.requiredString(req, "model", "model");
@@ -100,18 +111,33 @@ public final class ResponsesHandler {
         String id = t.substring(0, t.length() - "/cancel".length());
         String project = ex.principal().projectId();
         if (inFlight.cancel(project, id)) {
-            ObjectNode o = Json.object();
-            o.put("id", id);
-            o.put("object", "response");
-            o.put("status", "cancelled");
-            ex.sendJson(200, o);
+            ex.sendJson(200, cancelledJson(id));
             return;
         }
-        ex.offload(() -> records.byResponse(project, id), e -> {
-            if (e == null) throw notFound(id);
+        ex.offload(() -> {
+            finished(project, id);
+            // Not here and not finished: it may run on another replica.
+            if (bus != null && bus.cancelElsewhere(project, id).join()) return id;
+            finished(project, id); // it may have finished while we asked
+            throw notFound(id);
+        }, cancelled -> ex.sendJson(200, cancelledJson(cancelled)));
+    }
+
+    /** Throws 409 when the response has a record, i.e. has finished. */
+    private void finished(String project, String id) {
+        var e = records.byResponse(project, id);
+        if (e != null) {
             throw new ApiError(409, "invalid_request_error", "response_not_cancellable", null,
                     "Response '" + id + "' already finished with status '" + e.outcome() + "'.", null).exception();
-        });
+        }
+    }
+
+    private static ObjectNode cancelledJson(String id) {
+        ObjectNode o = Json.object();
+        o.put("id", id);
+        o.put("object", "response");
+        o.put("status", "cancelled");
+        return o;
     }
 
     private static ObjectNode chatBody(ObjectNode req, String model, boolean stream) {
@@ -197,7 +223,7 @@ public final class ResponsesHandler {
                             d.put("type", "response.output_text.delta");
                             d.put("response_id", ex.responseId());
                             d.put("delta", delta.textValue());
-                            ex.response().write(event("response.output_text.delta", d));
+                            ex.write(event("response.output_text.delta", d));
                         }
                     } catch (java.io.IOException ignored) {
                         // Adapters emit JSON objects only.
@@ -232,7 +258,7 @@ public final class ResponsesHandler {
             ObjectNode created = Json.object();
             created.put("type", "response.created");
             created.put("response_id", ex.responseId());
-            ex.response().write(event("response.created", created));
+            ex.write(event("response.created", created));
         }
 
         /** The record is durable now: render the stored object (or the error) and end. */

@@ -1,4 +1,4 @@
-package ai.zumik.limits;
+package ai.zumik.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,17 +33,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Two Zumik processes on one PostgreSQL schema and one Redis, driven concurrently (issue 11's
- * scale-out test): a key's request limit admits exactly its limit across both; a key's budget is
- * never overshot and is used up to within one request; every response is metered exactly once.
- * The fake provider reports 1 prompt token and {@code max_tokens} completion tokens, so each
- * request's estimate (7 prompt + max_tokens) is an upper bound of its cost, as a real provider's
- * usage is for OpenAI's tokenizer.
+ * Two Zumik processes on one PostgreSQL schema and one Redis, driven concurrently: a key's request
+ * limit admits exactly its limit across both; a key's budget is never overshot and is used up to
+ * within one request; every response is metered exactly once (issue 11); a cancel reaches the
+ * replica that runs the response, and an idempotency key holds across replicas (issue 12). The
+ * fake provider reports 1 prompt token and {@code max_tokens} completion tokens, so each request's
+ * estimate (7 prompt + max_tokens) is an upper bound of its cost, as a real provider's usage is for
+ * OpenAI's tokenizer; a request whose message is "stall" gets one chunk, then nothing.
  */
 @Tag("postgres")
 @Tag("redis")
 @Timeout(180)
-class ReplicaGovernanceTest {
+class ReplicasTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
     private static final String SCHEMA = "zumik_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
@@ -62,6 +63,11 @@ class ReplicaGovernanceTest {
     static void start() throws Exception {
         openai = FakeProvider.start("/v1", r -> {
             JsonNode req = parse(r.body());
+            if (r.body().contains("\"stall\"")) {
+                return Script.sse(Script.data("{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":"
+                        + "\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"wait\"}}]}"),
+                        new Script.Stall());
+            }
             long out = req.path("max_tokens").asLong(7);
             return Script.json("{\"id\":\"chatcmpl-r\",\"object\":\"chat.completion\",\"created\":1700000000,"
                     + "\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"ok\"},"
@@ -173,6 +179,56 @@ class ReplicaGovernanceTest {
         assertThat(spent + ESTIMATE_NANOS).as("used up to within one request").isGreaterThan(budgetNanos);
         JsonNode k = parse(get(b, "/v2/api-keys/" + key.get("id").asText(), KEY).body());
         assertThat(k.get("spent_micros").asLong()).isEqualTo(Math.floorDiv(spent + 500, 1_000));
+    }
+
+    @Test
+    void aCancelOnOneReplicaReachesTheResponseRunningOnTheOther() throws Exception {
+        // A stream on replica A that sends one chunk and then waits forever.
+        HttpResponse<java.util.stream.Stream<String>> running = HTTP.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + a.port() + "/v2/responses")).timeout(Duration.ofSeconds(30))
+                .header("authorization", "Bearer " + KEY).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-4o-mini\",\"stream\":true,\"input\":\"stall\"}"))
+                .build(), HttpResponse.BodyHandlers.ofLines());
+        var lines = running.body().iterator();
+        String id = null;
+        while (id == null && lines.hasNext()) {
+            String line = lines.next();
+            if (line.startsWith("data: ") && line.contains("response_id")) id = parse(line.substring(6)).get("response_id").asText();
+        }
+        assertThat(id).as("the response is running on replica A").startsWith("rsp_");
+        HttpResponse<String> cancel = post(b, "/v2/responses/" + id + "/cancel", "", KEY);
+        assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(200);
+        assertThat(parse(cancel.body()).get("status").asText()).isEqualTo("cancelled");
+        List<String> rest = new ArrayList<>();
+        lines.forEachRemaining(rest::add);
+        assertThat(rest).anyMatch(l -> l.equals("event: response.cancelled"));
+        assertThat(post(b, "/v2/responses/" + id + "/cancel", "", KEY).statusCode()).as("finished now").isEqualTo(409);
+        assertThat(post(b, "/v2/responses/rsp_01aaaaaaaaaaaaaaaaaaaaaaaa/cancel", "", KEY).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void anIdempotencyKeyHoldsAcrossReplicas() throws Exception {
+        String body = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"once\"}]}";
+        int before = openai.requests().size();
+        HttpResponse<String> first = postWithKey(a, body, "retry-me-42");
+        HttpResponse<String> again = postWithKey(b, body, "retry-me-42");
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(again.body()).as("byte for byte").isEqualTo(first.body());
+        assertThat(again.headers().firstValue("agent-idempotent-replay")).hasValue("true");
+        assertThat(first.headers().firstValue("agent-idempotent-replay")).hasValue("false");
+        assertThat(again.headers().firstValue("agent-response-id")).isEqualTo(first.headers().firstValue("agent-response-id"));
+        assertThat(openai.requests().size() - before).as("run once").isEqualTo(1);
+        HttpResponse<String> other = postWithKey(b, body.replace("once", "twice"), "retry-me-42");
+        assertThat(other.statusCode()).isEqualTo(409);
+        assertThat(parse(other.body()).at("/error/type").asText()).isEqualTo("idempotency_conflict");
+    }
+
+    private static HttpResponse<String> postWithKey(ZumikProcess z, String body, String key) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + z.port() + "/v1/chat/completions"))
+                .timeout(Duration.ofSeconds(30)).header("authorization", "Bearer " + KEY)
+                .header("content-type", "application/json").header("Agent-Idempotency-Key", key)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Charged responses of {@code keyId} in the shared store. */
