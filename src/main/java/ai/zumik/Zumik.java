@@ -50,6 +50,7 @@ import ai.zumik.telemetry.Metrics;
 import ai.zumik.v1.ChatCompletionsHandler;
 import ai.zumik.v1.EmbeddingsHandler;
 import ai.zumik.v1.ModelsHandler;
+import ai.zumik.v1.responses.ResponsesApiHandler;
 import ai.zumik.v2.AgentHintsHandler;
 import ai.zumik.v2.ApiKeysHandler;
 import ai.zumik.v2.BillingHandler;
@@ -263,6 +264,8 @@ public final class Zumik implements AutoCloseable {
                             governor, prices, tokens);
                     ExecutionBroker broker = new ExecutionBroker(
                             new RoutePlanner(catalog, aliases, targets, circuits, cooldowns, regionalPolicies), services, admission);
+                    ResponsesApiHandler responsesApi = new ResponsesApiHandler(broker, database, inFlightResponses, cancelBus,
+                            inference, blocking);
                     ResponsesHandler responses = new ResponsesHandler(broker, usageQueries, inFlightResponses, cancelBus,
                             inference);
                     return new Routes()
@@ -271,6 +274,11 @@ public final class Zumik implements AutoCloseable {
                             .add(Route.post(ChatCompletionsHandler.PATH, Scope.INFERENCE,
                                     new ChatCompletionsHandler(broker, inference)))
                             .add(Route.post(EmbeddingsHandler.PATH, Scope.INFERENCE, new EmbeddingsHandler(broker, inference)))
+                            .add(Route.post(ResponsesApiHandler.PATH, Scope.INFERENCE, responsesApi::create))
+                            .add(Route.get(ResponsesApiHandler.ONE_PATH, Scope.INFERENCE, (ex, b) -> responsesApi.get(ex)))
+                            .add(Route.delete(ResponsesApiHandler.ONE_PATH, Scope.INFERENCE, (ex, b) -> responsesApi.delete(ex)))
+                            .add(new Route(io.vertx.core.http.HttpMethod.POST, ResponsesApiHandler.ONE_PATH, Scope.INFERENCE,
+                                    false, (ex, b) -> responsesApi.cancel(ex)))
                             .add(Route.post(ResponsesHandler.PATH, Scope.INFERENCE, responses::create))
                             .add(Route.get(ResponsesHandler.ONE_PATH, Scope.READ, (ex, b) -> responses.get(ex)))
                             .add(new Route(io.vertx.core.http.HttpMethod.POST, ResponsesHandler.ONE_PATH, Scope.INFERENCE,

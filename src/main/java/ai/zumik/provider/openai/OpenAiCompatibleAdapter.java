@@ -81,6 +81,17 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
                 .start();
     }
 
+    @Override
+    public boolean speaksResponses() {
+        return flavor.speaksResponses();
+    }
+
+    @Override
+    public UpstreamCall responses(ai.zumik.provider.ResponsesCall call, Consumer<StreamEvent> events) {
+        if (!flavor.speaksResponses()) return ProviderAdapter.super.responses(call, events);
+        return new OpenAiResponsesAttempt(flavor, transport, call, events).start();
+    }
+
     private final class Attempt extends HttpAttempt {
         private final String path;
         private final Buffer body;
