@@ -62,6 +62,7 @@ class ReplicasTest {
     @BeforeAll
     static void start() throws Exception {
         openai = FakeProvider.start("/v1", r -> {
+            if (r.path().endsWith("/responses")) return r.body().contains("stall") ? new Script.Hang() : FakeProvider.echo(r);
             JsonNode req = parse(r.body());
             if (r.body().contains("\"stall\"")) {
                 return Script.sse(Script.data("{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":"
@@ -204,6 +205,21 @@ class ReplicasTest {
         assertThat(rest).anyMatch(l -> l.equals("event: response.cancelled"));
         assertThat(post(b, "/v2/responses/" + id + "/cancel", "", KEY).statusCode()).as("finished now").isEqualTo(409);
         assertThat(post(b, "/v2/responses/rsp_01aaaaaaaaaaaaaaaaaaaaaaaa/cancel", "", KEY).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aBackgroundV1ResponseRunningOnOneReplicaIsCancelledFromTheOther() throws Exception {
+        int abortsBefore = openai.aborts().size();
+        HttpResponse<String> created = post(a, "/v1/responses",
+                "{\"model\":\"gpt-4o-mini\",\"input\":\"stall\",\"background\":true}", KEY);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        String id = parse(created.body()).get("id").asText();
+        assertThat(parse(get(b, "/v1/responses/" + id, KEY).body()).get("status").asText()).as("visible on B").isEqualTo("queued");
+        HttpResponse<String> cancel = post(b, "/v1/responses/" + id + "/cancel", "", KEY);
+        assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(200);
+        assertThat(parse(cancel.body()).get("status").asText()).isEqualTo("cancelled");
+        assertThat(openai.awaitAborts(abortsBefore + 1, 5_000)).as("replica A abandoned the upstream request").isTrue();
+        assertThat(parse(get(a, "/v1/responses/" + id, KEY).body()).get("status").asText()).isEqualTo("cancelled");
     }
 
     @Test

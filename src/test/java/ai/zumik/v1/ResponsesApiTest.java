@@ -48,6 +48,7 @@ class ResponsesApiTest {
     static FakeProvider openai;
     static FakeProvider anthropic;
     static FakeProvider xai;
+    static FakeProvider gemini;
     static TestGateway gw;
     static OpenAIClient client;
 
@@ -57,7 +58,9 @@ class ResponsesApiTest {
         openai = FakeProvider.start();
         anthropic = AnthropicFake.start();
         xai = FakeProvider.start();
-        gw = TestGateway.start("OPENAI_BASE_URL", openai.baseUrl(), "OPENAI_API_KEY", "sk-test-openai-123456",
+        gemini = ai.zumik.provider.gemini.GeminiFake.start();
+        gw = TestGateway.start("GEMINI_BASE_URL", gemini.baseUrl(), "GEMINI_API_KEY", ai.zumik.provider.gemini.GeminiFake.KEY,
+                "OPENAI_BASE_URL", openai.baseUrl(), "OPENAI_API_KEY", "sk-test-openai-123456",
                 "ANTHROPIC_BASE_URL", anthropic.baseUrl(), "ANTHROPIC_API_KEY", "sk-ant-test-123456",
                 "XAI_BASE_URL", xai.baseUrl(), "XAI_API_KEY", "xai-test-key-123456");
         client = OpenAIOkHttpClient.builder().baseUrl(gw.url() + "/v1").apiKey(gw.adminKey()).maxRetries(0)
@@ -71,6 +74,7 @@ class ResponsesApiTest {
         openai.close();
         anthropic.close();
         xai.close();
+        gemini.close();
     }
 
     @BeforeEach
@@ -78,6 +82,7 @@ class ResponsesApiTest {
         openai.reset();
         anthropic.reset();
         xai.reset();
+        gemini.reset();
     }
 
     private static JsonNode parse(String s) {
@@ -216,6 +221,22 @@ class ResponsesApiTest {
         assertThat(outputText(streamed)).isEqualTo("echo: salut toi");
         assertThat(outputText(acc.reconstructedResponse())).as("the events alone make the same answer").isEqualTo("echo: salut toi");
         assertThat(streamed.usage().get().outputTokens()).isEqualTo(7);
+    }
+
+    @Test
+    void geminiAnswersTheResponsesApiToo() {
+        Response r = client.responses().create(ResponseCreateParams.builder().model("gemini/gemini-2.5-flash").input("ciao")
+                .instructions("Be Italian.").build());
+        assertThat(outputText(r)).isEqualTo("echo: ciao");
+        assertThat(gemini.lastRequest().path()).contains(":generateContent");
+        assertThat(gemini.lastRequest().json().path("systemInstruction").toString()).contains("Be Italian.");
+        ResponseAccumulator acc = ResponseAccumulator.create();
+        try (StreamResponse<ResponseStreamEvent> s = client.responses().createStreaming(
+                ResponseCreateParams.builder().model("gemini/gemini-2.5-flash").input("ancora una volta").build())) {
+            s.stream().forEach(acc::accumulate);
+        }
+        assertThat(outputText(acc.response())).isEqualTo("echo: ancora una volta");
+        assertThat(gemini.lastRequest().path()).contains(":streamGenerateContent");
     }
 
     @Test
