@@ -162,8 +162,7 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
 
         @Override
         protected void headers(HttpClientRequest r) {
-            if (flavor.apiKey() != null) r.putHeader("authorization", "Bearer " + flavor.apiKey());
-            flavor.extraHeaders().forEach(r::putHeader);
+            flavor.authorize(r);
         }
 
         @Override

@@ -23,6 +23,12 @@ public record OpenAiFlavor(String name, ProviderId provider, Endpoint endpoint, 
                 apiKey, provider == ProviderId.FIREWORKS_AI ? "fireworks-cached-prompt-tokens" : null, extra);
     }
 
+    /** Puts the credentials and the upstream's extra headers on a request to it. */
+    public void authorize(io.vertx.core.http.HttpClientRequest r) {
+        if (apiKey != null) r.putHeader("authorization", "Bearer " + apiKey);
+        extraHeaders.forEach(r::putHeader);
+    }
+
     /** Where the Responses API lives beside chat completions. */
     public String responsesPath() {
         return chatPath.substring(0, chatPath.length() - "/chat/completions".length()) + "/responses";

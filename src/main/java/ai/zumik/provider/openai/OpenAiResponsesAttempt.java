@@ -56,8 +56,7 @@ final class OpenAiResponsesAttempt extends HttpAttempt {
 
     @Override
     protected void headers(HttpClientRequest r) {
-        if (flavor.apiKey() != null) r.putHeader("authorization", "Bearer " + flavor.apiKey());
-        flavor.extraHeaders().forEach(r::putHeader);
+        flavor.authorize(r);
     }
 
     @Override

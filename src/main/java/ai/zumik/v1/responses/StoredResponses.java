@@ -36,28 +36,18 @@ final class StoredResponses {
 
     /** Inserts the row, or replaces its status and object when it exists (a background response finishing). */
     void save(String project, Stored s) {
-        db.call(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO v1_responses (id, project_id, response_id, previous_id, "
-                    + "status, created_at, input_items, response) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                    + "ON CONFLICT (id) DO UPDATE SET status = excluded.status, response = excluded.response")) {
-                ps.setString(1, s.id());
-                ps.setString(2, project);
-                ps.setString(3, s.responseId());
-                ps.setString(4, s.previousId());
-                ps.setString(5, s.status());
-                ps.setLong(6, s.response().path("created_at").asLong());
-                ps.setString(7, Json.text(s.inputItems()));
-                ps.setString(8, Json.text(s.response()));
-                return ps.executeUpdate();
-            }
-        });
+        insert(project, s, "DO UPDATE SET status = excluded.status, response = excluded.response");
     }
 
     /** Inserts the row unless it already exists (a background response that finished first keeps its end). */
     void saveIfAbsent(String project, Stored s) {
+        insert(project, s, "DO NOTHING");
+    }
+
+    private void insert(String project, Stored s, String onConflict) {
         db.call(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO v1_responses (id, project_id, response_id, previous_id, "
-                    + "status, created_at, input_items, response) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")) {
+                    + "status, created_at, input_items, response) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) " + onConflict)) {
                 ps.setString(1, s.id());
                 ps.setString(2, project);
                 ps.setString(3, s.responseId());
