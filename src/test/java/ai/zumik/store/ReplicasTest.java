@@ -223,6 +223,47 @@ class ReplicasTest {
     }
 
     @Test
+    void concurrentAppendersOnTwoReplicasWinEachBranchVersionExactlyOnce() throws Exception {
+        JsonNode session = parse(post(a, "/v2/sessions", "{}", KEY).body());
+        String path = "/v2/sessions/" + session.get("id").asText() + "/branches/" + session.get("default_branch_id").asText();
+        int writers = 6;
+        int each = 8;
+        java.util.concurrent.atomic.AtomicInteger conflicts = new java.util.concurrent.atomic.AtomicInteger();
+        try (var pool = Executors.newFixedThreadPool(writers)) {
+            List<Future<Object>> fs = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                ZumikProcess z = w % 2 == 0 ? a : b;
+                fs.add(pool.submit(() -> {
+                    for (int i = 0; i < each; i++) {
+                        while (true) {
+                            JsonNode br = parse(get(z, path, KEY).body());
+                            String head = br.get("head_event_id").isNull() ? "null" : "\"" + br.get("head_event_id").asText() + "\"";
+                            HttpResponse<String> r = post(z, path + "/events", "{\"expected_version\":" + br.get("version").asLong()
+                                    + ",\"expected_head_event_id\":" + head + ",\"event\":{\"event_type\":\"note\",\"content\":\"x\"}}", KEY);
+                            if (r.statusCode() == 200) break;
+                            assertThat(r.statusCode()).as(r.body()).isEqualTo(409);
+                            conflicts.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (var f : fs) f.get();
+        }
+        JsonNode events = parse(get(b, path + "/events?limit=100", KEY).body()).get("data");
+        assertThat(events).hasSize(writers * each);
+        String parent = null;
+        for (int i = 0; i < events.size(); i++) {
+            assertThat(events.get(i).get("sequence").asLong()).isEqualTo(i + 1);
+            assertThat(events.get(i).get("parent_event_id").isNull() ? null : events.get(i).get("parent_event_id").asText())
+                    .as("one line, no lost or duplicated event").isEqualTo(parent);
+            parent = events.get(i).get("id").asText();
+        }
+        assertThat(parse(get(a, path, KEY).body()).get("version").asLong()).isEqualTo(writers * each);
+        assertThat(conflicts.get()).as("the replicas really raced").isPositive();
+    }
+
+    @Test
     void anIdempotencyKeyHoldsAcrossReplicas() throws Exception {
         String body = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"once\"}]}";
         int before = openai.requests().size();
