@@ -419,6 +419,11 @@ public final class Zumik implements AutoCloseable {
         return defs;
     }
 
+    /** The routes every front serves (tests walk them). */
+    public List<ai.zumik.http.Route> routes() {
+        return fronts.getFirst().routes().all();
+    }
+
     public int port() {
         return port;
     }
