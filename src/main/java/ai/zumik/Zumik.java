@@ -56,6 +56,8 @@ import ai.zumik.state.SessionStore;
 import ai.zumik.state.SnapshotCompiler;
 import ai.zumik.v2.ArtifactsHandler;
 import ai.zumik.v2.SessionsHandler;
+import ai.zumik.v2.PurgeJobsHandler;
+import ai.zumik.evidence.PurgeJobs;
 import ai.zumik.v2.AgentHintsHandler;
 import ai.zumik.v2.ApiKeysHandler;
 import ai.zumik.v2.BillingHandler;
@@ -164,6 +166,8 @@ public final class Zumik implements AutoCloseable {
             SnapshotCompiler snapshotCompiler = new SnapshotCompiler(database, clock);
             ArtifactsHandler artifactsApi = new ArtifactsHandler(artifacts);
             SessionsHandler sessionsApi = new SessionsHandler(sessionStore, snapshotCompiler);
+            PurgeJobsHandler purgeApi = new PurgeJobsHandler(new PurgeJobs(database, clock, catalog,
+                    config.bifrostBaseUrl() != null, java.util.function.UnaryOperator.identity()));
             ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
             AliasRegistry aliases = new AliasRegistry(database, clock, catalog.revision());
             aliases.bootstrap(aliasDefinitions(config));
@@ -298,6 +302,8 @@ public final class Zumik implements AutoCloseable {
                             .add(Route.get(ArtifactsHandler.BUNDLES, Scope.INFERENCE, (ex, b) -> artifactsApi.listBundles(ex)))
                             .add(Route.get(ArtifactsHandler.ONE_BUNDLE, Scope.INFERENCE, (ex, b) -> artifactsApi.getBundle(ex)))
                             .add(Route.delete(ArtifactsHandler.ONE_BUNDLE, Scope.INFERENCE, (ex, b) -> artifactsApi.deleteBundle(ex)))
+                            .add(Route.post(PurgeJobsHandler.PATH, Scope.ADMIN, purgeApi::create))
+                            .add(Route.get(PurgeJobsHandler.ONE_PATH, Scope.ADMIN, (ex, b) -> purgeApi.get(ex)))
                             .add(Route.post(SessionsHandler.PATH, Scope.INFERENCE, sessionsApi::create))
                             .add(Route.get(SessionsHandler.PATH, Scope.INFERENCE, (ex, b) -> sessionsApi.list(ex)))
                             .add(Route.get(SessionsHandler.ONE_PATH, Scope.INFERENCE, (ex, b) -> sessionsApi.get(ex)))

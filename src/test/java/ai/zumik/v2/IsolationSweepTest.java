@@ -84,6 +84,8 @@ class IsolationSweepTest {
         ok(send("POST", "/v2/model-aliases/alpha.only/releases", "{\"targets\":[{\"provider\":\"openai\",\"model\":\"gpt-4o-mini\","
                 + "\"weight\":1}]}", aKey));
         a.put("alias", "alpha.only");
+        String doomed = ok(send("POST", "/v2/artifacts", "{\"artifact_type\":\"document\",\"content\":\"doomed\"}", aKey)).get("id").asText();
+        a.put("pjb", ok(send("POST", "/v2/purge-jobs", "{\"artifact_ids\":[\"" + doomed + "\"]}", aKey)).get("id").asText());
     }
 
     @AfterAll
@@ -181,6 +183,10 @@ class IsolationSweepTest {
         put(m, Kind.OBJECT, "POST", "/v2/api-keys/*", "/v2/api-keys/" + a.get("key") + "/rotate", "");
         put(m, Kind.OBJECT, "PATCH", "/v2/api-keys/*", "/v2/api-keys/" + a.get("key"), "{\"rpm_limit\":1}");
         put(m, Kind.LIST, "GET", "/v2/usage", "/v2/usage", null);
+        put(m, Kind.REFERENCES, "POST", "/v2/purge-jobs", "/v2/purge-jobs", "{\"artifact_ids\":[\"" + a.get("art") + "\"]}");
+        put(m, Kind.REFERENCES, "POST", "/v2/purge-jobs", "/v2/purge-jobs", "{\"session_id\":\"" + a.get("ses") + "\"}");
+        put(m, Kind.OBJECT, "GET", "/v2/purge-jobs/*", "/v2/purge-jobs/" + a.get("pjb"), null);
+        put(m, Kind.OBJECT, "GET", "/v2/purge-jobs/*", "/v2/purge-jobs/" + a.get("pjb") + "/receipt", null);
         put(m, Kind.OWN, "POST", "/v2/projects", "/v2/projects", "{\"name\":\"gamma\"}");
         put(m, Kind.OWN, "GET", "/v2/projects", "/v2/projects", null);
         put(m, Kind.OWN, "GET", "/v2/projects/*", "/v2/projects/prj_01aaaaaaaaaaaaaaaaaaaaaaaa", null);
