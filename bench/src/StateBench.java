@@ -1,0 +1,161 @@
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * State on the hot path (issue 13, item 8). Against a running Zumik whose OpenAI upstream is the
+ * instant BenchUpstream:
+ *
+ * <ol>
+ *   <li>turns: a session on a 3-block bundle whose default branch holds 50 events; each turn forks
+ *       a branch at that 50th event and runs {@code POST /v2/responses {branch_id}} on it, so every
+ *       turn compiles a snapshot of a 51-block line, materializes it, executes, and appends its two
+ *       events with compare-and-swap. Prints the client-side latency of the turns; Zumik's own time
+ *       comes from its /metrics overhead histogram (bench/state.sh takes the difference);</li>
+ *   <li>cas: appends per second on one branch, one writer that always knows the head, then
+ *       {@code WRITERS} writers racing (each re-reads the branch after a 409).</li>
+ * </ol>
+ *
+ * Usage: java StateBench BASE_URL KEY turns|cas [N=500] [WRITERS=4]
+ */
+public final class StateBench {
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static String base;
+    static String key;
+
+    public static void main(String[] args) throws Exception {
+        base = args[0];
+        key = args[1];
+        int n = args.length > 3 ? Integer.parseInt(args[3]) : 500;
+        int writers = args.length > 4 ? Integer.parseInt(args[4]) : 4;
+        if (args[2].equals("turns")) turns(n);
+        else cas(n, writers);
+    }
+
+    static void turns(int n) throws Exception {
+        List<String> arts = new ArrayList<>();
+        for (String[] a : new String[][] {{"policy", "You are the repository assistant. Answer briefly and cite files."},
+                {"tool_bundle_source", "[{\"type\":\"function\",\"function\":{\"name\":\"read_file\",\"parameters\":{\"type\":\"object\","
+                        + "\"properties\":{\"path\":{\"type\":\"string\"}},\"required\":[\"path\"]}}}]"},
+                {"text_context", "The repository is a Java 25 gateway with packages http, broker, provider, state and evidence."}}) {
+            arts.add(field(post("/v2/artifacts", "{\"artifact_type\":\"" + a[0] + "\",\"content\":" + quote(a[1]) + "}"), "id"));
+        }
+        String bundle = field(post("/v2/bundles", "{\"items\":[{\"artifact_id\":\"" + arts.get(0) + "\",\"role\":\"system\"},"
+                + "{\"artifact_id\":\"" + arts.get(1) + "\",\"role\":\"tools\"},{\"artifact_id\":\"" + arts.get(2) + "\",\"role\":\"context\"}]}"),
+                "id");
+        String session = post("/v2/sessions", "{\"base_bundle_ids\":[\"" + bundle + "\"]}");
+        String sid = field(session, "id");
+        String main = field(session, "default_branch_id");
+        String head = null;
+        for (int i = 0; i < 50; i++) {
+            head = field(append(sid, main, i, head, i % 2 == 0 ? "user_message" : "assistant_message",
+                    "turn " + i + ": " + "a sentence of earlier conversation. ".repeat(3)), "id");
+        }
+        long[] lat = new long[n];
+        for (int i = -50; i < n; i++) { // 50 unrecorded turns warm the path
+            String fork = field(post("/v2/sessions/" + sid + "/branches", "{\"fork_from_branch_id\":\"" + main + "\"}"), "id");
+            long t0 = System.nanoTime();
+            String r = post("/v2/responses", "{\"model\":\"gpt-4o-mini\",\"branch_id\":\"" + fork + "\",\"input\":\"What changed in turn "
+                    + i + "?\"}");
+            long t = System.nanoTime() - t0;
+            if (!r.contains("\"append_status\":\"appended\"")) throw new IllegalStateException("turn not appended: " + r);
+            if (i >= 0) lat[i] = t;
+        }
+        Arrays.sort(lat);
+        System.out.printf("{\"turns\":%d,\"events_on_line\":50,\"bundle_blocks\":3,\"client_latency_us\":{\"p50\":%d,\"p90\":%d,\"p99\":%d}}%n",
+                n, lat[n / 2] / 1000, lat[n * 9 / 10] / 1000, lat[n * 99 / 100] / 1000);
+    }
+
+    static void cas(int n, int writers) throws Exception {
+        String session = post("/v2/sessions", "{}");
+        String sid = field(session, "id");
+        String br = field(session, "default_branch_id");
+        String head = null;
+        for (int i = 0; i < 50; i++) head = field(append(sid, br, i, head, "note", "warm"), "id");
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) head = field(append(sid, br, 50 + i, head, "note", "x"), "id");
+        double single = n / ((System.nanoTime() - t0) / 1e9);
+
+        String racing = field(post("/v2/sessions", "{}"), "id");
+        String rbr = field(get("/v2/sessions/" + racing), "default_branch_id");
+        AtomicLong conflicts = new AtomicLong();
+        int each = Math.max(1, n / writers);
+        long t1 = System.nanoTime();
+        try (var pool = Executors.newFixedThreadPool(writers)) {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                fs.add(pool.submit(() -> {
+                    for (int i = 0; i < each; i++) {
+                        while (true) {
+                            String b = get("/v2/sessions/" + racing + "/branches/" + rbr);
+                            long v = Long.parseLong(field(b, "version"));
+                            String h = v == 0 ? null : field(b, "head_event_id");
+                            if (tryAppend(racing, rbr, v, h)) break;
+                            conflicts.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (var f : fs) f.get();
+        }
+        double racingRate = each * writers / ((System.nanoTime() - t1) / 1e9);
+        System.out.printf("{\"single_writer_appends_per_s\":%.0f,\"racing\":{\"writers\":%d,\"appends_per_s\":%.0f,"
+                + "\"conflicts\":%d,\"appends\":%d}}%n", single, writers, racingRate, conflicts.get(), each * writers);
+    }
+
+    static boolean tryAppend(String sid, String br, long version, String head) throws Exception {
+        HttpResponse<String> r = send("POST", "/v2/sessions/" + sid + "/branches/" + br + "/events", body(version, head, "note", "race"));
+        if (r.statusCode() == 409) return false;
+        if (r.statusCode() != 200) throw new IllegalStateException(r.statusCode() + " " + r.body());
+        return true;
+    }
+
+    static String append(String sid, String br, long version, String head, String type, String content) throws Exception {
+        return post("/v2/sessions/" + sid + "/branches/" + br + "/events", body(version, head, type, content));
+    }
+
+    static String body(long version, String head, String type, String content) {
+        return "{\"expected_version\":" + version + ",\"expected_head_event_id\":" + (head == null ? "null" : "\"" + head + "\"")
+                + ",\"event\":{\"event_type\":\"" + type + "\",\"content\":" + quote(content) + "}}";
+    }
+
+    static String post(String path, String body) throws Exception {
+        HttpResponse<String> r = send("POST", path, body);
+        if (r.statusCode() != 200) throw new IllegalStateException(path + " -> " + r.statusCode() + " " + r.body());
+        return r.body();
+    }
+
+    static String get(String path) throws Exception {
+        HttpResponse<String> r = send("GET", path, null);
+        if (r.statusCode() != 200) throw new IllegalStateException(path + " -> " + r.statusCode() + " " + r.body());
+        return r.body();
+    }
+
+    static HttpResponse<String> send(String method, String path, String body) throws Exception {
+        var b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).header("authorization", "Bearer " + key)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) b.header("content-type", "application/json");
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":(\"([^\"]*)\"|(-?[0-9]+))").matcher(json);
+        if (!m.find()) throw new IllegalStateException("no " + name + " in " + json);
+        return m.group(2) != null ? m.group(2) : m.group(3);
+    }
+
+    static String quote(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+}
