@@ -50,6 +50,8 @@ import ai.zumik.telemetry.Metrics;
 import ai.zumik.v1.ChatCompletionsHandler;
 import ai.zumik.v1.EmbeddingsHandler;
 import ai.zumik.v1.ModelsHandler;
+import ai.zumik.v1.files.FileStore;
+import ai.zumik.v1.files.FilesHandler;
 import ai.zumik.v2.AgentHintsHandler;
 import ai.zumik.v2.ApiKeysHandler;
 import ai.zumik.v2.BillingHandler;
@@ -231,6 +233,12 @@ public final class Zumik implements AutoCloseable {
             AuditEventsHandler auditApi = new AuditEventsHandler(audit);
             AgentHintsHandler hintsApi = new AgentHintsHandler(hints);
             RegionalPolicyHandler regionApi = new RegionalPolicyHandler(regionalPolicies, audit);
+            var batchConfig = config.batches();
+            FileStore files = new FileStore(database, config.dataDir(), clock, new FileStore.Limits(
+                    batchConfig.maxFileBytes(), batchConfig.projectMaxFiles(), batchConfig.projectMaxBytes()));
+            files.removeOrphans();
+            FilesHandler filesApi = new FilesHandler(files, config.dataDir().resolve("uploads"), clock);
+            filesApi.removeStaleUploads();
             var watchdogRef = new java.util.concurrent.atomic.AtomicReference<LoopWatchdog>();
             OpsEndpoints ops = new OpsEndpoints(metrics, config.metricsToken(),
                     () -> watchdogRef.get() == null ? null : watchdogRef.get().problem());
@@ -285,6 +293,11 @@ public final class Zumik implements AutoCloseable {
                             .add(Route.post(RegionalPolicyHandler.PATH, Scope.ADMIN, regionApi::install))
                             .add(new Route(io.vertx.core.http.HttpMethod.PUT, RegionalPolicyHandler.GOVERNANCE_PATH, Scope.ADMIN,
                                     true, regionApi::install))
+                            .add(new Route(io.vertx.core.http.HttpMethod.POST, FilesHandler.PATH, Scope.INFERENCE, false,
+                                    filesApi::upload))
+                            .add(Route.get(FilesHandler.PATH, Scope.INFERENCE, (ex, b) -> filesApi.list(ex)))
+                            .add(Route.get(FilesHandler.ONE_PATH, Scope.INFERENCE, (ex, b) -> filesApi.get(ex)))
+                            .add(Route.delete(FilesHandler.ONE_PATH, Scope.INFERENCE, (ex, b) -> filesApi.delete(ex)))
                             .add(Route.get(ModelsHandler.LIST_PATH, Scope.INFERENCE, (ex, b) -> models.list(ex)))
                             .add(Route.get(ModelsHandler.ONE_PATH, Scope.INFERENCE, (ex, b) -> models.one(ex)))
                             .add(Route.post(ApiKeysHandler.PATH, Scope.ADMIN, apiKeys::create))
@@ -319,6 +332,14 @@ public final class Zumik implements AutoCloseable {
                 }
             }));
             vertx.setPeriodic(60_000, id -> governor.prune());
+            vertx.setPeriodic(60_000, id -> blocking.execute(() -> {
+                try {
+                    files.sweep();
+                } catch (RuntimeException e) {
+                    LOG.warn("could not remove expired files: {}", e.getMessage());
+                }
+            }));
+
             vertx.setPeriodic(600_000, id -> blocking.execute(() -> {
                 try {
                     idempotency.purgeExpired();
