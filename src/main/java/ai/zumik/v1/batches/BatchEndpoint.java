@@ -1,0 +1,97 @@
+package ai.zumik.v1.batches;
+
+import ai.zumik.broker.ExecutionBroker;
+import ai.zumik.broker.ExecutionContext;
+import ai.zumik.broker.ResponseSink;
+import ai.zumik.broker.Served;
+import ai.zumik.inference.ChatRequest;
+import ai.zumik.inference.EmbeddingRequest;
+import ai.zumik.inference.StreamEvent;
+import ai.zumik.v1.ChatCompletionsHandler;
+import ai.zumik.v1.ChatRequestParser;
+import ai.zumik.v1.EmbeddingsHandler;
+import ai.zumik.v1.ResponseBodies;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+
+/**
+ * The endpoints a batch can target, and for each how a line's body becomes a request (the live
+ * endpoint's own parser: a body it would refuse with a 400 is refused with that 400), how the
+ * request goes through the broker, and how its answer is rendered (the live endpoint's own
+ * renderer, so a line's body is byte for byte what the endpoint answers live).
+ */
+public enum BatchEndpoint {
+    CHAT_COMPLETIONS(ChatCompletionsHandler.PATH),
+    EMBEDDINGS(EmbeddingsHandler.PATH),
+    /** Accepted, but NOT WIRED YET: see {@link #responses}. */
+    RESPONSES("/v1/responses");
+
+    private final String url;
+
+    BatchEndpoint(String url) {
+        this.url = url;
+    }
+
+    public String url() {
+        return url;
+    }
+
+    /** The endpoint behind {@code url}, or null when batches cannot target it. */
+    public static BatchEndpoint of(String url) {
+        for (BatchEndpoint e : values()) if (e.url.equals(url)) return e;
+        return null;
+    }
+
+    /** Sends a prepared request through a broker (on the broker's loop). */
+    @FunctionalInterface
+    interface Submit {
+        ExecutionBroker.Result submit(ExecutionBroker broker, ExecutionContext ctx, ResponseSink sink);
+    }
+
+    /** Renders a completed answer as the live endpoint's body. */
+    @FunctionalInterface
+    interface Render {
+        byte[] body(StreamEvent.Completion c, Served served, String responseId) throws IOException;
+    }
+
+    /** A line ready to run: the model it asks for, how to send it, how to render its answer. */
+    record Prepared(String model, Submit submit, Render render) {}
+
+    /**
+     * A line's body read exactly as the live endpoint reads it; throws the endpoint's 400
+     * ({@link ai.zumik.http.ApiException}) for a body it would refuse. Null: the endpoint cannot run
+     * lines yet (the line is answered {@code endpoint_not_ready}).
+     */
+    Prepared prepare(ObjectNode body) {
+        return switch (this) {
+            case CHAT_COMPLETIONS -> chat(body);
+            case EMBEDDINGS -> embeddings(body);
+            case RESPONSES -> responses(body);
+        };
+    }
+
+    private static Prepared chat(ObjectNode body) {
+        ChatRequest r = ChatRequestParser.parse(body);
+        return new Prepared(r.model(), (broker, ctx, sink) -> broker.chat(ctx, r, sink),
+                (c, served, id) -> ResponseBodies.chatCompletion(c, id, served.responseModel()));
+    }
+
+    private static Prepared embeddings(ObjectNode body) {
+        EmbeddingRequest r = EmbeddingsHandler.parse(body);
+        return new Prepared(r.model(), (broker, ctx, sink) -> broker.embeddings(ctx, r, sink),
+                (c, served, id) -> ResponseBodies.embeddings(c, served.responseModel()));
+    }
+
+    /**
+     * {@code /v1/responses} lines — NOT WIRED YET. The {@code /v1/responses} surface
+     * ({@code ai.zumik.v1.responses}) is being built elsewhere; until this method is filled in, it
+     * returns null and every line of a {@code /v1/responses} batch is answered with the error
+     * {@code endpoint_not_ready} without running. To wire it, return a {@link Prepared} built like
+     * {@link #chat}: the surface's own parser for {@code body}, the broker call it makes, and its
+     * own renderer of a completed response (and remove the {@code endpoint_not_ready} note from
+     * the README).
+     */
+    private static Prepared responses(ObjectNode body) {
+        return null;
+    }
+}
