@@ -68,6 +68,7 @@ public final class BatchRunner implements AutoCloseable {
     public void start() {
         if (store.database().dialect() == Database.Dialect.SQLITE) store.releaseAll();
         ticker = Thread.ofPlatform().daemon().name("zumik-batch-runner").start(this::loop);
+        LOG.info("batch runner {} started (lease {} ms, {} lines in flight per batch)", owner, leaseMs, linesPerBatch);
     }
 
     private void loop() {
@@ -97,6 +98,7 @@ public final class BatchRunner implements AutoCloseable {
         if (room <= 0) return;
         for (String id : store.claimable(now, room)) {
             if (jobs.containsKey(id) || !store.claim(id, owner, now + leaseMs, now)) continue;
+            LOG.info("batch {} claimed by runner {}", id, owner);
             BatchJob job = new BatchJob(id, this);
             jobs.put(id, job);
             blocking.execute(job);
