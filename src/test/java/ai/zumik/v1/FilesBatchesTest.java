@@ -348,6 +348,46 @@ class FilesBatchesTest {
         }
     }
 
+    @Test
+    void whenTheBatchsKeyIsRevokedTheLinesNotYetSentFailAndTheBatchEnds() throws Exception {
+        String admin = newProject();
+        HttpResponse<String> made = gw.post("/v2/api-keys", "{\"name\":\"batcher\",\"scopes\":[\"inference\"]}", admin);
+        assertThat(made.statusCode()).as(made.body()).isEqualTo(200);
+        String batcher = JSON.readTree(made.body()).get("key").asText();
+        String batcherId = JSON.readTree(made.body()).get("id").asText();
+        try (Sdk sdk = sdk(batcher)) {
+            OpenAIClient client = sdk.client();
+            List<String> lines = new ArrayList<>();
+            for (int i = 0; i < 16; i++) lines.add(line("k" + i, chat("slow " + i + " revoke-test")));
+            Batch b = createBatch(client, upload(client, "revoke.jsonl", String.join("\n", lines)).id(),
+                    BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS);
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (openai.requests().stream().noneMatch(r -> r.body().contains("revoke-test"))) {
+                assertThat(System.nanoTime()).isLessThan(until);
+                Thread.sleep(20);
+            }
+            assertThat(gw.delete("/v2/api-keys/" + batcherId, admin).statusCode()).isEqualTo(200);
+        }
+        JsonNode done;
+        long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        do {
+            Thread.sleep(50);
+            done = get("/v1/batches", admin).at("/data/0");
+            assertThat(System.nanoTime()).as("the batch ends: %s", done).isLessThan(until);
+        } while (!done.get("status").asText().equals("completed"));
+        long sent = openai.requests().stream().filter(r -> r.body().contains("revoke-test")).count();
+        assertThat(done.at("/request_counts/completed").asLong()).as("the lines sent before the revocation").isEqualTo(sent);
+        assertThat(sent).isLessThan(16);
+        try (Sdk sdk = sdk(admin)) {
+            List<JsonNode> err = jsonl(content(sdk.client(), done.get("error_file_id").asText()));
+            assertThat(err).hasSize((int) (16 - sent));
+            assertThat(err).allSatisfy(l -> {
+                assertThat(l.at("/error/code").asText()).isEqualTo("api_key_revoked");
+                assertThat(l.at("/error/message").asText()).contains(batcherId).contains("revoked");
+            });
+        }
+    }
+
     // ---- money and QoS ----------------------------------------------------------------------
 
     @Test

@@ -113,6 +113,47 @@ class BatchRestartTest {
         }
     }
 
+    @Test
+    void aBatchWhoseWindowPassedWhileZumikWasDownExpiresWithWhatFinished() throws Exception {
+        Path dir = Files.createTempDirectory("zumik-batch-expire-");
+        String key = "zk_live_" + UUID.randomUUID().toString().replace("-", "");
+        Map<String, String> env = Map.of("ZUMIK_BOOTSTRAP_KEY", key, "OPENAI_BASE_URL", openai.baseUrl(),
+                "OPENAI_API_KEY", "sk-test-restart");
+        String run = "expire";
+        String batchId;
+        TestGateway first = TestGateway.start(dir, env);
+        try {
+            batchId = createBatch(first.url(), key, run);
+            awaitReceived(run, 5);
+        } finally {
+            first.close();
+        }
+        // The 24 h window passes while no Zumik runs.
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("zumik.db"))) {
+            c.createStatement().executeUpdate("UPDATE batches SET expires_at = 1000 WHERE id = '" + batchId + "'");
+        }
+        int sent = received(run).size();
+        try (TestGateway second = TestGateway.start(dir, env)) {
+            long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            JsonNode b;
+            while (!(b = JSON.readTree(get(second.url(), key, "/v1/batches/" + batchId))).get("status").asText().equals("expired")) {
+                assertThat(System.nanoTime()).as("the batch expires: %s", b).isLessThan(until);
+                Thread.sleep(50);
+            }
+            assertThat(b.get("expired_at").isIntegralNumber()).isTrue();
+            assertThat(b.at("/request_counts/completed").asInt()).isEqualTo(sent);
+            assertThat(b.at("/request_counts/failed").asInt()).isEqualTo(LINES - sent);
+            assertThat(lines(second.url(), key, b.get("output_file_id"))).hasSize(sent);
+            List<JsonNode> err = lines(second.url(), key, b.get("error_file_id"));
+            assertThat(err).hasSize(LINES - sent).allSatisfy(l -> {
+                assertThat(l.at("/error/code").asText()).isEqualTo("batch_expired");
+                assertThat(l.at("/error/message").asText())
+                        .isEqualTo("This request could not be executed before the completion window expired.");
+            });
+            assertThat(received(run)).as("nothing was sent after the window").hasSize(sent);
+        }
+    }
+
     /** What the files say, checked against what the fake received. */
     record Outcome(List<String> succeeded, List<String> interrupted) {}
 
