@@ -226,6 +226,8 @@ final class BatchJob implements Runnable {
         ArrayNode data = Json.array();
         errors.forEach(data::add);
         if (!store.failValidation(id, runner.owner(), Json.text(data), runner.clock().millis())) lost = true;
+        else LOG.info("batch {} failed: no line can run ({}: {})", id, errors.getFirst().get("code").asText(),
+                errors.getFirst().get("message").asText());
         return false;
     }
 
