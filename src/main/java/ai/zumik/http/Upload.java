@@ -49,8 +49,16 @@ public final class Upload {
     }
 
     private static void tooLarge(Exchange ex, String param, String message) {
+        refuse(ex, new ApiError(413, "invalid_request_error", "request_too_large", param, message, null));
+    }
+
+    /**
+     * Answers an upload refused before its body was read (a wrong Content-Type, say): the body is
+     * never read, so the connection cannot carry another request and is closed.
+     */
+    public static void refuse(Exchange ex, ApiError error) {
         ex.response().putHeader(HttpHeaders.CONNECTION, "close");
-        ex.sendError(new ApiError(413, "invalid_request_error", "request_too_large", param, message, null));
+        ex.sendError(error);
         ex.context().runOnContext(v -> ex.request().connection().close());
     }
 

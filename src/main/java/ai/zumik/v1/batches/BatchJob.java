@@ -52,6 +52,8 @@ final class BatchJob implements Runnable {
     static final String INTERRUPTED = "batch_line_interrupted";
     private static final int MAX_ERRORS_SHOWN = 100;
     private static final int INSERT_CHUNK = 500;
+    /** Validated lines are stored in transactions of at most this many lines or bytes of bodies. */
+    private static final int INSERT_BYTES = 4 * 1024 * 1024;
     private static final int FETCH = 64;
     private static final QosRequest QOS = new QosRequest(QosClass.BATCH, null, null, 128, true);
 
@@ -180,12 +182,13 @@ final class BatchJob implements Runnable {
         store.clearLines(id);
         LineCheck check = new LineCheck(endpoint);
         List<BatchStore.CheckedLine> chunk = new ArrayList<>(INSERT_CHUNK);
+        long chunkBytes = 0;
         List<ObjectNode> errors = new ArrayList<>();
         long total = 0;
         long bad = 0;
         String model = null;
         boolean mixed = false;
-        try (InputStream in = files.open(input.get())) {
+        try (CountingStream in = new CountingStream(files.open(input.get()))) {
             InputLines lines = new InputLines(in, (int) ApiError.MAX_BODY_BYTES);
             for (InputLines.Line l = lines.next(); l != null; l = lines.next()) {
                 if (l.blank()) continue;
@@ -202,11 +205,18 @@ final class BatchJob implements Runnable {
                     else if (!model.equals(v.model())) mixed = true;
                 }
                 chunk.add(v.row());
-                if (chunk.size() == INSERT_CHUNK) {
+                chunkBytes += v.runnable() ? v.body().length() : 0;
+                if (chunk.size() == INSERT_CHUNK || chunkBytes >= INSERT_BYTES) {
                     store.insertLines(id, chunk);
                     chunk.clear();
+                    chunkBytes = 0;
                     if (lost || stop) return false;
                 }
+            }
+            if (in.count() != input.get().bytes()) {
+                // Its content went while it was read (deleted on another replica): what was read is not the file.
+                return fail(b, List.of(error("input_file_not_found", "The input file '" + b.inputFileId() + "' was deleted "
+                        + "while the batch read it.", "input_file_id", null)));
             }
         }
         store.insertLines(id, chunk);
@@ -263,17 +273,17 @@ final class BatchJob implements Runnable {
                 continue;
             }
             if (!acquireSlot()) break;
-            if (!awaitPause()) {
+            if (!awaitPause() || !acquireBody(line)) {
                 slots.release();
                 break;
             }
             Principal principal = principal(b);
             if (principal == null) {
-                slots.release();
+                release(line);
                 revoked = true;
                 break;
             }
-            start(b, endpoint, line, principal);
+            start(endpoint, line, principal);
         }
         awaitIdle();
         if (revoked) {
@@ -282,11 +292,16 @@ final class BatchJob implements Runnable {
         }
     }
 
-    /** Runs one line; its slot is released when the line has an outcome. */
-    private void start(Batch b, BatchEndpoint endpoint, BatchStore.PendingLine line, Principal principal) {
+    /** Runs one line; its slot and body budget are released when the line has an outcome. */
+    private void start(BatchEndpoint endpoint, BatchStore.PendingLine line, Principal principal) {
         BatchEndpoint.Prepared prepared;
         try {
-            prepared = endpoint.prepare((ObjectNode) Json.parse(line.body().getBytes(StandardCharsets.UTF_8)));
+            String body = store.body(id, line.lineNo());
+            if (body == null) { // no longer pending: reported by another runner
+                release(line);
+                return;
+            }
+            prepared = endpoint.prepare((ObjectNode) Json.parse(body.getBytes(StandardCharsets.UTF_8)));
         } catch (ApiException e) {
             // What the live endpoint answers to this body, before anything runs: no response id, no usage.
             recordUnsent(line, new LineOutcome.Answered(e.error().status(), null, Json.text(e.error().toJson()), null));
@@ -304,7 +319,7 @@ final class BatchJob implements Runnable {
         String responseId = Ids.next("rsp_");
         if (!store.markStarted(id, line.lineNo(), responseId, runner.owner(), runner.clock().millis())) {
             lost = true;
-            slots.release();
+            release(line);
             return;
         }
         inFlight.incrementAndGet();
@@ -345,7 +360,7 @@ final class BatchJob implements Runnable {
         } finally {
             inFlight.decrementAndGet();
             runner.lineEnded();
-            slots.release();
+            release(line);
         }
     }
 
@@ -353,8 +368,18 @@ final class BatchJob implements Runnable {
         try {
             record(line, "pending", o);
         } finally {
-            slots.release();
+            release(line);
         }
+    }
+
+    /** A line's slot in this batch and its share of the replica's body budget go back. */
+    private void release(BatchStore.PendingLine line) {
+        runner.bodies().release(bodyPermits(line));
+        slots.release();
+    }
+
+    private static int bodyPermits(BatchStore.PendingLine line) {
+        return Math.clamp(line.bytes(), 1, BatchRunner.BODY_BUDGET);
     }
 
     /**
@@ -390,6 +415,18 @@ final class BatchJob implements Runnable {
         try {
             while (!halted()) {
                 if (slots.tryAcquire(100, TimeUnit.MILLISECONDS)) return true;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop = true;
+        }
+        return false;
+    }
+
+    private boolean acquireBody(BatchStore.PendingLine line) {
+        try {
+            while (!halted()) {
+                if (runner.bodies().tryAcquire(bodyPermits(line), 100, TimeUnit.MILLISECONDS)) return true;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -463,6 +500,33 @@ final class BatchJob implements Runnable {
         discard(out);
         discard(err);
         return false;
+    }
+
+    /** Counts what is read, to tell a whole input from one cut short. */
+    private static final class CountingStream extends java.io.FilterInputStream {
+        private long count;
+
+        CountingStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) count++;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) count += n;
+            return n;
+        }
+
+        long count() {
+            return count;
+        }
     }
 
     private void discard(FileStore.Pending p) {

@@ -29,6 +29,12 @@ import org.slf4j.LoggerFactory;
 public final class BatchRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BatchRunner.class);
     static final int MAX_RUNNING = 16;
+    /**
+     * Request bodies of batch lines being run on this replica, all batches together: a line takes
+     * its body's size before it is read and gives it back when it ends, so even lines of the
+     * largest size (2 MiB) from many batches at once cannot exhaust the heap.
+     */
+    static final int BODY_BUDGET = 32 * 1024 * 1024;
     private static final long TICK_MS = 1_000;
 
     private final String owner = Ids.next("run_");
@@ -43,6 +49,7 @@ public final class BatchRunner implements AutoCloseable {
     private final ConcurrentHashMap<String, BatchJob> jobs = new ConcurrentHashMap<>();
     private final AtomicInteger linesInFlight = new AtomicInteger();
     private final Semaphore kick = new Semaphore(0);
+    private final Semaphore bodies = new Semaphore(BODY_BUDGET);
     private volatile boolean stopping;
     private volatile boolean closed;
     private Thread ticker;
@@ -160,6 +167,11 @@ public final class BatchRunner implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** The replica-wide budget for the bodies of lines being run (see {@link #BODY_BUDGET}). */
+    Semaphore bodies() {
+        return bodies;
     }
 
     void lineStarted() {

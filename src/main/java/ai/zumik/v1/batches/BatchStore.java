@@ -25,8 +25,8 @@ final class BatchStore {
             + "expires_at, finalizing_at, completed_at, failed_at, expired_at, cancelling_at, cancelled_at, total_count, "
             + "completed_count, failed_count, input_tokens, cached_tokens, output_tokens, reasoning_tokens";
 
-    /** A line waiting to run. */
-    record PendingLine(int lineNo, String customId, String body) {}
+    /** A line waiting to run; {@code bytes}: the size of its body, which is loaded only when it runs. */
+    record PendingLine(int lineNo, String customId, int bytes) {}
 
     /** A line as checked at validation: runnable (body set) or already failed (error set). */
     record CheckedLine(int lineNo, String customId, String body, String errorCode, String errorMessage) {}
@@ -196,13 +196,25 @@ final class BatchStore {
 
     List<PendingLine> pending(String id, int afterLine, int limit) {
         return db.call(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT line_no, custom_id, body FROM batch_lines WHERE batch_id = ? "
-                    + "AND state = 'pending' AND line_no > ? ORDER BY line_no LIMIT " + limit)) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT line_no, custom_id, OCTET_LENGTH(body) FROM batch_lines "
+                    + "WHERE batch_id = ? AND state = 'pending' AND line_no > ? ORDER BY line_no LIMIT " + limit)) {
                 bind(ps, id, afterLine);
                 ResultSet rs = ps.executeQuery();
                 List<PendingLine> out = new ArrayList<>();
-                while (rs.next()) out.add(new PendingLine(rs.getInt(1), rs.getString(2), rs.getString(3)));
+                while (rs.next()) out.add(new PendingLine(rs.getInt(1), rs.getString(2), rs.getInt(3)));
                 return out;
+            }
+        });
+    }
+
+    /** The request body of a line still waiting to run, or null once it is not. */
+    String body(String id, int lineNo) {
+        return db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT body FROM batch_lines WHERE batch_id = ? AND line_no = ? "
+                    + "AND state = 'pending'")) {
+                bind(ps, id, lineNo);
+                ResultSet rs = ps.executeQuery();
+                return rs.next() ? rs.getString(1) : null;
             }
         });
     }

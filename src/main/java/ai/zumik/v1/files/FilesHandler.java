@@ -77,7 +77,13 @@ public final class FilesHandler {
 
     /** {@code POST /v1/files}. */
     public void upload(Exchange ex, Buffer unused) {
-        String boundary = Multipart.boundary(ex.request().getHeader(HttpHeaders.CONTENT_TYPE), "file");
+        String boundary;
+        try {
+            boundary = Multipart.boundary(ex.request().getHeader(HttpHeaders.CONTENT_TYPE), "file");
+        } catch (ApiException e) {
+            Upload.refuse(ex, e.error());
+            return;
+        }
         long max = files.limits().maxFileBytes();
         String project = ex.principal().projectId();
         Upload.spool(ex, uploads, max + FRAMING_BYTES, "file", tooLarge(max),
