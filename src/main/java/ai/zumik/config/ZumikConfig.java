@@ -99,7 +99,7 @@ public record ZumikConfig(
      * @param projectMaxBytes {@code ZUMIK_FILES_PROJECT_MAX_BYTES}: bytes of uploaded files a project may
      *     keep (256 MiB)
      * @param lease {@code ZUMIK_BATCH_LEASE_MS}: how long a replica's claim on a running batch lasts
-     *     without renewal (it renews every second); past it another replica takes the batch over
+     *     without renewal (it renews every second; at least 3 s); past it another replica takes the batch over
      * @param linesInFlight {@code ZUMIK_BATCH_LINES_IN_FLIGHT}: requests of one batch running at once
      */
     public record Batches(long maxFileBytes, int projectMaxFiles, long projectMaxBytes, Duration lease,
@@ -216,7 +216,7 @@ public record ZumikConfig(
                         s.longInteger("ZUMIK_FILE_MAX_BYTES", 200L * 1024 * 1024, 1, 1L << 30),
                         s.integer("ZUMIK_FILES_PER_PROJECT", 200, null, 1, 1_000_000),
                         s.longInteger("ZUMIK_FILES_PROJECT_MAX_BYTES", 256L * 1024 * 1024, 1, Long.MAX_VALUE),
-                        Duration.ofMillis(s.integer("ZUMIK_BATCH_LEASE_MS", 30_000, null, 1_000, 3_600_000)),
+                        Duration.ofMillis(s.integer("ZUMIK_BATCH_LEASE_MS", 30_000, null, 3_000, 3_600_000)),
                         s.integer("ZUMIK_BATCH_LINES_IN_FLIGHT", 4, null, 1, 64)));
     }
 
