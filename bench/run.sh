@@ -70,15 +70,31 @@ mklua() { # file body with-auth
 }
 mklua "$out/plain-gw.lua" "$body" auth; mklua "$out/plain-up.lua" "$body" none
 mklua "$out/stream-gw.lua" "$sbody" auth; mklua "$out/stream-up.lua" "$sbody" none
+rbody='{"model":"gpt-4o-mini","store":false,"instructions":"You are a benchmark.","input":"Say something short about foxes."}'
+mklua "$out/resp-gw.lua" "$rbody" auth; mklua "$out/resp-up.lua" "$rbody" none
 tck=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_mb() { awk '/VmRSS/{printf "%d", $2/1024}' "/proc/$1/status"; }
 url() { echo "http://127.0.0.1:$1/v1/chat/completions"; }
-
-wrk_run() { # label port lua pid|- seconds
+rurl() { echo "http://127.0.0.1:$1/v1/responses"; }
+# p50 and p99 of zumik_overhead_seconds for a route between two /metrics snapshots (the upper
+# bound of the bucket the quantile falls in), so a number covers only the window it names.
+hist_pct() { # metrics-before metrics-after route
+  { echo "$1" | sed 's/^/B /'; echo "$2" | sed 's/^/A /'; } | awk -v r="$3" '
+    { side = $1; line = substr($0, 3) }
+    index(line, "zumik_overhead_seconds_bucket{route=\"" r "\"") == 1 {
+      match(line, /le="[^"]*"/); le = substr(line, RSTART + 4, RLENGTH - 5)
+      if (side == "A") { n++; les[n] = le; after[le] = $NF } else before[le] = $NF }
+    END { total = after["+Inf"] - before["+Inf"]; if (total <= 0) { print "no samples"; exit }
+      for (q = 1; q <= 2; q++) { want = (q == 1 ? 0.5 : 0.99) * total
+        for (i = 1; i <= n; i++) if (after[les[i]] - before[les[i]] >= want) { v[q] = les[i]; break } }
+      printf "p50 <= %s µs, p99 <= %s µs (%d requests)", (v[1] == "+Inf" ? "inf" : v[1] * 1e6), (v[2] == "+Inf" ? "inf" : v[2] * 1e6), total }'
+}
+metrics() { curl -s "http://127.0.0.1:$1/metrics"; }
+wrk_run() { # label port lua pid|- seconds [url-function]
   local c0=0 c1=0 reqs rps p50 p99 cpu="-"
   [ "$4" != - ] && c0=$(cpu_ticks "$4")
-  wrk -t2 -c64 -d"${5}s" --latency -s "$out/$3.lua" "$(url "$2")" > "$out/wrk-$1.txt"
+  wrk -t2 -c64 -d"${5}s" --latency -s "$out/$3.lua" "$(${6:-url} "$2")" > "$out/wrk-$1.txt"
   [ "$4" != - ] && c1=$(cpu_ticks "$4")
   reqs=$(awk '/requests in/{print $1}' "$out/wrk-$1.txt")
   rps=$(awk '/Requests\/sec/{printf "%d", $2}' "$out/wrk-$1.txt")
@@ -95,6 +111,9 @@ wrk -t2 -c64 -d20s -s "$out/stream-gw.lua" "$(url $gw)" >/dev/null
 wrk -t2 -c64 -d20s -s "$out/stream-up.lua" "$(url $bare)" >/dev/null
 $java -Dwarmup=20 -cp "$cp" LoadGen "$(url $gw_slow)" 200 5 stream $key >/dev/null
 $java -Dwarmup=20 -cp "$cp" LoadGen "$(url $bare_slow)" 200 5 stream >/dev/null
+wrk -t2 -c64 -d20s -s "$out/resp-gw.lua" "$(rurl $gw)" >/dev/null
+wrk -t2 -c64 -d20s -s "$out/resp-up.lua" "$(rurl $bare)" >/dev/null
+$java -Dwarmup=10 -cp "$cp" LoadGen "$(rurl $gw_slow),$(rurl $bare_slow)" 200 3 stream "$key,-" >/dev/null
 
 echo "bench: throughput, $rounds alternating rounds of ${duration}s" >&2
 rows=()
@@ -109,18 +128,31 @@ srows+=("$(wrk_run direct-stream "$up" stream-up - "$duration")")
 srows+=("$(wrk_run bare-proxy-stream "$bare" stream-up "$barepid" "$duration")")
 srows+=("$(wrk_run zumik-stream "$gw" stream-gw "$gwpid" "$duration")")
 rss_stream=$(rss_mb "$gwpid")
+rrows=()
+for r in $(seq 1 "$rounds"); do
+  rrows+=("$(wrk_run "bare-proxy-responses-round$r" "$bare" resp-up "$barepid" "$duration" rurl)")
+  rrows+=("$(wrk_run "zumik-responses-round$r" "$gw" resp-gw "$gwpid" "$duration" rurl)")
+done
 
 # Latency: one open-loop generator per shape, giving each path 1-s slices in turn at the same
 # rate, so a noisy spell on the shared VM lands on every path alike (DURATION seconds per path).
 echo "bench: latency at $rate req/s, paths interleaved (open loop, ${duration}s per path after 5s unrecorded)" >&2
+m0=$(metrics $gw)
 lat=$($java -Dlabels=direct,bare-proxy,zumik,zumik-group-commit -cp "$cp" LoadGen \
   "$(url $up),$(url $bare),$(url $gw),$(url $gw_gc)" "$rate" "$duration" plain "-,-,$key,$key")
 echo "bench: streaming at 200 streams/s, paths interleaved (20 chunks 5 ms apart)" >&2
+m1=$(metrics $gw); s0=$(metrics $gw_slow)
 strm=$($java -Dlabels=direct,bare-proxy,zumik -cp "$cp" LoadGen \
   "$(url $up_slow),$(url $bare_slow),$(url $gw_slow)" 200 "$duration" stream "-,-,$key")
+echo "bench: /v1/responses at $rate req/s and 200 streams/s, paths interleaved" >&2
+s1=$(metrics $gw_slow); m2=$(metrics $gw)
+rlat=$($java -Dlabels=bare-proxy,zumik -cp "$cp" LoadGen "$(rurl $bare),$(rurl $gw)" "$rate" "$duration" plain "-,$key")
+m3=$(metrics $gw); s2=$(metrics $gw_slow)
+rstrm=$($java -Dlabels=bare-proxy,zumik -cp "$cp" LoadGen "$(rurl $bare_slow),$(rurl $gw_slow)" 200 "$duration" stream "-,$key")
 per_path() { echo "$1" | sed -e 's/^{"\([a-z-]*\)":/- \1: `/' -e 's/},"\([a-z-]*\)":{/}`\n- \1: `{/g' -e 's/}}$/}`/'; }
 rss_final=$(rss_mb "$gwpid")
-overhead=$(curl -s "http://127.0.0.1:$gw/metrics" | grep -E 'zumik_overhead_seconds_(bucket|count|sum)\{route="/v1/chat/completions"')
+s3=$(metrics $gw_slow)
+overhead=$(echo "$m1" | grep -E 'zumik_overhead_seconds_(bucket|count|sum)\{route="/v1/chat/completions"')
 
 {
   echo "# Zumik overhead benchmark"
@@ -154,7 +186,28 @@ overhead=$(curl -s "http://127.0.0.1:$gw/metrics" | grep -E 'zumik_overhead_seco
   echo
   per_path "$strm"
   echo
-  echo "## Zumik's own overhead histogram (/metrics, non-stream gateway, whole run)"
+  echo "## /v1/responses (native OpenAI Responses API upstream, store=false)"
+  echo
+  echo "| run | req/s | p50 | p99 | process CPU µs/req |"
+  echo "|---|---|---|---|---|"
+  printf '%s\n' "${rrows[@]}"
+  echo
+  echo "At $rate req/s, non-stream (µs):"
+  echo
+  per_path "$rlat"
+  echo
+  echo "At 200 streams/s, 20 deltas 5 ms apart (µs):"
+  echo
+  per_path "$rstrm"
+  echo
+  echo "## Zumik's own overhead (/metrics histogram over each open-loop window only)"
+  echo
+  echo "- /v1/chat/completions at $rate req/s: $(hist_pct "$m0" "$m1" /v1/chat/completions)"
+  echo "- /v1/responses at $rate req/s: $(hist_pct "$m2" "$m3" /v1/responses)"
+  echo "- /v1/chat/completions, 200 streams/s: $(hist_pct "$s0" "$s1" /v1/chat/completions)"
+  echo "- /v1/responses, 200 streams/s: $(hist_pct "$s2" "$s3" /v1/responses)"
+  echo
+  echo "Buckets, /v1/chat/completions, non-stream gateway, cumulative up to the end of the $rate req/s window:"
   echo
   echo '```'
   echo "$overhead"

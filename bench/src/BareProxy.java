@@ -16,7 +16,7 @@ import io.vertx.core.http.RequestOptions;
 /**
  * The baseline the overhead budget is stated against: a bare Vert.x proxy doing only what any
  * gateway must (parse the JSON body, rewrite the model, forward over a pooled connection, relay the
- * answer or the stream). No auth, metering, logging or headers. Same shape as the probe in
+ * answer or the stream) on the path it was called on. No auth, metering, logging or headers. Same shape as the probe in
  * java-stack.md §2.5.
  *
  * Usage: java -cp zumik.jar:classes BareProxy PORT UPSTREAM_PORT
@@ -49,7 +49,7 @@ public final class BareProxy extends VerticleBase {
                         return;
                     }
                     var res = req.response();
-                    client.request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/v1/chat/completions")
+                    client.request(new RequestOptions().setMethod(HttpMethod.POST).setURI(req.path())
                                     .putHeader("content-type", "application/json").putHeader("authorization", "Bearer x"))
                             .compose(r -> r.send(Buffer.buffer(out)))
                             .onSuccess(up -> {

@@ -16,6 +16,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * finished), recording per-request latency; for streams also time to first content event and
  * the gap between events, and the number of events per response (to see coalescing).
  *
+ * Latency is measured from each request's intended send time (start + i / RATE), not from when
+ * the generator got round to sending it: a stall in the generator or a queue in front of the
+ * server then shows as latency instead of silently delaying (and omitting) the requests that
+ * should have gone out meanwhile (coordinated omission). send_lag_us reports how late the
+ * generator itself was, so a busy generator is visible.
+ *
+ * A URL ending in /v1/responses is sent the same prompt as a Responses API request.
+ *
  * The first WARMUP seconds (default 5) run at the same rate and are not recorded: they pay for
  * connection set-up, class loading and JIT compilation in the generator itself.
  *
@@ -41,7 +49,10 @@ public final class LoadGen {
         String body = "{\"model\":\"gpt-4o-mini\"," + (stream ? "\"stream\":true," : "")
                 + "\"messages\":[{\"role\":\"system\",\"content\":\"You are a benchmark.\"},"
                 + "{\"role\":\"user\",\"content\":\"Say something short about foxes.\"}]}";
-        Buffer payload = Buffer.buffer(body);
+        String responsesBody = "{\"model\":\"gpt-4o-mini\"," + (stream ? "\"stream\":true," : "")
+                + "\"store\":false,\"instructions\":\"You are a benchmark.\",\"input\":\"Say something short about foxes.\"}";
+        Buffer[] payloads = Arrays.stream(urls).map(u -> Buffer.buffer(u.getPath().endsWith("/responses") ? responsesBody : body))
+                .toArray(Buffer[]::new);
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(1));
         HttpClient client = vertx.httpClientBuilder()
                 .with(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true))
@@ -53,6 +64,7 @@ public final class LoadGen {
         long[] gaps = new long[total * 24];
         int[] events = new int[total];
         int[] targetOf = new int[total];
+        long[] sendLag = new long[total];
         int[] gapTarget = new int[gaps.length];
         Arrays.fill(latency, -1); // a request that never ends counts as an error
         Arrays.fill(ttft, -1);
@@ -62,20 +74,24 @@ public final class LoadGen {
         CountDownLatch finished = new CountDownLatch(total);
         long start = System.nanoTime() + 50_000_000;
         long intervalNanos = 1_000_000_000L / rate;
-        int[] next = {0};
-        vertx.setPeriodic(1, id -> {
-            long now = System.nanoTime();
-            while (next[0] < total && start + next[0] * intervalNanos <= now) {
-                int i = next[0]++;
+        // A sender thread sleeps until each request's intended time and sends it (the client hands the
+        // request to its event loop); a 1-ms periodic timer would send up to a millisecond late.
+        Thread sender = Thread.ofPlatform().name("loadgen-sender").start(() -> {
+            for (int k = 0; k < total; k++) {
+                long intended = start + k * intervalNanos;
+                long now;
+                while ((now = System.nanoTime()) < intended) java.util.concurrent.locks.LockSupport.parkNanos(intended - now);
+                final int i = k;
                 int target = (i / sliceRequests) % targets;
                 targetOf[i] = target;
                 java.net.URI url = urls[target];
                 String key = keys.length > target ? keys[target] : null;
-                long t0 = System.nanoTime();
+                long t0 = start + i * intervalNanos; // the intended send time
+                sendLag[i] = System.nanoTime() - t0;
                 RequestOptions ro = new RequestOptions().setMethod(HttpMethod.POST).setHost(url.getHost())
                         .setPort(url.getPort()).setURI(url.getPath()).putHeader("content-type", "application/json");
                 if (key != null && !key.isEmpty() && !key.equals("-")) ro.putHeader("authorization", "Bearer " + key);
-                client.request(ro).compose(req -> req.send(payload)).onComplete(ar -> {
+                client.request(ro).compose(req -> req.send(payloads[target])).onComplete(ar -> {
                     if (ar.failed() || ar.result().statusCode() != 200) {
                         errors.incrementAndGet();
                         latency[i] = -1;
@@ -116,7 +132,6 @@ public final class LoadGen {
                     });
                 });
             }
-            if (next[0] >= total) vertx.cancelTimer(id);
         });
         if (!finished.await(seconds + 60L, TimeUnit.SECONDS)) errors.addAndGet((int) finished.getCount());
         long elapsed = System.nanoTime() - start;
@@ -131,6 +146,7 @@ public final class LoadGen {
                     .append(",\"errors\":").append(mine.length - ok)
                     .append(",\"achieved_rps\":").append(Math.round(done.get() / (elapsed / 1e9)));
             append(out, "latency_us", Arrays.stream(mine).mapToLong(i -> latency[i]).toArray());
+            append(out, "send_lag_us", Arrays.stream(mine).mapToLong(i -> sendLag[i]).toArray());
             if (stream) {
                 append(out, "ttft_us", Arrays.stream(mine).mapToLong(i -> ttft[i]).toArray());
                 append(out, "chunk_gap_us", java.util.stream.IntStream.range(0, Math.min(gapCount.get(), gaps.length))

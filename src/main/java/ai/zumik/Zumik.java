@@ -55,6 +55,12 @@ import ai.zumik.v1.batches.BatchRunner;
 import ai.zumik.v1.batches.BatchesHandler;
 import ai.zumik.v1.files.FileStore;
 import ai.zumik.v1.files.FilesHandler;
+import ai.zumik.v1.responses.ResponsesApiHandler;
+import ai.zumik.state.ArtifactStore;
+import ai.zumik.state.SessionStore;
+import ai.zumik.state.SnapshotCompiler;
+import ai.zumik.v2.ArtifactsHandler;
+import ai.zumik.v2.SessionsHandler;
 import ai.zumik.v2.AgentHintsHandler;
 import ai.zumik.v2.ApiKeysHandler;
 import ai.zumik.v2.BillingHandler;
@@ -161,6 +167,11 @@ public final class Zumik implements AutoCloseable {
             Telemetry telemetry = new Telemetry(accessLog, metrics);
             ModelCatalog catalog = ModelCatalog.bundled();
             UsageQueries usageQueries = new UsageQueries(database, meter);
+            ArtifactStore artifacts = new ArtifactStore(database, clock);
+            SessionStore sessionStore = new SessionStore(database, clock);
+            SnapshotCompiler snapshotCompiler = new SnapshotCompiler(database, clock);
+            ArtifactsHandler artifactsApi = new ArtifactsHandler(artifacts);
+            SessionsHandler sessionsApi = new SessionsHandler(sessionStore, snapshotCompiler);
             ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
             AliasRegistry aliases = new AliasRegistry(database, clock, catalog.revision());
             aliases.bootstrap(aliasDefinitions(config));
@@ -283,15 +294,35 @@ public final class Zumik implements AutoCloseable {
                     ExecutionBroker broker = new ExecutionBroker(
                             new RoutePlanner(catalog, aliases, targets, circuits, cooldowns, regionalPolicies), services, admission);
                     background.add(context, broker);
+                    ResponsesApiHandler responsesApi = new ResponsesApiHandler(broker, database, inFlightResponses, cancelBus,
+                            inference, blocking);
                     ResponsesHandler responses = new ResponsesHandler(broker, usageQueries, inFlightResponses, cancelBus,
-                            inference);
+                            inference, sessionStore, snapshotCompiler);
                     return new Routes()
                             .add(Route.get("/healthz", null, (ex, b) -> ops.health(ex)))
                             .add(Route.get("/metrics", null, (ex, b) -> ops.metrics(ex)))
                             .add(Route.post(ChatCompletionsHandler.PATH, Scope.INFERENCE,
                                     new ChatCompletionsHandler(broker, inference)))
                             .add(Route.post(EmbeddingsHandler.PATH, Scope.INFERENCE, new EmbeddingsHandler(broker, inference)))
+                            .add(Route.post(ResponsesApiHandler.PATH, Scope.INFERENCE, responsesApi::create))
+                            .add(Route.get(ResponsesApiHandler.ONE_PATH, Scope.INFERENCE, (ex, b) -> responsesApi.get(ex)))
+                            .add(Route.delete(ResponsesApiHandler.ONE_PATH, Scope.INFERENCE, (ex, b) -> responsesApi.delete(ex)))
+                            .add(new Route(io.vertx.core.http.HttpMethod.POST, ResponsesApiHandler.ONE_PATH, Scope.INFERENCE,
+                                    false, (ex, b) -> responsesApi.cancel(ex)))
                             .add(Route.post(ResponsesHandler.PATH, Scope.INFERENCE, responses::create))
+                            .add(Route.post(ArtifactsHandler.ARTIFACTS, Scope.INFERENCE, artifactsApi::createArtifact))
+                            .add(Route.get(ArtifactsHandler.ARTIFACTS, Scope.INFERENCE, (ex, b) -> artifactsApi.listArtifacts(ex)))
+                            .add(Route.get(ArtifactsHandler.ONE_ARTIFACT, Scope.INFERENCE, (ex, b) -> artifactsApi.getArtifact(ex)))
+                            .add(Route.delete(ArtifactsHandler.ONE_ARTIFACT, Scope.INFERENCE, (ex, b) -> artifactsApi.deleteArtifact(ex)))
+                            .add(Route.post(ArtifactsHandler.BUNDLES, Scope.INFERENCE, artifactsApi::createBundle))
+                            .add(Route.get(ArtifactsHandler.BUNDLES, Scope.INFERENCE, (ex, b) -> artifactsApi.listBundles(ex)))
+                            .add(Route.get(ArtifactsHandler.ONE_BUNDLE, Scope.INFERENCE, (ex, b) -> artifactsApi.getBundle(ex)))
+                            .add(Route.delete(ArtifactsHandler.ONE_BUNDLE, Scope.INFERENCE, (ex, b) -> artifactsApi.deleteBundle(ex)))
+                            .add(Route.post(SessionsHandler.PATH, Scope.INFERENCE, sessionsApi::create))
+                            .add(Route.get(SessionsHandler.PATH, Scope.INFERENCE, (ex, b) -> sessionsApi.list(ex)))
+                            .add(Route.get(SessionsHandler.ONE_PATH, Scope.INFERENCE, (ex, b) -> sessionsApi.get(ex)))
+                            .add(Route.post(SessionsHandler.ONE_PATH, Scope.INFERENCE, sessionsApi::post))
+                            .add(Route.delete(SessionsHandler.ONE_PATH, Scope.INFERENCE, (ex, b) -> sessionsApi.delete(ex)))
                             .add(Route.get(ResponsesHandler.ONE_PATH, Scope.READ, (ex, b) -> responses.get(ex)))
                             .add(new Route(io.vertx.core.http.HttpMethod.POST, ResponsesHandler.ONE_PATH, Scope.INFERENCE,
                                     false, (ex, b) -> responses.cancel(ex)))
@@ -425,6 +456,11 @@ public final class Zumik implements AutoCloseable {
             }
         }
         return defs;
+    }
+
+    /** The routes every front serves (tests walk them). */
+    public List<ai.zumik.http.Route> routes() {
+        return fronts.getFirst().routes().all();
     }
 
     public int port() {

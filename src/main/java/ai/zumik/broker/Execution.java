@@ -48,6 +48,8 @@ public final class Execution {
     private static final Logger LOG = LoggerFactory.getLogger(Execution.class);
     private static final int MAX_ATTEMPTS = 3;
     private static final long SAME_TARGET_BACKOFF_MS = 100;
+    /** The one surface route whose requests go natively to targets that speak it. */
+    static final String RESPONSES_ENDPOINT = "/v1/responses";
 
     private enum State { ATTEMPTING, COMMITTED, METERING, DONE }
 
@@ -580,6 +582,7 @@ public final class Execution {
                 fallbackUsed(), t != null && t.compatibleFallback(), plan.release() == null ? null : plan.release().id(),
                 ctx.qos().qosClass().wire(), ctx.admission(), targetMet,
                 outcome != null ? outcome.reasonCode() : successReason(), ttft, outcome != null ? upstreamNanos : -1, outcome,
-                ctx.permit() != null ? ctx.permit().headers() : refusalHeaders, costNanos);
+                ctx.permit() != null ? ctx.permit().headers() : refusalHeaders, costNanos,
+                t != null && t.speaksResponses() && ctx.endpoint().equals(RESPONSES_ENDPOINT));
     }
 }

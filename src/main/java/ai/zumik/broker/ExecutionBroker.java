@@ -7,6 +7,7 @@ import ai.zumik.inference.ExecutionMode;
 import ai.zumik.inference.ExecutionProfile;
 import ai.zumik.inference.FailureClass;
 import ai.zumik.inference.RequestRejected;
+import ai.zumik.inference.ResponsesWork;
 import ai.zumik.inference.StreamEvent;
 import ai.zumik.inference.Usage;
 import ai.zumik.limits.Governor;
@@ -155,7 +156,12 @@ public final class ExecutionBroker {
                 ctx.batchApi()));
         return submit(priced, plan, sink, (t, events) -> t.adapter().chat(
                 new ChatCall(request, t.model(), t.upstreamModel(), timeouts(ctx, t, request.stream())), events),
-                new Governor.Ask() {
+                chatAsk(plan, request, priced));
+    }
+
+    /** What governance needs of a chat request: its token estimate and what that would cost. */
+    private Governor.Ask chatAsk(RoutePlan plan, ChatRequest request, ExecutionContext priced) {
+        return new Governor.Ask() {
             @Override
             public Governor.Estimate estimate(boolean exact) {
                 return new Governor.Estimate(svc.tokens().prompt(request, exact ? firstProvider(plan) : null),
@@ -166,7 +172,47 @@ public final class ExecutionBroker {
             public long costNanos(Governor.Estimate e) {
                 return price(plan, new Usage(e.promptTokens(), e.outputTokens(), null, null, null), priced.tier());
             }
-        });
+        };
+    }
+
+    /**
+     * An OpenAI Responses API request: targets that speak it natively (OpenAI) receive the native
+     * body, every other target the canonical chat request, with the same planning, governance,
+     * admission, failover and metering as chat. A target that cannot carry what the request asks
+     * (a hosted tool, say) is ruled out with the client's parameter named.
+     */
+    public Result responses(ExecutionContext ctx, ResponsesWork work, ResponseSink sink) {
+        ChatRequest request = work.chat();
+        RoutePlan plan;
+        try {
+            plan = planner.plan(ctx.projectId(), ctx.responseId(), request.model(), CatalogModel.Kind.CHAT,
+                    ctx.qos().allowCompatibleFallback(), ref -> {
+                        if (svc.targets().speaksResponses(ref)) return; // the provider validates its own API
+                        if (work.untranslatable() != null) throw work.untranslatable();
+                        try {
+                            CapabilityCheck.chat(request, ref.capabilities(), ref.provider().wireId());
+                        } catch (RequestRejected r) {
+                            throw inClientTerms(r, work);
+                        }
+                    });
+        } catch (RoutePlanner.ModelNotFound | RoutePlanner.RegionNotAllowed | RequestRejected e) {
+            return refused(request.model(), e);
+        }
+        var tier = request.body().get("service_tier");
+        ExecutionContext priced = ctx.withTier(Tier.of(tier != null && tier.isTextual() ? tier.textValue() : null, false));
+        return submit(priced, plan, sink, (t, events) -> {
+            if (t.speaksResponses()) {
+                return t.adapter().responses(new ai.zumik.provider.ResponsesCall(work.nativeBody(), request.stream(),
+                        t.upstreamModel(), timeouts(ctx, t, request.stream())), events);
+            }
+            if (work.untranslatable() != null) throw work.untranslatable();
+            return t.adapter().chat(new ChatCall(request, t.model(), t.upstreamModel(), timeouts(ctx, t, request.stream())), events);
+        }, chatAsk(plan, request, priced));
+    }
+
+    private static RequestRejected inClientTerms(RequestRejected r, ResponsesWork work) {
+        String param = work.surfaceParam().apply(r.param());
+        return param.equals(r.param()) ? r : new RequestRejected(param, r.code(), r.getMessage().replace(r.param(), param));
     }
 
     /** An attempt's timeouts: what is left of the response's total, and the target's own limit (non-stream). */

@@ -19,8 +19,11 @@ import ai.zumik.qos.ReasonCode;
  * @param outcome the full QoS outcome, on terminal events only
  * @param rateLimits OpenAI's rate-limit headers for the windows the request was counted in, or null
  * @param costNanos what the response cost, on terminal events only (null before, or when unpriced)
+ * @param responsesNative a Responses API request went to the target as it was, so its events are
+ *     OpenAI's Responses events rather than chat chunks
  */
 public record Served(ProviderId provider, String model, String responseModel, ExecutionMode mode,
                      ExecutionProfile profile, int attempts, boolean fallbackUsed, boolean degraded,
                      String aliasReleaseId, String qosClass, String admission, Boolean targetMet, ReasonCode reason,
-                     long ttftNanos, long upstreamNanos, QosOutcome outcome, RateHeaders rateLimits, Long costNanos) {}
+                     long ttftNanos, long upstreamNanos, QosOutcome outcome, RateHeaders rateLimits, Long costNanos,
+                     boolean responsesNative) {}

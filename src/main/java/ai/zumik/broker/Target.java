@@ -19,6 +19,11 @@ public record Target(ModelRef model, String upstreamModel, ProviderAdapter adapt
                      ExecutionProfile profile, String path, String modelRevision, boolean compatibleFallback, String zone,
                      Integer attemptTimeoutMs) {
 
+    /** Whether a Responses API request goes to this target as it is, rather than translated to chat. */
+    public boolean speaksResponses() {
+        return mode == ExecutionMode.LIVE && adapter.speaksResponses();
+    }
+
     Target withAttemptTimeout(Integer ms) {
         return new Target(model, upstreamModel, adapter, mode, profile, path, modelRevision, compatibleFallback, zone, ms);
     }

@@ -81,6 +81,12 @@ public final class Targets {
         return configured.contains(ref.provider()) ? new Path.NoAdapter() : new Path.Unconfigured();
     }
 
+    /** Whether requests to {@code ref}'s provider go out natively as OpenAI Responses API calls. */
+    public boolean speaksResponses(ModelRef ref) {
+        ProviderAdapter adapter = direct.get(ref.provider());
+        return bifrost == null && adapter != null && adapter.speaksResponses();
+    }
+
     /** Deterministic output for a target nobody configured. */
     public Target placeholder(ModelRef ref, String revision) {
         return new Target(ref, ref.model(), new PlaceholderAdapter(transport.vertx(), ref.provider().wireId() + "/" + ref.model()),

@@ -232,10 +232,17 @@ public final class Exchange {
     }
 
     public void sendError(ApiError e) {
+        sendError(e, null);
+    }
+
+    /** The error envelope with {@code details} added to its error object. */
+    public void sendError(ApiError e, com.fasterxml.jackson.databind.node.ObjectNode details) {
         if (finished || response.ended()) return;
         errorCode = e.code() != null ? e.code() : e.type();
         if (e.retryAfterSeconds() != null) response.putHeader(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
-        sendJson(e.status(), e.toJson());
+        var json = e.toJson();
+        if (details != null) ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("error")).setAll(details);
+        sendJson(e.status(), json);
     }
 
     /** Ends a response written by the caller (a stream) and records it. */
@@ -255,7 +262,7 @@ public final class Exchange {
     /** Converts anything a handler threw into the right response. */
     public void fail(Throwable t) {
         if (t instanceof ApiException ae) {
-            sendError(ae.error());
+            sendError(ae.error(), ae.details());
             return;
         }
         LOG.error("unhandled error on {} {} trace={}", request.method(), route, traceId, t);

@@ -52,6 +52,11 @@ public final class HttpFront extends VerticleBase {
     private HttpServer server;
     private volatile boolean draining;
 
+    /** This front's routing table (built when it starts). */
+    public Routes routes() {
+        return table;
+    }
+
     public HttpFront(String host, int port, Supplier<Routes> routes, ApiKeyService keys, Telemetry telemetry,
                      Executor blocking, AtomicInteger inFlight, Connections connections, BodyBudget bodyBudget,
                      Governor governor) {

@@ -21,6 +21,14 @@ public final class Routes {
         return this;
     }
 
+    /** Every route, for tests that walk the whole surface (an isolation sweep). */
+    public List<Route> all() {
+        List<Route> out = new ArrayList<>();
+        exact.values().forEach(out::addAll);
+        out.addAll(prefixed);
+        return out;
+    }
+
     /** The route for a request, or null; {@code methodMismatch[0]} reports a path known under another method. */
     Route match(HttpMethod method, String path, boolean[] methodMismatch) {
         List<Route> candidates = exact.get(path);

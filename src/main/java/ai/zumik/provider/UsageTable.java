@@ -82,6 +82,20 @@ public final class UsageTable {
         return prompt + completion + reasoning == total ? reasoning : 0;
     }
 
+    /**
+     * OpenAI's Responses API {@code usage}: {@code input_tokens} (cache reads and writes included, as
+     * in chat), {@code input_tokens_details.cached_tokens} and {@code .cache_write_tokens},
+     * {@code output_tokens} (reasoning included) and
+     * {@code output_tokens_details.reasoning_tokens}.
+     */
+    public static Usage openAiResponses(JsonNode usage) {
+        if (usage == null || !usage.isObject()) return Usage.UNREPORTED;
+        return new Usage(Json.longOrNull(usage, "input_tokens"), Json.longOrNull(usage, "output_tokens"),
+                Json.longOrNull(usage.get("input_tokens_details"), "cached_tokens"),
+                Json.longOrNull(usage.get("input_tokens_details"), "cache_write_tokens"),
+                Json.longOrNull(usage.get("output_tokens_details"), "reasoning_tokens"));
+    }
+
     /** Anthropic's {@code usage} object (message, {@code message_start} or {@code message_delta}). */
     public static Usage anthropic(JsonNode usage) {
         if (usage == null || !usage.isObject()) return Usage.UNREPORTED;

@@ -159,6 +159,36 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #transaction} for work that reads and then writes on what it read (a compare-and-swap).
+     * On SQLite the transaction takes the write lock when it begins ({@code BEGIN IMMEDIATE}, waiting
+     * up to the busy timeout): a deferred one that read first fails at once when another writer
+     * committed meanwhile (SQLITE_BUSY_SNAPSHOT, which the busy timeout does not cover). PostgreSQL
+     * decides with row locks and needs nothing more.
+     */
+    public <T> T writeTransaction(SqlWork<T> work) {
+        if (dialect == Dialect.POSTGRESQL) return transaction(work);
+        try (Connection c = pool.getConnection()) {
+            try (var st = c.createStatement()) {
+                st.execute("BEGIN IMMEDIATE");
+            }
+            try {
+                T result = work.run(c);
+                try (var st = c.createStatement()) {
+                    st.execute("COMMIT");
+                }
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try (var st = c.createStatement()) {
+                    st.execute("ROLLBACK");
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
     /** Runs {@code work} on a pooled connection in auto-commit mode. */
     public <T> T call(SqlWork<T> work) {
         try (Connection c = pool.getConnection()) {

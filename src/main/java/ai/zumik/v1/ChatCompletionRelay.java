@@ -6,14 +6,13 @@ import ai.zumik.broker.Served;
 import ai.zumik.http.ApiError;
 import ai.zumik.http.Exchange;
 import ai.zumik.http.Sse;
+import ai.zumik.http.SseBatcher;
 import ai.zumik.surface.AgentHeaders;
 import ai.zumik.inference.ChatRequest;
 import ai.zumik.inference.StreamEvent;
 import ai.zumik.json.Json;
 import ai.zumik.json.TopLevel;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerResponse;
 
 /**
  * Renders an execution's events as an OpenAI chat completion: one JSON body, or an SSE stream
@@ -22,15 +21,8 @@ import io.vertx.core.http.HttpServerResponse;
  * fields appear only when the client asked for them. A stream the upstream breaks ends with an
  * in-band {@code data: {"error":...}} event and no {@code [DONE]}.
  *
- * <p>Write-combining without delay: events decoded from one upstream read are framed into one
- * buffer and written with one flush at the end of the current event-loop turn (a task queued
- * behind the read). Nothing waits for data that has not arrived, so no chunk is held back, but
- * ten events that arrived together cost one syscall instead of ten.
- *
- * <p>The stream's first write waits one task more: when an upstream's first events and the end of
- * its connection arrive in one read, Netty hands over the close in a task queued right behind the
- * read, so the close is seen while nothing has been written and the execution can still fail over
- * ({@link #retract}); every later write goes out at the end of its own turn.
+ * <p>Events are written through an {@link SseBatcher}: one write per event-loop turn, and a first
+ * write late enough that a stream broken at once can still fail over ({@link #retract}).
  */
 final class ChatCompletionRelay implements ResponseSink {
     private static final String[] REWRITTEN = {"id", "model", "usage"};
@@ -38,18 +30,18 @@ final class ChatCompletionRelay implements ResponseSink {
     private final Exchange ex;
     private final ChatRequest request;
     private final String completionId;
-    private ExecutionBroker.Handle execution;
+    private final SseBatcher out;
     private boolean streaming;
-    private Buffer pending;
 
     ChatCompletionRelay(Exchange ex, ChatRequest request) {
         this.ex = ex;
         this.request = request;
         this.completionId = ResponseBodies.chatCompletionId(ex.responseId());
+        this.out = new SseBatcher(ex);
     }
 
     void attach(ExecutionBroker.Handle execution) {
-        this.execution = execution;
+        out.backpressure(execution::pause, execution::resume);
     }
 
     @Override
@@ -66,7 +58,7 @@ final class ChatCompletionRelay implements ResponseSink {
             case StreamEvent.End end -> {
                 note(served, end.usage());
                 if (!streaming) begin(served);
-                ex.endStream(takePending().appendBuffer(Sse.DONE));
+                ex.endStream(out.take().appendBuffer(Sse.DONE));
             }
             case StreamEvent.Failed f -> {
                 note(served, f.usage());
@@ -84,13 +76,9 @@ final class ChatCompletionRelay implements ResponseSink {
 
     @Override
     public boolean retract() {
-        HttpServerResponse res = ex.response();
-        if (ex.finished() || res.headWritten()) return false;
         // Only buffered so far: forget the chunks and the streaming head, as if nothing had come.
-        pending = null;
+        if (!out.retract()) return false;
         streaming = false;
-        res.setChunked(false);
-        res.headers().remove(HttpHeaders.CONTENT_TYPE).remove(HttpHeaders.CACHE_CONTROL).remove("X-Accel-Buffering");
         return true;
     }
 
@@ -98,29 +86,7 @@ final class ChatCompletionRelay implements ResponseSink {
         if (!streaming) begin(served);
         if (c.usageOnly() && !request.includeUsage()) return;
         byte[] json = rewrite(c.json(), c.scanned(), served, !request.includeUsage());
-        if (pending == null) {
-            pending = Buffer.buffer(json.length + 64);
-            if (ex.response().headWritten()) ex.context().runOnContext(v -> flush());
-            else ex.context().runOnContext(v -> ex.context().runOnContext(w -> flush()));
-        }
-        Sse.append(pending, json);
-    }
-
-    /** Writes the events gathered during this event-loop turn; pauses the upstream if the client lags. */
-    private void flush() {
-        if (pending == null || ex.finished()) return;
-        HttpServerResponse res = ex.response();
-        ex.write(takePending());
-        if (res.writeQueueFull() && execution != null) {
-            execution.pause();
-            res.drainHandler(v -> execution.resume());
-        }
-    }
-
-    private Buffer takePending() {
-        Buffer b = pending == null ? Buffer.buffer() : pending;
-        pending = null;
-        return b;
+        Sse.append(out.pending(json.length + 64), json);
     }
 
     private void begin(Served served) {
@@ -135,7 +101,7 @@ final class ChatCompletionRelay implements ResponseSink {
             AgentHeaders.apply(ex.response(), served);
             ex.sendError(error);
         } else {
-            Buffer last = takePending();
+            Buffer last = out.take();
             Sse.append(last, Json.bytes(error.toJson()));
             ex.endStream(last);
         }

@@ -23,6 +23,10 @@ import ai.zumik.qos.QosRequest;
 import ai.zumik.surface.AgentHeaders;
 import ai.zumik.surface.InferenceFront;
 import ai.zumik.v1.ChatRequestParser;
+import ai.zumik.state.SessionStore;
+import ai.zumik.state.SnapshotCompiler;
+import ai.zumik.state.StateError;
+import ai.zumik.state.StateObjects.Snapshot;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -44,18 +48,22 @@ public final class ResponsesHandler {
     public static final String PATH = "/v2/responses";
     public static final String ONE_PATH = "/v2/responses/*";
     private static final Set<String> FIELDS = Set.of("model", "input", "instructions", "qos", "stream", "max_output_tokens",
-            "temperature", "top_p", "metadata");
+            "temperature", "top_p", "metadata", "session_id", "branch_id", "snapshot_id");
 
     private final ExecutionBroker broker;
     private final UsageQueries records;
     private final InFlight inFlight;
     private final CancelBus bus;
     private final InferenceFront front;
+    private final SessionStore sessions;
+    private final SnapshotCompiler compiler;
 
     /** @param bus reaches responses running on other replicas (PostgreSQL), or null */
     public ResponsesHandler(ExecutionBroker broker, UsageQueries records, InFlight inFlight, CancelBus bus,
-                            InferenceFront front) {
+                            InferenceFront front, SessionStore sessions, SnapshotCompiler compiler) {
         this.front = front;
+        this.sessions = sessions;
+        this.compiler = compiler;
         this.broker = broker;
         this.records = records;
         this.inFlight = inFlight;
@@ -70,22 +78,80 @@ public final class ResponsesHandler {
         ObjectNode req = Params.object(body);
         Params.rejectUnknown(req, FIELDS);
         String model = Params.requiredString(req, "model", "model");
+        String sessionId = Params.optionalString(req, "session_id", "session_id");
+        String branchId = Params.optionalString(req, "branch_id", "branch_id");
+        String snapshotId = Params.optionalString(req, "snapshot_id", "snapshot_id");
+        if (sessionId == null && branchId == null && snapshotId == null) {
+            execute(ex, req, model, null);
+            return;
+        }
+        checkPrefix(sessionId, "session_id", "ses_");
+        checkPrefix(branchId, "branch_id", "br_");
+        checkPrefix(snapshotId, "snapshot_id", "snp_");
+        String project = ex.principal().projectId();
+        ex.offload(() -> StateJson.call(() -> statePlan(project, sessionId, branchId, snapshotId)),
+                plan -> execute(ex, req, model, plan));
+    }
+
+    private static void checkPrefix(String id, String param, String prefix) {
+        if (id != null && !id.startsWith(prefix)) {
+            throw Params.invalidValue(param, "Invalid '" + param + "': expected an id that begins with '" + prefix + "'.");
+        }
+    }
+
+    /** The state a response runs against: its snapshot, what it materializes to, and whether the turn is appended. */
+    record StatePlan(Snapshot snapshot, SnapshotCompiler.Materialized materialized, boolean append) {}
+
+    /**
+     * A pinned snapshot runs as it is and appends nothing (a reproduction); a branch (or a session's
+     * default branch) is compiled into a new snapshot of its head, and the turn is appended to it.
+     */
+    private StatePlan statePlan(String project, String sessionId, String branchId, String snapshotId) {
+        if (snapshotId != null) {
+            Snapshot s = sessions.snapshot(project, snapshotId);
+            if (sessionId != null && !sessionId.equals(s.sessionId()) || branchId != null && !branchId.equals(s.branchId())) {
+                throw new StateError.Invalid("snapshot_id", "invalid_value", "Invalid 'snapshot_id': snapshot '" + snapshotId
+                        + "' belongs to another session or branch than the one named.");
+            }
+            return new StatePlan(s, compiler.materialize(project, s), false);
+        }
+        String sid;
+        String bid;
+        if (branchId != null) {
+            var b = sessions.branchAnywhere(project, branchId);
+            if (sessionId != null && !sessionId.equals(b.sessionId())) {
+                throw new StateError.Invalid("branch_id", "invalid_value", "Invalid 'branch_id': branch '" + branchId
+                        + "' belongs to another session than '" + sessionId + "'.");
+            }
+            sid = b.sessionId();
+            bid = b.id();
+        } else {
+            var session = sessions.session(project, sessionId);
+            sid = session.id();
+            bid = session.defaultBranchId();
+        }
+        Snapshot s = sessions.saveSnapshot(compiler.compile(project, sid, bid, null, null));
+        return new StatePlan(s, compiler.materialize(project, s), true);
+    }
+
+    private void execute(Exchange ex, ObjectNode req, String model, StatePlan plan) {
         boolean stream = Boolean.TRUE.equals(Params.optionalBoolean(req, "stream", "stream"));
         QosRequest qos;
         ChatRequest chat;
+        int prefix = plan == null ? 0 : plan.materialized().messages().size();
         try {
             qos = QosParser.strict(req.get("qos"), "qos");
-            chat = ChatRequestParser.parse(chatBody(req, model, stream));
+            chat = ChatRequestParser.parse(chatBody(req, model, stream, plan));
         } catch (RequestRejected r) {
             throw ApiError.invalid(r.param(), r.code(), r.getMessage()).exception();
         } catch (ApiException e) {
-            throw inputParam(e.error(), req.hasNonNull("instructions")).exception();
+            throw inputParam(e.error(), req.hasNonNull("instructions"), prefix, plan).exception();
         }
         ex.responseId(Ids.next("rsp_", ex.startMs()));
         ex.stream(stream);
         var ctx = new ExecutionContext(ex.traceId(), ex.responseId(), ex.principal(),
                 PATH, "v2", model, stream, ex.startNanos(), ex.startMs(), qos, true);
-        Sink sink = new Sink(ex, stream);
+        Sink sink = new Sink(ex, stream, plan, plan == null ? null : inputText(req.get("input")));
         var result = broker.chat(ctx, chat, sink);
         if (result.refusal() != null) {
             InferenceFront.refuse(ex, broker, ctx, result.refusal());
@@ -94,14 +160,29 @@ public final class ResponsesHandler {
         ex.onClientClose(result.handle()::cancel);
     }
 
+    /** The text of the user's turn, as its event records it. */
+    private static String inputText(JsonNode input) {
+        if (input.isTextual()) return input.textValue();
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode m : input) {
+            JsonNode c = m.path("content");
+            if (c.isTextual()) sb.append(sb.isEmpty() ? "" : "\n").append(c.textValue());
+            else for (JsonNode part : c) if (part.path("text").isTextual()) sb.append(sb.isEmpty() ? "" : "\n").append(part.path("text").textValue());
+        }
+        return sb.toString();
+    }
+
     public void get(Exchange ex) {
         String id = tail(ex);
         if (id.contains("/")) throw unknown(ex);
         String project = ex.principal().projectId();
-        ex.offload(() -> records.byResponse(project, id), e -> {
+        ex.offload(() -> {
+            var e = records.byResponse(project, id);
             if (e == null) throw notFound(id);
-            ex.sendJson(200, ResponseRecords.json(e));
-        });
+            ObjectNode json = ResponseRecords.json(e);
+            json.set("state", sessions.turn(project, id).<JsonNode>map(StateJson::turn).orElse(Json.NODES.nullNode()));
+            return json;
+        }, json -> ex.sendJson(200, json));
     }
 
     /** {@code POST /v2/responses/{id}/cancel}: cancels a response still queued or running. */
@@ -140,7 +221,11 @@ public final class ResponsesHandler {
         return o;
     }
 
-    private static ObjectNode chatBody(ObjectNode req, String model, boolean stream) {
+    /**
+     * The chat request: instructions, then the state's blocks (bundle blocks, then the branch's
+     * history, in the snapshot's order), then the input; the state's tools and response schema.
+     */
+    private static ObjectNode chatBody(ObjectNode req, String model, boolean stream, StatePlan plan) {
         ObjectNode body = Json.object();
         body.put("model", model);
         ArrayNode messages = body.putArray("messages");
@@ -148,6 +233,11 @@ public final class ResponsesHandler {
         if (instructions != null && !instructions.isNull()) {
             if (!instructions.isTextual()) throw Params.wrongType("instructions", "a string", instructions);
             messages.addObject().put("role", "system").put("content", instructions.textValue());
+        }
+        if (plan != null) {
+            messages.addAll(plan.materialized().messages());
+            if (!plan.materialized().tools().isEmpty()) body.set("tools", plan.materialized().tools());
+            if (plan.materialized().responseFormat() != null) body.set("response_format", plan.materialized().responseFormat());
         }
         JsonNode input = req.get("input");
         if (input == null || input.isNull()) throw Params.missing("input");
@@ -169,13 +259,24 @@ public final class ResponsesHandler {
         return body;
     }
 
-    /** The chat parser names {@code messages[i]}; on this surface that is {@code input[i]} (after instructions). */
-    private static ApiError inputParam(ApiError err, boolean instructions) {
-        if (err.param() == null || !err.param().startsWith("messages")) return err;
+    /**
+     * The chat parser names {@code messages[i]}; on this surface that is {@code input[i]} (after
+     * instructions and the state's blocks), or the state itself for one of its blocks.
+     */
+    private static ApiError inputParam(ApiError err, boolean instructions, int prefix, StatePlan plan) {
+        if (err.param() == null || !err.param().startsWith("messages") && !err.param().startsWith("tools")
+                && !err.param().startsWith("response_format")) {
+            return err;
+        }
         var m = java.util.regex.Pattern.compile("^messages\\[(\\d+)](.*)").matcher(err.param());
-        String param = m.matches()
-                ? "input[" + (Integer.parseInt(m.group(1)) - (instructions ? 1 : 0)) + "]" + m.group(2)
-                : err.param().replaceFirst("^messages", "input");
+        int offset = (instructions ? 1 : 0) + prefix;
+        String state = plan == null ? "input" : plan.append() ? "branch_id" : "snapshot_id";
+        String param;
+        if (!err.param().startsWith("messages")) param = state; // tools and schema come only from the state
+        else if (m.matches() && Integer.parseInt(m.group(1)) >= offset) {
+            param = "input[" + (Integer.parseInt(m.group(1)) - offset) + "]" + m.group(2);
+        } else param = m.matches() && Integer.parseInt(m.group(1)) >= (instructions ? 1 : 0) ? state
+                : err.param().replaceFirst("^messages(\\[0])?", "instructions");
         return new ApiError(err.status(), err.type(), err.code(), param, err.message().replace(err.param(), param),
                 err.retryAfterSeconds());
     }
@@ -200,11 +301,15 @@ public final class ResponsesHandler {
     private final class Sink implements ResponseSink {
         private final Exchange ex;
         private final boolean stream;
+        private final StatePlan plan;
+        private final String input;
         private boolean started;
 
-        Sink(Exchange ex, boolean stream) {
+        Sink(Exchange ex, boolean stream, StatePlan plan, String input) {
             this.ex = ex;
             this.stream = stream;
+            this.plan = plan;
+            this.input = input;
         }
 
         @Override
@@ -266,22 +371,35 @@ public final class ResponsesHandler {
             if (error != null) ex.errorCode(error.code());
             String project = ex.principal().projectId();
             String id = ex.responseId();
-            ex.offload(() -> records.byResponse(project, id), record -> {
-                if (stream) {
+            ex.offload(() -> {
+                var e = records.byResponse(project, id);
+                ObjectNode json = ResponseRecords.json(e);
+                if (plan != null) {
+                    // The turn lands on the branch only when it completed against the branch's head.
+                    boolean completed = error == null && "response.completed".equals(doneEvent) && e.output() != null;
+                    var turn = sessions.recordTurn(project, id, plan.snapshot(),
+                            SnapshotCompiler.materializationKey(plan.snapshot(), e.provider()),
+                            plan.append() && completed ? input : null, completed ? e.output() : null);
+                    json.set("state", StateJson.turn(turn));
+                } else {
+                    json.putNull("state");
+                }
+                return json;
+            }, record -> {                if (stream) {
                     begin(served);
                     if (error != null) {
                         ex.endStream(event("error", error.toJson()));
                     } else {
                         ObjectNode done = Json.object();
                         done.put("type", doneEvent);
-                        done.set("response", ResponseRecords.json(record));
+                        done.set("response", record);
                         ex.endStream(event(doneEvent, done));
                     }
                     return;
                 }
                 AgentHeaders.apply(ex.response(), served);
                 if (error != null) ex.sendError(error);
-                else ex.sendJson(200, ResponseRecords.json(record));
+                else ex.sendJson(200, record);
             });
         }
 

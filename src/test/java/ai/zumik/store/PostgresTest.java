@@ -50,9 +50,11 @@ class PostgresTest {
     private static final String SCHEMA = "zumik_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     private static final String URL = SERVER + "&currentSchema=" + SCHEMA;
     private static final String HI = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-    private static final List<String> TABLES = List.of("agent_hints", "alias_releases", "api_keys", "audit_events",
-            "batch_lines", "batches", "credit_grants", "decision_templates", "file_chunks", "files", "flyway_schema_history",
-            "idempotency_keys", "projects", "regional_policies", "spend_totals", "usage_events", "zumik_meta");
+    private static final List<String> TABLES = List.of("agent_hints", "alias_releases", "api_keys",
+            "artifacts", "audit_events", "batch_lines", "batches", "branches", "bundles", "credit_grants",
+            "decision_templates", "events", "file_chunks", "files", "flyway_schema_history", "idempotency_keys", "projects",
+            "regional_policies", "response_state", "sessions", "snapshots", "spend_totals", "usage_events", "v1_responses",
+            "zumik_meta");
 
     private static boolean reachable;
 
@@ -100,7 +102,8 @@ class PostgresTest {
         assertThat(columnType("usage_events", "prompt_tokens")).isEqualTo("bigint");
         assertThat(columnType("usage_events", "stream")).isEqualTo("smallint");
         assertThat(columnType("api_keys", "key_hash")).isEqualTo("text");
-        assertThat(migrations()).containsExactly("1:true", "2:true", "3:true", "4:true", "5:true", "6:true", "8:true");
+        assertThat(migrations()).containsExactly("1:true", "2:true", "3:true", "4:true", "5:true", "6:true", "7:true", "8:true",
+                "10:true");
 
         // Opening again migrates nothing and keeps the data.
         try (Database db = Database.open(URL, dir, false)) {
@@ -108,7 +111,8 @@ class PostgresTest {
             assertThat(keys.bootstrap(null)).as("no active key is left, so bootstrap makes one").isPresent();
             assertThat(keys.listAll()).hasSize(2);
         }
-        assertThat(migrations()).containsExactly("1:true", "2:true", "3:true", "4:true", "5:true", "6:true", "8:true");
+        assertThat(migrations()).containsExactly("1:true", "2:true", "3:true", "4:true", "5:true", "6:true", "7:true", "8:true",
+                "10:true");
     }
 
     @Test
@@ -178,9 +182,16 @@ class PostgresTest {
             JsonNode policy = JSON.readTree(gw.post("/v2/regional-policy",
                     "{\"region_policy\":\"any\",\"allowed_regions\":[\"eu\"],\"data_boundary\":\"strict\"}").body());
             assertThat(count("SELECT count(*) FROM " + SCHEMA + ".regional_policies")).isEqualTo(1);
+            // A stored /v1 response (insert, then the upsert of a later turn's chain) lives in PostgreSQL too.
+            var first = JSON.readTree(gw.post("/v1/responses", "{\"model\":\"anthropic/claude-haiku-4-5\",\"input\":\"hi\"}").body());
+            var second = gw.post("/v1/responses", "{\"model\":\"anthropic/claude-haiku-4-5\",\"input\":\"again\","
+                    + "\"previous_response_id\":\"" + first.get("id").asText() + "\"}");
+            assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+            assertThat(count("SELECT count(*) FROM " + SCHEMA + ".v1_responses")).isEqualTo(2);
             try (TestGateway replica = TestGateway.start("ZUMIK_DATABASE_URL", URL)) {
                 assertThat(JSON.readTree(replica.get("/v2/regional-policy").body()))
                         .as("another replica reads the policy from PostgreSQL").isEqualTo(policy);
+                assertThat(replica.get("/v1/responses/" + first.get("id").asText()).statusCode()).isEqualTo(200);
             }
 
             // The operator CLI reaches the same database through ZUMIK_DATABASE_URL.

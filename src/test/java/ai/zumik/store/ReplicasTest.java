@@ -62,6 +62,7 @@ class ReplicasTest {
     @BeforeAll
     static void start() throws Exception {
         openai = FakeProvider.start("/v1", r -> {
+            if (r.path().endsWith("/responses")) return r.body().contains("stall") ? new Script.Hang() : FakeProvider.echo(r);
             JsonNode req = parse(r.body());
             if (r.body().contains("\"stall\"")) {
                 return Script.sse(Script.data("{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":"
@@ -204,6 +205,62 @@ class ReplicasTest {
         assertThat(rest).anyMatch(l -> l.equals("event: response.cancelled"));
         assertThat(post(b, "/v2/responses/" + id + "/cancel", "", KEY).statusCode()).as("finished now").isEqualTo(409);
         assertThat(post(b, "/v2/responses/rsp_01aaaaaaaaaaaaaaaaaaaaaaaa/cancel", "", KEY).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aBackgroundV1ResponseRunningOnOneReplicaIsCancelledFromTheOther() throws Exception {
+        int abortsBefore = openai.aborts().size();
+        HttpResponse<String> created = post(a, "/v1/responses",
+                "{\"model\":\"gpt-4o-mini\",\"input\":\"stall\",\"background\":true}", KEY);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        String id = parse(created.body()).get("id").asText();
+        assertThat(parse(get(b, "/v1/responses/" + id, KEY).body()).get("status").asText()).as("visible on B").isEqualTo("queued");
+        HttpResponse<String> cancel = post(b, "/v1/responses/" + id + "/cancel", "", KEY);
+        assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(200);
+        assertThat(parse(cancel.body()).get("status").asText()).isEqualTo("cancelled");
+        assertThat(openai.awaitAborts(abortsBefore + 1, 5_000)).as("replica A abandoned the upstream request").isTrue();
+        assertThat(parse(get(a, "/v1/responses/" + id, KEY).body()).get("status").asText()).isEqualTo("cancelled");
+    }
+
+    @Test
+    void concurrentAppendersOnTwoReplicasWinEachBranchVersionExactlyOnce() throws Exception {
+        JsonNode session = parse(post(a, "/v2/sessions", "{}", KEY).body());
+        String path = "/v2/sessions/" + session.get("id").asText() + "/branches/" + session.get("default_branch_id").asText();
+        int writers = 6;
+        int each = 8;
+        java.util.concurrent.atomic.AtomicInteger conflicts = new java.util.concurrent.atomic.AtomicInteger();
+        try (var pool = Executors.newFixedThreadPool(writers)) {
+            List<Future<Object>> fs = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                ZumikProcess z = w % 2 == 0 ? a : b;
+                fs.add(pool.submit(() -> {
+                    for (int i = 0; i < each; i++) {
+                        while (true) {
+                            JsonNode br = parse(get(z, path, KEY).body());
+                            String head = br.get("head_event_id").isNull() ? "null" : "\"" + br.get("head_event_id").asText() + "\"";
+                            HttpResponse<String> r = post(z, path + "/events", "{\"expected_version\":" + br.get("version").asLong()
+                                    + ",\"expected_head_event_id\":" + head + ",\"event\":{\"event_type\":\"note\",\"content\":\"x\"}}", KEY);
+                            if (r.statusCode() == 200) break;
+                            assertThat(r.statusCode()).as(r.body()).isEqualTo(409);
+                            conflicts.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (var f : fs) f.get();
+        }
+        JsonNode events = parse(get(b, path + "/events?limit=100", KEY).body()).get("data");
+        assertThat(events).hasSize(writers * each);
+        String parent = null;
+        for (int i = 0; i < events.size(); i++) {
+            assertThat(events.get(i).get("sequence").asLong()).isEqualTo(i + 1);
+            assertThat(events.get(i).get("parent_event_id").isNull() ? null : events.get(i).get("parent_event_id").asText())
+                    .as("one line, no lost or duplicated event").isEqualTo(parent);
+            parent = events.get(i).get("id").asText();
+        }
+        assertThat(parse(get(a, path, KEY).body()).get("version").asLong()).isEqualTo(writers * each);
+        assertThat(conflicts.get()).as("the replicas really raced").isPositive();
     }
 
     @Test

@@ -193,6 +193,7 @@ public final class FakeProvider implements AutoCloseable {
             return Script.json("{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":[0.1,-0.2,0.3]}],"
                     + "\"model\":\"" + model + "\",\"usage\":{\"prompt_tokens\":3,\"total_tokens\":3}}");
         }
+        if (path.endsWith("/responses")) return ResponsesWire.echo(req);
         String last = "";
         for (JsonNode m : req.path("messages")) if ("user".equals(m.path("role").asText())) last = m.path("content").asText();
         String content = "echo: " + last;

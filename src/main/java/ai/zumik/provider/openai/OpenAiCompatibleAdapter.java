@@ -81,6 +81,17 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
                 .start();
     }
 
+    @Override
+    public boolean speaksResponses() {
+        return flavor.speaksResponses();
+    }
+
+    @Override
+    public UpstreamCall responses(ai.zumik.provider.ResponsesCall call, Consumer<StreamEvent> events) {
+        if (!flavor.speaksResponses()) return ProviderAdapter.super.responses(call, events);
+        return new OpenAiResponsesAttempt(flavor, transport, call, events).start();
+    }
+
     private final class Attempt extends HttpAttempt {
         private final String path;
         private final Buffer body;
@@ -151,8 +162,7 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
 
         @Override
         protected void headers(HttpClientRequest r) {
-            if (flavor.apiKey() != null) r.putHeader("authorization", "Bearer " + flavor.apiKey());
-            flavor.extraHeaders().forEach(r::putHeader);
+            flavor.authorize(r);
         }
 
         @Override

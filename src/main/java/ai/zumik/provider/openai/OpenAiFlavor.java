@@ -23,6 +23,22 @@ public record OpenAiFlavor(String name, ProviderId provider, Endpoint endpoint, 
                 apiKey, provider == ProviderId.FIREWORKS_AI ? "fireworks-cached-prompt-tokens" : null, extra);
     }
 
+    /** Puts the credentials and the upstream's extra headers on a request to it. */
+    public void authorize(io.vertx.core.http.HttpClientRequest r) {
+        if (apiKey != null) r.putHeader("authorization", "Bearer " + apiKey);
+        extraHeaders.forEach(r::putHeader);
+    }
+
+    /** Where the Responses API lives beside chat completions. */
+    public String responsesPath() {
+        return chatPath.substring(0, chatPath.length() - "/chat/completions".length()) + "/responses";
+    }
+
+    /** Whether this upstream answers the Responses API natively (OpenAI itself). */
+    public boolean speaksResponses() {
+        return provider == ProviderId.OPENAI;
+    }
+
     /** A Bifrost gateway: OpenAI-style under {@code /v1}, models addressed as {@code provider/model}. */
     public static OpenAiFlavor bifrost(String baseUrl) {
         String base = baseUrl.endsWith("/v1") ? baseUrl.substring(0, baseUrl.length() - 3) : baseUrl;

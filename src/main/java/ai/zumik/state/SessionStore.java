@@ -1,0 +1,526 @@
+package ai.zumik.state;
+
+import ai.zumik.ids.Ids;
+import ai.zumik.json.Json;
+import ai.zumik.state.StateObjects.Branch;
+import ai.zumik.state.StateObjects.Event;
+import ai.zumik.state.StateObjects.Session;
+import ai.zumik.state.StateObjects.Snapshot;
+import ai.zumik.store.Database;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Sessions, their branches, the branches' events and snapshots. A branch is an append-only line:
+ * its history is its parent's history up to the event it forked from (nothing is copied) followed
+ * by its own events. Appending is compare-and-swap: one guarded UPDATE of the branch's version and
+ * head decides the winner, in the same transaction as the event's INSERT, so with any number of
+ * writers on any number of replicas each version is won exactly once (the (branch, sequence)
+ * unique key backs that up). Every method blocks; every write is one transaction.
+ */
+public final class SessionStore {
+    public static final Set<String> EVENT_TYPES = Set.of("user_message", "assistant_message", "tool_result",
+            "retrieval_result", "checkpoint", "note");
+    /** How many branches deep a fork chain may go (each level is one read when compiling history). */
+    public static final int MAX_FORK_DEPTH = 64;
+
+    private final Database db;
+    private final Clock clock;
+
+    public SessionStore(Database db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    // ---- sessions -----------------------------------------------------------------------------
+
+    public Session createSession(String project, List<String> baseBundleIds, ObjectNode metadata) {
+        long now = clock.millis();
+        Session s = new Session(Ids.next("ses_", now), project, Ids.next("br_", now), "active", baseBundleIds, metadata, now);
+        db.writeTransaction(c -> {
+            for (int i = 0; i < baseBundleIds.size(); i++) {
+                if (ArtifactStore.findBundle(c, project, baseBundleIds.get(i)).isEmpty()) {
+                    throw new StateError.Invalid("base_bundle_ids[" + i + "]", "bundle_not_found", "Invalid 'base_bundle_ids["
+                            + i + "]': no bundle '" + baseBundleIds.get(i) + "' exists in this project.");
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO sessions (id, project_id, default_branch_id, status, "
+                    + "base_bundle_ids, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, s.id());
+                ps.setString(2, project);
+                ps.setString(3, s.defaultBranchId());
+                ps.setString(4, s.status());
+                ArrayNode ids = Json.array();
+                baseBundleIds.forEach(ids::add);
+                ps.setString(5, Json.text(ids));
+                ps.setString(6, Json.text(metadata));
+                ps.setLong(7, now);
+                ps.executeUpdate();
+            }
+            insertBranch(c, new Branch(s.defaultBranchId(), project, s.id(), null, null, 0, null, 0, "main", now));
+            return null;
+        });
+        return s;
+    }
+
+    public Session session(String project, String id) {
+        return db.call(c -> findSession(c, project, id)).orElseThrow(() -> new StateError.NotFound("session", id));
+    }
+
+    static Optional<Session> findSession(Connection c, String project, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SELECT_SESSION + " WHERE project_id = ? AND id = ? AND revoked_at IS NULL")) {
+            ps.setString(1, project);
+            ps.setString(2, id);
+            ResultSet rs = ps.executeQuery();
+            return rs.next() ? Optional.of(session(rs)) : Optional.empty();
+        }
+    }
+
+    public List<Session> sessions(String project, String after, int limit) {
+        return db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement(SELECT_SESSION
+                    + " WHERE project_id = ? AND revoked_at IS NULL AND id > ? ORDER BY id LIMIT ?")) {
+                ps.setString(1, project);
+                ps.setString(2, after == null ? "" : after);
+                ps.setInt(3, limit);
+                ResultSet rs = ps.executeQuery();
+                List<Session> out = new ArrayList<>();
+                while (rs.next()) out.add(session(rs));
+                return out;
+            }
+        });
+    }
+
+    /** Revokes the session and, with it, every branch and snapshot of it (their handles stop resolving). */
+    public void revokeSession(String project, String id) {
+        long now = clock.millis();
+        db.writeTransaction(c -> {
+            if (update(c, "UPDATE sessions SET revoked_at = ?, status = 'tombstoned' WHERE project_id = ? AND id = ? "
+                    + "AND revoked_at IS NULL", now, project, id) == 0) {
+                throw new StateError.NotFound("session", id);
+            }
+            update(c, "UPDATE branches SET revoked_at = ? WHERE project_id = ? AND session_id = ? AND revoked_at IS NULL", now, project, id);
+            update(c, "UPDATE snapshots SET revoked_at = ? WHERE project_id = ? AND session_id = ? AND revoked_at IS NULL", now, project, id);
+            return null;
+        });
+    }
+
+    // ---- branches -----------------------------------------------------------------------------
+
+    /**
+     * A new branch of {@code sessionId} forked from {@code fromBranchId} at {@code fromEventId} (an
+     * event on its line), or at its head when null. Nothing is copied.
+     */
+    public Branch fork(String project, String sessionId, String fromBranchId, String fromEventId, String label) {
+        long now = clock.millis();
+        return db.writeTransaction(c -> {
+            findSession(c, project, sessionId).orElseThrow(() -> new StateError.NotFound("session", sessionId));
+            Branch from = findBranch(c, project, sessionId, fromBranchId).orElseThrow(() -> new StateError.Invalid(
+                    "fork_from_branch_id", "branch_not_found", "Invalid 'fork_from_branch_id': no branch '" + fromBranchId
+                            + "' exists in session '" + sessionId + "'."));
+            String head = from.headEventId();
+            long version = from.version();
+            if (fromEventId != null) {
+                Event e = onLine(c, project, from, fromEventId).orElseThrow(() -> new StateError.Invalid("fork_from_event_id",
+                        "event_not_found", "Invalid 'fork_from_event_id': no event '" + fromEventId + "' is on branch '"
+                        + fromBranchId + "'."));
+                head = e.id();
+                version = e.sequence();
+            }
+            if (depth(c, from) + 1 > MAX_FORK_DEPTH) {
+                throw new StateError.Invalid("fork_from_branch_id", "fork_too_deep", "Invalid 'fork_from_branch_id': forks "
+                        + "may be at most " + MAX_FORK_DEPTH + " branches deep; fork from an earlier branch.");
+            }
+            Branch b = new Branch(Ids.next("br_", now), project, sessionId, from.id(), head, version, head, version, label, now);
+            insertBranch(c, b);
+            return b;
+        });
+    }
+
+    public Branch branch(String project, String sessionId, String id) {
+        return db.call(c -> {
+            findSession(c, project, sessionId).orElseThrow(() -> new StateError.NotFound("session", sessionId));
+            return findBranch(c, project, sessionId, id);
+        }).orElseThrow(() -> new StateError.NotFound("branch", id));
+    }
+
+    /** The branch {@code id} of any live session of the project (for requests that name only a branch). */
+    public Branch branchAnywhere(String project, String id) {
+        return db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement(SELECT_BRANCH + " b WHERE b.project_id = ? AND b.id = ? "
+                    + "AND b.revoked_at IS NULL AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = b.session_id AND s.revoked_at IS NULL)")) {
+                ps.setString(1, project);
+                ps.setString(2, id);
+                ResultSet rs = ps.executeQuery();
+                return rs.next() ? Optional.of(branch(rs)) : Optional.<Branch>empty();
+            }
+        }).orElseThrow(() -> new StateError.NotFound("branch", id));
+    }
+
+    public List<Branch> branches(String project, String sessionId, String after, int limit) {
+        return db.call(c -> {
+            findSession(c, project, sessionId).orElseThrow(() -> new StateError.NotFound("session", sessionId));
+            try (PreparedStatement ps = c.prepareStatement(SELECT_BRANCH + " b WHERE b.project_id = ? AND b.session_id = ? "
+                    + "AND b.revoked_at IS NULL AND b.id > ? ORDER BY b.id LIMIT ?")) {
+                ps.setString(1, project);
+                ps.setString(2, sessionId);
+                ps.setString(3, after == null ? "" : after);
+                ps.setInt(4, limit);
+                ResultSet rs = ps.executeQuery();
+                List<Branch> out = new ArrayList<>();
+                while (rs.next()) out.add(branch(rs));
+                return out;
+            }
+        });
+    }
+
+    /** Revokes a branch; a session's default branch goes only with its session. */
+    public void revokeBranch(String project, String sessionId, String id) {
+        db.writeTransaction(c -> {
+            Session s = findSession(c, project, sessionId).orElseThrow(() -> new StateError.NotFound("session", sessionId));
+            if (s.defaultBranchId().equals(id) && findBranch(c, project, sessionId, id).isPresent()) {
+                throw new StateError.Invalid(null, "default_branch", "Branch '" + id + "' is the session's default branch; "
+                        + "delete the session instead.");
+            }
+            if (update(c, "UPDATE branches SET revoked_at = ? WHERE project_id = ? AND session_id = ? AND id = ? "
+                    + "AND revoked_at IS NULL", clock.millis(), project, sessionId, id) == 0) {
+                throw new StateError.NotFound("branch", id);
+            }
+            return null;
+        });
+    }
+
+    static Optional<Branch> findBranch(Connection c, String project, String sessionId, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SELECT_BRANCH + " b WHERE b.project_id = ? AND b.session_id = ? "
+                + "AND b.id = ? AND b.revoked_at IS NULL")) {
+            ps.setString(1, project);
+            ps.setString(2, sessionId);
+            ps.setString(3, id);
+            ResultSet rs = ps.executeQuery();
+            return rs.next() ? Optional.of(branch(rs)) : Optional.empty();
+        }
+    }
+
+    /** A branch row whatever its state (history reaches through revoked ancestors: forks copy nothing). */
+    private static Optional<Branch> anyBranch(Connection c, String project, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SELECT_BRANCH + " b WHERE b.project_id = ? AND b.id = ?")) {
+            ps.setString(1, project);
+            ps.setString(2, id);
+            ResultSet rs = ps.executeQuery();
+            return rs.next() ? Optional.of(branch(rs)) : Optional.empty();
+        }
+    }
+
+    private static int depth(Connection c, Branch b) throws SQLException {
+        int d = 0;
+        Branch at = b;
+        while (at.parentBranchId() != null) {
+            d++;
+            at = anyBranch(c, at.projectId(), at.parentBranchId()).orElseThrow();
+        }
+        return d;
+    }
+
+    private static void insertBranch(Connection c, Branch b) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO branches (id, project_id, session_id, parent_branch_id, "
+                + "forked_from_event_id, fork_sequence, head_event_id, version, label, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, b.id());
+            ps.setString(2, b.projectId());
+            ps.setString(3, b.sessionId());
+            ps.setString(4, b.parentBranchId());
+            ps.setString(5, b.forkedFromEventId());
+            ps.setLong(6, b.forkSequence());
+            ps.setString(7, b.headEventId());
+            ps.setLong(8, b.version());
+            ps.setString(9, b.label());
+            ps.setLong(10, b.createdAtMs());
+            ps.executeUpdate();
+        }
+    }
+
+    // ---- events -------------------------------------------------------------------------------
+
+    /**
+     * What to append: its type and payload, an artifact id or null, or {@code content} from which
+     * a text artifact is made in the same transaction.
+     */
+    public record NewEvent(String eventType, String payloadRef, String content) {}
+
+    /**
+     * Appends {@code events} in order if the branch is at {@code expectedVersion} with head
+     * {@code expectedHead}; all or nothing.
+     *
+     * @throws StateError.Conflict carrying the branch's current version and head when it is not
+     */
+    public List<Event> append(String project, String sessionId, String branchId, long expectedVersion, String expectedHead,
+                              List<NewEvent> events) {
+        return db.writeTransaction(c -> appendOn(c, project, sessionId, branchId, expectedVersion, expectedHead, events));
+    }
+
+    /** {@link #append} on the caller's transaction. */
+    static List<Event> appendOn(Connection c, String project, String sessionId, String branchId, long expectedVersion,
+                                String expectedHead, List<NewEvent> events) throws SQLException {
+        findSession(c, project, sessionId).orElseThrow(() -> new StateError.NotFound("session", sessionId));
+        findBranch(c, project, sessionId, branchId).orElseThrow(() -> new StateError.NotFound("branch", branchId));
+        for (NewEvent e : events) {
+            if (e.payloadRef() != null && ArtifactStore.find(c, project, e.payloadRef()).isEmpty()) {
+                throw new StateError.Invalid("event.payload_ref", "artifact_not_found", "Invalid 'event.payload_ref': no artifact '"
+                        + e.payloadRef() + "' exists in this project.");
+            }
+        }
+        long now = System.currentTimeMillis();
+        List<Event> out = new ArrayList<>(events.size());
+        String head = expectedHead;
+        long version = expectedVersion;
+        for (NewEvent e : events) {
+            String payload = e.content() == null ? e.payloadRef()
+                    : ArtifactStore.text(c, project, "text_context", e.content(), now).id();
+            Event ev = new Event(Ids.next("evt_", now), sessionId, branchId, version + 1, head, e.eventType(), payload, now);
+            // The compare-and-swap: only a writer that saw this exact version and head moves the branch.
+            int won = update(c, "UPDATE branches SET version = ?, head_event_id = ? WHERE id = ? AND project_id = ? "
+                    + "AND revoked_at IS NULL AND version = ? AND COALESCE(head_event_id, '') = ?",
+                    ev.sequence(), ev.id(), branchId, project, version, head == null ? "" : head);
+            if (won == 0) {
+                Branch current = findBranch(c, project, sessionId, branchId).orElseThrow(() -> new StateError.NotFound("branch", branchId));
+                throw new StateError.Conflict(branchId, current.version(), current.headEventId());
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO events (id, project_id, session_id, branch_id, sequence, "
+                    + "parent_event_id, event_type, payload_ref, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, ev.id());
+                ps.setString(2, project);
+                ps.setString(3, sessionId);
+                ps.setString(4, branchId);
+                ps.setLong(5, ev.sequence());
+                ps.setString(6, ev.parentEventId());
+                ps.setString(7, ev.eventType());
+                ps.setString(8, ev.payloadRef());
+                ps.setLong(9, now);
+                ps.executeUpdate();
+            }
+            out.add(ev);
+            head = ev.id();
+            version = ev.sequence();
+        }
+        return out;
+    }
+
+    /** The branch's whole line, oldest first: inherited events up to the fork point, then its own. */
+    public List<Event> history(String project, String sessionId, String branchId) {
+        return db.call(c -> {
+            findSession(c, project, sessionId).orElseThrow(() -> new StateError.NotFound("session", sessionId));
+            Branch b = findBranch(c, project, sessionId, branchId).orElseThrow(() -> new StateError.NotFound("branch", branchId));
+            return history(c, b, b.version());
+        });
+    }
+
+    /** The events on {@code b}'s line with sequence ≤ {@code upTo}, oldest first. */
+    static List<Event> history(Connection c, Branch b, long upTo) throws SQLException {
+        List<List<Event>> parts = new ArrayList<>();
+        Branch at = b;
+        long limit = upTo;
+        while (true) {
+            try (PreparedStatement ps = c.prepareStatement(SELECT_EVENT + " WHERE branch_id = ? AND sequence <= ? ORDER BY sequence")) {
+                ps.setString(1, at.id());
+                ps.setLong(2, limit);
+                ResultSet rs = ps.executeQuery();
+                List<Event> own = new ArrayList<>();
+                while (rs.next()) own.add(event(rs));
+                parts.add(own);
+            }
+            if (at.parentBranchId() == null) break;
+            limit = Math.min(limit, at.forkSequence());
+            at = anyBranch(c, b.projectId(), at.parentBranchId()).orElseThrow();
+        }
+        Collections.reverse(parts);
+        List<Event> out = new ArrayList<>();
+        parts.forEach(out::addAll);
+        return out;
+    }
+
+    /** The event {@code eventId} when it is on {@code b}'s line. */
+    private static Optional<Event> onLine(Connection c, String project, Branch b, String eventId) throws SQLException {
+        Event e;
+        try (PreparedStatement ps = c.prepareStatement(SELECT_EVENT + " WHERE project_id = ? AND id = ?")) {
+            ps.setString(1, project);
+            ps.setString(2, eventId);
+            ResultSet rs = ps.executeQuery();
+            if (!rs.next()) return Optional.empty();
+            e = event(rs);
+        }
+        Branch at = b;
+        long limit = b.version();
+        while (true) {
+            if (at.id().equals(e.branchId())) return e.sequence() <= limit ? Optional.of(e) : Optional.empty();
+            if (at.parentBranchId() == null) return Optional.empty();
+            limit = Math.min(limit, at.forkSequence());
+            at = anyBranch(c, project, at.parentBranchId()).orElseThrow();
+        }
+    }
+
+    // ---- snapshots ----------------------------------------------------------------------------
+
+    /** Stores a snapshot compiled by {@link SnapshotCompiler} (its branch version and head as they were read). */
+    public Snapshot saveSnapshot(Snapshot s) {
+        db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO snapshots (id, project_id, session_id, branch_id, "
+                    + "branch_version, head_event_id, prompt_compiler_revision, ordered_block_manifest, artifact_versions, "
+                    + "blocks, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, s.id());
+                ps.setString(2, s.projectId());
+                ps.setString(3, s.sessionId());
+                ps.setString(4, s.branchId());
+                ps.setLong(5, s.branchVersion());
+                ps.setString(6, s.headEventId());
+                ps.setString(7, s.promptCompilerRevision());
+                ps.setString(8, Json.text(s.orderedBlockManifest()));
+                ps.setString(9, Json.text(s.artifactVersions()));
+                ps.setString(10, Json.text(s.blocks()));
+                ps.setLong(11, s.createdAtMs());
+                return ps.executeUpdate();
+            }
+        });
+        return s;
+    }
+
+    public Snapshot snapshot(String project, String id) {
+        return db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement(SELECT_SNAPSHOT + " WHERE project_id = ? AND id = ? AND revoked_at IS NULL")) {
+                ps.setString(1, project);
+                ps.setString(2, id);
+                ResultSet rs = ps.executeQuery();
+                return rs.next() ? Optional.of(snapshot(rs)) : Optional.<Snapshot>empty();
+            }
+        }).orElseThrow(() -> new StateError.NotFound("snapshot", id));
+    }
+
+    public List<Snapshot> snapshots(String project, String sessionId, String branchId, String after, int limit) {
+        return db.call(c -> {
+            findSession(c, project, sessionId).orElseThrow(() -> new StateError.NotFound("session", sessionId));
+            findBranch(c, project, sessionId, branchId).orElseThrow(() -> new StateError.NotFound("branch", branchId));
+            try (PreparedStatement ps = c.prepareStatement(SELECT_SNAPSHOT
+                    + " WHERE project_id = ? AND branch_id = ? AND revoked_at IS NULL AND id > ? ORDER BY id LIMIT ?")) {
+                ps.setString(1, project);
+                ps.setString(2, branchId);
+                ps.setString(3, after == null ? "" : after);
+                ps.setInt(4, limit);
+                ResultSet rs = ps.executeQuery();
+                List<Snapshot> out = new ArrayList<>();
+                while (rs.next()) out.add(snapshot(rs));
+                return out;
+            }
+        });
+    }
+
+    public void revokeSnapshot(String project, String sessionId, String branchId, String id) {
+        int n = db.call(c -> update(c, "UPDATE snapshots SET revoked_at = ? WHERE project_id = ? AND session_id = ? "
+                + "AND branch_id = ? AND id = ? AND revoked_at IS NULL", clock.millis(), project, sessionId, branchId, id));
+        if (n == 0) throw new StateError.NotFound("snapshot", id);
+    }
+
+    // ---- responses run against state ----------------------------------------------------------
+
+    /**
+     * What a /v2 response ran against: its snapshot, the materialization key of the bytes sent, and
+     * the events it appended.
+     *
+     * @param appendStatus {@code appended}; {@code conflict} when the branch moved on while the
+     *     response ran (nothing appended: the client rebases); {@code not_appended} for a response
+     *     that did not complete or ran against a pinned snapshot
+     */
+    public record Turn(String responseId, String sessionId, String branchId, String snapshotId, String materializationKey,
+                       String userEventId, String assistantEventId, String appendStatus) {}
+
+    /**
+     * Records a response's turn. When {@code input} and {@code output} are given, the user and the
+     * assistant events are appended to the snapshot's branch with compare-and-swap at the version
+     * and head the snapshot was compiled from, so a turn lands only on the state it answered.
+     */
+    public Turn recordTurn(String project, String responseId, Snapshot s, String materializationKey, String input, String output) {
+        String userEvent = null;
+        String assistantEvent = null;
+        String status = "not_appended";
+        if (input != null && output != null) {
+            try {
+                List<Event> added = append(project, s.sessionId(), s.branchId(), s.branchVersion(), s.headEventId(),
+                        List.of(new NewEvent("user_message", null, input), new NewEvent("assistant_message", null, output)));
+                userEvent = added.get(0).id();
+                assistantEvent = added.get(1).id();
+                status = "appended";
+            } catch (StateError.Conflict | StateError.NotFound lost) {
+                status = "conflict";
+            }
+        }
+        Turn t = new Turn(responseId, s.sessionId(), s.branchId(), s.id(), materializationKey, userEvent, assistantEvent, status);
+        db.call(c -> update(c, "INSERT INTO response_state (response_id, project_id, session_id, branch_id, snapshot_id, "
+                + "materialization_key, user_event_id, assistant_event_id, append_status, created_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", t.responseId(), project, t.sessionId(), t.branchId(), t.snapshotId(),
+                t.materializationKey(), t.userEventId(), t.assistantEventId(), t.appendStatus(), clock.millis()));
+        return t;
+    }
+
+    public Optional<Turn> turn(String project, String responseId) {
+        return db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT response_id, session_id, branch_id, snapshot_id, "
+                    + "materialization_key, user_event_id, assistant_event_id, append_status FROM response_state "
+                    + "WHERE project_id = ? AND response_id = ?")) {
+                ps.setString(1, project);
+                ps.setString(2, responseId);
+                ResultSet rs = ps.executeQuery();
+                return rs.next() ? Optional.of(new Turn(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8))) : Optional.<Turn>empty();
+            }
+        });
+    }
+
+    // ---- rows ---------------------------------------------------------------------------------
+
+    private static final String SELECT_SESSION = "SELECT id, project_id, default_branch_id, status, base_bundle_ids, metadata, "
+            + "created_at FROM sessions";
+    private static final String SELECT_BRANCH = "SELECT b.id, b.project_id, b.session_id, b.parent_branch_id, "
+            + "b.forked_from_event_id, b.fork_sequence, b.head_event_id, b.version, b.label, b.created_at FROM branches";
+    private static final String SELECT_EVENT = "SELECT id, session_id, branch_id, sequence, parent_event_id, event_type, "
+            + "payload_ref, created_at FROM events";
+    private static final String SELECT_SNAPSHOT = "SELECT id, project_id, session_id, branch_id, branch_version, head_event_id, "
+            + "prompt_compiler_revision, ordered_block_manifest, artifact_versions, blocks, created_at FROM snapshots";
+
+    static int update(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+            return ps.executeUpdate();
+        }
+    }
+
+    private static Session session(ResultSet rs) throws SQLException {
+        List<String> bundles = new ArrayList<>();
+        for (JsonNode n : ArtifactStore.tree(rs.getString(5))) bundles.add(n.textValue());
+        return new Session(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), List.copyOf(bundles),
+                (ObjectNode) ArtifactStore.tree(rs.getString(6)), rs.getLong(7));
+    }
+
+    private static Branch branch(ResultSet rs) throws SQLException {
+        return new Branch(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getLong(6),
+                rs.getString(7), rs.getLong(8), rs.getString(9), rs.getLong(10));
+    }
+
+    private static Event event(ResultSet rs) throws SQLException {
+        return new Event(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5), rs.getString(6),
+                rs.getString(7), rs.getLong(8));
+    }
+
+    private static Snapshot snapshot(ResultSet rs) throws SQLException {
+        return new Snapshot(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getString(6),
+                rs.getString(7), (ArrayNode) ArtifactStore.tree(rs.getString(8)), (ObjectNode) ArtifactStore.tree(rs.getString(9)),
+                (ArrayNode) ArtifactStore.tree(rs.getString(10)), rs.getLong(11));
+    }
+}

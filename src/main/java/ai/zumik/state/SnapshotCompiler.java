@@ -1,0 +1,271 @@
+package ai.zumik.state;
+
+import ai.zumik.ids.Ids;
+import ai.zumik.json.Json;
+import ai.zumik.state.StateObjects.Artifact;
+import ai.zumik.state.StateObjects.Branch;
+import ai.zumik.state.StateObjects.Bundle;
+import ai.zumik.state.StateObjects.Event;
+import ai.zumik.state.StateObjects.Session;
+import ai.zumik.state.StateObjects.Snapshot;
+import ai.zumik.store.Database;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Prompt compiler {@code pc_1}: turns a branch head into a snapshot, and a snapshot into the
+ * model-visible blocks of a chat request.
+ *
+ * <p>Compiling orders blocks from most stable to most volatile, so the same session's turns share
+ * the longest possible prefix (and providers' prefix caches hit): the session's base bundles' items
+ * in their own order (system and developer policy, tools, response schema, context), then the
+ * branch's events oldest first. The snapshot pins that order, the content digest of every artifact
+ * it reaches, the compiler revision and the branch head; materializing it reads those exact
+ * artifact versions, so the same snapshot always yields the same bytes, even after its bundles were
+ * deleted. It fails, naming the snapshot, once an artifact it pins was purged.
+ */
+public final class SnapshotCompiler {
+    public static final String REVISION = "pc_1";
+    /** Serialization revisions of what {@code pc_1} produces; part of every materialization key. */
+    static final String TOOL_SERIALIZATION = "tools_openai_1";
+    static final String SCHEMA_SERIALIZATION = "schema_openai_json_schema_1";
+
+    private final Database db;
+    private final Clock clock;
+
+    public SnapshotCompiler(Database db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    /**
+     * Compiles and stores a snapshot of the branch's head. With {@code manifest} the client's own
+     * ordered block manifest is kept exactly (each entry checked: an artifact of the project, an
+     * event on the branch's line, or an opaque {@code blk_} block); without it the compiler builds one.
+     */
+    public Snapshot compile(String project, String sessionId, String branchId, String revision, ArrayNode manifest) {
+        if (revision != null && !revision.equals(REVISION)) {
+            throw new StateError.Invalid("prompt_compiler_revision", "unsupported_value", "Invalid 'prompt_compiler_revision': '"
+                    + revision + "'. This Zumik compiles with '" + REVISION + "'.");
+        }
+        long now = clock.millis();
+        Snapshot s = db.transaction(c -> {
+            Session session = SessionStore.findSession(c, project, sessionId).orElseThrow(() -> new StateError.NotFound("session", sessionId));
+            Branch branch = SessionStore.findBranch(c, project, sessionId, branchId).orElseThrow(() -> new StateError.NotFound("branch", branchId));
+            List<Event> history = SessionStore.history(c, branch, branch.version());
+            ArrayNode blocks = Json.array();
+            ObjectNode versions = Json.object();
+            if (manifest == null || manifest.isEmpty()) compiled(c, project, session, history, blocks, versions);
+            else given(c, project, manifest, history, blocks, versions);
+            ArrayNode ordered = Json.array();
+            for (JsonNode b : blocks) ordered.add(b.get("ref").textValue());
+            return new Snapshot(Ids.next("snp_", now), project, sessionId, branchId, branch.version(), branch.headEventId(),
+                    REVISION, manifest == null || manifest.isEmpty() ? ordered : manifest.deepCopy(), versions, blocks, now);
+        });
+        return s;
+    }
+
+    private static void compiled(Connection c, String project, Session session, List<Event> history, ArrayNode blocks,
+                                 ObjectNode versions) throws SQLException {
+        for (String bundleId : session.baseBundleIds()) {
+            Bundle bundle = ArtifactStore.findBundle(c, project, bundleId).orElseThrow(() -> new StateError.Invalid(
+                    "session_id", "bundle_not_found", "The session's base bundle '" + bundleId + "' was deleted."));
+            for (JsonNode item : bundle.items()) {
+                String art = item.get("artifact_id").textValue();
+                pin(c, project, art, versions, "session_id");
+                blocks.addObject().put("ref", art).put("role", item.get("role").textValue()).put("artifact_id", art);
+            }
+        }
+        for (Event e : history) addEvent(c, project, e, blocks, versions);
+    }
+
+    private static void given(Connection c, String project, ArrayNode manifest, List<Event> history, ArrayNode blocks,
+                              ObjectNode versions) throws SQLException {
+        Map<String, Event> onLine = new HashMap<>();
+        for (Event e : history) onLine.put(e.id(), e);
+        for (int i = 0; i < manifest.size(); i++) {
+            String p = "ordered_block_manifest[" + i + "]";
+            JsonNode entry = manifest.get(i);
+            if (!entry.isTextual()) throw new StateError.Invalid(p, "invalid_type", "Invalid '" + p + "': expected a block id string.");
+            String ref = entry.textValue();
+            if (ref.startsWith("art_")) {
+                Artifact a = ArtifactStore.find(c, project, ref).orElseThrow(() -> new StateError.Invalid(p, "artifact_not_found",
+                        "Invalid '" + p + "': no artifact '" + ref + "' exists in this project."));
+                versions.put(ref, a.sha256());
+                blocks.addObject().put("ref", ref).put("role", roleOf(a.artifactType())).put("artifact_id", ref);
+            } else if (ref.startsWith("evt_")) {
+                Event e = onLine.get(ref);
+                if (e == null) {
+                    throw new StateError.Invalid(p, "event_not_found", "Invalid '" + p + "': no event '" + ref + "' is on this branch.");
+                }
+                addEvent(c, project, e, blocks, versions);
+            } else if (ref.startsWith("blk_")) {
+                blocks.addObject().put("ref", ref).putNull("role").putNull("artifact_id");
+            } else {
+                throw new StateError.Invalid(p, "invalid_value", "Invalid '" + p + "': '" + ref
+                        + "' is not an artifact (art_), event (evt_) or block (blk_) id.");
+            }
+        }
+    }
+
+    private static void addEvent(Connection c, String project, Event e, ArrayNode blocks, ObjectNode versions) throws SQLException {
+        ObjectNode b = blocks.addObject().put("ref", e.id()).put("role", roleOfEvent(e.eventType()));
+        if (e.payloadRef() != null) {
+            pin(c, project, e.payloadRef(), versions, "branch_id");
+            b.put("artifact_id", e.payloadRef());
+        } else {
+            b.putNull("artifact_id");
+        }
+    }
+
+    private static void pin(Connection c, String project, String art, ObjectNode versions, String param) throws SQLException {
+        if (versions.has(art)) return;
+        String sha = digestOf(c, project, art).orElseThrow(() -> new StateError.Invalid(param, "artifact_not_found",
+                "Artifact '" + art + "' that this state refers to was purged."));
+        versions.put(art, sha);
+    }
+
+    /** An artifact's digest while its content exists (a revoked handle still pins: snapshots keep what they saw). */
+    private static Optional<String> digestOf(Connection c, String project, String art) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT content_sha256 FROM artifacts WHERE project_id = ? AND id = ? "
+                + "AND content IS NOT NULL")) {
+            ps.setString(1, project);
+            ps.setString(2, art);
+            ResultSet rs = ps.executeQuery();
+            return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+        }
+    }
+
+    private static String roleOf(String artifactType) {
+        return switch (artifactType) {
+            case "tool_bundle_source" -> "tools";
+            case "response_schema" -> "response_schema";
+            case "checkpoint", "compaction_summary" -> "checkpoint";
+            default -> "context";
+        };
+    }
+
+    private static String roleOfEvent(String eventType) {
+        return switch (eventType) {
+            case "user_message" -> "user";
+            case "assistant_message" -> "assistant";
+            case "tool_result", "retrieval_result" -> "context_turn";
+            case "checkpoint" -> "checkpoint";
+            default -> "note";
+        };
+    }
+
+    // ---- materialization ----------------------------------------------------------------------
+
+    /** The model-visible part of a chat request a snapshot makes: messages, tools, response format. */
+    public record Materialized(ArrayNode messages, ArrayNode tools, ObjectNode responseFormat) {}
+
+    /**
+     * The snapshot's blocks as chat request parts, from exactly the artifact versions it pinned:
+     * system, developer and context blocks and checkpoints as system (developer) messages, tools as
+     * {@code tools}, a response schema as {@code response_format}, user and assistant events as
+     * those turns, tool and retrieval results as user turns; notes and opaque blocks are not shown
+     * to the model.
+     */
+    public Materialized materialize(String project, Snapshot s) {
+        return db.call(c -> {
+            ArrayNode messages = Json.array();
+            ArrayNode tools = Json.array();
+            ObjectNode format = null;
+            for (JsonNode block : s.blocks()) {
+                String role = block.path("role").asText(null);
+                String art = block.path("artifact_id").asText(null);
+                if (role == null || art == null || role.equals("note")) continue;
+                String text = content(c, project, art, s.artifactVersions().path(art).asText(null), s.id());
+                switch (role) {
+                    case "tools" -> {
+                        JsonNode parsed = parse(text, s.id(), art);
+                        if (!(parsed instanceof ArrayNode list)) throw unusable(s.id(), art, "a tools block must be a JSON array");
+                        tools.addAll(list);
+                    }
+                    case "response_schema", "schema" -> {
+                        JsonNode schema = parse(text, s.id(), art);
+                        if (!schema.isObject()) throw unusable(s.id(), art, "a response schema must be a JSON object");
+                        format = Json.object().put("type", "json_schema");
+                        format.putObject("json_schema").put("name", "response").put("strict", true).set("schema", schema);
+                    }
+                    case "developer" -> messages.addObject().put("role", "developer").put("content", text);
+                    case "user", "context_turn" -> messages.addObject().put("role", "user").put("content", text);
+                    case "assistant" -> messages.addObject().put("role", "assistant").put("content", text);
+                    default -> messages.addObject().put("role", "system").put("content", text); // system, context, checkpoint
+                }
+            }
+            return new Materialized(messages, tools, format);
+        });
+    }
+
+    private static String content(Connection c, String project, String art, String pinned, String snapshotId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT content, content_sha256 FROM artifacts WHERE project_id = ? AND id = ?")) {
+            ps.setString(1, project);
+            ps.setString(2, art);
+            ResultSet rs = ps.executeQuery();
+            if (!rs.next() || rs.getString(1) == null) {
+                throw new StateError.Invalid("snapshot_id", "snapshot_unavailable", "Snapshot '" + snapshotId
+                        + "' cannot be materialized: artifact '" + art + "' it pins was purged.");
+            }
+            if (pinned != null && !pinned.equals(rs.getString(2))) {
+                throw new IllegalStateException("artifact " + art + " changed under snapshot " + snapshotId);
+            }
+            return rs.getString(1);
+        }
+    }
+
+    private static JsonNode parse(String text, String snapshotId, String art) {
+        try {
+            return Json.MAPPER.readTree(text);
+        } catch (java.io.IOException e) {
+            throw unusable(snapshotId, art, "its content is not JSON");
+        }
+    }
+
+    private static StateError unusable(String snapshotId, String art, String why) {
+        return new StateError.Invalid("snapshot_id", "snapshot_unusable", "Snapshot '" + snapshotId + "' cannot be materialized: "
+                + "artifact '" + art + "': " + why + ".");
+    }
+
+    /**
+     * The materialization key (digest §4.1): SHA-256 over the length-prefixed snapshot id, compiler
+     * revision, tokenizer, chat template, tool and schema serialization revisions, and the digest of
+     * the ordered block manifest. Equal keys mean the target was sent the same model-visible bytes.
+     */
+    public static String materializationKey(Snapshot s, String provider) {
+        String tokenizer = switch (provider) {
+            case "openai" -> "o200k_base";
+            case "anthropic" -> "claude_tokenizer_1";
+            case "gemini" -> "gemini_sentencepiece_1";
+            case "xai" -> "grok_tokenizer_1";
+            default -> provider + "_tokenizer_1";
+        };
+        return materializationKey(s, tokenizer, "chat_template_" + provider + "_1");
+    }
+
+    static String materializationKey(Snapshot s, String tokenizerRevision, String chatTemplateRevision) {
+        String manifestDigest = ArtifactStore.sha256(Json.bytes(s.orderedBlockManifest()));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (String field : new String[] {s.id(), s.promptCompilerRevision(), tokenizerRevision, chatTemplateRevision,
+                TOOL_SERIALIZATION, SCHEMA_SERIALIZATION, manifestDigest}) {
+            byte[] b = field.getBytes(StandardCharsets.UTF_8);
+            out.writeBytes(ByteBuffer.allocate(8).putLong(b.length).array());
+            out.writeBytes(b);
+        }
+        return "mk_" + ArtifactStore.sha256(out.toByteArray());
+    }
+}

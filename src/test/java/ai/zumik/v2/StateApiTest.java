@@ -1,0 +1,391 @@
+package ai.zumik.v2;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.zumik.testing.FakeProvider;
+import ai.zumik.testing.TestGateway;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Native state on /v2 (issue 13): artifacts, bundles, sessions, branches with compare-and-swap
+ * appends and forks that copy nothing, snapshots, and /v2/responses run against a session: the
+ * bundle blocks first, the branch's history, the turn appended, and a pinned snapshot reproducing
+ * the upstream request byte for byte.
+ */
+@Timeout(120)
+class StateApiTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static FakeProvider openai;
+    static TestGateway gw;
+
+    @BeforeAll
+    static void start() {
+        openai = FakeProvider.start();
+        gw = TestGateway.start("OPENAI_BASE_URL", openai.baseUrl(), "OPENAI_API_KEY", "sk-test-123456");
+    }
+
+    @AfterAll
+    static void stop() {
+        gw.close();
+        openai.close();
+    }
+
+    @BeforeEach
+    void clean() {
+        openai.reset();
+    }
+
+    static JsonNode parse(String s) {
+        try {
+            return JSON.readTree(s);
+        } catch (Exception e) {
+            throw new AssertionError(s, e);
+        }
+    }
+
+    static JsonNode ok(HttpResponse<String> r) {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return parse(r.body());
+    }
+
+    static JsonNode error(HttpResponse<String> r, int status) {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        return parse(r.body()).get("error");
+    }
+
+    static String artifact(String type, String content) {
+        return ok(gw.post("/v2/artifacts", "{\"artifact_type\":\"" + type + "\",\"content\":" + JSON.valueToTree(content) + "}"))
+                .get("id").asText();
+    }
+
+    static JsonNode append(String session, String branch, long version, String head, String type, String content) {
+        return parse(appendRaw(session, branch, version, head, type, content).body());
+    }
+
+    static HttpResponse<String> appendRaw(String session, String branch, long version, String head, String type, String content) {
+        return gw.post("/v2/sessions/" + session + "/branches/" + branch + "/events", "{\"expected_version\":" + version
+                + ",\"expected_head_event_id\":" + (head == null ? "null" : "\"" + head + "\"") + ",\"event\":{\"event_type\":\""
+                + type + "\",\"content\":" + JSON.valueToTree(content) + "}}");
+    }
+
+    // ---- artifacts and bundles ---------------------------------------------------------------------
+
+    @Test
+    void artifactsAreImmutableContentWithRevocableHandles() {
+        JsonNode a = ok(gw.post("/v2/artifacts", "{\"artifact_type\":\"policy\",\"content\":\"Be kind.\","
+                + "\"retention_class\":\"extended\",\"metadata\":{\"label\":\"p1\"}}"));
+        String id = a.get("id").asText();
+        assertThat(id).matches("art_[0-9a-z]{26}");
+        assertThat(a.get("object").asText()).isEqualTo("artifact");
+        assertThat(a.get("content_media_type").asText()).isEqualTo("text/plain");
+        assertThat(a.get("size_bytes").asLong()).isEqualTo(8);
+        assertThat(a.at("/metadata/label").asText()).isEqualTo("p1");
+        String same = artifact("policy", "Be kind.");
+        assertThat(same).as("identical bytes, unrelated ids").isNotEqualTo(id);
+        assertThat(ok(gw.get("/v2/artifacts/" + id)).get("retention_class").asText()).isEqualTo("extended");
+        HttpResponse<String> content = gw.get("/v2/artifacts/" + id + "/content");
+        assertThat(content.body()).isEqualTo("Be kind.");
+        assertThat(content.headers().firstValue("content-type")).contains("text/plain");
+
+        assertThat(ok(gw.delete("/v2/artifacts/" + id, gw.adminKey())).get("deleted").asBoolean()).isTrue();
+        assertThat(gw.get("/v2/artifacts/" + id).statusCode()).isEqualTo(404);
+        assertThat(gw.get("/v2/artifacts/" + id + "/content").statusCode()).isEqualTo(404);
+        assertThat(gw.delete("/v2/artifacts/" + id, gw.adminKey()).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void artifactListsPageWithACursor() {
+        for (int i = 0; i < 3; i++) artifact("document", "page " + i);
+        JsonNode first = ok(gw.get("/v2/artifacts?limit=2"));
+        assertThat(first.get("data")).hasSize(2);
+        assertThat(first.get("has_more").asBoolean()).isTrue();
+        JsonNode next = ok(gw.get("/v2/artifacts?limit=2&after=" + first.get("last_id").asText()));
+        assertThat(next.at("/data/0/id").asText()).isGreaterThan(first.get("last_id").asText());
+    }
+
+    @Test
+    void badArtifactsAndBundlesArePreciseFourHundreds() {
+        assertThat(error(gw.post("/v2/artifacts", "{\"artifact_type\":\"poem\",\"content\":\"x\"}"), 400).get("param").asText())
+                .isEqualTo("artifact_type");
+        assertThat(error(gw.post("/v2/artifacts", "{\"artifact_type\":\"document\",\"content\":\"\"}"), 400).get("param").asText())
+                .isEqualTo("content");
+        JsonNode big = error(gw.post("/v2/artifacts", "{\"artifact_type\":\"document\",\"content\":\"" + "x".repeat(1024 * 1024 + 1)
+                + "\"}"), 400);
+        assertThat(big.get("code").asText()).isEqualTo("content_too_large");
+        assertThat(error(gw.post("/v2/artifacts", "{\"artifact_type\":\"document\",\"content\":\"{no\","
+                + "\"content_media_type\":\"application/json\"}"), 400).get("param").asText()).isEqualTo("content");
+        assertThat(error(gw.post("/v2/bundles", "{\"items\":[{\"artifact_id\":\"art_01aaaaaaaaaaaaaaaaaaaaaaaa\","
+                + "\"role\":\"system\"}]}"), 400).get("param").asText()).isEqualTo("items[0].artifact_id");
+        String a = artifact("policy", "p");
+        assertThat(error(gw.post("/v2/bundles", "{\"items\":[{\"artifact_id\":\"" + a + "\",\"role\":\"boss\"}]}"), 400)
+                .get("param").asText()).isEqualTo("items[0].role");
+        assertThat(error(gw.post("/v2/bundles", "{\"items\":[]}"), 400).get("param").asText()).isEqualTo("items");
+        long bundles = count("/v2/bundles");
+        assertThat(count("/v2/bundles")).as("nothing half-written").isEqualTo(bundles);
+    }
+
+    private static long count(String list) {
+        long n = 0;
+        String after = null;
+        while (true) {
+            JsonNode page = ok(gw.get(list + "?limit=100" + (after == null ? "" : "&after=" + after)));
+            n += page.get("data").size();
+            if (!page.get("has_more").asBoolean()) return n;
+            after = page.get("last_id").asText();
+        }
+    }
+
+    @Test
+    void aBundleKeepsItsItemsInTheOrderGiven() {
+        String z = artifact("policy", "z");
+        String a = artifact("policy", "a");
+        JsonNode b = ok(gw.post("/v2/bundles", "{\"items\":[{\"artifact_id\":\"" + z + "\",\"role\":\"system\"},"
+                + "{\"artifact_id\":\"" + a + "\",\"role\":\"context\"}]}"));
+        assertThat(b.get("id").asText()).matches("bnd_[0-9a-z]{26}");
+        assertThat(b.get("bundle_type").asText()).isEqualTo("agent_prefix");
+        assertThat(b.at("/items/0/artifact_id").asText()).isEqualTo(z);
+        assertThat(b.at("/items/1/artifact_id").asText()).isEqualTo(a);
+        assertThat(ok(gw.get("/v2/bundles/" + b.get("id").asText())).get("items")).isEqualTo(b.get("items"));
+    }
+
+    // ---- sessions, branches, events -------------------------------------------------------------
+
+    @Test
+    void appendsAreCompareAndSwapAndAStalePairIsAConflictCarryingTheHead() {
+        JsonNode s = ok(gw.post("/v2/sessions", "{}"));
+        String sid = s.get("id").asText();
+        String br = s.get("default_branch_id").asText();
+        JsonNode branch = ok(gw.get("/v2/sessions/" + sid + "/branches/" + br));
+        assertThat(branch.get("version").asLong()).isZero();
+        assertThat(branch.get("head_event_id").isNull()).isTrue();
+
+        JsonNode e1 = append(sid, br, 0, null, "user_message", "hi");
+        assertThat(e1.get("sequence").asLong()).isEqualTo(1);
+        assertThat(e1.get("payload_ref").asText()).startsWith("art_");
+        JsonNode e2 = append(sid, br, 1, e1.get("id").asText(), "assistant_message", "hello");
+        assertThat(e2.get("parent_event_id").asText()).isEqualTo(e1.get("id").asText());
+
+        JsonNode stale = error(appendRaw(sid, br, 1, e1.get("id").asText(), "note", "late"), 409);
+        assertThat(stale.get("code").asText()).isEqualTo("branch_version_conflict");
+        assertThat(stale.get("current_version").asLong()).isEqualTo(2);
+        assertThat(stale.get("current_head_event_id").asText()).isEqualTo(e2.get("id").asText());
+        JsonNode wrongHead = error(appendRaw(sid, br, 2, e1.get("id").asText(), "note", "late"), 409);
+        assertThat(wrongHead.get("current_version").asLong()).isEqualTo(2);
+        assertThat(ok(gw.get("/v2/sessions/" + sid + "/branches/" + br + "/events")).get("data")).hasSize(2);
+    }
+
+    @Test
+    void manyConcurrentWritersOnOneBranchEachVersionIsWonOnce() throws Exception {
+        JsonNode s = ok(gw.post("/v2/sessions", "{}"));
+        String sid = s.get("id").asText();
+        String br = s.get("default_branch_id").asText();
+        int writers = 8;
+        int each = 10;
+        AtomicInteger conflicts = new AtomicInteger();
+        try (var pool = Executors.newFixedThreadPool(writers)) {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int me = w;
+                fs.add(pool.submit(() -> {
+                    for (int i = 0; i < each; i++) {
+                        while (true) {
+                            JsonNode b = ok(gw.get("/v2/sessions/" + sid + "/branches/" + br));
+                            HttpResponse<String> r = appendRaw(sid, br, b.get("version").asLong(),
+                                    b.get("head_event_id").isNull() ? null : b.get("head_event_id").asText(), "note", "w" + me + "-" + i);
+                            if (r.statusCode() == 200) break;
+                            assertThat(r.statusCode()).as(r.body()).isEqualTo(409);
+                            conflicts.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (var f : fs) f.get();
+        }
+        JsonNode events = ok(gw.get("/v2/sessions/" + sid + "/branches/" + br + "/events?limit=100"));
+        assertThat(events.get("data")).hasSize(writers * each);
+        Set<Long> seqs = new HashSet<>();
+        String parent = null;
+        for (JsonNode e : events.get("data")) {
+            seqs.add(e.get("sequence").asLong());
+            assertThat(e.get("parent_event_id").isNull() ? null : e.get("parent_event_id").asText()).isEqualTo(parent);
+            parent = e.get("id").asText();
+        }
+        assertThat(seqs).hasSize(writers * each);
+        assertThat(ok(gw.get("/v2/sessions/" + sid + "/branches/" + br)).get("version").asLong()).isEqualTo(writers * each);
+        assertThat(conflicts.get()).as("the writers really raced").isPositive();
+    }
+
+    @Test
+    void aForkCopiesNothingAndSeesTheLineUpToItsForkPoint() {
+        JsonNode s = ok(gw.post("/v2/sessions", "{}"));
+        String sid = s.get("id").asText();
+        String main = s.get("default_branch_id").asText();
+        JsonNode e1 = append(sid, main, 0, null, "user_message", "one");
+        JsonNode e2 = append(sid, main, 1, e1.get("id").asText(), "assistant_message", "two");
+        append(sid, main, 2, e2.get("id").asText(), "user_message", "three");
+        JsonNode fork = ok(gw.post("/v2/sessions/" + sid + "/branches", "{\"fork_from_branch_id\":\"" + main
+                + "\",\"fork_from_event_id\":\"" + e1.get("id").asText() + "\",\"label\":\"alt\"}"));
+        assertThat(fork.get("version").asLong()).isEqualTo(1);
+        assertThat(fork.get("head_event_id").asText()).isEqualTo(e1.get("id").asText());
+        assertThat(fork.get("parent_branch_id").asText()).isEqualTo(main);
+        String fb = fork.get("id").asText();
+        JsonNode f2 = append(sid, fb, 1, e1.get("id").asText(), "assistant_message", "two-alt");
+        assertThat(f2.get("sequence").asLong()).isEqualTo(2);
+        JsonNode forkEvents = ok(gw.get("/v2/sessions/" + sid + "/branches/" + fb + "/events")).get("data");
+        assertThat(forkEvents).hasSize(2);
+        assertThat(forkEvents.get(0).get("id").asText()).isEqualTo(e1.get("id").asText());
+        assertThat(forkEvents.get(1).get("id").asText()).isEqualTo(f2.get("id").asText());
+        assertThat(ok(gw.get("/v2/sessions/" + sid + "/branches/" + main + "/events")).get("data")).hasSize(3);
+        // A fork of the fork at its inherited event, and at its head.
+        JsonNode deeper = ok(gw.post("/v2/sessions/" + sid + "/branches", "{\"fork_from_branch_id\":\"" + fb + "\"}"));
+        assertThat(deeper.get("version").asLong()).isEqualTo(2);
+        assertThat(ok(gw.get("/v2/sessions/" + sid + "/branches/" + deeper.get("id").asText() + "/events")).get("data")).hasSize(2);
+
+        assertThat(error(gw.post("/v2/sessions/" + sid + "/branches", "{\"fork_from_branch_id\":\"" + fb + "\","
+                + "\"fork_from_event_id\":\"evt_01aaaaaaaaaaaaaaaaaaaaaaaa\"}"), 400).get("param").asText()).isEqualTo("fork_from_event_id");
+        JsonNode e3 = ok(gw.get("/v2/sessions/" + sid + "/branches/" + main + "/events")).at("/data/2");
+        assertThat(error(gw.post("/v2/sessions/" + sid + "/branches", "{\"fork_from_branch_id\":\"" + fb + "\","
+                + "\"fork_from_event_id\":\"" + e3.get("id").asText() + "\"}"), 400).get("param").asText())
+                .as("an event of the parent after the fork point is not on the fork's line").isEqualTo("fork_from_event_id");
+
+        assertThat(ok(gw.delete("/v2/sessions/" + sid + "/branches/" + fb, gw.adminKey())).get("deleted").asBoolean()).isTrue();
+        assertThat(appendRaw(sid, fb, 2, f2.get("id").asText(), "note", "x").statusCode()).as("events on a deleted branch").isEqualTo(404);
+        assertThat(ok(gw.get("/v2/sessions/" + sid + "/branches/" + deeper.get("id").asText() + "/events")).get("data"))
+                .as("a fork of a deleted branch keeps its line").hasSize(2);
+        assertThat(error(gw.delete("/v2/sessions/" + sid + "/branches/" + main, gw.adminKey()), 400).get("code").asText())
+                .isEqualTo("default_branch");
+        assertThat(ok(gw.delete("/v2/sessions/" + sid, gw.adminKey())).get("object").asText()).isEqualTo("session.deleted");
+        assertThat(gw.get("/v2/sessions/" + sid + "/branches/" + main).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void malformedCompareAndSwapValuesAreFourHundreds() {
+        JsonNode s = ok(gw.post("/v2/sessions", "{}"));
+        String path = "/v2/sessions/" + s.get("id").asText() + "/branches/" + s.get("default_branch_id").asText() + "/events";
+        assertThat(error(gw.post(path, "{\"expected_head_event_id\":null,\"event\":{\"event_type\":\"note\"}}"), 400)
+                .get("param").asText()).isEqualTo("expected_version");
+        assertThat(error(gw.post(path, "{\"expected_version\":-1,\"expected_head_event_id\":null,\"event\":{\"event_type\":\"note\"}}"), 400)
+                .get("param").asText()).isEqualTo("expected_version");
+        assertThat(error(gw.post(path, "{\"expected_version\":\"0\",\"expected_head_event_id\":null,\"event\":{\"event_type\":\"note\"}}"), 400)
+                .get("param").asText()).isEqualTo("expected_version");
+        assertThat(error(gw.post(path, "{\"expected_version\":0,\"event\":{\"event_type\":\"note\"}}"), 400)
+                .get("param").asText()).isEqualTo("expected_head_event_id");
+        assertThat(error(gw.post(path, "{\"expected_version\":0,\"expected_head_event_id\":null,\"event\":{\"event_type\":\"shout\"}}"), 400)
+                .get("param").asText()).isEqualTo("event.event_type");
+        assertThat(error(gw.post(path, "{\"expected_version\":0,\"expected_head_event_id\":null,\"event\":{\"event_type\":\"note\","
+                + "\"payload_ref\":\"art_01aaaaaaaaaaaaaaaaaaaaaaaa\"}}"), 400).get("param").asText()).isEqualTo("event.payload_ref");
+        assertThat(error(gw.post("/v2/sessions", "{\"base_bundle_ids\":[\"bnd_01aaaaaaaaaaaaaaaaaaaaaaaa\"]}"), 400)
+                .get("param").asText()).isEqualTo("base_bundle_ids[0]");
+        assertThat(ok(gw.get(path)).get("data")).as("nothing half-written").isEmpty();
+    }
+
+    // ---- snapshots and responses against state -----------------------------------------------------
+
+    @Test
+    void aResponseRunsAgainstTheSessionAppendsItsTurnAndAPinnedSnapshotReproducesItsBytes() {
+        String policy = artifact("policy", "You are the repo assistant.");
+        String context = artifact("text_context", "The repo is Zumik.");
+        String bundle = ok(gw.post("/v2/bundles", "{\"items\":[{\"artifact_id\":\"" + policy + "\",\"role\":\"system\"},"
+                + "{\"artifact_id\":\"" + context + "\",\"role\":\"context\"}]}")).get("id").asText();
+        JsonNode s = ok(gw.post("/v2/sessions", "{\"base_bundle_ids\":[\"" + bundle + "\"]}"));
+        String sid = s.get("id").asText();
+        String br = s.get("default_branch_id").asText();
+
+        JsonNode r1 = ok(gw.post("/v2/responses", "{\"model\":\"gpt-4o-mini\",\"session_id\":\"" + sid + "\",\"input\":\"first question\"}"));
+        JsonNode sent1 = openai.lastRequest().json();
+        String body1 = openai.lastRequest().body();
+        assertThat(sent1.at("/messages/0/content").asText()).isEqualTo("You are the repo assistant.");
+        assertThat(sent1.at("/messages/1/content").asText()).isEqualTo("The repo is Zumik.");
+        assertThat(sent1.at("/messages/2/content").asText()).isEqualTo("first question");
+        JsonNode state1 = r1.get("state");
+        assertThat(state1.get("append_status").asText()).isEqualTo("appended");
+        assertThat(state1.get("snapshot_id").asText()).startsWith("snp_");
+        assertThat(state1.get("materialization_key").asText()).startsWith("mk_");
+        assertThat(ok(gw.get("/v2/sessions/" + sid + "/branches/" + br)).get("version").asLong()).isEqualTo(2);
+
+        JsonNode r2 = ok(gw.post("/v2/responses", "{\"model\":\"gpt-4o-mini\",\"branch_id\":\"" + br + "\",\"input\":\"second\"}"));
+        JsonNode sent2 = openai.lastRequest().json();
+        assertThat(sent2.get("messages")).hasSize(5);
+        assertThat(sent2.at("/messages/2/content").asText()).isEqualTo("first question");
+        assertThat(sent2.at("/messages/3/role").asText()).isEqualTo("assistant");
+        assertThat(sent2.at("/messages/3/content").asText()).isEqualTo(r1.get("output_text").asText());
+        assertThat(sent2.at("/messages/4/content").asText()).isEqualTo("second");
+        assertThat(r2.at("/state/materialization_key").asText()).isNotEqualTo(state1.get("materialization_key").asText());
+
+        // The first response's snapshot, run again with the same input: the same bytes upstream, nothing appended.
+        JsonNode again = ok(gw.post("/v2/responses", "{\"model\":\"gpt-4o-mini\",\"snapshot_id\":\"" + state1.get("snapshot_id").asText()
+                + "\",\"input\":\"first question\"}"));
+        assertThat(openai.lastRequest().body()).isEqualTo(body1);
+        assertThat(again.at("/state/append_status").asText()).isEqualTo("not_appended");
+        assertThat(ok(gw.get("/v2/sessions/" + sid + "/branches/" + br)).get("version").asLong()).isEqualTo(4);
+        assertThat(ok(gw.get("/v2/responses/" + r1.get("id").asText())).get("state")).isEqualTo(state1);
+
+        // Deleting the bundle does not change what the pinned snapshot materializes.
+        gw.delete("/v2/bundles/" + bundle, gw.adminKey());
+        ok(gw.post("/v2/responses", "{\"model\":\"gpt-4o-mini\",\"snapshot_id\":\"" + state1.get("snapshot_id").asText()
+                + "\",\"input\":\"first question\"}"));
+        assertThat(openai.lastRequest().body()).isEqualTo(body1);
+    }
+
+    @Test
+    void snapshotsPinTheBranchHeadAndTheirManifest() {
+        String policy = artifact("policy", "P");
+        String bundle = ok(gw.post("/v2/bundles", "{\"items\":[{\"artifact_id\":\"" + policy + "\",\"role\":\"system\"}]}"))
+                .get("id").asText();
+        JsonNode s = ok(gw.post("/v2/sessions", "{\"base_bundle_ids\":[\"" + bundle + "\"]}"));
+        String sid = s.get("id").asText();
+        String br = s.get("default_branch_id").asText();
+        JsonNode e1 = append(sid, br, 0, null, "user_message", "u1");
+        String base = "/v2/sessions/" + sid + "/branches/" + br + "/snapshots";
+        JsonNode snp = ok(gw.post(base, "{}"));
+        assertThat(snp.get("branch_version").asLong()).isEqualTo(1);
+        assertThat(snp.get("head_event_id").asText()).isEqualTo(e1.get("id").asText());
+        assertThat(snp.get("prompt_compiler_revision").asText()).isEqualTo("pc_1");
+        assertThat(snp.get("ordered_block_manifest").toString()).isEqualTo("[\"" + policy + "\",\"" + e1.get("id").asText() + "\"]");
+        assertThat(snp.at("/artifact_versions/" + policy).asText()).hasSize(64);
+        assertThat(ok(gw.get(base + "/" + snp.get("id").asText())).get("id")).isEqualTo(snp.get("id"));
+        assertThat(ok(gw.get(base)).get("data")).hasSize(1);
+
+        JsonNode given = ok(gw.post(base, "{\"ordered_block_manifest\":[\"blk_1\",\"" + e1.get("id").asText() + "\"]}"));
+        assertThat(given.get("ordered_block_manifest").toString()).isEqualTo("[\"blk_1\",\"" + e1.get("id").asText() + "\"]");
+        assertThat(error(gw.post(base, "{\"ordered_block_manifest\":[\"evt_01aaaaaaaaaaaaaaaaaaaaaaaa\"]}"), 400).get("param").asText())
+                .isEqualTo("ordered_block_manifest[0]");
+        assertThat(error(gw.post(base, "{\"prompt_compiler_revision\":\"pc_9\"}"), 400).get("param").asText())
+                .isEqualTo("prompt_compiler_revision");
+        ok(gw.delete(base + "/" + snp.get("id").asText(), gw.adminKey()));
+        assertThat(gw.get(base + "/" + snp.get("id").asText()).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aResponseWhoseBranchMovedMeanwhileIsNotAppended() throws Exception {
+        JsonNode s = ok(gw.post("/v2/sessions", "{}"));
+        String sid = s.get("id").asText();
+        String br = s.get("default_branch_id").asText();
+        openai.enqueue(new ai.zumik.testing.Script.Chunks("gpt-4o-mini").role().delay(400).text("slow").finish("stop")
+                .usage(1, 1, 0).done().build());
+        try (var pool = Executors.newSingleThreadExecutor()) {
+            Future<HttpResponse<String>> slow = pool.submit(() -> gw.post("/v2/responses",
+                    "{\"model\":\"gpt-4o-mini\",\"session_id\":\"" + sid + "\",\"stream\":true,\"input\":\"slow one\"}"));
+            Thread.sleep(150);
+            append(sid, br, 0, null, "note", "someone else got there first");
+            String body = slow.get().body();
+            assertThat(body).contains("\"append_status\":\"conflict\"");
+        }
+        assertThat(ok(gw.get("/v2/sessions/" + sid + "/branches/" + br)).get("version").asLong()).isEqualTo(1);
+    }
+}
