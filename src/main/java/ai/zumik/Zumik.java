@@ -4,6 +4,7 @@ import ai.zumik.alias.AliasRegistry;
 import ai.zumik.audit.AuditLog;
 import ai.zumik.billing.AlertWebhook;
 import ai.zumik.billing.Billing;
+import ai.zumik.broker.BackgroundBrokers;
 import ai.zumik.broker.BrokerServices;
 import ai.zumik.broker.CancelBus;
 import ai.zumik.broker.CircuitBreakers;
@@ -50,6 +51,10 @@ import ai.zumik.telemetry.Metrics;
 import ai.zumik.v1.ChatCompletionsHandler;
 import ai.zumik.v1.EmbeddingsHandler;
 import ai.zumik.v1.ModelsHandler;
+import ai.zumik.v1.batches.BatchRunner;
+import ai.zumik.v1.batches.BatchesHandler;
+import ai.zumik.v1.files.FileStore;
+import ai.zumik.v1.files.FilesHandler;
 import ai.zumik.v1.responses.ResponsesApiHandler;
 import ai.zumik.state.ArtifactStore;
 import ai.zumik.state.SessionStore;
@@ -104,6 +109,7 @@ public final class Zumik implements AutoCloseable {
     private final List<HttpFront> fronts;
     private final AtomicInteger inFlight;
     private final InFlight inFlightResponses;
+    private final BatchRunner batches;
     private final List<AutoCloseable> helpers;
     private final int port;
     private final String initialAdminKey;
@@ -111,7 +117,8 @@ public final class Zumik implements AutoCloseable {
 
     private Zumik(ZumikConfig config, Vertx vertx, Database database, ApiKeyService keys, UsageMeter meter,
                   AccessLog accessLog, ExecutorService blocking, List<HttpFront> fronts, AtomicInteger inFlight,
-                  InFlight inFlightResponses, List<AutoCloseable> helpers, int port, String initialAdminKey) {
+                  InFlight inFlightResponses, BatchRunner batches, List<AutoCloseable> helpers, int port,
+                  String initialAdminKey) {
         this.config = config;
         this.vertx = vertx;
         this.database = database;
@@ -122,6 +129,7 @@ public final class Zumik implements AutoCloseable {
         this.fronts = fronts;
         this.inFlight = inFlight;
         this.inFlightResponses = inFlightResponses;
+        this.batches = batches;
         this.helpers = helpers;
         this.port = port;
         this.initialAdminKey = initialAdminKey;
@@ -246,6 +254,17 @@ public final class Zumik implements AutoCloseable {
             AuditEventsHandler auditApi = new AuditEventsHandler(audit);
             AgentHintsHandler hintsApi = new AgentHintsHandler(hints);
             RegionalPolicyHandler regionApi = new RegionalPolicyHandler(regionalPolicies, audit);
+            var batchConfig = config.batches();
+            FileStore files = new FileStore(database, config.dataDir(), clock, new FileStore.Limits(
+                    batchConfig.maxFileBytes(), batchConfig.projectMaxFiles(), batchConfig.projectMaxBytes()));
+            files.removeOrphans();
+            FilesHandler filesApi = new FilesHandler(files, config.dataDir().resolve("uploads"), clock);
+            filesApi.removeStaleUploads();
+            // Batch lines run on the event loops' own brokers, registered below as each loop builds its broker.
+            BackgroundBrokers background = new BackgroundBrokers();
+            BatchRunner batchRunner = new BatchRunner(database, files, keys, background, blocking, clock,
+                    batchConfig.lease(), batchConfig.linesInFlight());
+            BatchesHandler batchesApi = new BatchesHandler(batchRunner, files, idempotency, clock);
             var watchdogRef = new java.util.concurrent.atomic.AtomicReference<LoopWatchdog>();
             OpsEndpoints ops = new OpsEndpoints(metrics, config.metricsToken(),
                     () -> watchdogRef.get() == null ? null : watchdogRef.get().problem());
@@ -278,6 +297,7 @@ public final class Zumik implements AutoCloseable {
                             governor, prices, tokens);
                     ExecutionBroker broker = new ExecutionBroker(
                             new RoutePlanner(catalog, aliases, targets, circuits, cooldowns, regionalPolicies), services, admission);
+                    background.add(context, broker);
                     ResponsesApiHandler responsesApi = new ResponsesApiHandler(broker, database, inFlightResponses, cancelBus,
                             inference, blocking);
                     ResponsesHandler responses = new ResponsesHandler(broker, usageQueries, inFlightResponses, cancelBus,
@@ -322,6 +342,16 @@ public final class Zumik implements AutoCloseable {
                             .add(Route.post(RegionalPolicyHandler.PATH, Scope.ADMIN, regionApi::install))
                             .add(new Route(io.vertx.core.http.HttpMethod.PUT, RegionalPolicyHandler.GOVERNANCE_PATH, Scope.ADMIN,
                                     true, regionApi::install))
+                            .add(new Route(io.vertx.core.http.HttpMethod.POST, FilesHandler.PATH, Scope.INFERENCE, false,
+                                    filesApi::upload))
+                            .add(Route.get(FilesHandler.PATH, Scope.INFERENCE, (ex, b) -> filesApi.list(ex)))
+                            .add(Route.get(FilesHandler.ONE_PATH, Scope.INFERENCE, (ex, b) -> filesApi.get(ex)))
+                            .add(Route.delete(FilesHandler.ONE_PATH, Scope.INFERENCE, (ex, b) -> filesApi.delete(ex)))
+                            .add(Route.post(BatchesHandler.PATH, Scope.INFERENCE, batchesApi::create))
+                            .add(Route.get(BatchesHandler.PATH, Scope.INFERENCE, (ex, b) -> batchesApi.list(ex)))
+                            .add(Route.get(BatchesHandler.ONE_PATH, Scope.INFERENCE, (ex, b) -> batchesApi.get(ex)))
+                            .add(new Route(io.vertx.core.http.HttpMethod.POST, BatchesHandler.ONE_PATH, Scope.INFERENCE, false,
+                                    batchesApi::cancel))
                             .add(Route.get(ModelsHandler.LIST_PATH, Scope.INFERENCE, (ex, b) -> models.list(ex)))
                             .add(Route.get(ModelsHandler.ONE_PATH, Scope.INFERENCE, (ex, b) -> models.one(ex)))
                             .add(Route.post(ApiKeysHandler.PATH, Scope.ADMIN, apiKeys::create))
@@ -356,6 +386,15 @@ public final class Zumik implements AutoCloseable {
                 }
             }));
             vertx.setPeriodic(60_000, id -> governor.prune());
+            vertx.setPeriodic(60_000, id -> blocking.execute(() -> {
+                try {
+                    files.sweep();
+                } catch (RuntimeException e) {
+                    LOG.warn("could not remove expired files: {}", e.getMessage());
+                }
+            }));
+            batchRunner.start();
+            opened.add(() -> batchRunner.close(0));
             vertx.setPeriodic(600_000, id -> blocking.execute(() -> {
                 try {
                     idempotency.purgeExpired();
@@ -387,7 +426,7 @@ public final class Zumik implements AutoCloseable {
                     config.host(), port, config.eventLoops(), vertx.isNativeTransportEnabled(),
                     database.dialect().name().toLowerCase(java.util.Locale.ROOT));
             return new Zumik(config, vertx, database, keys, meter, accessLog, blocking, fronts, inFlight,
-                    inFlightResponses, helpers, port, initialAdminKey);
+                    inFlightResponses, batchRunner, helpers, port, initialAdminKey);
         } catch (RuntimeException e) {
             for (int i = opened.size() - 1; i >= 0; i--) {
                 try {
@@ -466,8 +505,10 @@ public final class Zumik implements AutoCloseable {
         closed = true;
         long grace = config.shutdownGrace().toMillis();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(grace);
+        // Batches stop sending new lines at once; the lines in flight finish like requests do.
+        batches.stopDispatching();
         for (HttpFront f : fronts) f.drain(grace);
-        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+        while ((inFlight.get() > 0 || batches.linesInFlight() > 0) && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
@@ -475,12 +516,13 @@ public final class Zumik implements AutoCloseable {
                 break;
             }
         }
-        if (inFlight.get() > 0) {
-            LOG.warn("shutdown grace expired with {} requests in flight; ending them", inFlight.get());
+        if (inFlight.get() > 0 || batches.linesInFlight() > 0) {
+            LOG.warn("shutdown grace expired with {} requests and {} batch lines in flight; ending them", inFlight.get(),
+                    batches.linesInFlight());
             // Responses still running are told they were cut by the shutdown, then metered.
             inFlightResponses.shutdownAll();
             long cut = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            while (inFlight.get() > 0 && System.nanoTime() < cut) {
+            while ((inFlight.get() > 0 || batches.linesInFlight() > 0) && System.nanoTime() < cut) {
                 try {
                     Thread.sleep(10);
                 } catch (InterruptedException e) {
@@ -489,6 +531,8 @@ public final class Zumik implements AutoCloseable {
                 }
             }
         }
+        // Every batch line has its outcome recorded before the loops, the meter and the store go.
+        batches.close(5_000);
         closeQuietly(helpers.getFirst());
         try {
             vertx.close().await(10, TimeUnit.SECONDS);

@@ -152,7 +152,8 @@ public final class ExecutionBroker {
                     .ifPresent(t -> request.body().put("service_tier", "flex"));
         }
         var tier = request.body().get("service_tier");
-        ExecutionContext priced = ctx.withTier(Tier.of(tier != null && tier.isTextual() ? tier.textValue() : null, false));
+        ExecutionContext priced = ctx.withTier(Tier.of(tier != null && tier.isTextual() ? tier.textValue() : null,
+                ctx.batchApi()));
         return submit(priced, plan, sink, (t, events) -> t.adapter().chat(
                 new ChatCall(request, t.model(), t.upstreamModel(), timeouts(ctx, t, request.stream())), events),
                 chatAsk(plan, request, priced));
@@ -198,7 +199,8 @@ public final class ExecutionBroker {
             return refused(request.model(), e);
         }
         var tier = request.body().get("service_tier");
-        ExecutionContext priced = ctx.withTier(Tier.of(tier != null && tier.isTextual() ? tier.textValue() : null, false));
+        ExecutionContext priced = ctx.withTier(Tier.of(tier != null && tier.isTextual() ? tier.textValue() : null,
+                ctx.batchApi()));
         return submit(priced, plan, sink, (t, events) -> {
             if (t.speaksResponses()) {
                 return t.adapter().responses(new ai.zumik.provider.ResponsesCall(work.nativeBody(), request.stream(),

@@ -15,7 +15,9 @@ import ai.zumik.qos.QosRequest;
  * @param admission how QoS admission went ({@code admitted} or {@code queued})
  * @param captureOutput keep the generated text on the response record (/v2 responses)
  * @param permit the request's hold on its limits and budgets, settled when it ends (null before governance)
- * @param tier the price tier the request runs in (a service tier it asked for, the batch discount)
+ * @param tier the price tier the request runs in (a service tier it asked for, the batch discount).
+ *     {@link Tier#BATCH} on the way in means the request came through the batch API ({@link #viaBatchApi}):
+ *     only Zumik's batch runner builds such a context, so no client field or hint can claim the discount
  */
 public record ExecutionContext(String traceId, String responseId, Principal principal, String endpoint, String surface,
                                String requestedModel, boolean stream, long startNanos, long startMs, QosRequest qos,
@@ -26,6 +28,16 @@ public record ExecutionContext(String traceId, String responseId, Principal prin
                             boolean captureOutput) {
         this(traceId, responseId, principal, endpoint, surface, requestedModel, stream, startNanos, startMs, qos,
                 "pending", captureOutput, null, Tier.STANDARD);
+    }
+
+    /** This request as one line of a batch: priced at the provider's batch discount. */
+    public ExecutionContext viaBatchApi() {
+        return withTier(Tier.BATCH);
+    }
+
+    /** Whether the request came through the batch API (see {@link #viaBatchApi}). */
+    public boolean batchApi() {
+        return tier == Tier.BATCH;
     }
 
     public String projectId() {

@@ -32,7 +32,8 @@ public record ZumikConfig(
         long circuitOpenMillis,
         HttpLimits http,
         Governance governance,
-        ConfigFile file) {
+        ConfigFile file,
+        Batches batches) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -89,6 +90,20 @@ public record ZumikConfig(
             return "Governance[globalRpm=" + globalRpm + ", billing=" + billing + ", webhook=" + (alertWebhookUrl != null) + "]";
         }
     }
+
+    /**
+     * Files and batches ({@code /v1/files}, {@code /v1/batches}).
+     *
+     * @param maxFileBytes {@code ZUMIK_FILE_MAX_BYTES}: the largest file one upload may carry (200 MiB)
+     * @param projectMaxFiles {@code ZUMIK_FILES_PER_PROJECT}: uploaded files a project may keep (200)
+     * @param projectMaxBytes {@code ZUMIK_FILES_PROJECT_MAX_BYTES}: bytes of uploaded files a project may
+     *     keep (256 MiB)
+     * @param lease {@code ZUMIK_BATCH_LEASE_MS}: how long a replica's claim on a running batch lasts
+     *     without renewal (it renews every second; at least 3 s); past it another replica takes the batch over
+     * @param linesInFlight {@code ZUMIK_BATCH_LINES_IN_FLIGHT}: requests of one batch running at once
+     */
+    public record Batches(long maxFileBytes, int projectMaxFiles, long projectMaxBytes, Duration lease,
+                          int linesInFlight) {}
 
     /**
      * Upstream timeouts; every one of them can end an attempt.
@@ -196,7 +211,13 @@ public record ZumikConfig(
                         s.integer("ZUMIK_REDIS_TIMEOUT_MS", 100, null, 1, 60_000),
                         webhook(s.get("ZUMIK_ALERT_WEBHOOK_URL", null)),
                         s.get("ZUMIK_ALERT_WEBHOOK_SECRET", null)),
-                s.get("ZUMIK_CONFIG", null) == null ? ConfigFile.EMPTY : ConfigFile.read(Path.of(s.get("ZUMIK_CONFIG", null))));
+                s.get("ZUMIK_CONFIG", null) == null ? ConfigFile.EMPTY : ConfigFile.read(Path.of(s.get("ZUMIK_CONFIG", null))),
+                new Batches(
+                        s.longInteger("ZUMIK_FILE_MAX_BYTES", 200L * 1024 * 1024, 1, 1L << 30),
+                        s.integer("ZUMIK_FILES_PER_PROJECT", 200, null, 1, 1_000_000),
+                        s.longInteger("ZUMIK_FILES_PROJECT_MAX_BYTES", 256L * 1024 * 1024, 1, Long.MAX_VALUE),
+                        Duration.ofMillis(s.integer("ZUMIK_BATCH_LEASE_MS", 30_000, null, 3_000, 3_600_000)),
+                        s.integer("ZUMIK_BATCH_LINES_IN_FLIGHT", 4, null, 1, 64)));
     }
 
     /**
@@ -263,6 +284,18 @@ public record ZumikConfig(
             } catch (NumberFormatException e) {
                 String name = flag != null && flags.containsKey(flag) ? "--" + flag : var;
                 throw new IllegalArgumentException(name + " must be an integer in [" + min + ", " + max + "]");
+            }
+        }
+
+        long longInteger(String var, long fallback, long min, long max) {
+            String raw = get(var, null, null);
+            if (raw == null) return fallback;
+            try {
+                long v = Long.parseLong(raw);
+                if (v < min || v > max) throw new NumberFormatException();
+                return v;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(var + " must be an integer in [" + min + ", " + max + "]");
             }
         }
 

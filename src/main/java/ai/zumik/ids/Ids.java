@@ -38,6 +38,30 @@ public final class Ids {
     }
 
     /**
+     * An id in a foreign format of 24 lowercase hex characters (OpenAI-style {@code file-…}): 11
+     * characters of creation time (milliseconds, good until the year 2527) then 13 random ones (52
+     * bits), so these ids too sort in creation order.
+     */
+    public static String nextHex24(String prefix, long epochMs) {
+        StringBuilder sb = new StringBuilder(prefix.length() + 24).append(prefix);
+        String time = Long.toHexString(epochMs);
+        sb.repeat('0', Math.max(0, 11 - time.length())).append(time, Math.max(0, time.length() - 11), time.length());
+        String random = Long.toHexString(RANDOM.get().nextLong() >>> 12);
+        sb.repeat('0', 13 - random.length()).append(random);
+        return sb.toString();
+    }
+
+    /** True when {@code id} is {@code prefix} followed by 24 lowercase hex characters. */
+    public static boolean isValidHex24(String id, String prefix) {
+        if (id == null || !id.startsWith(prefix) || id.length() != prefix.length() + 24) return false;
+        for (int i = prefix.length(); i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) return false;
+        }
+        return true;
+    }
+
+    /**
      * The smallest id with this prefix created at or after {@code epochMs}: ids compare as strings
      * in creation order, so {@code id >= lowerBound(t)} selects ids created at or after t.
      */

@@ -46,6 +46,8 @@ public final class ApiKeyService {
             .expireAfterWrite(CACHE_TTL)
             .build();
     private final ConcurrentHashMap<String, Long> lastUsed = new ConcurrentHashMap<>();
+    /** Key id to hash: fixed for a key's life, so kept once looked up. */
+    private final ConcurrentHashMap<String, String> hashById = new ConcurrentHashMap<>();
     private volatile String defaultProjectId;
 
     public ApiKeyService(Database db, Clock clock) {
@@ -102,6 +104,18 @@ public final class ApiKeyService {
         byHash.put(keyHash, c);
         if (c instanceof Check.Granted g) lastUsed.put(g.principal().keyId(), clock.millis());
         return c;
+    }
+
+    /**
+     * The caller behind a key id, for work that runs later on the key's behalf (a batch): the same
+     * check as authenticating with the raw key, through the same cache, so a revocation or a changed
+     * budget applies to it as it does to requests. Blocking on a cache miss.
+     */
+    public Check checkById(String keyId) {
+        String hash = hashById.computeIfAbsent(keyId, id -> store.hashOf(id).orElse(null));
+        if (hash == null) return new Check.Unknown();
+        Check c = cached(hash);
+        return c != null ? c : load(hash);
     }
 
     /** Creates a key; {@code name} must be non-blank (the surface validates and names the param). */

@@ -77,6 +77,17 @@ final class ApiKeyStore {
                 key.rpmLimit(), key.tpmLimit(), key.budgetMicros(), hash);
     }
 
+    /** The stored hash of key {@code keyId}, wherever it lives. */
+    Optional<String> hashOf(String keyId) {
+        return db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT key_hash FROM api_keys WHERE id = ?")) {
+                ps.setString(1, keyId);
+                ResultSet rs = ps.executeQuery();
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        });
+    }
+
     Optional<ApiKey> findByHash(String hash) {
         return db.call(c -> one(c, "SELECT " + COLUMNS + " FROM api_keys WHERE key_hash = ?", hash));
     }

@@ -64,7 +64,12 @@ public final class InferenceFront {
         broker.recordRefusal(ctx, r, () -> {
             AgentHeaders.refused(ex.response(), ctx.qos().qosClass().wire(), r.reason(),
                     r.plan() == null || r.plan().release() == null ? null : r.plan().release().id());
-            ex.sendError(new ApiError(r.status(), "invalid_request_error", r.code(), r.param(), r.message(), null));
+            ex.sendError(error(r));
         });
+    }
+
+    /** The error a client gets for a broker refusal (the batch runner writes the same into its output). */
+    public static ApiError error(ExecutionBroker.Refusal r) {
+        return new ApiError(r.status(), "invalid_request_error", r.code(), r.param(), r.message(), null);
     }
 }

@@ -36,7 +36,7 @@ final class ChatCompletionRelay implements ResponseSink {
     ChatCompletionRelay(Exchange ex, ChatRequest request) {
         this.ex = ex;
         this.request = request;
-        this.completionId = "chatcmpl-" + ex.responseId();
+        this.completionId = ResponseBodies.chatCompletionId(ex.responseId());
         this.out = new SseBatcher(ex);
     }
 
@@ -50,7 +50,7 @@ final class ChatCompletionRelay implements ResponseSink {
         switch (event) {
             case StreamEvent.Chunk c -> chunk(c, served);
             case StreamEvent.Completion c -> {
-                byte[] body = rewrite(c.json(), c.scanned(), served, false);
+                byte[] body = ResponseBodies.chatCompletion(c, ex.responseId(), served.responseModel());
                 note(served, c.usage());
                 AgentHeaders.apply(ex.response(), served);
                 ex.sendJson(200, body);

@@ -17,7 +17,6 @@ import ai.zumik.http.Params;
 import ai.zumik.ids.Ids;
 import ai.zumik.inference.EmbeddingRequest;
 import ai.zumik.inference.StreamEvent;
-import ai.zumik.json.TopLevel;
 import ai.zumik.surface.AgentHeaders;
 import ai.zumik.surface.InferenceFront;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,7 +31,6 @@ import java.util.Set;
 public final class EmbeddingsHandler implements Handler {
     public static final String PATH = "/v1/embeddings";
     private static final int MAX_INPUTS = 2048;
-    private static final String[] MODEL = {"model"};
 
     private final ExecutionBroker broker;
     private final InferenceFront front;
@@ -62,7 +60,8 @@ public final class EmbeddingsHandler implements Handler {
         });
     }
 
-    static EmbeddingRequest parse(ObjectNode body) {
+    /** The request as this endpoint accepts it; a 400 naming the parameter otherwise. */
+    public static EmbeddingRequest parse(ObjectNode body) {
         String model = requiredString(body, "model", "model");
         JsonNode input = body.get("input");
         if (input == null || input.isNull()) throw missing("input");
@@ -123,7 +122,7 @@ public final class EmbeddingsHandler implements Handler {
                 case StreamEvent.Completion c -> {
                     ex.usage(c.usage());
                     try {
-                        ex.sendJson(200, TopLevel.scan(c.json(), MODEL).rewrite(new String[] {"model", served.responseModel()}));
+                        ex.sendJson(200, ResponseBodies.embeddings(c, served.responseModel()));
                     } catch (java.io.IOException e) {
                         ex.fail(e);
                     }

@@ -36,4 +36,23 @@ class IdsTest {
         assertThat(Ids.lowerBound("rsp_", t + 1).compareTo(late)).isLessThanOrEqualTo(0);
         assertThat(Ids.createdAtMs("rsp_nope", "rsp_")).isEqualTo(-1);
     }
+
+    @Test
+    void fileIdsAre24HexCharactersTimeFirstThenRandom() {
+        long t = 1_795_000_000_000L;
+        Set<String> seen = new HashSet<>();
+        String previous = Ids.nextHex24("file-", t - 1);
+        for (int i = 0; i < 2_000; i++) {
+            String id = Ids.nextHex24("file-", t + i);
+            assertThat(id).matches("file-[0-9a-f]{24}");
+            assertThat(Ids.isValidHex24(id, "file-")).isTrue();
+            assertThat(id.substring(5, 16)).isEqualTo(String.format("%011x", t + i));
+            assertThat(id.compareTo(previous)).as("creation order").isPositive();
+            assertThat(seen.add(id.substring(16))).as("random tail").isTrue();
+            previous = id;
+        }
+        assertThat(Ids.isValidHex24("file-ABCDEF0123456789abcdef01", "file-")).as("lowercase only").isFalse();
+        assertThat(Ids.isValidHex24("file-../../etc/passwd00000", "file-")).isFalse();
+        assertThat(Ids.isValidHex24("file-0123", "file-")).isFalse();
+    }
 }

@@ -50,9 +50,11 @@ class PostgresTest {
     private static final String SCHEMA = "zumik_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     private static final String URL = SERVER + "&currentSchema=" + SCHEMA;
     private static final String HI = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-    private static final List<String> TABLES = List.of("agent_hints", "alias_releases", "api_keys", "audit_events",
-            "credit_grants", "decision_templates", "flyway_schema_history", "idempotency_keys", "projects",
-            "regional_policies", "spend_totals", "usage_events", "v1_responses", "zumik_meta");
+    private static final List<String> TABLES = List.of("agent_hints", "alias_releases", "api_keys",
+            "artifacts", "audit_events", "batch_lines", "batches", "branches", "bundles", "credit_grants",
+            "decision_templates", "events", "file_chunks", "files", "flyway_schema_history", "idempotency_keys", "projects", "purge_jobs",
+            "regional_policies", "response_state", "sessions", "snapshots", "spend_totals", "usage_events", "v1_responses",
+            "zumik_meta");
 
     private static boolean reachable;
 
@@ -100,7 +102,8 @@ class PostgresTest {
         assertThat(columnType("usage_events", "prompt_tokens")).isEqualTo("bigint");
         assertThat(columnType("usage_events", "stream")).isEqualTo("smallint");
         assertThat(columnType("api_keys", "key_hash")).isEqualTo("text");
-        assertThat(migrations()).containsExactly("1:true", "2:true", "3:true", "4:true", "5:true", "6:true", "7:true");
+        assertThat(migrations()).containsExactly("1:true", "2:true", "3:true", "4:true", "5:true", "6:true", "7:true", "8:true",
+                "10:true", "11:true");
 
         // Opening again migrates nothing and keeps the data.
         try (Database db = Database.open(URL, dir, false)) {
@@ -108,7 +111,8 @@ class PostgresTest {
             assertThat(keys.bootstrap(null)).as("no active key is left, so bootstrap makes one").isPresent();
             assertThat(keys.listAll()).hasSize(2);
         }
-        assertThat(migrations()).containsExactly("1:true", "2:true", "3:true", "4:true", "5:true", "6:true", "7:true");
+        assertThat(migrations()).containsExactly("1:true", "2:true", "3:true", "4:true", "5:true", "6:true", "7:true", "8:true",
+                "10:true", "11:true");
     }
 
     @Test

@@ -86,6 +86,16 @@ class IsolationSweepTest {
         a.put("alias", "alpha.only");
         String doomed = ok(send("POST", "/v2/artifacts", "{\"artifact_type\":\"document\",\"content\":\"doomed\"}", aKey)).get("id").asText();
         a.put("pjb", ok(send("POST", "/v2/purge-jobs", "{\"artifact_ids\":[\"" + doomed + "\"]}", aKey)).get("id").asText());
+        String boundary = "sweep";
+        HttpResponse<String> file = TestGateway.send(HttpRequest.newBuilder(URI.create(gw.url() + "/v1/files"))
+                .header("authorization", "Bearer " + aKey).header("content-type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofString("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; "
+                        + "filename=\"a.jsonl\"\r\n\r\n{\"custom_id\":\"1\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
+                        + "\"body\":{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}}\r\n--"
+                        + boundary + "--\r\n")).build());
+        a.put("file", ok(file).get("id").asText());
+        a.put("batch", ok(send("POST", "/v1/batches", "{\"input_file_id\":\"" + a.get("file") + "\",\"endpoint\":"
+                + "\"/v1/chat/completions\"}", aKey)).get("id").asText());
     }
 
     @AfterAll
@@ -138,6 +148,16 @@ class IsolationSweepTest {
         put(m, Kind.OBJECT, "GET", "/v1/responses/*", "/v1/responses/" + a.get("resp") + "/input_items", null);
         put(m, Kind.OBJECT, "POST", "/v1/responses/*", "/v1/responses/" + a.get("resp") + "/cancel", "");
         put(m, Kind.OBJECT, "DELETE", "/v1/responses/*", "/v1/responses/" + a.get("resp"), null);
+        put(m, Kind.OWN, "POST", "/v1/files", "/v1/files", "");
+        put(m, Kind.LIST, "GET", "/v1/files", "/v1/files", null);
+        put(m, Kind.OBJECT, "GET", "/v1/files/*", "/v1/files/" + a.get("file"), null);
+        put(m, Kind.OBJECT, "GET", "/v1/files/*", "/v1/files/" + a.get("file") + "/content", null);
+        put(m, Kind.OBJECT, "DELETE", "/v1/files/*", "/v1/files/" + a.get("file"), null);
+        put(m, Kind.REFERENCES, "POST", "/v1/batches", "/v1/batches",
+                "{\"input_file_id\":\"" + a.get("file") + "\",\"endpoint\":\"/v1/chat/completions\"}");
+        put(m, Kind.LIST, "GET", "/v1/batches", "/v1/batches", null);
+        put(m, Kind.OBJECT, "GET", "/v1/batches/*", "/v1/batches/" + a.get("batch"), null);
+        put(m, Kind.OBJECT, "POST", "/v1/batches/*", "/v1/batches/" + a.get("batch") + "/cancel", "");
         put(m, Kind.REFERENCES, "POST", "/v2/responses", "/v2/responses",
                 "{\"model\":\"gpt-4o-mini\",\"input\":\"x\",\"session_id\":\"" + a.get("ses") + "\"}");
         put(m, Kind.REFERENCES, "POST", "/v2/responses", "/v2/responses",
@@ -241,6 +261,8 @@ class IsolationSweepTest {
         assertThat(send("GET", "/v2/sessions/" + a.get("ses") + "/branches/" + a.get("fork"), null, aKey).statusCode()).isEqualTo(200);
         assertThat(send("GET", "/v1/responses/" + a.get("resp"), null, aKey).statusCode()).isEqualTo(200);
         assertThat(send("GET", "/v2/api-keys/" + a.get("key"), null, aKey).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/v1/files/" + a.get("file"), null, aKey).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/v1/batches/" + a.get("batch"), null, aKey).statusCode()).isEqualTo(200);
         JsonNode branch = ok(send("GET", "/v2/sessions/" + a.get("ses") + "/branches/" + a.get("br"), null, aKey));
         assertThat(branch.get("version").asLong()).as("B appended nothing").isEqualTo(1);
     }
