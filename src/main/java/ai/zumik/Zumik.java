@@ -174,8 +174,6 @@ public final class Zumik implements AutoCloseable {
             SnapshotCompiler snapshotCompiler = new SnapshotCompiler(database, clock);
             ArtifactsHandler artifactsApi = new ArtifactsHandler(artifacts);
             SessionsHandler sessionsApi = new SessionsHandler(sessionStore, snapshotCompiler);
-            PurgeJobsHandler purgeApi = new PurgeJobsHandler(new PurgeJobs(database, clock, catalog,
-                    config.bifrostBaseUrl() != null, java.util.function.UnaryOperator.identity()));
             ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
             AliasRegistry aliases = new AliasRegistry(database, clock, catalog.revision());
             aliases.bootstrap(aliasDefinitions(config));
@@ -265,6 +263,9 @@ public final class Zumik implements AutoCloseable {
             BatchRunner batchRunner = new BatchRunner(database, files, keys, background, blocking, clock,
                     batchConfig.lease(), batchConfig.linesInFlight());
             BatchesHandler batchesApi = new BatchesHandler(batchRunner, files, idempotency, clock);
+            PurgeJobsHandler purgeApi = new PurgeJobsHandler(new PurgeJobs(database, clock, catalog,
+                    config.bifrostBaseUrl() != null, java.util.function.UnaryOperator.identity(), List.of(
+                            projectData("files", files::purgeProject), projectData("batches", batchRunner::purgeProject))));
             var watchdogRef = new java.util.concurrent.atomic.AtomicReference<LoopWatchdog>();
             OpsEndpoints ops = new OpsEndpoints(metrics, config.metricsToken(),
                     () -> watchdogRef.get() == null ? null : watchdogRef.get().problem());
@@ -462,6 +463,20 @@ public final class Zumik implements AutoCloseable {
             }
         }
         return defs;
+    }
+
+    private static PurgeJobs.ProjectData projectData(String name, java.util.function.ToLongFunction<String> purge) {
+        return new PurgeJobs.ProjectData() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public long purge(String projectId) {
+                return purge.applyAsLong(projectId);
+            }
+        };
     }
 
     /** The routes every front serves (tests walk them). */

@@ -63,6 +63,16 @@ public final class PurgeJobs {
         record Project() implements Scope {}
     }
 
+    /**
+     * Data a surface keeps for a project outside the state tables (uploaded files and their bytes,
+     * batches and their request lines): a project purge deletes it all and counts what it deleted.
+     */
+    public interface ProjectData {
+        String name();
+
+        long purge(String projectId);
+    }
+
     /** A stored job; {@code receipt} is null until it completed. */
     public record Job(String id, String projectId, String status, ObjectNode scope, long requestedAtMs, Long completedAtMs,
                       ObjectNode receipt) {}
@@ -75,9 +85,15 @@ public final class PurgeJobs {
     private final ModelCatalog catalog;
     private final boolean bifrost;
     private final UnaryOperator<ObjectNode> signer;
+    private final List<ProjectData> projectData;
 
-    /** @param signer signs a receipt (adds {@code alg}, {@code key_id}, {@code signature}) */
-    public PurgeJobs(Database db, Clock clock, ModelCatalog catalog, boolean bifrost, UnaryOperator<ObjectNode> signer) {
+    /**
+     * @param signer signs a receipt (adds {@code alg}, {@code key_id}, {@code signature})
+     * @param projectData what else a project purge deletes
+     */
+    public PurgeJobs(Database db, Clock clock, ModelCatalog catalog, boolean bifrost, UnaryOperator<ObjectNode> signer,
+                     List<ProjectData> projectData) {
+        this.projectData = List.copyOf(projectData);
         this.db = db;
         this.clock = clock;
         this.catalog = catalog;
@@ -97,7 +113,15 @@ public final class PurgeJobs {
         ArrayNode steps = Json.array();
         step(steps, "revoke_handles", db.writeTransaction(c -> run.revoke(c)));
         step(steps, "bump_namespace_generation", db.writeTransaction(c -> run.bumpGeneration(c)));
-        step(steps, "delete_rows_and_blobs", db.writeTransaction(c -> run.delete(c)));
+        ObjectNode deleted = db.writeTransaction(c -> run.delete(c));
+        if (scope instanceof Scope.Project) {
+            for (ProjectData d : projectData) {
+                long n = d.purge(project);
+                run.counts.put(d.name(), n);
+                deleted.put(d.name(), n);
+            }
+        }
+        step(steps, "delete_rows_and_blobs", deleted);
         step(steps, "unlink_traces", db.writeTransaction(c -> run.unlinkTraces(c)));
         List<ObjectNode> processors = processors(run);
         step(steps, "ask_processors", Json.object().put("processors", processors.size()));

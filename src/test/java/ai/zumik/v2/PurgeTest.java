@@ -158,8 +158,22 @@ class PurgeTest {
         assertThat(first.statusCode()).isEqualTo(200);
         assertThat(idempotent(w.key(), "k-1").headers().firstValue("agent-idempotent-replay")).contains("true");
 
+        String boundary = "purge";
+        HttpResponse<String> upload = TestGateway.send(HttpRequest.newBuilder(URI.create(gw.url() + "/v1/files"))
+                .header("authorization", "Bearer " + w.key()).header("content-type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofString("--" + boundary + "\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\n"
+                        + "batch\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.jsonl\"\r\n\r\n"
+                        + "{\"custom_id\":\"1\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{\"model\":"
+                        + "\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"private words\"}]}}\r\n--" + boundary + "--\r\n"))
+                .build());
+        String file = ok(upload).get("id").asText();
+
         JsonNode job = post("/v2/purge-jobs", "{\"scope\":\"project\"}", w.key());
         assertThat(job.at("/scope/kind").asText()).isEqualTo("project");
+        assertThat(gw.get("/v1/files/" + file, w.key()).statusCode()).as("uploaded files and their bytes").isEqualTo(404);
+        assertThat(count("SELECT count(*) FROM files WHERE project_id = ?", projectOf(w))).isZero();
+        assertThat(ok(gw.get("/v2/purge-jobs/" + job.get("id").asText() + "/receipt", w.key())).at("/deleted/files").asLong())
+                .isEqualTo(1);
         for (String table : new String[] {"artifacts", "bundles", "sessions", "branches", "events", "snapshots", "v1_responses",
                 "idempotency_keys", "response_state"}) {
             assertThat(count("SELECT count(*) FROM " + table + " WHERE project_id = ?", projectOf(w)))

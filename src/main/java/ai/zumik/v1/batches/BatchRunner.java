@@ -130,6 +130,14 @@ public final class BatchRunner implements AutoCloseable {
     }
 
     /** Zumik is stopping: no batch is claimed and no line sent any more; lines in flight finish. */
+    /**
+     * Deletes every batch of the project and its request lines (a project purge); a batch still
+     * running here finds its rows gone and stops.
+     */
+    public long purgeProject(String projectId) {
+        return store.purgeProject(projectId);
+    }
+
     public void stopDispatching() {
         stopping = true;
         jobs.values().forEach(BatchJob::stop);

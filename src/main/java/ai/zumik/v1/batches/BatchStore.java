@@ -139,6 +139,14 @@ final class BatchStore {
         });
     }
 
+    /** Deletes every batch of the project with its lines (a project purge); returns how many batches. */
+    long purgeProject(String projectId) {
+        return db.transaction(c -> {
+            update(c, "DELETE FROM batch_lines WHERE batch_id IN (SELECT id FROM batches WHERE project_id = ?)", projectId);
+            return (long) update(c, "DELETE FROM batches WHERE project_id = ?", projectId);
+        });
+    }
+
     void release(String id, String owner) {
         db.call(c -> update(c, "UPDATE batches SET lease_owner = NULL, lease_until = 0 WHERE id = ? AND lease_owner = ?",
                 id, owner));

@@ -195,6 +195,23 @@ public final class FileStore {
         return deleted;
     }
 
+    /** Deletes every file of {@code projectId}, whatever its state, with its content (a project purge); returns how many. */
+    public long purgeProject(String projectId) {
+        List<String> ids = db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM files WHERE project_id = ?")) {
+                ps.setString(1, projectId);
+                ResultSet rs = ps.executeQuery();
+                List<String> out = new ArrayList<>();
+                while (rs.next()) out.add(rs.getString(1));
+                return out;
+            }
+        });
+        for (String id : ids) {
+            if (db.call(c -> update(c, "DELETE FROM files WHERE id = ? AND project_id = ?", id, projectId)) > 0) contents.delete(id);
+        }
+        return ids.size();
+    }
+
     public InputStream open(FileObject f) throws IOException {
         return contents.open(f.id());
     }
