@@ -53,30 +53,45 @@ public final class ArtifactStore {
 
     /** Inserts {@code a} on {@code c} (inside a caller's transaction). */
     static int insert(Connection c, Artifact a) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO artifacts (id, project_id, artifact_type, "
-                + "content_media_type, retention_class, metadata, content, size_bytes, content_sha256, created_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, a.id());
-            ps.setString(2, a.projectId());
-            ps.setString(3, a.artifactType());
-            ps.setString(4, a.mediaType());
-            ps.setString(5, a.retentionClass());
-            ps.setString(6, Json.text(a.metadata()));
-            ps.setString(7, a.content());
-            ps.setLong(8, a.sizeBytes());
-            ps.setString(9, a.sha256());
-            ps.setLong(10, a.createdAtMs());
+        try (PreparedStatement ps = c.prepareStatement(INSERT_ARTIFACT)) {
+            bind(ps, a);
             return ps.executeUpdate();
         }
     }
 
-    /** A text artifact made by Zumik itself (a turn's input or output), on the caller's connection. */
-    static Artifact text(Connection c, String project, String type, String content, long now) throws SQLException {
+    private static final String INSERT_ARTIFACT = "INSERT INTO artifacts (id, project_id, artifact_type, content_media_type, "
+            + "retention_class, metadata, content, size_bytes, content_sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    private static void bind(PreparedStatement ps, Artifact a) throws SQLException {
+        ps.setString(1, a.id());
+        ps.setString(2, a.projectId());
+        ps.setString(3, a.artifactType());
+        ps.setString(4, a.mediaType());
+        ps.setString(5, a.retentionClass());
+        ps.setString(6, Json.text(a.metadata()));
+        ps.setString(7, a.content());
+        ps.setLong(8, a.sizeBytes());
+        ps.setString(9, a.sha256());
+        ps.setLong(10, a.createdAtMs());
+    }
+
+    /** A text artifact made by Zumik itself (a turn's input or output), not yet stored. */
+    static Artifact textArtifact(String project, String type, String content, long now) {
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
-        Artifact a = new Artifact(Ids.next("art_", now), project, type, "text/plain", "standard", Json.object(), content,
+        return new Artifact(Ids.next("art_", now), project, type, "text/plain", "standard", Json.object(), content,
                 bytes.length, sha256(bytes), now);
-        insert(c, a);
-        return a;
+    }
+
+    /** Inserts {@code all} as one JDBC batch on the caller's transaction. */
+    static void insertAll(Connection c, List<Artifact> all) throws SQLException {
+        if (all.isEmpty()) return;
+        try (PreparedStatement ps = c.prepareStatement(INSERT_ARTIFACT)) {
+            for (Artifact a : all) {
+                bind(ps, a);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 
     public Artifact artifact(String project, String id) {
@@ -148,6 +163,23 @@ public final class ArtifactStore {
             ResultSet rs = ps.executeQuery();
             return rs.next() ? Optional.of(bundle(rs)) : Optional.empty();
         }
+    }
+
+    /** The live bundles among {@code ids}, by id, in one query. */
+    static java.util.Map<String, Bundle> findBundles(Connection c, String project, List<String> ids) throws SQLException {
+        java.util.Map<String, Bundle> out = new java.util.HashMap<>();
+        if (ids.isEmpty()) return out;
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, project_id, bundle_type, items, created_at FROM bundles "
+                + "WHERE project_id = ? AND revoked_at IS NULL AND id IN (" + "?,".repeat(ids.size() - 1) + "?)")) {
+            ps.setString(1, project);
+            for (int i = 0; i < ids.size(); i++) ps.setString(i + 2, ids.get(i));
+            ResultSet rs = ps.executeQuery();
+            while (rs.next()) {
+                Bundle b = bundle(rs);
+                out.put(b.id(), b);
+            }
+        }
+        return out;
     }
 
     public List<Bundle> bundles(String project, String after, int limit) {

@@ -268,11 +268,14 @@ public final class SessionStore {
         return db.writeTransaction(c -> appendOn(c, project, sessionId, branchId, expectedVersion, expectedHead, events));
     }
 
-    /** {@link #append} on the caller's transaction. */
+    /**
+     * {@link #append} on the caller's transaction. One guarded UPDATE moves the branch from the
+     * expected version and head to the last new event (checking the branch and its session are
+     * live in the same statement); only then are the events and their payload artifacts inserted,
+     * as JDBC batches. Nothing is written when the swap is lost.
+     */
     static List<Event> appendOn(Connection c, String project, String sessionId, String branchId, long expectedVersion,
                                 String expectedHead, List<NewEvent> events) throws SQLException {
-        findSession(c, project, sessionId).orElseThrow(() -> new StateError.NotFound("session", sessionId));
-        findBranch(c, project, sessionId, branchId).orElseThrow(() -> new StateError.NotFound("branch", branchId));
         for (NewEvent e : events) {
             if (e.payloadRef() != null && ArtifactStore.find(c, project, e.payloadRef()).isEmpty()) {
                 throw new StateError.Invalid("event.payload_ref", "artifact_not_found", "Invalid 'event.payload_ref': no artifact '"
@@ -281,22 +284,35 @@ public final class SessionStore {
         }
         long now = System.currentTimeMillis();
         List<Event> out = new ArrayList<>(events.size());
+        List<StateObjects.Artifact> made = new ArrayList<>();
         String head = expectedHead;
         long version = expectedVersion;
         for (NewEvent e : events) {
-            String payload = e.content() == null ? e.payloadRef()
-                    : ArtifactStore.text(c, project, "text_context", e.content(), now).id();
-            Event ev = new Event(Ids.next("evt_", now), sessionId, branchId, version + 1, head, e.eventType(), payload, now);
-            // The compare-and-swap: only a writer that saw this exact version and head moves the branch.
-            int won = update(c, "UPDATE branches SET version = ?, head_event_id = ? WHERE id = ? AND project_id = ? "
-                    + "AND revoked_at IS NULL AND version = ? AND COALESCE(head_event_id, '') = ?",
-                    ev.sequence(), ev.id(), branchId, project, version, head == null ? "" : head);
-            if (won == 0) {
-                Branch current = findBranch(c, project, sessionId, branchId).orElseThrow(() -> new StateError.NotFound("branch", branchId));
-                throw new StateError.Conflict(branchId, current.version(), current.headEventId());
+            String payload = e.payloadRef();
+            if (e.content() != null) {
+                StateObjects.Artifact a = ArtifactStore.textArtifact(project, "text_context", e.content(), now);
+                made.add(a);
+                payload = a.id();
             }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO events (id, project_id, session_id, branch_id, sequence, "
-                    + "parent_event_id, event_type, payload_ref, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            Event ev = new Event(Ids.next("evt_", now), sessionId, branchId, version + 1, head, e.eventType(), payload, now);
+            out.add(ev);
+            head = ev.id();
+            version = ev.sequence();
+        }
+        // The compare-and-swap: only a writer that saw this exact version and head moves the branch.
+        int won = update(c, "UPDATE branches SET version = ?, head_event_id = ? WHERE id = ? AND project_id = ? AND session_id = ? "
+                + "AND revoked_at IS NULL AND version = ? AND COALESCE(head_event_id, '') = ? "
+                + "AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = ? AND s.revoked_at IS NULL)",
+                version, head, branchId, project, sessionId, expectedVersion, expectedHead == null ? "" : expectedHead, sessionId);
+        if (won == 0) {
+            findSession(c, project, sessionId).orElseThrow(() -> new StateError.NotFound("session", sessionId));
+            Branch current = findBranch(c, project, sessionId, branchId).orElseThrow(() -> new StateError.NotFound("branch", branchId));
+            throw new StateError.Conflict(branchId, current.version(), current.headEventId());
+        }
+        ArtifactStore.insertAll(c, made);
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO events (id, project_id, session_id, branch_id, sequence, "
+                + "parent_event_id, event_type, payload_ref, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (Event ev : out) {
                 ps.setString(1, ev.id());
                 ps.setString(2, project);
                 ps.setString(3, sessionId);
@@ -306,11 +322,9 @@ public final class SessionStore {
                 ps.setString(7, ev.eventType());
                 ps.setString(8, ev.payloadRef());
                 ps.setLong(9, now);
-                ps.executeUpdate();
+                ps.addBatch();
             }
-            out.add(ev);
-            head = ev.id();
-            version = ev.sequence();
+            ps.executeBatch();
         }
         return out;
     }
@@ -370,27 +384,53 @@ public final class SessionStore {
 
     // ---- snapshots ----------------------------------------------------------------------------
 
-    /** Stores a snapshot compiled by {@link SnapshotCompiler} (its branch version and head as they were read). */
-    public Snapshot saveSnapshot(Snapshot s) {
-        db.call(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO snapshots (id, project_id, session_id, branch_id, "
-                    + "branch_version, head_event_id, prompt_compiler_revision, ordered_block_manifest, artifact_versions, "
-                    + "blocks, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                ps.setString(1, s.id());
-                ps.setString(2, s.projectId());
-                ps.setString(3, s.sessionId());
-                ps.setString(4, s.branchId());
-                ps.setLong(5, s.branchVersion());
-                ps.setString(6, s.headEventId());
-                ps.setString(7, s.promptCompilerRevision());
-                ps.setString(8, Json.text(s.orderedBlockManifest()));
-                ps.setString(9, Json.text(s.artifactVersions()));
-                ps.setString(10, Json.text(s.blocks()));
-                ps.setLong(11, s.createdAtMs());
-                return ps.executeUpdate();
+    /** Stores a snapshot compiled by {@link SnapshotCompiler} on the caller's transaction. */
+    static void insertSnapshot(Connection c, Snapshot s) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO snapshots (id, project_id, session_id, branch_id, "
+                + "branch_version, head_event_id, prompt_compiler_revision, ordered_block_manifest, artifact_versions, "
+                + "blocks, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, s.id());
+            ps.setString(2, s.projectId());
+            ps.setString(3, s.sessionId());
+            ps.setString(4, s.branchId());
+            ps.setLong(5, s.branchVersion());
+            ps.setString(6, s.headEventId());
+            ps.setString(7, s.promptCompilerRevision());
+            ps.setString(8, Json.text(s.orderedBlockManifest()));
+            ps.setString(9, Json.text(s.artifactVersions()));
+            ps.setString(10, Json.text(s.blocks()));
+            ps.setLong(11, s.createdAtMs());
+            ps.executeUpdate();
+        }
+    }
+
+    /** A live branch and its live session's base bundles, read together. */
+    record Head(Branch branch, List<String> baseBundleIds) {}
+
+    /**
+     * The branch {@code branchId} (checked to belong to {@code sessionId} when both are given), or
+     * the default branch of {@code sessionId}, with the session's base bundles, in one query.
+     */
+    static Head head(Connection c, String project, String sessionId, String branchId) throws SQLException {
+        String sql = SELECT_BRANCH.replace("FROM branches", ", s.base_bundle_ids FROM branches") + " b JOIN sessions s ON s.id = b.session_id "
+                + "WHERE b.project_id = ? AND b.revoked_at IS NULL AND s.revoked_at IS NULL AND "
+                + (branchId != null ? "b.id = ?" : "s.id = ? AND b.id = s.default_branch_id");
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, project);
+            ps.setString(2, branchId != null ? branchId : sessionId);
+            ResultSet rs = ps.executeQuery();
+            if (!rs.next()) {
+                throw branchId != null ? new StateError.NotFound("branch", branchId) : new StateError.NotFound("session", sessionId);
             }
-        });
-        return s;
+            Branch b = branch(rs);
+            if (sessionId != null && !sessionId.equals(b.sessionId())) {
+                throw new StateError.Invalid("branch_id", "invalid_value", "Invalid 'branch_id': branch '" + branchId
+                        + "' belongs to another session than '" + sessionId + "'.");
+            }
+            List<String> bundles = new ArrayList<>();
+            for (JsonNode n : ArtifactStore.tree(rs.getString(11))) bundles.add(n.textValue());
+            return new Head(b, bundles);
+        }
     }
 
     public Snapshot snapshot(String project, String id) {
@@ -447,26 +487,28 @@ public final class SessionStore {
      * and head the snapshot was compiled from, so a turn lands only on the state it answered.
      */
     public Turn recordTurn(String project, String responseId, Snapshot s, String materializationKey, String input, String output) {
-        String userEvent = null;
-        String assistantEvent = null;
-        String status = "not_appended";
-        if (input != null && output != null) {
-            try {
-                List<Event> added = append(project, s.sessionId(), s.branchId(), s.branchVersion(), s.headEventId(),
-                        List.of(new NewEvent("user_message", null, input), new NewEvent("assistant_message", null, output)));
-                userEvent = added.get(0).id();
-                assistantEvent = added.get(1).id();
-                status = "appended";
-            } catch (StateError.Conflict | StateError.NotFound lost) {
-                status = "conflict";
+        return db.writeTransaction(c -> {
+            String userEvent = null;
+            String assistantEvent = null;
+            String status = "not_appended";
+            if (input != null && output != null) {
+                try {
+                    List<Event> added = appendOn(c, project, s.sessionId(), s.branchId(), s.branchVersion(), s.headEventId(),
+                            List.of(new NewEvent("user_message", null, input), new NewEvent("assistant_message", null, output)));
+                    userEvent = added.get(0).id();
+                    assistantEvent = added.get(1).id();
+                    status = "appended";
+                } catch (StateError.Conflict | StateError.NotFound lost) {
+                    status = "conflict"; // the swap wrote nothing: the turn is recorded without its events
+                }
             }
-        }
-        Turn t = new Turn(responseId, s.sessionId(), s.branchId(), s.id(), materializationKey, userEvent, assistantEvent, status);
-        db.call(c -> update(c, "INSERT INTO response_state (response_id, project_id, session_id, branch_id, snapshot_id, "
-                + "materialization_key, user_event_id, assistant_event_id, append_status, created_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", t.responseId(), project, t.sessionId(), t.branchId(), t.snapshotId(),
-                t.materializationKey(), t.userEventId(), t.assistantEventId(), t.appendStatus(), clock.millis()));
-        return t;
+            Turn t = new Turn(responseId, s.sessionId(), s.branchId(), s.id(), materializationKey, userEvent, assistantEvent, status);
+            update(c, "INSERT INTO response_state (response_id, project_id, session_id, branch_id, snapshot_id, "
+                    + "materialization_key, user_event_id, assistant_event_id, append_status, created_at) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", t.responseId(), project, t.sessionId(), t.branchId(), t.snapshotId(),
+                    t.materializationKey(), t.userEventId(), t.assistantEventId(), t.appendStatus(), clock.millis());
+            return t;
+        });
     }
 
     public Optional<Turn> turn(String project, String responseId) {

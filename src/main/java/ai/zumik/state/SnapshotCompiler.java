@@ -20,6 +20,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,43 +58,85 @@ public final class SnapshotCompiler {
      * event on the branch's line, or an opaque {@code blk_} block); without it the compiler builds one.
      */
     public Snapshot compile(String project, String sessionId, String branchId, String revision, ArrayNode manifest) {
+        checkRevision(revision);
+        return db.writeTransaction(c -> {
+            Session session = SessionStore.findSession(c, project, sessionId).orElseThrow(() -> new StateError.NotFound("session", sessionId));
+            Branch branch = SessionStore.findBranch(c, project, sessionId, branchId).orElseThrow(() -> new StateError.NotFound("branch", branchId));
+            Compiled compiled = compileOn(c, project, session.baseBundleIds(), branch, manifest);
+            SessionStore.insertSnapshot(c, compiled.snapshot());
+            return compiled.snapshot();
+        });
+    }
+
+    /** A snapshot and what it materializes to. */
+    public record Compiled(Snapshot snapshot, Materialized materialized) {}
+
+    /**
+     * For a turn: the head of {@code branchId} (or of the session's default branch when only
+     * {@code sessionId} is given) compiled, stored and materialized in one transaction, reading
+     * the line, the bundles and every artifact each with one query.
+     */
+    public Compiled compileForTurn(String project, String sessionId, String branchId) {
+        return db.writeTransaction(c -> {
+            SessionStore.Head head = SessionStore.head(c, project, sessionId, branchId);
+            Compiled compiled = compileOn(c, project, head.baseBundleIds(), head.branch(), null);
+            SessionStore.insertSnapshot(c, compiled.snapshot());
+            return compiled;
+        });
+    }
+
+    private Compiled compileOn(Connection c, String project, List<String> baseBundleIds, Branch branch, ArrayNode manifest)
+            throws SQLException {
+        long now = clock.millis();
+        List<Event> history = SessionStore.history(c, branch, branch.version());
+        ArrayNode blocks = Json.array();
+        if (manifest == null || manifest.isEmpty()) compiled(c, project, baseBundleIds, history, blocks);
+        else given(c, project, manifest, history, blocks);
+        Map<String, String[]> artifacts = artifacts(c, project, blocks);
+        ObjectNode versions = Json.object();
+        for (JsonNode b : blocks) {
+            String art = b.path("artifact_id").asText(null);
+            if (art == null || versions.has(art)) continue;
+            String[] found = artifacts.get(art);
+            if (found == null) {
+                throw new StateError.Invalid(b.path("ref").asText().startsWith("evt_") ? "branch_id" : "session_id", "artifact_not_found",
+                        "Artifact '" + art + "' that this state refers to was purged.");
+            }
+            versions.put(art, found[0]);
+        }
+        ArrayNode ordered = Json.array();
+        for (JsonNode b : blocks) ordered.add(b.get("ref").textValue());
+        Snapshot s = new Snapshot(Ids.next("snp_", now), project, branch.sessionId(), branch.id(), branch.version(),
+                branch.headEventId(), REVISION, manifest == null || manifest.isEmpty() ? ordered : manifest.deepCopy(), versions,
+                blocks, now);
+        return new Compiled(s, materialize(s, artifacts));
+    }
+
+    private static void checkRevision(String revision) {
         if (revision != null && !revision.equals(REVISION)) {
             throw new StateError.Invalid("prompt_compiler_revision", "unsupported_value", "Invalid 'prompt_compiler_revision': '"
                     + revision + "'. This Zumik compiles with '" + REVISION + "'.");
         }
-        long now = clock.millis();
-        Snapshot s = db.transaction(c -> {
-            Session session = SessionStore.findSession(c, project, sessionId).orElseThrow(() -> new StateError.NotFound("session", sessionId));
-            Branch branch = SessionStore.findBranch(c, project, sessionId, branchId).orElseThrow(() -> new StateError.NotFound("branch", branchId));
-            List<Event> history = SessionStore.history(c, branch, branch.version());
-            ArrayNode blocks = Json.array();
-            ObjectNode versions = Json.object();
-            if (manifest == null || manifest.isEmpty()) compiled(c, project, session, history, blocks, versions);
-            else given(c, project, manifest, history, blocks, versions);
-            ArrayNode ordered = Json.array();
-            for (JsonNode b : blocks) ordered.add(b.get("ref").textValue());
-            return new Snapshot(Ids.next("snp_", now), project, sessionId, branchId, branch.version(), branch.headEventId(),
-                    REVISION, manifest == null || manifest.isEmpty() ? ordered : manifest.deepCopy(), versions, blocks, now);
-        });
-        return s;
     }
 
-    private static void compiled(Connection c, String project, Session session, List<Event> history, ArrayNode blocks,
-                                 ObjectNode versions) throws SQLException {
-        for (String bundleId : session.baseBundleIds()) {
-            Bundle bundle = ArtifactStore.findBundle(c, project, bundleId).orElseThrow(() -> new StateError.Invalid(
-                    "session_id", "bundle_not_found", "The session's base bundle '" + bundleId + "' was deleted."));
+    private static void compiled(Connection c, String project, List<String> baseBundleIds, List<Event> history, ArrayNode blocks)
+            throws SQLException {
+        Map<String, Bundle> bundles = ArtifactStore.findBundles(c, project, baseBundleIds);
+        for (String bundleId : baseBundleIds) {
+            Bundle bundle = bundles.get(bundleId);
+            if (bundle == null) {
+                throw new StateError.Invalid("session_id", "bundle_not_found", "The session's base bundle '" + bundleId + "' was deleted.");
+            }
             for (JsonNode item : bundle.items()) {
                 String art = item.get("artifact_id").textValue();
-                pin(c, project, art, versions, "session_id");
                 blocks.addObject().put("ref", art).put("role", item.get("role").textValue()).put("artifact_id", art);
             }
         }
-        for (Event e : history) addEvent(c, project, e, blocks, versions);
+        for (Event e : history) addEvent(e, blocks);
     }
 
-    private static void given(Connection c, String project, ArrayNode manifest, List<Event> history, ArrayNode blocks,
-                              ObjectNode versions) throws SQLException {
+    private static void given(Connection c, String project, ArrayNode manifest, List<Event> history, ArrayNode blocks)
+            throws SQLException {
         Map<String, Event> onLine = new HashMap<>();
         for (Event e : history) onLine.put(e.id(), e);
         for (int i = 0; i < manifest.size(); i++) {
@@ -104,14 +147,13 @@ public final class SnapshotCompiler {
             if (ref.startsWith("art_")) {
                 Artifact a = ArtifactStore.find(c, project, ref).orElseThrow(() -> new StateError.Invalid(p, "artifact_not_found",
                         "Invalid '" + p + "': no artifact '" + ref + "' exists in this project."));
-                versions.put(ref, a.sha256());
                 blocks.addObject().put("ref", ref).put("role", roleOf(a.artifactType())).put("artifact_id", ref);
             } else if (ref.startsWith("evt_")) {
                 Event e = onLine.get(ref);
                 if (e == null) {
                     throw new StateError.Invalid(p, "event_not_found", "Invalid '" + p + "': no event '" + ref + "' is on this branch.");
                 }
-                addEvent(c, project, e, blocks, versions);
+                addEvent(e, blocks);
             } else if (ref.startsWith("blk_")) {
                 blocks.addObject().put("ref", ref).putNull("role").putNull("artifact_id");
             } else {
@@ -121,32 +163,34 @@ public final class SnapshotCompiler {
         }
     }
 
-    private static void addEvent(Connection c, String project, Event e, ArrayNode blocks, ObjectNode versions) throws SQLException {
+    private static void addEvent(Event e, ArrayNode blocks) {
         ObjectNode b = blocks.addObject().put("ref", e.id()).put("role", roleOfEvent(e.eventType()));
-        if (e.payloadRef() != null) {
-            pin(c, project, e.payloadRef(), versions, "branch_id");
-            b.put("artifact_id", e.payloadRef());
-        } else {
-            b.putNull("artifact_id");
-        }
+        if (e.payloadRef() != null) b.put("artifact_id", e.payloadRef());
+        else b.putNull("artifact_id");
     }
 
-    private static void pin(Connection c, String project, String art, ObjectNode versions, String param) throws SQLException {
-        if (versions.has(art)) return;
-        String sha = digestOf(c, project, art).orElseThrow(() -> new StateError.Invalid(param, "artifact_not_found",
-                "Artifact '" + art + "' that this state refers to was purged."));
-        versions.put(art, sha);
-    }
-
-    /** An artifact's digest while its content exists (a revoked handle still pins: snapshots keep what they saw). */
-    private static Optional<String> digestOf(Connection c, String project, String art) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT content_sha256 FROM artifacts WHERE project_id = ? AND id = ? "
-                + "AND content IS NOT NULL")) {
-            ps.setString(1, project);
-            ps.setString(2, art);
-            ResultSet rs = ps.executeQuery();
-            return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+    /**
+     * The digest and content of every artifact {@code blocks} name whose content still exists, in
+     * one query (a revoked handle still pins: snapshots keep what they saw).
+     */
+    private static Map<String, String[]> artifacts(Connection c, String project, ArrayNode blocks) throws SQLException {
+        List<String> ids = new ArrayList<>();
+        for (JsonNode b : blocks) {
+            String art = b.path("artifact_id").asText(null);
+            if (art != null && !ids.contains(art)) ids.add(art);
         }
+        Map<String, String[]> out = new HashMap<>();
+        for (int from = 0; from < ids.size(); from += 500) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, content_sha256, content FROM artifacts WHERE project_id = ? "
+                    + "AND content IS NOT NULL AND id IN (" + "?,".repeat(chunk.size() - 1) + "?)")) {
+                ps.setString(1, project);
+                for (int i = 0; i < chunk.size(); i++) ps.setString(i + 2, chunk.get(i));
+                ResultSet rs = ps.executeQuery();
+                while (rs.next()) out.put(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
+            }
+        }
+        return out;
     }
 
     private static String roleOf(String artifactType) {
@@ -181,51 +225,45 @@ public final class SnapshotCompiler {
      * to the model.
      */
     public Materialized materialize(String project, Snapshot s) {
-        return db.call(c -> {
-            ArrayNode messages = Json.array();
-            ArrayNode tools = Json.array();
-            ObjectNode format = null;
-            for (JsonNode block : s.blocks()) {
-                String role = block.path("role").asText(null);
-                String art = block.path("artifact_id").asText(null);
-                if (role == null || art == null || role.equals("note")) continue;
-                String text = content(c, project, art, s.artifactVersions().path(art).asText(null), s.id());
-                switch (role) {
-                    case "tools" -> {
-                        JsonNode parsed = parse(text, s.id(), art);
-                        if (!(parsed instanceof ArrayNode list)) throw unusable(s.id(), art, "a tools block must be a JSON array");
-                        tools.addAll(list);
-                    }
-                    case "response_schema", "schema" -> {
-                        JsonNode schema = parse(text, s.id(), art);
-                        if (!schema.isObject()) throw unusable(s.id(), art, "a response schema must be a JSON object");
-                        format = Json.object().put("type", "json_schema");
-                        format.putObject("json_schema").put("name", "response").put("strict", true).set("schema", schema);
-                    }
-                    case "developer" -> messages.addObject().put("role", "developer").put("content", text);
-                    case "user", "context_turn" -> messages.addObject().put("role", "user").put("content", text);
-                    case "assistant" -> messages.addObject().put("role", "assistant").put("content", text);
-                    default -> messages.addObject().put("role", "system").put("content", text); // system, context, checkpoint
-                }
-            }
-            return new Materialized(messages, tools, format);
-        });
+        return db.call(c -> materialize(s, artifacts(c, project, s.blocks())));
     }
 
-    private static String content(Connection c, String project, String art, String pinned, String snapshotId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT content, content_sha256 FROM artifacts WHERE project_id = ? AND id = ?")) {
-            ps.setString(1, project);
-            ps.setString(2, art);
-            ResultSet rs = ps.executeQuery();
-            if (!rs.next() || rs.getString(1) == null) {
-                throw new StateError.Invalid("snapshot_id", "snapshot_unavailable", "Snapshot '" + snapshotId
+    private static Materialized materialize(Snapshot s, Map<String, String[]> artifacts) {
+        ArrayNode messages = Json.array();
+        ArrayNode tools = Json.array();
+        ObjectNode format = null;
+        for (JsonNode block : s.blocks()) {
+            String role = block.path("role").asText(null);
+            String art = block.path("artifact_id").asText(null);
+            if (role == null || art == null || role.equals("note")) continue;
+            String[] found = artifacts.get(art);
+            if (found == null) {
+                throw new StateError.Invalid("snapshot_id", "snapshot_unavailable", "Snapshot '" + s.id()
                         + "' cannot be materialized: artifact '" + art + "' it pins was purged.");
             }
-            if (pinned != null && !pinned.equals(rs.getString(2))) {
-                throw new IllegalStateException("artifact " + art + " changed under snapshot " + snapshotId);
+            if (!found[0].equals(s.artifactVersions().path(art).asText())) {
+                throw new IllegalStateException("artifact " + art + " changed under snapshot " + s.id());
             }
-            return rs.getString(1);
+            String text = found[1];
+            switch (role) {
+                case "tools" -> {
+                    JsonNode parsed = parse(text, s.id(), art);
+                    if (!(parsed instanceof ArrayNode list)) throw unusable(s.id(), art, "a tools block must be a JSON array");
+                    tools.addAll(list);
+                }
+                case "response_schema", "schema" -> {
+                    JsonNode schema = parse(text, s.id(), art);
+                    if (!schema.isObject()) throw unusable(s.id(), art, "a response schema must be a JSON object");
+                    format = Json.object().put("type", "json_schema");
+                    format.putObject("json_schema").put("name", "response").put("strict", true).set("schema", schema);
+                }
+                case "developer" -> messages.addObject().put("role", "developer").put("content", text);
+                case "user", "context_turn" -> messages.addObject().put("role", "user").put("content", text);
+                case "assistant" -> messages.addObject().put("role", "assistant").put("content", text);
+                default -> messages.addObject().put("role", "system").put("content", text); // system, context, checkpoint
+            }
         }
+        return new Materialized(messages, tools, format);
     }
 
     private static JsonNode parse(String text, String snapshotId, String art) {

@@ -115,23 +115,8 @@ public final class ResponsesHandler {
             }
             return new StatePlan(s, compiler.materialize(project, s), false);
         }
-        String sid;
-        String bid;
-        if (branchId != null) {
-            var b = sessions.branchAnywhere(project, branchId);
-            if (sessionId != null && !sessionId.equals(b.sessionId())) {
-                throw new StateError.Invalid("branch_id", "invalid_value", "Invalid 'branch_id': branch '" + branchId
-                        + "' belongs to another session than '" + sessionId + "'.");
-            }
-            sid = b.sessionId();
-            bid = b.id();
-        } else {
-            var session = sessions.session(project, sessionId);
-            sid = session.id();
-            bid = session.defaultBranchId();
-        }
-        Snapshot s = sessions.saveSnapshot(compiler.compile(project, sid, bid, null, null));
-        return new StatePlan(s, compiler.materialize(project, s), true);
+        var compiled = compiler.compileForTurn(project, sessionId, branchId);
+        return new StatePlan(compiled.snapshot(), compiled.materialized(), true);
     }
 
     private void execute(Exchange ex, ObjectNode req, String model, StatePlan plan) {

@@ -203,7 +203,7 @@ public final class SessionsHandler {
         if (manifest != null && manifest.size() > 10_000) {
             throw Params.invalidValue("ordered_block_manifest", "Invalid 'ordered_block_manifest': at most 10,000 blocks.");
         }
-        ex.offload(() -> call(() -> sessions.saveSnapshot(compiler.compile(project, sid, bid, revision, manifest))),
+        ex.offload(() -> call(() -> compiler.compile(project, sid, bid, revision, manifest)),
                 s -> ex.sendJson(200, StateJson.snapshot(s)));
     }
 

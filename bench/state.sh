@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Native state on the hot path (issue 13, item 8), on SQLite and on PostgreSQL, in one run:
+#   - a /v2/responses turn against a session whose branch holds 50 events and whose bundle has 3
+#     blocks: snapshot compile + materialize + execute + compare-and-swap append of the turn. Zumik's
+#     own time per turn is its /metrics overhead histogram for /v2/responses over the measured turns
+#     (wall time minus upstream time), read as a difference of two snapshots;
+#   - compare-and-swap appends per second on one branch: one writer, then writers racing.
+# The upstream is the instant BenchUpstream, so a turn's time is Zumik's.
+#
+#   bench/state.sh                 # TURNS=500 WRITERS=4
+# Needs PostgreSQL at 127.0.0.1:5432 (user postgres, database test), as the tests do.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+out="$root/bench/out"
+mkdir -p "$out"
+turns=${TURNS:-500}
+writers=${WRITERS:-4}
+java_home=$("$root/bin/java-home" 25)
+java="$java_home/bin/java --enable-native-access=ALL-UNNAMED"
+echo "bench: building" >&2
+(cd "$root" && mvn -q -B -ntp -DskipTests package)
+jar="$root/target/zumik.jar"
+mkdir -p "$out/classes"
+"$java_home/bin/javac" -nowarn -cp "$jar" -d "$out/classes" "$root"/bench/src/*.java
+cp="$jar:$out/classes"
+key="zk_live_STATEstateSTATEstateSTATEstate12"
+up=19300; lite=19380; pg=19381
+schema="zumik_state_bench_$$"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
+  psql -h 127.0.0.1 -U postgres -d test -qc "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+$java -Xms64m -Xmx256m -cp "$cp" BenchUpstream $up 20 0 1 > "$out/state-upstream.log" 2>&1 & pids+=($!)
+start_zumik() { # port data-dir [database-url]
+  rm -rf "$2"
+  ZUMIK_DATABASE_URL=${3:-} ZUMIK_BOOTSTRAP_KEY=$key OPENAI_BASE_URL="http://127.0.0.1:$up/v1" OPENAI_API_KEY=sk-bench \
+    ZUMIK_ACCESS_LOG=off "$root/bin/zumik" serve --port "$1" --data-dir "$2" > "$2.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 150); do curl -s -o /dev/null "http://127.0.0.1:$1/healthz" && break; sleep 0.2; done
+}
+start_zumik $lite "$out/state-sqlite"
+start_zumik $pg "$out/state-pg" "postgresql://postgres@127.0.0.1:5432/test?currentSchema=$schema"
+overhead() { # metrics-before metrics-after
+  { echo "$1" | sed 's/^/B /'; echo "$2" | sed 's/^/A /'; } | awk '
+    { side = $1; line = substr($0, 3) }
+    index(line, "zumik_overhead_seconds_bucket{route=\"/v2/responses\"") == 1 {
+      match(line, /le="[^"]*"/); le = substr(line, RSTART + 4, RLENGTH - 5)
+      if (side == "A") { n++; les[n] = le; after[le] = $NF } else before[le] = $NF }
+    END { total = after["+Inf"] - before["+Inf"]; if (total <= 0) { print "no samples"; exit }
+      for (q = 1; q <= 2; q++) { want = (q == 1 ? 0.5 : 0.99) * total
+        for (i = 1; i <= n; i++) if (after[les[i]] - before[les[i]] >= want) { v[q] = les[i]; break } }
+      printf "p50 <= %s µs, p99 <= %s µs (%d turns)", v[1] * 1e6, v[2] * 1e6, total }'
+}
+run() { # label port
+  local url="http://127.0.0.1:$2" m0 m1 t c
+  $java -cp "$cp" StateBench "$url" $key turns 100 >/dev/null # warm-up session
+  m0=$(curl -s "$url/metrics")
+  t=$($java -cp "$cp" StateBench "$url" $key turns "$turns")
+  m1=$(curl -s "$url/metrics")
+  c=$($java -cp "$cp" StateBench "$url" $key cas 1000 "$writers")
+  echo "- **$1** — Zumik's own time per turn: $(overhead "$m0" "$m1"); client: \`$t\`; appends: \`$c\`"
+}
+echo "bench: SQLite" >&2
+r1=$(run SQLite $lite)
+echo "bench: PostgreSQL" >&2
+r2=$(run PostgreSQL $pg)
+{
+  echo "# Native state on the hot path"
+  echo
+  echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "- machine: $(nproc) vCPU ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), Linux $(uname -r), $($java -version 2>&1 | head -n1)"
+  echo "- command: \`TURNS=$turns WRITERS=$writers bench/state.sh\`"
+  echo
+  echo "$r1"
+  echo "$r2"
+} > "$out/state.md"
+cat "$out/state.md"
