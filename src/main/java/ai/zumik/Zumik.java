@@ -375,6 +375,7 @@ public final class Zumik implements AutoCloseable {
     private static void protectSecrets(ZumikConfig config) {
         config.providers().values().forEach(p -> SafeMessage.protect(p.apiKey()));
         SafeMessage.protect(config.bootstrapKey());
+        SafeMessage.protect(config.masterKey());
         SafeMessage.protect(config.metricsToken());
     }
 
