@@ -48,8 +48,13 @@ public final class SigningKeys {
 
     public SigningKeys(Database db, MasterKey master, Clock clock) {
         this.db = db;
-        this.sealer = master.sealer(SEAL_PURPOSE);
+        this.sealer = master == null ? null : master.sealer(SEAL_PURPOSE);
         this.clock = clock;
+    }
+
+    /** Public keys only, for verifying: listing works, signing and rotating need the master key. */
+    public static SigningKeys readOnly(Database db, Clock clock) {
+        return new SigningKeys(db, null, clock);
     }
 
     /** Every key, newest first. */
@@ -60,9 +65,10 @@ public final class SigningKeys {
                 ResultSet rs = ps.executeQuery();
                 List<SigningKey> out = new ArrayList<>();
                 while (rs.next()) {
-                    long retired = rs.getLong(5);
+                    long retiredAt = rs.getLong(5);
+                    Long retired = rs.wasNull() ? null : retiredAt;
                     out.add(new SigningKey(rs.getString(1), Ed25519.base64urlStrict(rs.getString(2)),
-                            SigningKey.Status.parse(rs.getString(3)), rs.getLong(4), rs.wasNull() ? null : retired));
+                            SigningKey.Status.parse(rs.getString(3)), rs.getLong(4), retired));
                 }
                 return out;
             }
@@ -128,6 +134,7 @@ public final class SigningKeys {
     private record Fresh(String kid, byte[] x, PrivateKey key, String sealed, long createdAtMs) {}
 
     private Fresh fresh() {
+        if (sealer == null) throw new IllegalStateException("these signing keys were opened read-only (no master key)");
         long now = clock.millis();
         String kid = Ids.next(PREFIX, now);
         KeyPair pair = Ed25519.generate();
@@ -166,6 +173,7 @@ public final class SigningKeys {
     }
 
     private Active open(String kid, String sealed) {
+        if (sealer == null) throw new IllegalStateException("these signing keys were opened read-only (no master key)");
         PrivateKey key = opened.computeIfAbsent(kid, k -> {
             byte[] seed;
             try {

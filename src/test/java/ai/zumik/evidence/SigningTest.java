@@ -206,6 +206,7 @@ class SigningTest {
         List<SigningKey> listed = keys.list();
         assertThat(listed).extracting(SigningKey::kid).containsExactly(fresh.kid(), oldKid);
         assertThat(listed).extracting(SigningKey::status).containsExactly(SigningKey.Status.ACTIVE, SigningKey.Status.RETIRED);
+        assertThat(listed.get(0).retiredAtMs()).isNull();
         assertThat(listed.get(1).retiredAtMs()).isNotNull().isGreaterThanOrEqualTo(listed.get(1).createdAtMs());
         KeyRing ring = KeyRing.ofKeys(listed);
         assertThat(Verifier.verify(before, ring)).isEqualTo(new Valid(oldKid, "retired"));
