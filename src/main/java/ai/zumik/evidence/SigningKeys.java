@@ -32,7 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SigningKeys {
     public static final String SEAL_PURPOSE = "signing-keys";
     private static final String PREFIX = "sig_";
-    private static final long LIST_CACHE_MS = 5_000;
+    private static final long LIST_CACHE_MS = 1_000;
     private static final int ATTEMPTS = 20;
 
     /** The active key with its private half, opened. */
@@ -78,9 +78,9 @@ public final class SigningKeys {
     }
 
     /**
-     * {@link #list()} at most 5 s old, for the public key endpoint (which needs no key to call, so it
+     * {@link #list()} at most 1 s old, for the public key endpoint (which needs no key to call, so it
      * should not cost a query each time). A rotation made by this process shows at once; one made
-     * elsewhere within 5 s.
+     * elsewhere within 1 s.
      */
     public List<SigningKey> listCached() {
         Listing l = cached;
