@@ -44,8 +44,7 @@ public final class Jcs {
     private static void write(JsonNode node, StringBuilder out) {
         switch (node.getNodeType()) {
             case OBJECT -> {
-                List<Map.Entry<String, JsonNode>> members = new ArrayList<>(node.size());
-                node.fields().forEachRemaining(members::add);
+                List<Map.Entry<String, JsonNode>> members = new ArrayList<>(node.properties());
                 // UTF-16 code unit order: exactly String.compareTo.
                 members.sort(Map.Entry.comparingByKey());
                 out.append('{');
