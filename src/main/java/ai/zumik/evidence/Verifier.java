@@ -44,12 +44,15 @@ public final class Verifier {
         JsonNode alg = document.get(Signer.ALG);
         if (alg == null || !alg.isTextual()) return new Invalid(Failure.MALFORMED, "no 'alg' string");
         if (!Ed25519.ALG.equals(alg.textValue())) {
-            return new Invalid(Failure.BAD_ALG, "'alg' is '" + alg.textValue() + "', not 'Ed25519'");
+            return new Invalid(Failure.BAD_ALG, "'alg' is " + Json.text(alg) + ", not \"Ed25519\"");
         }
         JsonNode kid = document.get(Signer.KEY_ID);
         if (kid == null || !kid.isTextual()) return new Invalid(Failure.MALFORMED, "no 'key_id' string");
         KeyRing.Entry key = keys.get(kid.textValue());
-        if (key == null) return new Invalid(Failure.UNKNOWN_KEY, "no key '" + kid.textValue() + "' among the " + keys.size() + " given");
+        if (key == null) {
+            // Quoted as JSON: a value from the document never reaches a terminal raw.
+            return new Invalid(Failure.UNKNOWN_KEY, "no key " + Json.text(kid) + " among the " + keys.size() + " given");
+        }
         ObjectNode unsigned = ((ObjectNode) document).deepCopy();
         unsigned.remove(Signer.SIGNATURE);
         byte[] canonical;

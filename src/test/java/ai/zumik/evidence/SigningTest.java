@@ -156,6 +156,9 @@ class SigningTest {
         assertThat(failure(Verifier.verify(signed.deepCopy().put("key_id", "sig_01jy7n0a4c8m2t6v9q3wrxk7bd"), ring)))
                 .isEqualTo(Failure.UNKNOWN_KEY);
         assertThat(failure(Verifier.verify(signed, KeyRing.of(List.of())))).isEqualTo(Failure.UNKNOWN_KEY);
+        Verification escaped = Verifier.verify(signed.deepCopy().put("key_id", "\u001b[31mred"), ring);
+        assertThat(((Invalid) escaped).detail()).as("document values are quoted, never raw on a terminal")
+                .contains("\"\\u001B[31mred\"").doesNotContain("\u001b");
         // The right kid with another key's public half: the signature does not match.
         PublicKey other = Ed25519.generate().getPublic();
         KeyRing impostor = KeyRing.of(List.of(new KeyRing.Entry(signed.get("key_id").textValue(), other, "active")));
