@@ -20,6 +20,8 @@ import ai.zumik.broker.Targets;
 import ai.zumik.config.ConfigFile;
 import ai.zumik.catalog.ModelCatalog;
 import ai.zumik.config.ZumikConfig;
+import ai.zumik.evidence.Signer;
+import ai.zumik.evidence.SigningKeys;
 import ai.zumik.http.BodyBudget;
 import ai.zumik.http.Connections;
 import ai.zumik.http.HttpFront;
@@ -43,6 +45,7 @@ import ai.zumik.provider.SafeMessage;
 import ai.zumik.provider.Transport;
 import ai.zumik.qos.AdmissionController;
 import ai.zumik.qos.AgentHints;
+import ai.zumik.secrets.MasterKey;
 import ai.zumik.surface.Idempotency;
 import ai.zumik.surface.InferenceFront;
 import ai.zumik.store.Database;
@@ -70,6 +73,7 @@ import ai.zumik.v2.ProjectsHandler;
 import ai.zumik.v2.AuditEventsHandler;
 import ai.zumik.v2.ModelAliasesHandler;
 import ai.zumik.v2.ResponsesHandler;
+import ai.zumik.v2.SigningKeysHandler;
 import ai.zumik.v2.UsageHandler;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -110,6 +114,8 @@ public final class Zumik implements AutoCloseable {
     private final AtomicInteger inFlight;
     private final InFlight inFlightResponses;
     private final BatchRunner batches;
+    private final SigningKeys signingKeys;
+    private final Signer signer;
     private final List<AutoCloseable> helpers;
     private final int port;
     private final String initialAdminKey;
@@ -117,8 +123,8 @@ public final class Zumik implements AutoCloseable {
 
     private Zumik(ZumikConfig config, Vertx vertx, Database database, ApiKeyService keys, UsageMeter meter,
                   AccessLog accessLog, ExecutorService blocking, List<HttpFront> fronts, AtomicInteger inFlight,
-                  InFlight inFlightResponses, BatchRunner batches, List<AutoCloseable> helpers, int port,
-                  String initialAdminKey) {
+                  InFlight inFlightResponses, BatchRunner batches, SigningKeys signingKeys, Signer signer,
+                  List<AutoCloseable> helpers, int port, String initialAdminKey) {
         this.config = config;
         this.vertx = vertx;
         this.database = database;
@@ -130,6 +136,8 @@ public final class Zumik implements AutoCloseable {
         this.inFlight = inFlight;
         this.inFlightResponses = inFlightResponses;
         this.batches = batches;
+        this.signingKeys = signingKeys;
+        this.signer = signer;
         this.helpers = helpers;
         this.port = port;
         this.initialAdminKey = initialAdminKey;
@@ -153,6 +161,13 @@ public final class Zumik implements AutoCloseable {
             Database database = Database.open(config.databaseUrl(), config.dataDir(), config.usageFsync());
             opened.add(database);
             Clock clock = Clock.systemUTC();
+            MasterKey masterKey = MasterKey.load(config.masterKey(), config.dataDir());
+            if (masterKey.fromFile() && database.dialect() == Database.Dialect.POSTGRESQL) {
+                LOG.warn("ZUMIK_MASTER_KEY is unset: secrets are sealed under {}; every replica on this database "
+                        + "needs the same key, so set ZUMIK_MASTER_KEY (base64 of 32 bytes) on all of them", masterKey.source());
+            }
+            SigningKeys signingKeys = new SigningKeys(database, masterKey, clock);
+            Signer signer = new Signer(signingKeys);
             ApiKeyService keys = new ApiKeyService(database, clock);
             String initialAdminKey = keys.bootstrap(config.bootstrapKey()).map(ApiKeyService.Created::rawKey).orElse(null);
             UsageMeter meter = new UsageMeter(database, config.usageJournal() && !config.usageFsync()
@@ -264,8 +279,9 @@ public final class Zumik implements AutoCloseable {
                     batchConfig.lease(), batchConfig.linesInFlight());
             BatchesHandler batchesApi = new BatchesHandler(batchRunner, files, idempotency, clock);
             PurgeJobsHandler purgeApi = new PurgeJobsHandler(new PurgeJobs(database, clock, catalog,
-                    config.bifrostBaseUrl() != null, java.util.function.UnaryOperator.identity(), List.of(
+                    config.bifrostBaseUrl() != null, signer::sign, List.of(
                             projectData("files", files::purgeProject), projectData("batches", batchRunner::purgeProject))));
+            SigningKeysHandler signingKeysApi = new SigningKeysHandler(signingKeys);
             var watchdogRef = new java.util.concurrent.atomic.AtomicReference<LoopWatchdog>();
             OpsEndpoints ops = new OpsEndpoints(metrics, config.metricsToken(),
                     () -> watchdogRef.get() == null ? null : watchdogRef.get().problem());
@@ -306,6 +322,7 @@ public final class Zumik implements AutoCloseable {
                     return new Routes()
                             .add(Route.get("/healthz", null, (ex, b) -> ops.health(ex)))
                             .add(Route.get("/metrics", null, (ex, b) -> ops.metrics(ex)))
+                            .add(Route.get(SigningKeysHandler.PATH, null, (ex, b) -> signingKeysApi.list(ex)))
                             .add(Route.post(ChatCompletionsHandler.PATH, Scope.INFERENCE,
                                     new ChatCompletionsHandler(broker, inference)))
                             .add(Route.post(EmbeddingsHandler.PATH, Scope.INFERENCE, new EmbeddingsHandler(broker, inference)))
@@ -427,7 +444,7 @@ public final class Zumik implements AutoCloseable {
                     config.host(), port, config.eventLoops(), vertx.isNativeTransportEnabled(),
                     database.dialect().name().toLowerCase(java.util.Locale.ROOT));
             return new Zumik(config, vertx, database, keys, meter, accessLog, blocking, fronts, inFlight,
-                    inFlightResponses, batchRunner, helpers, port, initialAdminKey);
+                    inFlightResponses, batchRunner, signingKeys, signer, helpers, port, initialAdminKey);
         } catch (RuntimeException e) {
             for (int i = opened.size() - 1; i >= 0; i--) {
                 try {
@@ -444,6 +461,7 @@ public final class Zumik implements AutoCloseable {
     private static void protectSecrets(ZumikConfig config) {
         config.providers().values().forEach(p -> SafeMessage.protect(p.apiKey()));
         SafeMessage.protect(config.bootstrapKey());
+        SafeMessage.protect(config.masterKey());
         SafeMessage.protect(config.metricsToken());
     }
 
@@ -498,6 +516,16 @@ public final class Zumik implements AutoCloseable {
 
     public Database database() {
         return database;
+    }
+
+    /** The signing keys (list, rotate); blocking. */
+    public SigningKeys signingKeys() {
+        return signingKeys;
+    }
+
+    /** Signs receipts and reports with the active key ({@link Signer#sign}); blocking. */
+    public Signer signer() {
+        return signer;
     }
 
     /** The HTTP event loops (tests use them to stall one on purpose). */

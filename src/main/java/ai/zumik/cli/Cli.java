@@ -11,8 +11,9 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The command line: {@code serve}, {@code keys create|list|revoke}, {@code projects create|list},
- * {@code version}, {@code help}.
- * Returns a process exit code: 0 success, 1 runtime failure, 2 usage error.
+ * {@code signing-keys rotate|list}, {@code verify-receipt}, {@code version}, {@code help}.
+ * Returns a process exit code: 0 success, 1 runtime failure (for verify-receipt: the document does
+ * not verify), 2 usage error, 3 (verify-receipt) the document or keys could not be read.
  */
 public final class Cli {
     public static final String VERSION = "0.1.0";
@@ -29,6 +30,8 @@ public final class Cli {
                 case "serve" -> serve(parse(args, 1, List.of("host", "port", "data-dir")), env, out, err);
                 case "keys" -> KeysCommand.run(args, env, out);
                 case "projects" -> ProjectsCommand.run(args, env, out);
+                case "signing-keys" -> SigningKeysCommand.run(args, env, out, err);
+                case "verify-receipt" -> VerifyReceiptCommand.run(args, env, out, err);
                 case "version", "--version" -> {
                     out.println("zumik " + VERSION);
                     yield 0;
@@ -94,10 +97,17 @@ public final class Cli {
                   keys revoke KEY_ID
                   projects create --name NAME                  a new project and its first admin key (shown once)
                   projects list
+                  signing-keys rotate                          retire the active receipt-signing key, make a new one
+                  signing-keys list
+                  verify-receipt FILE [--keys URL|FILE]        check a signed receipt or report offline; keys from a
+                                                               Zumik URL, a file holding GET /v2/signing-keys, or
+                                                               (default) the database. Exit 0 valid, 1 not valid,
+                                                               3 document or keys unreadable
                   version
 
                 Every flag has an environment variable: ZUMIK_HOST, ZUMIK_PORT, ZUMIK_DATA_DIR.
-                Keys and projects commands act on the database directly (ZUMIK_DATABASE_URL or the data dir).
+                Keys, projects and signing-keys commands act on the database directly (ZUMIK_DATABASE_URL or
+                the data dir); signing-keys rotate seals the new key under ZUMIK_MASTER_KEY (or data/master.key).
                 """;
     }
 

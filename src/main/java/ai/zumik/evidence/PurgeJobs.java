@@ -129,7 +129,7 @@ public final class PurgeJobs {
         ObjectNode receipt = receipt(jobId, project, scopeJson, requested, completed, run, steps, processors);
         ObjectNode signed = signer.apply(receipt);
         db.call(c -> exec(c, "UPDATE purge_jobs SET status = 'completed', completed_at = ?, receipt = ? WHERE id = ?",
-                completed, Json.text(signed), jobId));
+                completed, Jcs.text(signed), jobId));
         return new Job(jobId, project, "completed", scopeJson, requested, completed, signed);
     }
 

@@ -2,6 +2,7 @@ package ai.zumik.v2;
 
 import static ai.zumik.v2.StateJson.call;
 
+import ai.zumik.evidence.Jcs;
 import ai.zumik.evidence.PurgeJobs;
 import ai.zumik.http.ApiError;
 import ai.zumik.http.Exchange;
@@ -80,7 +81,8 @@ public final class PurgeJobsHandler {
             } else if (job.receipt() == null) {
                 throw ApiError.notFound("Purge job '" + id + "' has no receipt: it is " + job.status() + ".").exception();
             } else {
-                ex.sendJson(200, job.receipt());
+                // In its canonical form (RFC 8785), the form the signature covers: no byte of it can change unnoticed.
+                ex.sendJson(200, Jcs.canonicalize(job.receipt()));
             }
         });
     }

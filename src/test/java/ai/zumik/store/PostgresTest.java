@@ -52,9 +52,9 @@ class PostgresTest {
     private static final String HI = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     private static final List<String> TABLES = List.of("agent_hints", "alias_releases", "api_keys",
             "artifacts", "audit_events", "batch_lines", "batches", "branches", "bundles", "credit_grants",
-            "decision_templates", "events", "file_chunks", "files", "flyway_schema_history", "idempotency_keys", "projects", "purge_jobs",
-            "regional_policies", "response_state", "sessions", "snapshots", "spend_totals", "usage_events", "v1_responses",
-            "zumik_meta");
+            "decision_templates", "events", "file_chunks", "files", "flyway_schema_history", "idempotency_keys", "projects",
+            "purge_jobs", "regional_policies", "response_state", "sessions", "signing_keys", "snapshots", "spend_totals",
+            "usage_events", "v1_responses", "zumik_meta");
 
     private static boolean reachable;
 
@@ -103,7 +103,7 @@ class PostgresTest {
         assertThat(columnType("usage_events", "stream")).isEqualTo("smallint");
         assertThat(columnType("api_keys", "key_hash")).isEqualTo("text");
         assertThat(migrations()).containsExactly("1:true", "2:true", "3:true", "4:true", "5:true", "6:true", "7:true", "8:true",
-                "10:true", "11:true");
+                "9:true", "10:true", "11:true");
 
         // Opening again migrates nothing and keeps the data.
         try (Database db = Database.open(URL, dir, false)) {
@@ -112,7 +112,7 @@ class PostgresTest {
             assertThat(keys.listAll()).hasSize(2);
         }
         assertThat(migrations()).containsExactly("1:true", "2:true", "3:true", "4:true", "5:true", "6:true", "7:true", "8:true",
-                "10:true", "11:true");
+                "9:true", "10:true", "11:true");
     }
 
     @Test
@@ -205,6 +205,57 @@ class PostgresTest {
             assertThat(out.toString(StandardCharsets.UTF_8)).contains(id).contains("revoked").doesNotContain(raw);
         }
         assertThat(tablesInSchema()).containsExactlyElementsOf(TABLES);
+    }
+
+    /**
+     * Signing keys shared by replicas: two pools rotating at once leave one active key (the unique
+     * partial index and the retried rotation), and two gateways with one ZUMIK_MASTER_KEY sign with
+     * whichever key is active and publish the same set, retired keys included.
+     */
+    @Test
+    @Order(3)
+    void signingKeysRotateSafelyAcrossReplicasOnPostgres(@TempDir Path dir) throws Exception {
+        String master = ai.zumik.secrets.MasterKey.generateEncoded();
+        var masterKey = ai.zumik.secrets.MasterKey.load(master, dir);
+        try (Database a = Database.open(URL, dir, false); Database b = Database.open(URL, dir, false)) {
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+            try {
+                List<java.util.concurrent.Callable<Integer>> work = new ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    var keys = new ai.zumik.evidence.SigningKeys(i % 2 == 0 ? a : b, masterKey, Clock.systemUTC());
+                    work.add(() -> {
+                        for (int j = 0; j < 5; j++) keys.rotate();
+                        return 5;
+                    });
+                }
+                for (var f : pool.invokeAll(work)) assertThat(f.get()).isEqualTo(5);
+            } finally {
+                pool.shutdown();
+            }
+        }
+        assertThat(count("SELECT count(*) FROM " + SCHEMA + ".signing_keys")).isEqualTo(30);
+        assertThat(count("SELECT count(*) FROM " + SCHEMA + ".signing_keys WHERE status = 'active'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM " + SCHEMA + ".signing_keys WHERE status = 'retired' AND retired_at IS NOT NULL"))
+                .isEqualTo(29);
+
+        try (TestGateway one = TestGateway.start("ZUMIK_DATABASE_URL", URL, "ZUMIK_MASTER_KEY", master);
+             TestGateway two = TestGateway.start("ZUMIK_DATABASE_URL", URL, "ZUMIK_MASTER_KEY", master)) {
+            var receipt = ai.zumik.json.Json.object().put("id", "pur_pg").put("object", "purge_receipt");
+            var before = one.zumik().signer().sign(receipt);
+            var fresh = two.zumik().signingKeys().rotate();
+            var after = one.zumik().signer().sign(receipt);
+            assertThat(after.get("key_id").asText()).as("replica one signs with the key replica two made")
+                    .isEqualTo(fresh.kid()).isNotEqualTo(before.get("key_id").asText());
+            Thread.sleep(1_100);
+            for (TestGateway gw : List.of(one, two)) {
+                var set = ai.zumik.evidence.Jwks.parse(ai.zumik.json.Json.parse(
+                        gw.get("/v2/signing-keys", null).body().getBytes(StandardCharsets.UTF_8)));
+                assertThat(set.size()).isEqualTo(31);
+                assertThat(ai.zumik.evidence.Verifier.verify(before, set))
+                        .isEqualTo(new ai.zumik.evidence.Verification.Valid(before.get("key_id").asText(), "retired"));
+                assertThat(ai.zumik.evidence.Verifier.verify(after, set).valid()).isTrue();
+            }
+        }
     }
 
     private static List<String> tablesInSchema() throws SQLException {

@@ -137,6 +137,7 @@ class IsolationSweepTest {
         String br = ses + "/branches/" + a.get("br");
         put(m, Kind.PUBLIC, "GET", "/healthz", "/healthz", null);
         put(m, Kind.PUBLIC, "GET", "/metrics", "/metrics", null);
+        put(m, Kind.PUBLIC, "GET", "/v2/signing-keys", "/v2/signing-keys", null);
         put(m, Kind.OWN, "POST", "/v1/chat/completions", "/v1/chat/completions",
                 "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
         put(m, Kind.OWN, "POST", "/v1/embeddings", "/v1/embeddings", "{\"model\":\"text-embedding-3-small\",\"input\":\"x\"}");

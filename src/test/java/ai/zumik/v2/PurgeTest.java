@@ -130,6 +130,27 @@ class PurgeTest {
         assertThat(receipt.toString()).as("never content").doesNotContain("secret policy");
         assertThat(receipt.get("steps")).extracting(s -> s.get("step").asText()).containsExactly("revoke_handles",
                 "bump_namespace_generation", "delete_rows_and_blobs", "unlink_traces", "ask_processors");
+
+        // Signed, and verifiable offline from the public keys alone; any one changed byte fails.
+        assertThat(receipt.get("alg").asText()).isEqualTo("Ed25519");
+        assertThat(receipt.get("key_id").asText()).startsWith("sig_");
+        HttpResponse<String> raw = gw.get("/v2/purge-jobs/" + job.get("id").asText() + "/receipt", w.key());
+        byte[] bytes = raw.body().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        var keys = ai.zumik.evidence.Jwks.parse(parse(gw.get("/v2/signing-keys", null).body()));
+        assertThat(ai.zumik.evidence.Verifier.verify(bytes, keys).valid()).isTrue();
+        for (int i = 0; i < bytes.length; i += 7) {
+            byte[] changed = bytes.clone();
+            changed[i] ^= 0x01;
+            assertThat(ai.zumik.evidence.Verifier.verify(changed, keys).valid()).as("byte %d changed", i).isFalse();
+        }
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("receipt", ".json");
+        java.nio.file.Path keyFile = java.nio.file.Files.createTempFile("keys", ".json");
+        java.nio.file.Files.write(file, bytes);
+        java.nio.file.Files.writeString(keyFile, gw.get("/v2/signing-keys", null).body());
+        var out = new java.io.ByteArrayOutputStream();
+        int exit = ai.zumik.cli.Cli.run(new String[] {"verify-receipt", file.toString(), "--keys", keyFile.toString()},
+                java.util.Map.of(), new java.io.PrintStream(out, true), new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true));
+        assertThat(exit).as(out.toString()).isZero();
     }
 
     @Test

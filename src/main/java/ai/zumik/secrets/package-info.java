@@ -1,0 +1,8 @@
+/**
+ * Secrets at rest: {@link ai.zumik.secrets.MasterKey} is the platform data key
+ * ({@code ZUMIK_MASTER_KEY}, or a {@code master.key} generated once into the data directory), and
+ * {@link ai.zumik.secrets.Sealer} seals a secret for the database with AES-256-GCM under a key
+ * derived from it per purpose (HKDF-SHA256), bound to the row it belongs to. Signing keys are
+ * sealed this way; BYOK provider credentials will be too.
+ */
+package ai.zumik.secrets;
