@@ -5,7 +5,9 @@
 #     own time per turn is its /metrics overhead histogram for /v2/responses over the measured turns
 #     (wall time minus upstream time), read as a difference of two snapshots;
 #   - compare-and-swap appends per second on one branch: one writer, then writers racing.
-# The upstream is the instant BenchUpstream, so a turn's time is Zumik's.
+# The upstream is the instant BenchUpstream, so a turn's time is Zumik's. Turns come from WRITERS
+# clients at once (each on its own session); the stateless /v2 response with the same prompt is
+# measured the same way as the baseline.
 #
 #   bench/state.sh                 # TURNS=500 WRITERS=4
 # Needs PostgreSQL at 127.0.0.1:5432 (user postgres, database test), as the tests do.
@@ -30,6 +32,7 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
   psql -h 127.0.0.1 -U postgres -d test -qc "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
+  rm -rf "$out/state-sqlite" "$out/state-pg"
 }
 trap cleanup EXIT
 $java -Xms64m -Xmx256m -cp "$cp" BenchUpstream $up 20 0 1 > "$out/state-upstream.log" 2>&1 & pids+=($!)
@@ -51,16 +54,23 @@ overhead() { # metrics-before metrics-after
     END { total = after["+Inf"] - before["+Inf"]; if (total <= 0) { print "no samples"; exit }
       for (q = 1; q <= 2; q++) { want = (q == 1 ? 0.5 : 0.99) * total
         for (i = 1; i <= n; i++) if (after[les[i]] - before[les[i]] >= want) { v[q] = les[i]; break } }
-      printf "p50 <= %s µs, p99 <= %s µs (%d turns)", v[1] * 1e6, v[2] * 1e6, total }'
+      printf "p50 <= %s µs, p99 <= %s µs (%d requests)", v[1] * 1e6, v[2] * 1e6, total }'
 }
 run() { # label port
-  local url="http://127.0.0.1:$2" m0 m1 t c
-  $java -cp "$cp" StateBench "$url" $key turns 100 >/dev/null # warm-up session
+  local url="http://127.0.0.1:$2" m0 m1 m2 m3 p t c
+  $java -cp "$cp" StateBench "$url" $key turns 200 "$writers" >/dev/null # warm-up
+  $java -cp "$cp" StateBench "$url" $key plain 200 "$writers" >/dev/null
   m0=$(curl -s "$url/metrics")
-  t=$($java -cp "$cp" StateBench "$url" $key turns "$turns")
+  p=$($java -cp "$cp" StateBench "$url" $key plain "$turns" "$writers")
   m1=$(curl -s "$url/metrics")
+  m2=$(curl -s "$url/metrics")
+  t=$($java -cp "$cp" StateBench "$url" $key turns "$turns" "$writers")
+  m3=$(curl -s "$url/metrics")
   c=$($java -cp "$cp" StateBench "$url" $key cas 1000 "$writers")
-  echo "- **$1** — Zumik's own time per turn: $(overhead "$m0" "$m1"); client: \`$t\`; appends: \`$c\`"
+  echo "- **$1**"
+  echo "  - a turn against state: Zumik's own time $(overhead "$m2" "$m3"); client \`$t\`"
+  echo "  - the same prompt as a stateless /v2 response (baseline): Zumik's own time $(overhead "$m0" "$m1"); client \`$p\`"
+  echo "  - compare-and-swap appends: \`$c\`"
 }
 echo "bench: SQLite" >&2
 r1=$(run SQLite $lite)

@@ -23,10 +23,14 @@ import java.util.regex.Pattern;
  *       events with compare-and-swap. Prints the client-side latency of the turns; Zumik's own time
  *       comes from its /metrics overhead histogram (bench/state.sh takes the difference);</li>
  *   <li>cas: appends per second on one branch, one writer that always knows the head, then
- *       {@code WRITERS} writers racing (each re-reads the branch after a 409).</li>
+ *       {@code WRITERS} writers racing (each rebases on the head a 409 carries).</li>
  * </ol>
  *
- * Usage: java StateBench BASE_URL KEY turns|cas [N=500] [WRITERS=4]
+ * Turns run from {@code WRITERS} clients at once, each on its own session, so the machine is busy
+ * as it is in production (a lone sequential client on these VMs measures mostly how late idle
+ * vCPUs wake); {@code plain} runs the same prompt as a stateless /v2 response, the baseline.
+ *
+ * Usage: java StateBench BASE_URL KEY turns|plain|cas [N=500] [WRITERS=4]
  */
 public final class StateBench {
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -38,11 +42,46 @@ public final class StateBench {
         key = args[1];
         int n = args.length > 3 ? Integer.parseInt(args[3]) : 500;
         int writers = args.length > 4 ? Integer.parseInt(args[4]) : 4;
-        if (args[2].equals("turns")) turns(n);
-        else cas(n, writers);
+        switch (args[2]) {
+            case "turns" -> concurrently(writers, n, true);
+            case "plain" -> concurrently(writers, n, false);
+            default -> cas(n, writers);
+        }
     }
 
-    static void turns(int n) throws Exception {
+    /** {@code n} turns in all from {@code clients} clients; prints the client-side latency. */
+    static void concurrently(int clients, int n, boolean state) throws Exception {
+        int each = Math.max(1, n / clients);
+        List<Long> all = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (var pool = Executors.newFixedThreadPool(clients)) {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                fs.add(pool.submit(() -> {
+                    all.addAll(state ? turns(each) : plain(each));
+                    return null;
+                }));
+            }
+            for (var f : fs) f.get();
+        }
+        long[] lat = all.stream().mapToLong(Long::longValue).sorted().toArray();
+        int m = lat.length;
+        System.out.printf("{\"%s\":%d,\"clients\":%d,\"client_latency_us\":{\"p50\":%d,\"p90\":%d,\"p99\":%d}}%n",
+                state ? "turns" : "stateless_responses", m, clients, lat[m / 2] / 1000, lat[m * 9 / 10] / 1000, lat[m * 99 / 100] / 1000);
+    }
+
+    static List<Long> plain(int n) throws Exception {
+        List<Long> out = new ArrayList<>();
+        for (int i = -20; i < n; i++) {
+            long t0 = System.nanoTime();
+            post("/v2/responses", "{\"model\":\"gpt-4o-mini\",\"instructions\":\"You are the repository assistant.\","
+                    + "\"input\":\"What changed in turn " + i + "?\"}");
+            if (i >= 0) out.add(System.nanoTime() - t0);
+        }
+        return out;
+    }
+
+    /** A session on a 3-block bundle with a 50-event branch, then {@code n} turns on forks of it. */
+    static List<Long> turns(int n) throws Exception {
         List<String> arts = new ArrayList<>();
         for (String[] a : new String[][] {{"policy", "You are the repository assistant. Answer briefly and cite files."},
                 {"tool_bundle_source", "[{\"type\":\"function\",\"function\":{\"name\":\"read_file\",\"parameters\":{\"type\":\"object\","
@@ -61,19 +100,17 @@ public final class StateBench {
             head = field(append(sid, main, i, head, i % 2 == 0 ? "user_message" : "assistant_message",
                     "turn " + i + ": " + "a sentence of earlier conversation. ".repeat(3)), "id");
         }
-        long[] lat = new long[n];
-        for (int i = -50; i < n; i++) { // 50 unrecorded turns warm the path
+        List<Long> lat = new ArrayList<>();
+        for (int i = -20; i < n; i++) { // unrecorded turns warm the path
             String fork = field(post("/v2/sessions/" + sid + "/branches", "{\"fork_from_branch_id\":\"" + main + "\"}"), "id");
             long t0 = System.nanoTime();
             String r = post("/v2/responses", "{\"model\":\"gpt-4o-mini\",\"branch_id\":\"" + fork + "\",\"input\":\"What changed in turn "
                     + i + "?\"}");
             long t = System.nanoTime() - t0;
             if (!r.contains("\"append_status\":\"appended\"")) throw new IllegalStateException("turn not appended: " + r);
-            if (i >= 0) lat[i] = t;
+            if (i >= 0) lat.add(t);
         }
-        Arrays.sort(lat);
-        System.out.printf("{\"turns\":%d,\"events_on_line\":50,\"bundle_blocks\":3,\"client_latency_us\":{\"p50\":%d,\"p90\":%d,\"p99\":%d}}%n",
-                n, lat[n / 2] / 1000, lat[n * 9 / 10] / 1000, lat[n * 99 / 100] / 1000);
+        return lat;
     }
 
     static void cas(int n, int writers) throws Exception {
@@ -95,13 +132,22 @@ public final class StateBench {
             List<Future<?>> fs = new ArrayList<>();
             for (int w = 0; w < writers; w++) {
                 fs.add(pool.submit(() -> {
+                    long v = 0;
+                    String h = null;
                     for (int i = 0; i < each; i++) {
                         while (true) {
-                            String b = get("/v2/sessions/" + racing + "/branches/" + rbr);
-                            long v = Long.parseLong(field(b, "version"));
-                            String h = v == 0 ? null : field(b, "head_event_id");
-                            if (tryAppend(racing, rbr, v, h)) break;
+                            // A lost swap's 409 carries the branch's head: rebase on it, no re-read.
+                            HttpResponse<String> r = send("POST", "/v2/sessions/" + racing + "/branches/" + rbr + "/events",
+                                    body(v, h, "note", "race"));
+                            if (r.statusCode() == 200) {
+                                v = Long.parseLong(field(r.body(), "sequence"));
+                                h = field(r.body(), "id");
+                                break;
+                            }
+                            if (r.statusCode() != 409) throw new IllegalStateException(r.statusCode() + " " + r.body());
                             conflicts.incrementAndGet();
+                            v = Long.parseLong(field(r.body(), "current_version"));
+                            h = v == 0 ? null : field(r.body(), "current_head_event_id");
                         }
                     }
                     return null;
@@ -112,13 +158,6 @@ public final class StateBench {
         double racingRate = each * writers / ((System.nanoTime() - t1) / 1e9);
         System.out.printf("{\"single_writer_appends_per_s\":%.0f,\"racing\":{\"writers\":%d,\"appends_per_s\":%.0f,"
                 + "\"conflicts\":%d,\"appends\":%d}}%n", single, writers, racingRate, conflicts.get(), each * writers);
-    }
-
-    static boolean tryAppend(String sid, String br, long version, String head) throws Exception {
-        HttpResponse<String> r = send("POST", "/v2/sessions/" + sid + "/branches/" + br + "/events", body(version, head, "note", "race"));
-        if (r.statusCode() == 409) return false;
-        if (r.statusCode() != 200) throw new IllegalStateException(r.statusCode() + " " + r.body());
-        return true;
     }
 
     static String append(String sid, String br, long version, String head, String type, String content) throws Exception {

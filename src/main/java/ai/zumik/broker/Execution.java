@@ -486,7 +486,7 @@ public final class Execution {
                 ttftMs, latencyMs, target != null && target.compatibleFallback(), fallbackUsed(), attempts.size(), reason);
         Long costNanos = charged ? cost() : Long.valueOf(0);
         if (ctx.permit() != null) ctx.permit().settle(usage.totalTokens(), costNanos);
-        Served finalServed = served(outcome, costNanos);
+        Served measured = served(outcome, costNanos);
         String outcomeWord = completion == null ? "failed" : switch (completion) {
             case "completed" -> "completed";
             case "cancelled" -> "cancelled";
@@ -502,6 +502,7 @@ public final class Execution {
                 ctx.startMs(), ctx.surface(), plan.release() == null ? null : plan.release().id(),
                 plan.template(), plan.ownJsonText(), AttemptRecord.toJsonText(attempts), outcome.toJsonText(),
                 capture == null ? null : capture.text(), charged, costNanos, svc.prices().revision());
+        Served finalServed = measured.withRecord(record);
         served = finalServed;
         if (event == null) {
             // Cancelled: nobody is listening; record and finish.
@@ -583,6 +584,6 @@ public final class Execution {
                 ctx.qos().qosClass().wire(), ctx.admission(), targetMet,
                 outcome != null ? outcome.reasonCode() : successReason(), ttft, outcome != null ? upstreamNanos : -1, outcome,
                 ctx.permit() != null ? ctx.permit().headers() : refusalHeaders, costNanos,
-                t != null && t.speaksResponses() && ctx.endpoint().equals(RESPONSES_ENDPOINT));
+                t != null && t.speaksResponses() && ctx.endpoint().equals(RESPONSES_ENDPOINT), null);
     }
 }

@@ -21,9 +21,17 @@ import ai.zumik.qos.ReasonCode;
  * @param costNanos what the response cost, on terminal events only (null before, or when unpriced)
  * @param responsesNative a Responses API request went to the target as it was, so its events are
  *     OpenAI's Responses events rather than chat chunks
+ * @param record the response's usage record as it was made durable, on terminal events only (a
+ *     surface that renders the record need not read it back)
  */
 public record Served(ProviderId provider, String model, String responseModel, ExecutionMode mode,
                      ExecutionProfile profile, int attempts, boolean fallbackUsed, boolean degraded,
                      String aliasReleaseId, String qosClass, String admission, Boolean targetMet, ReasonCode reason,
                      long ttftNanos, long upstreamNanos, QosOutcome outcome, RateHeaders rateLimits, Long costNanos,
-                     boolean responsesNative) {}
+                     boolean responsesNative, ai.zumik.metering.UsageEvent record) {
+
+    Served withRecord(ai.zumik.metering.UsageEvent r) {
+        return new Served(provider, model, responseModel, mode, profile, attempts, fallbackUsed, degraded, aliasReleaseId, qosClass,
+                admission, targetMet, reason, ttftNanos, upstreamNanos, outcome, rateLimits, costNanos, responsesNative, r);
+    }
+}

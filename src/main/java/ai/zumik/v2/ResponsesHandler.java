@@ -357,7 +357,9 @@ public final class ResponsesHandler {
             String project = ex.principal().projectId();
             String id = ex.responseId();
             ex.offload(() -> {
-                var e = records.byResponse(project, id);
+                // The record as it was made durable rides on the terminal event: no read back (and no wait for it).
+                var e = served.record() != null ? served.record() : records.byResponse(project, id);
+                if (e == null) return Json.object(); // the record could not be made durable: only the error is sent
                 ObjectNode json = ResponseRecords.json(e);
                 if (plan != null) {
                     // The turn lands on the branch only when it completed against the branch's head.

@@ -23,7 +23,7 @@ class LineSinkTest {
 
     private static Served served(int attempts) {
         return new Served(ProviderId.OPENAI, "gpt-4o-mini", "m", ExecutionMode.LIVE, ExecutionProfile.MANAGED_PROVIDER,
-                attempts, false, false, null, "batch", "admitted", null, ReasonCode.OK, -1, -1, null, null, null, false);
+                attempts, false, false, null, "batch", "admitted", null, ReasonCode.OK, -1, -1, null, null, null, false, null);
     }
 
     private static LineOutcome outcome(FailureClass c, Long retryAfter, int attempts) {
