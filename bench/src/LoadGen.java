@@ -74,14 +74,17 @@ public final class LoadGen {
         CountDownLatch finished = new CountDownLatch(total);
         long start = System.nanoTime() + 50_000_000;
         long intervalNanos = 1_000_000_000L / rate;
-        // A sender thread sleeps until each request's intended time and sends it (the client hands the
-        // request to its event loop); a 1-ms periodic timer would send up to a millisecond late.
+        // A sender thread sleeps until each request's intended time and hands it to the client's event
+        // loop (a 1-ms periodic timer would send up to a millisecond late); the request is made there,
+        // so its response handlers are set before any of the response can arrive.
+        io.vertx.core.Context loop = vertx.getOrCreateContext();
         Thread sender = Thread.ofPlatform().name("loadgen-sender").start(() -> {
             for (int k = 0; k < total; k++) {
                 long intended = start + k * intervalNanos;
                 long now;
                 while ((now = System.nanoTime()) < intended) java.util.concurrent.locks.LockSupport.parkNanos(intended - now);
                 final int i = k;
+                loop.runOnContext(ignored -> {
                 int target = (i / sliceRequests) % targets;
                 targetOf[i] = target;
                 java.net.URI url = urls[target];
@@ -130,6 +133,7 @@ public final class LoadGen {
                         latency[i] = -1;
                         finished.countDown();
                     });
+                });
                 });
             }
         });

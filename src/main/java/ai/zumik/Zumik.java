@@ -280,7 +280,7 @@ public final class Zumik implements AutoCloseable {
             BatchesHandler batchesApi = new BatchesHandler(batchRunner, files, idempotency, clock);
             PurgeJobsHandler purgeApi = new PurgeJobsHandler(new PurgeJobs(database, clock, catalog,
                     config.bifrostBaseUrl() != null, signer::sign, List.of(
-                            projectData("files", files::purgeProject), projectData("batches", batchRunner::purgeProject))));
+                            projectData("files", files::purgeProject), projectData("batches", batchRunner::purgeProject)), meter::awaitVisible));
             SigningKeysHandler signingKeysApi = new SigningKeysHandler(signingKeys);
             var watchdogRef = new java.util.concurrent.atomic.AtomicReference<LoopWatchdog>();
             OpsEndpoints ops = new OpsEndpoints(metrics, config.metricsToken(),

@@ -86,14 +86,18 @@ public final class PurgeJobs {
     private final boolean bifrost;
     private final UnaryOperator<ObjectNode> signer;
     private final List<ProjectData> projectData;
+    private final Runnable usageVisible;
 
     /**
      * @param signer signs a receipt (adds {@code alg}, {@code key_id}, {@code signature})
      * @param projectData what else a project purge deletes
+     * @param usageVisible waits until every usage event recorded so far is in the database, so a
+     *     response answered just before the purge is unlinked and its provider is on the receipt
      */
     public PurgeJobs(Database db, Clock clock, ModelCatalog catalog, boolean bifrost, UnaryOperator<ObjectNode> signer,
-                     List<ProjectData> projectData) {
+                     List<ProjectData> projectData, Runnable usageVisible) {
         this.projectData = List.copyOf(projectData);
+        this.usageVisible = usageVisible;
         this.db = db;
         this.clock = clock;
         this.catalog = catalog;
@@ -107,6 +111,7 @@ public final class PurgeJobs {
         String jobId = Ids.next("pjb_", requested);
         ObjectNode scopeJson = scopeJson(project, scope);
         validate(project, scope);
+        usageVisible.run();
         db.call(c -> exec(c, "INSERT INTO purge_jobs (id, project_id, status, scope, requested_at) VALUES (?, ?, 'running', ?, ?)",
                 jobId, project, Json.text(scopeJson), requested));
         Run run = new Run(project, scope);

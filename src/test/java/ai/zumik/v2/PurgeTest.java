@@ -2,10 +2,8 @@ package ai.zumik.v2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.zumik.testing.FakeProvider;
 import ai.zumik.testing.TestGateway;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -13,9 +11,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,40 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * provider that saw the data and its remaining expiry window.
  */
 @Timeout(120)
-class PurgeTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    static FakeProvider openai;
-    static TestGateway gw;
-
-    @BeforeAll
-    static void start() {
-        openai = FakeProvider.start();
-        gw = TestGateway.start("OPENAI_BASE_URL", openai.baseUrl(), "OPENAI_API_KEY", "sk-test-123456");
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-        openai.close();
-    }
-
-    @BeforeEach
-    void clean() {
-        openai.reset();
-    }
-
-    static JsonNode parse(String s) {
-        try {
-            return JSON.readTree(s);
-        } catch (Exception e) {
-            throw new AssertionError(s, e);
-        }
-    }
-
-    static JsonNode ok(HttpResponse<String> r) {
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return parse(r.body());
-    }
+class PurgeTest extends GatewayFixture {
 
     static String project(String name) {
         return ok(gw.post("/v2/projects", "{\"name\":\"" + name + "\"}")).at("/admin_key/key").asText();

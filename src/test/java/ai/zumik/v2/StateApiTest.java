@@ -2,10 +2,8 @@ package ai.zumik.v2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.zumik.testing.FakeProvider;
 import ai.zumik.testing.TestGateway;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -14,9 +12,6 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,45 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * the upstream request byte for byte.
  */
 @Timeout(120)
-class StateApiTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    static FakeProvider openai;
-    static TestGateway gw;
-
-    @BeforeAll
-    static void start() {
-        openai = FakeProvider.start();
-        gw = TestGateway.start("OPENAI_BASE_URL", openai.baseUrl(), "OPENAI_API_KEY", "sk-test-123456");
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-        openai.close();
-    }
-
-    @BeforeEach
-    void clean() {
-        openai.reset();
-    }
-
-    static JsonNode parse(String s) {
-        try {
-            return JSON.readTree(s);
-        } catch (Exception e) {
-            throw new AssertionError(s, e);
-        }
-    }
-
-    static JsonNode ok(HttpResponse<String> r) {
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return parse(r.body());
-    }
-
-    static JsonNode error(HttpResponse<String> r, int status) {
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-        return parse(r.body()).get("error");
-    }
+class StateApiTest extends GatewayFixture {
 
     static String artifact(String type, String content) {
         return ok(gw.post("/v2/artifacts", "{\"artifact_type\":\"" + type + "\",\"content\":" + JSON.valueToTree(content) + "}"))
