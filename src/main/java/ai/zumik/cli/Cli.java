@@ -11,7 +11,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The command line: {@code serve}, {@code keys create|list|revoke}, {@code projects create|list},
- * {@code signing-keys rotate|list}, {@code verify-receipt}, {@code version}, {@code help}.
+ * {@code signing-keys rotate|list}, {@code verify-receipt}, {@code proxy}, {@code diagnose}, {@code score},
+ * {@code lint}, {@code version}, {@code help} (the last four are picocli commands, see {@link Picocli}).
  * Returns a process exit code: 0 success, 1 runtime failure (for verify-receipt: the document does
  * not verify), 2 usage error, 3 (verify-receipt) the document or keys could not be read.
  */
@@ -32,6 +33,9 @@ public final class Cli {
                 case "projects" -> ProjectsCommand.run(args, env, out);
                 case "signing-keys" -> SigningKeysCommand.run(args, env, out, err);
                 case "verify-receipt" -> VerifyReceiptCommand.run(args, env, out, err);
+                case "diagnose" -> Picocli.run(new DiagnoseCommand(), args, out, err);
+                case "score" -> Picocli.run(new DiagnoseCommand.ScoreCommand(), args, out, err);
+                case "lint" -> Picocli.run(new LintCommand(), args, out, err);
                 case "version", "--version" -> {
                     out.println("zumik " + VERSION);
                     yield 0;
@@ -103,7 +107,14 @@ public final class Cli {
                                                                Zumik URL, a file holding GET /v2/signing-keys, or
                                                                (default) the database. Exit 0 valid, 1 not valid,
                                                                3 document or keys unreadable
+                  diagnose TRACES.jsonl [--json]               Workload Reuse Score, waterfall and reuse killers of a
+                                                               trace file (exit 0 scored, 2 input error)
+                  score TRACES.jsonl [--json]                  the score and band only
+                  lint PROMPT.json [--json]                    prompt-layout lint of a request body (exit 1 on a HIGH
+                                                               finding, 2 input error)
                   version
+
+                Each of proxy, diagnose, score and lint takes --help.
 
                 Every flag has an environment variable: ZUMIK_HOST, ZUMIK_PORT, ZUMIK_DATA_DIR.
                 Keys, projects and signing-keys commands act on the database directly (ZUMIK_DATABASE_URL or
