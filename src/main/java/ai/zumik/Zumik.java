@@ -65,6 +65,10 @@ import ai.zumik.state.SnapshotCompiler;
 import ai.zumik.v2.ArtifactsHandler;
 import ai.zumik.v2.SessionsHandler;
 import ai.zumik.v2.PurgeJobsHandler;
+import ai.zumik.v2.DiagnosticsHandler;
+import ai.zumik.diagnostics.Diagnostics;
+import ai.zumik.traces.TraceEnvelope;
+import ai.zumik.traces.TrafficSource;
 import ai.zumik.evidence.PurgeJobs;
 import ai.zumik.v2.AgentHintsHandler;
 import ai.zumik.v2.ApiKeysHandler;
@@ -278,9 +282,12 @@ public final class Zumik implements AutoCloseable {
             BatchRunner batchRunner = new BatchRunner(database, files, keys, background, blocking, clock,
                     batchConfig.lease(), batchConfig.linesInFlight());
             BatchesHandler batchesApi = new BatchesHandler(batchRunner, files, idempotency, clock);
+            Diagnostics diagnostics = new Diagnostics(database, clock, signer::sign);
+            DiagnosticsHandler diagnosticsApi = new DiagnosticsHandler(diagnostics, usageTraffic(usageQueries));
             PurgeJobsHandler purgeApi = new PurgeJobsHandler(new PurgeJobs(database, clock, catalog,
                     config.bifrostBaseUrl() != null, signer::sign, List.of(
-                            projectData("files", files::purgeProject), projectData("batches", batchRunner::purgeProject)), meter::awaitVisible));
+                            projectData("files", files::purgeProject), projectData("batches", batchRunner::purgeProject),
+                            projectData("diagnostics", diagnostics::purgeProject)), meter::awaitVisible));
             SigningKeysHandler signingKeysApi = new SigningKeysHandler(signingKeys);
             var watchdogRef = new java.util.concurrent.atomic.AtomicReference<LoopWatchdog>();
             OpsEndpoints ops = new OpsEndpoints(metrics, config.metricsToken(),
@@ -342,6 +349,8 @@ public final class Zumik implements AutoCloseable {
                             .add(Route.delete(ArtifactsHandler.ONE_BUNDLE, Scope.INFERENCE, (ex, b) -> artifactsApi.deleteBundle(ex)))
                             .add(Route.post(PurgeJobsHandler.PATH, Scope.ADMIN, purgeApi::create))
                             .add(Route.get(PurgeJobsHandler.ONE_PATH, Scope.ADMIN, (ex, b) -> purgeApi.get(ex)))
+                            .add(Route.post(DiagnosticsHandler.PATH, Scope.READ, diagnosticsApi::create))
+                            .add(Route.get(DiagnosticsHandler.ONE_PATH, Scope.READ, (ex, b) -> diagnosticsApi.get(ex)))
                             .add(Route.post(SessionsHandler.PATH, Scope.INFERENCE, sessionsApi::create))
                             .add(Route.get(SessionsHandler.PATH, Scope.INFERENCE, (ex, b) -> sessionsApi.list(ex)))
                             .add(Route.get(SessionsHandler.ONE_PATH, Scope.INFERENCE, (ex, b) -> sessionsApi.get(ex)))
@@ -481,6 +490,39 @@ public final class Zumik implements AutoCloseable {
             }
         }
         return defs;
+    }
+
+    /**
+     * The project's last N usage events as traces, oldest first (MERGE: a minimal stand-in until
+     * {@code metering/UsageTraffic} lands; replace this with it). Usage events keep no prompt
+     * fingerprints, so these traces have no prefix family: realized reuse is the provider's cached
+     * token count, candidates are not estimated.
+     */
+    private static TrafficSource usageTraffic(UsageQueries usage) {
+        return (projectId, n) -> {
+            List<ai.zumik.metering.UsageEvent> events = new ArrayList<>();
+            String before = null;
+            while (events.size() < n) {
+                var page = usage.recent(new UsageQueries.Filter(projectId, null, null, null, null, null), before,
+                        Math.min(1000, n - events.size()));
+                if (page.isEmpty()) break;
+                events.addAll(page);
+                before = page.getLast().responseId();
+            }
+            java.util.Collections.reverse(events);
+            List<TraceEnvelope> out = new ArrayList<>(events.size());
+            for (var e : events) {
+                var attempts = e.attempts() == null ? null : ai.zumik.json.Json.parseOrNull(e.attempts().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                out.add(new TraceEnvelope(TraceEnvelope.SCHEMA_VERSION, e.traceId() != null ? e.traceId() : e.responseId(), projectId,
+                        "metadata", null, new TraceEnvelope.Request(e.surface(), e.requestedModel(), null, null, null, e.aliasReleaseId(), null, null),
+                        new TraceEnvelope.Schedule(Math.max(0, e.createdAtMs() - e.latencyMs()), null, null, null),
+                        new TraceEnvelope.Observed(e.provider() == null ? null : e.provider() + "/" + e.model(), e.ttftMs(), e.latencyMs(),
+                                e.promptTokens() == null ? 0 : e.promptTokens(), null, 0, e.cachedTokens(), e.completionTokens(),
+                                attempts != null && attempts.isArray() ? attempts.size() : 1, e.status()),
+                        List.of()));
+            }
+            return out;
+        };
     }
 
     private static PurgeJobs.ProjectData projectData(String name, java.util.function.ToLongFunction<String> purge) {

@@ -86,6 +86,8 @@ class IsolationSweepTest {
         a.put("alias", "alpha.only");
         String doomed = ok(send("POST", "/v2/artifacts", "{\"artifact_type\":\"document\",\"content\":\"doomed\"}", aKey)).get("id").asText();
         a.put("pjb", ok(send("POST", "/v2/purge-jobs", "{\"artifact_ids\":[\"" + doomed + "\"]}", aKey)).get("id").asText());
+        a.put("dgn", ok(send("POST", "/v2/diagnostics", "{\"traces\":[{\"trace_id\":\"t1\",\"privacy_mode\":\"metadata\","
+                + "\"prefix_family_id\":\"pf_alpha\",\"observed\":{\"input_tokens\":100}}]}", aKey)).get("id").asText());
         String boundary = "sweep";
         HttpResponse<String> file = TestGateway.send(HttpRequest.newBuilder(URI.create(gw.url() + "/v1/files"))
                 .header("authorization", "Bearer " + aKey).header("content-type", "multipart/form-data; boundary=" + boundary)
@@ -208,6 +210,9 @@ class IsolationSweepTest {
         put(m, Kind.REFERENCES, "POST", "/v2/purge-jobs", "/v2/purge-jobs", "{\"session_id\":\"" + a.get("ses") + "\"}");
         put(m, Kind.OBJECT, "GET", "/v2/purge-jobs/*", "/v2/purge-jobs/" + a.get("pjb"), null);
         put(m, Kind.OBJECT, "GET", "/v2/purge-jobs/*", "/v2/purge-jobs/" + a.get("pjb") + "/receipt", null);
+        put(m, Kind.OWN, "POST", "/v2/diagnostics", "/v2/diagnostics", "{\"traces\":[{\"trace_id\":\"t1\",\"privacy_mode\":"
+                + "\"metadata\",\"observed\":{\"input_tokens\":100}}]}");
+        put(m, Kind.OBJECT, "GET", "/v2/diagnostics/*", "/v2/diagnostics/" + a.get("dgn"), null);
         put(m, Kind.OWN, "POST", "/v2/projects", "/v2/projects", "{\"name\":\"gamma\"}");
         put(m, Kind.OWN, "GET", "/v2/projects", "/v2/projects", null);
         put(m, Kind.OWN, "GET", "/v2/projects/*", "/v2/projects/prj_01aaaaaaaaaaaaaaaaaaaaaaaa", null);

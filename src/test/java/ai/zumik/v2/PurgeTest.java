@@ -150,8 +150,13 @@ class PurgeTest extends GatewayFixture {
                         + "\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"private words\"}]}}\r\n--" + boundary + "--\r\n"))
                 .build());
         String file = ok(upload).get("id").asText();
+        String diagnostic = post("/v2/diagnostics", "{\"traces\":[{\"trace_id\":\"t\",\"privacy_mode\":\"metadata\","
+                + "\"prefix_family_id\":\"pf_x\",\"observed\":{\"input_tokens\":10}}]}", w.key()).get("id").asText();
 
         JsonNode job = post("/v2/purge-jobs", "{\"scope\":\"project\"}", w.key());
+        assertThat(gw.get("/v2/diagnostics/" + diagnostic, w.key()).statusCode()).as("diagnostic runs").isEqualTo(404);
+        assertThat(ok(gw.get("/v2/purge-jobs/" + job.get("id").asText() + "/receipt", w.key())).at("/deleted/diagnostics").asLong())
+                .isEqualTo(1);
         assertThat(job.at("/scope/kind").asText()).isEqualTo("project");
         assertThat(gw.get("/v1/files/" + file, w.key()).statusCode()).as("uploaded files and their bytes").isEqualTo(404);
         assertThat(count("SELECT count(*) FROM files WHERE project_id = ?", projectOf(w))).isZero();
