@@ -33,6 +33,7 @@ public final class Cli {
                 case "projects" -> ProjectsCommand.run(args, env, out);
                 case "signing-keys" -> SigningKeysCommand.run(args, env, out, err);
                 case "verify-receipt" -> VerifyReceiptCommand.run(args, env, out, err);
+                case "proxy" -> Picocli.run(new ProxyCommand(env), args, out, err);
                 case "diagnose" -> Picocli.run(new DiagnoseCommand(), args, out, err);
                 case "score" -> Picocli.run(new DiagnoseCommand.ScoreCommand(), args, out, err);
                 case "lint" -> Picocli.run(new LintCommand(), args, out, err);
@@ -107,6 +108,8 @@ public final class Cli {
                                                                Zumik URL, a file holding GET /v2/signing-keys, or
                                                                (default) the database. Exit 0 valid, 1 not valid,
                                                                3 document or keys unreadable
+                  proxy --upstream URL [--listen [HOST:]PORT] [--out traces.jsonl] [--fingerprint-key FILE]
+                                                               OpenAI-compatible pass-through writing metadata-only traces
                   diagnose TRACES.jsonl [--json]               Workload Reuse Score, waterfall and reuse killers of a
                                                                trace file (exit 0 scored, 2 input error)
                   score TRACES.jsonl [--json]                  the score and band only
