@@ -108,7 +108,7 @@ public final class WorkloadScorer {
     public WorkloadScorer(ScoringOptions options) {
         this.options = options;
         this.reorderSlackMs = Math.min(2 * options.reuseWindowMs(), 3_600_000);
-        this.window = new PrefixWindow(4_000_000, options.reuseWindowMs());
+        this.window = new PrefixWindow(1_000_000, options.reuseWindowMs());
     }
 
     public ScoringOptions options() {

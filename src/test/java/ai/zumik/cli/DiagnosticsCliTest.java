@@ -86,6 +86,20 @@ class DiagnosticsCliTest {
     }
 
     @Test
+    void lineNumbersStayExactAcrossParserBatches() throws Exception {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i <= 5000; i++) {
+            sb.append(i == 2049 || i == 4097 ? "{\"trace_id\":\"x\",\"privacy_mode\":\"metadata\",\"observed\":{}}"
+                    : trace("t" + i, i * 10L, 2000, 1000, null)).append(i % 2 == 0 ? "\r\n" : "\n");
+        }
+        JsonNode r = cli("diagnose", file("many.jsonl", sb.toString()).toString(), "--json").json();
+        assertThat(r.path("lines_scored").asLong()).isEqualTo(4998);
+        assertThat(r.path("errors").findValuesAsText("line")).containsExactly("2049", "4097");
+        assertThat(r.path("errors").get(0).path("error").asText()).isEqualTo("observed.input_tokens: required non-negative integer");
+        assertThat(r.at("/waterfall/candidate_reuse_tokens/tokens").asLong()).isEqualTo(4998L * 1000);
+    }
+
+    @Test
     void emptyInputAllBadLinesAndMissingFilesExitWithTwo() throws Exception {
         Run empty = cli("diagnose", file("empty.jsonl", "").toString());
         assertThat(empty.exit()).isEqualTo(2);
