@@ -48,6 +48,8 @@ import ai.zumik.qos.AgentHints;
 import ai.zumik.secrets.MasterKey;
 import ai.zumik.surface.Idempotency;
 import ai.zumik.surface.InferenceFront;
+import ai.zumik.reuse.FingerprintKeys;
+import ai.zumik.reuse.ReuseLedger;
 import ai.zumik.store.Database;
 import ai.zumik.telemetry.AccessLog;
 import ai.zumik.telemetry.Metrics;
@@ -65,6 +67,7 @@ import ai.zumik.state.SnapshotCompiler;
 import ai.zumik.v2.ArtifactsHandler;
 import ai.zumik.v2.SessionsHandler;
 import ai.zumik.v2.PurgeJobsHandler;
+import ai.zumik.v2.FingerprintKeysHandler;
 import ai.zumik.evidence.PurgeJobs;
 import ai.zumik.v2.AgentHintsHandler;
 import ai.zumik.v2.ApiKeysHandler;
@@ -261,7 +264,7 @@ public final class Zumik implements AutoCloseable {
             }
             Billing billing = new Billing(database, clock, meter, keys, audit, webhook, config.governance().billing());
             BillingHandler billingApi = new BillingHandler(billing);
-            UsageHandler usage = new UsageHandler(usageQueries);
+            UsageHandler usage = new UsageHandler(usageQueries, prices);
             ModelsHandler models = new ModelsHandler(catalog, aliases);
             ModelAliasesHandler aliasApi = new ModelAliasesHandler(aliases, catalog);
             AuditEventsHandler auditApi = new AuditEventsHandler(audit);
@@ -278,9 +281,14 @@ public final class Zumik implements AutoCloseable {
             BatchRunner batchRunner = new BatchRunner(database, files, keys, background, blocking, clock,
                     batchConfig.lease(), batchConfig.linesInFlight());
             BatchesHandler batchesApi = new BatchesHandler(batchRunner, files, idempotency, clock);
+            FingerprintKeys fingerprintKeys = new FingerprintKeys(database, masterKey, clock, blocking);
+            ReuseLedger reuse = config.reuseAccounting() ? new ReuseLedger(fingerprintKeys, 1_000_000) : null;
+            if (reuse != null) keys.whenProjectLoaded(fingerprintKeys::warm);
+            FingerprintKeysHandler fingerprintKeysApi = new FingerprintKeysHandler(fingerprintKeys);
             PurgeJobsHandler purgeApi = new PurgeJobsHandler(new PurgeJobs(database, clock, catalog,
                     config.bifrostBaseUrl() != null, signer::sign, List.of(
-                            projectData("files", files::purgeProject), projectData("batches", batchRunner::purgeProject)), meter::awaitVisible));
+                            projectData("files", files::purgeProject), projectData("batches", batchRunner::purgeProject),
+                            projectData("fingerprint_keys", fingerprintKeys::purgeProject)), meter::awaitVisible));
             SigningKeysHandler signingKeysApi = new SigningKeysHandler(signingKeys);
             var watchdogRef = new java.util.concurrent.atomic.AtomicReference<LoopWatchdog>();
             OpsEndpoints ops = new OpsEndpoints(metrics, config.metricsToken(),
@@ -311,7 +319,7 @@ public final class Zumik implements AutoCloseable {
                     var services = new BrokerServices(config, meter, task -> context.runOnContext(v -> task.run()), vertx,
                             clock, circuits, cooldowns, retryBudget, targets,
                             e -> audit.record(e.projectId(), e.type(), e.details()), inFlightResponses, context,
-                            governor, prices, tokens);
+                            governor, prices, tokens, reuse);
                     ExecutionBroker broker = new ExecutionBroker(
                             new RoutePlanner(catalog, aliases, targets, circuits, cooldowns, regionalPolicies), services, admission);
                     background.add(context, broker);
@@ -341,6 +349,8 @@ public final class Zumik implements AutoCloseable {
                             .add(Route.get(ArtifactsHandler.ONE_BUNDLE, Scope.INFERENCE, (ex, b) -> artifactsApi.getBundle(ex)))
                             .add(Route.delete(ArtifactsHandler.ONE_BUNDLE, Scope.INFERENCE, (ex, b) -> artifactsApi.deleteBundle(ex)))
                             .add(Route.post(PurgeJobsHandler.PATH, Scope.ADMIN, purgeApi::create))
+                            .add(Route.get(FingerprintKeysHandler.PATH, Scope.ADMIN, (ex, b) -> fingerprintKeysApi.list(ex)))
+                            .add(Route.post(FingerprintKeysHandler.ROTATE_PATH, Scope.ADMIN, fingerprintKeysApi::rotate))
                             .add(Route.get(PurgeJobsHandler.ONE_PATH, Scope.ADMIN, (ex, b) -> purgeApi.get(ex)))
                             .add(Route.post(SessionsHandler.PATH, Scope.INFERENCE, sessionsApi::create))
                             .add(Route.get(SessionsHandler.PATH, Scope.INFERENCE, (ex, b) -> sessionsApi.list(ex)))

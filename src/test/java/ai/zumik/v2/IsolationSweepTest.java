@@ -80,6 +80,7 @@ class IsolationSweepTest {
                 aKey)).get("id").asText());
         a.put("rsp", ok(send("POST", "/v2/responses", "{\"model\":\"gpt-4o-mini\",\"input\":\"hi\"}", aKey)).get("id").asText());
         a.put("resp", ok(send("POST", "/v1/responses", "{\"model\":\"openai/gpt-4o-mini\",\"input\":\"hi\"}", aKey)).get("id").asText());
+        a.put("fpk", ok(send("GET", "/v2/fingerprint-keys", null, aKey)).at("/data/0/id").asText());
         a.put("key", ok(send("POST", "/v2/api-keys", "{\"name\":\"a-agent\"}", aKey)).get("id").asText());
         ok(send("POST", "/v2/model-aliases/alpha.only/releases", "{\"targets\":[{\"provider\":\"openai\",\"model\":\"gpt-4o-mini\","
                 + "\"weight\":1}]}", aKey));
@@ -207,6 +208,8 @@ class IsolationSweepTest {
         put(m, Kind.REFERENCES, "POST", "/v2/purge-jobs", "/v2/purge-jobs", "{\"artifact_ids\":[\"" + a.get("art") + "\"]}");
         put(m, Kind.REFERENCES, "POST", "/v2/purge-jobs", "/v2/purge-jobs", "{\"session_id\":\"" + a.get("ses") + "\"}");
         put(m, Kind.OBJECT, "GET", "/v2/purge-jobs/*", "/v2/purge-jobs/" + a.get("pjb"), null);
+        put(m, Kind.LIST, "GET", "/v2/fingerprint-keys", "/v2/fingerprint-keys", null);
+        put(m, Kind.OWN, "POST", "/v2/fingerprint-keys/rotate", "/v2/fingerprint-keys/rotate", "");
         put(m, Kind.OBJECT, "GET", "/v2/purge-jobs/*", "/v2/purge-jobs/" + a.get("pjb") + "/receipt", null);
         put(m, Kind.OWN, "POST", "/v2/projects", "/v2/projects", "{\"name\":\"gamma\"}");
         put(m, Kind.OWN, "GET", "/v2/projects", "/v2/projects", null);
