@@ -186,6 +186,23 @@ class ReuseAccountingTest extends GatewayFixture {
     }
 
     @Test
+    void aNativeResponseCarriesItsAccountWhenItIsCreated() {
+        String key = project("reuse-v2");
+        String body = "{\"model\":\"gpt-4o-mini\",\"instructions\":" + Script.quote(POLICY) + ",\"input\":\"one\"}";
+        answer(2_020, 0L);
+        JsonNode first = ok(gw.post("/v2/responses", body, key)).get("reuse");
+        answer(2_020, 2_000L);
+        JsonNode created = ok(gw.post("/v2/responses", body.replace("one", "two"), key));
+        JsonNode reuse = created.get("reuse");
+        assertThat(reuse.get("prefix_family_id")).isEqualTo(first.get("prefix_family_id"));
+        assertThat(reuse.get("candidate_reuse_tokens").asLong()).isPositive();
+        assertThat(reuse.get("realized_reused_tokens").asLong()).isEqualTo(2_000);
+        assertInvariants(reuse);
+        assertThat(ok(gw.get("/v2/responses/" + created.get("id").asText(), key)).get("reuse")).as("the stored record says the same")
+                .isEqualTo(reuse);
+    }
+
+    @Test
     void aStreamedAnswerIsAccountedToo() {
         String key = project("reuse-stream");
         String body = chat(POLICY, "s").replace("{\"model\"", "{\"stream\":true,\"stream_options\":{\"include_usage\":true},\"model\"");
