@@ -65,6 +65,11 @@ import ai.zumik.state.SnapshotCompiler;
 import ai.zumik.v2.ArtifactsHandler;
 import ai.zumik.v2.SessionsHandler;
 import ai.zumik.v2.PurgeJobsHandler;
+import ai.zumik.v2.ReplayRunsHandler;
+import ai.zumik.replay.ReplayRunner;
+import ai.zumik.replay.ReplayRuns;
+import ai.zumik.replay.ReplayStore;
+import ai.zumik.metering.UsageTraffic;
 import ai.zumik.evidence.PurgeJobs;
 import ai.zumik.v2.AgentHintsHandler;
 import ai.zumik.v2.ApiKeysHandler;
@@ -102,6 +107,8 @@ public final class Zumik implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Zumik.class);
     /** How often stored spend is compared with monthly budgets for the 50/80/100 % alerts. */
     static final long ALERT_CHECK_MS = 2_000;
+    /** How long a replica's claim on a replay run lasts without renewal (renewed every second). */
+    static final java.time.Duration REPLAY_LEASE = java.time.Duration.ofSeconds(10);
 
     private final ZumikConfig config;
     private final Vertx vertx;
@@ -278,9 +285,15 @@ public final class Zumik implements AutoCloseable {
             BatchRunner batchRunner = new BatchRunner(database, files, keys, background, blocking, clock,
                     batchConfig.lease(), batchConfig.linesInFlight());
             BatchesHandler batchesApi = new BatchesHandler(batchRunner, files, idempotency, clock);
+            ReplayStore replayStore = new ReplayStore(database);
+            ReplayRuns replayRuns = new ReplayRuns(replayStore, aliases, catalog, prices, new UsageTraffic(database, meter::awaitVisible),
+                    signer::sign, clock);
+            ReplayRunner replayRunner = new ReplayRunner(replayStore, replayRuns::report, blocking, clock, REPLAY_LEASE);
+            ReplayRunsHandler replayApi = new ReplayRunsHandler(replayRuns, replayRunner::queued);
             PurgeJobsHandler purgeApi = new PurgeJobsHandler(new PurgeJobs(database, clock, catalog,
                     config.bifrostBaseUrl() != null, signer::sign, List.of(
-                            projectData("files", files::purgeProject), projectData("batches", batchRunner::purgeProject)), meter::awaitVisible));
+                            projectData("files", files::purgeProject), projectData("batches", batchRunner::purgeProject),
+                            projectData("replay_runs", replayStore::purgeProject)), meter::awaitVisible));
             SigningKeysHandler signingKeysApi = new SigningKeysHandler(signingKeys);
             var watchdogRef = new java.util.concurrent.atomic.AtomicReference<LoopWatchdog>();
             OpsEndpoints ops = new OpsEndpoints(metrics, config.metricsToken(),
@@ -342,6 +355,10 @@ public final class Zumik implements AutoCloseable {
                             .add(Route.delete(ArtifactsHandler.ONE_BUNDLE, Scope.INFERENCE, (ex, b) -> artifactsApi.deleteBundle(ex)))
                             .add(Route.post(PurgeJobsHandler.PATH, Scope.ADMIN, purgeApi::create))
                             .add(Route.get(PurgeJobsHandler.ONE_PATH, Scope.ADMIN, (ex, b) -> purgeApi.get(ex)))
+                            .add(Route.post(ReplayRunsHandler.PATH, Scope.ADMIN, replayApi::create))
+                            .add(Route.get(ReplayRunsHandler.ONE_PATH, Scope.ADMIN, (ex, b) -> replayApi.get(ex)))
+                            .add(new Route(io.vertx.core.http.HttpMethod.POST, ReplayRunsHandler.ONE_PATH, Scope.ADMIN, false,
+                                    replayApi::cancel))
                             .add(Route.post(SessionsHandler.PATH, Scope.INFERENCE, sessionsApi::create))
                             .add(Route.get(SessionsHandler.PATH, Scope.INFERENCE, (ex, b) -> sessionsApi.list(ex)))
                             .add(Route.get(SessionsHandler.ONE_PATH, Scope.INFERENCE, (ex, b) -> sessionsApi.get(ex)))
@@ -413,6 +430,9 @@ public final class Zumik implements AutoCloseable {
             }));
             batchRunner.start();
             opened.add(() -> batchRunner.close(0));
+            replayRunner.start();
+            opened.add(replayRunner);
+            helpers.add(replayRunner);
             vertx.setPeriodic(600_000, id -> blocking.execute(() -> {
                 try {
                     idempotency.purgeExpired();
