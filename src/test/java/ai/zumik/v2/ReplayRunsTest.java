@@ -127,6 +127,47 @@ class ReplayRunsTest extends GatewayFixture {
     }
 
     @Test
+    void usageTrafficReadsTheLastNEventsOldestFirstAsMetadataTraces() throws Exception {
+        String key = project("replay-traffic");
+        String project = ok(gw.get("/v2/billing/account", key)).get("project_id").asText();
+        ok(gw.post("/v1/chat/completions", "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"one\"}]}", key));
+        Thread.sleep(20);
+        String second = ok(gw.post("/v1/chat/completions", "{\"model\":\"openai/gpt-4o-mini\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"two\"}]}", key)).get("id").asText();
+        Thread.sleep(20);
+        String third = ok(gw.post("/v2/responses", "{\"model\":\"gpt-4o-mini\",\"input\":\"three\",\"qos\":{\"class\":\"interactive\"}}",
+                key)).get("id").asText();
+        var traffic = new ai.zumik.metering.UsageTraffic(gw.zumik().database(), () -> { });
+        long until = System.nanoTime() + 10_000_000_000L;
+        List<ai.zumik.traces.TraceEnvelope> traces;
+        while ((traces = traffic.lastUsage(project, 2)).size() < 2 || !traces.getLast().traceId().equals(third)) {
+            assertThat(System.nanoTime()).as("the meter writes the events").isLessThan(until);
+            Thread.sleep(20);
+        }
+        var older = traces.getFirst();
+        var newer = traces.getLast();
+        assertThat(older.traceId()).as("the last 2, oldest first").isEqualTo(second.replace("chatcmpl-", ""));
+        assertThat(older.privacyMode()).isEqualTo("metadata");
+        assertThat(older.request().apiSurface()).isEqualTo("v1_chat_completions");
+        assertThat(older.request().model()).isEqualTo("openai/gpt-4o-mini");
+        assertThat(older.schedule().arrivalOffsetMs()).isZero();
+        assertThat(newer.schedule().arrivalOffsetMs()).isPositive();
+        assertThat(older.observed().resolvedTarget()).isEqualTo("openai/gpt-4o-mini");
+        assertThat(older.observed().inputTokens()).isEqualTo(11);
+        assertThat(older.observed().outputTokens()).isEqualTo(7);
+        assertThat(older.observed().realizedReusedTokens()).as("the provider reported 0 cached").isZero();
+        assertThat(older.observed().candidateReuseTokens()).isZero();
+        assertThat(older.observed().attemptCount()).isEqualTo(1);
+        assertThat(older.observed().status()).isEqualTo(200);
+        assertThat(older.observed().latencyMs()).isNotNull();
+        assertThat(newer.request().apiSurface()).isEqualTo("v2_responses");
+        assertThat(newer.request().qosClass()).isEqualTo("interactive");
+        assertThat(newer.request().deadlineMs()).as("usage keeps no deadline").isNull();
+        assertThat(traffic.observedLatency(project, "openai", "gpt-4o-mini").orElseThrow().samples()).isEqualTo(3);
+        assertThat(traffic.observedLatency(project, "anthropic", "claude-haiku-4-5")).isEmpty();
+    }
+
+    @Test
     void theSameRunTwiceHasByteIdenticalComparisonsAndAnotherSeedDrawsOtherwise() {
         String key = project("replay-determinism");
         String body = "{\"replay_class\":\"routing_simulation\",\"baseline\":\"auto\",\"candidate\":\"managed\",\"seed\":7,"
