@@ -68,6 +68,11 @@ import ai.zumik.v2.ArtifactsHandler;
 import ai.zumik.v2.SessionsHandler;
 import ai.zumik.v2.PurgeJobsHandler;
 import ai.zumik.v2.FingerprintKeysHandler;
+import ai.zumik.v2.ReplayRunsHandler;
+import ai.zumik.replay.ReplayRunner;
+import ai.zumik.replay.ReplayRuns;
+import ai.zumik.replay.ReplayStore;
+import ai.zumik.metering.UsageTraffic;
 import ai.zumik.evidence.PurgeJobs;
 import ai.zumik.v2.AgentHintsHandler;
 import ai.zumik.v2.ApiKeysHandler;
@@ -105,6 +110,8 @@ public final class Zumik implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Zumik.class);
     /** How often stored spend is compared with monthly budgets for the 50/80/100 % alerts. */
     static final long ALERT_CHECK_MS = 2_000;
+    /** How long a replica's claim on a replay run lasts without renewal (renewed every second). */
+    static final java.time.Duration REPLAY_LEASE = java.time.Duration.ofSeconds(10);
 
     private final ZumikConfig config;
     private final Vertx vertx;
@@ -285,10 +292,16 @@ public final class Zumik implements AutoCloseable {
             ReuseLedger reuse = config.reuseAccounting() ? new ReuseLedger(fingerprintKeys, 1_000_000) : null;
             if (reuse != null) keys.whenProjectLoaded(fingerprintKeys::warm);
             FingerprintKeysHandler fingerprintKeysApi = new FingerprintKeysHandler(fingerprintKeys);
+            ReplayStore replayStore = new ReplayStore(database);
+            ReplayRuns replayRuns = new ReplayRuns(replayStore, aliases, catalog, prices, new UsageTraffic(database, meter::awaitVisible),
+                    signer::sign, clock);
+            ReplayRunner replayRunner = new ReplayRunner(replayStore, replayRuns::report, blocking, clock, REPLAY_LEASE);
+            ReplayRunsHandler replayApi = new ReplayRunsHandler(replayRuns, replayRunner::queued);
             PurgeJobsHandler purgeApi = new PurgeJobsHandler(new PurgeJobs(database, clock, catalog,
                     config.bifrostBaseUrl() != null, signer::sign, List.of(
                             projectData("files", files::purgeProject), projectData("batches", batchRunner::purgeProject),
-                            projectData("fingerprint_keys", fingerprintKeys::purgeProject)), meter::awaitVisible));
+                            projectData("fingerprint_keys", fingerprintKeys::purgeProject),
+                            projectData("replay_runs", replayStore::purgeProject)), meter::awaitVisible));
             SigningKeysHandler signingKeysApi = new SigningKeysHandler(signingKeys);
             var watchdogRef = new java.util.concurrent.atomic.AtomicReference<LoopWatchdog>();
             OpsEndpoints ops = new OpsEndpoints(metrics, config.metricsToken(),
@@ -352,6 +365,10 @@ public final class Zumik implements AutoCloseable {
                             .add(Route.get(FingerprintKeysHandler.PATH, Scope.ADMIN, (ex, b) -> fingerprintKeysApi.list(ex)))
                             .add(Route.post(FingerprintKeysHandler.ROTATE_PATH, Scope.ADMIN, fingerprintKeysApi::rotate))
                             .add(Route.get(PurgeJobsHandler.ONE_PATH, Scope.ADMIN, (ex, b) -> purgeApi.get(ex)))
+                            .add(Route.post(ReplayRunsHandler.PATH, Scope.ADMIN, replayApi::create))
+                            .add(Route.get(ReplayRunsHandler.ONE_PATH, Scope.ADMIN, (ex, b) -> replayApi.get(ex)))
+                            .add(new Route(io.vertx.core.http.HttpMethod.POST, ReplayRunsHandler.ONE_PATH, Scope.ADMIN, false,
+                                    replayApi::cancel))
                             .add(Route.post(SessionsHandler.PATH, Scope.INFERENCE, sessionsApi::create))
                             .add(Route.get(SessionsHandler.PATH, Scope.INFERENCE, (ex, b) -> sessionsApi.list(ex)))
                             .add(Route.get(SessionsHandler.ONE_PATH, Scope.INFERENCE, (ex, b) -> sessionsApi.get(ex)))
@@ -423,6 +440,9 @@ public final class Zumik implements AutoCloseable {
             }));
             batchRunner.start();
             opened.add(() -> batchRunner.close(0));
+            replayRunner.start();
+            opened.add(replayRunner);
+            helpers.add(replayRunner);
             vertx.setPeriodic(600_000, id -> blocking.execute(() -> {
                 try {
                     idempotency.purgeExpired();

@@ -87,6 +87,12 @@ class IsolationSweepTest {
         a.put("alias", "alpha.only");
         String doomed = ok(send("POST", "/v2/artifacts", "{\"artifact_type\":\"document\",\"content\":\"doomed\"}", aKey)).get("id").asText();
         a.put("pjb", ok(send("POST", "/v2/purge-jobs", "{\"artifact_ids\":[\"" + doomed + "\"]}", aKey)).get("id").asText());
+        String replayTraces = "[{\"trace_id\":\"a1\",\"privacy_mode\":\"metadata\",\"observed\":{\"input_tokens\":1}}]";
+        a.put("rpl", ok(send("POST", "/v2/replay-runs", "{\"replay_class\":\"routing_simulation\",\"baseline\":\"managed\","
+                + "\"candidate\":\"openai/gpt-4o\",\"traces\":" + replayTraces + "}", aKey)).get("id").asText());
+        a.put("rpl_queued", ok(send("POST", "/v2/replay-runs", "{\"replay_class\":\"routing_simulation\",\"baseline\":\"managed\","
+                + "\"candidate\":\"openai/gpt-4o\",\"scheduled_for\":4102444800,\"traces\":" + replayTraces + "}", aKey))
+                .get("id").asText());
         String boundary = "sweep";
         HttpResponse<String> file = TestGateway.send(HttpRequest.newBuilder(URI.create(gw.url() + "/v1/files"))
                 .header("authorization", "Bearer " + aKey).header("content-type", "multipart/form-data; boundary=" + boundary)
@@ -211,6 +217,11 @@ class IsolationSweepTest {
         put(m, Kind.LIST, "GET", "/v2/fingerprint-keys", "/v2/fingerprint-keys", null);
         put(m, Kind.OWN, "POST", "/v2/fingerprint-keys/rotate", "/v2/fingerprint-keys/rotate", "");
         put(m, Kind.OBJECT, "GET", "/v2/purge-jobs/*", "/v2/purge-jobs/" + a.get("pjb") + "/receipt", null);
+        put(m, Kind.REFERENCES, "POST", "/v2/replay-runs", "/v2/replay-runs", "{\"replay_class\":\"routing_simulation\","
+                + "\"baseline\":\"alpha.only\",\"candidate\":\"managed\",\"traffic_manifest_ref\":\"usage:5\"}");
+        put(m, Kind.OBJECT, "GET", "/v2/replay-runs/*", "/v2/replay-runs/" + a.get("rpl"), null);
+        put(m, Kind.OBJECT, "GET", "/v2/replay-runs/*", "/v2/replay-runs/" + a.get("rpl") + "/report", null);
+        put(m, Kind.OBJECT, "POST", "/v2/replay-runs/*", "/v2/replay-runs/" + a.get("rpl_queued") + "/cancel", "");
         put(m, Kind.OWN, "POST", "/v2/projects", "/v2/projects", "{\"name\":\"gamma\"}");
         put(m, Kind.OWN, "GET", "/v2/projects", "/v2/projects", null);
         put(m, Kind.OWN, "GET", "/v2/projects/*", "/v2/projects/prj_01aaaaaaaaaaaaaaaaaaaaaaaa", null);
@@ -267,6 +278,8 @@ class IsolationSweepTest {
         assertThat(send("GET", "/v2/api-keys/" + a.get("key"), null, aKey).statusCode()).isEqualTo(200);
         assertThat(send("GET", "/v1/files/" + a.get("file"), null, aKey).statusCode()).isEqualTo(200);
         assertThat(send("GET", "/v1/batches/" + a.get("batch"), null, aKey).statusCode()).isEqualTo(200);
+        assertThat(ok(send("GET", "/v2/replay-runs/" + a.get("rpl_queued"), null, aKey)).get("status").asText())
+                .as("B's cancel did not reach A's run").isEqualTo("queued");
         JsonNode branch = ok(send("GET", "/v2/sessions/" + a.get("ses") + "/branches/" + a.get("br"), null, aKey));
         assertThat(branch.get("version").asLong()).as("B appended nothing").isEqualTo(1);
     }

@@ -2,6 +2,7 @@ package ai.zumik.v2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.zumik.metering.UsageTraffic;
 import ai.zumik.testing.Script;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.sql.Connection;
@@ -183,6 +184,15 @@ class ReuseAccountingTest extends GatewayFixture {
         assertThat(families.get(0).get("requests").asLong()).as("the policy's family, largest first").isEqualTo(3);
         assertThat(families.get(1).get("candidate_reuse_tokens").asLong()).isZero();
         assertThat(ok(gw.get("/v2/usage", key)).at("/data/0/reuse/prefix_family_id").asText()).startsWith("pf_");
+
+        // Replay runs and diagnostics read the same accounts as traces ("usage:N").
+        String project = ok(gw.get("/v2/billing/account", key)).get("project_id").asText();
+        var traces = new UsageTraffic(gw.zumik().database(), () -> { }).lastUsage(project, 10);
+        assertThat(traces).hasSize(4);
+        assertThat(traces.get(1).prefixFamilyId()).isEqualTo(families.get(0).get("prefix_family_id").asText());
+        assertThat(traces.get(1).observed().candidateReuseTokens()).isPositive();
+        assertThat(traces.get(1).observed().realizedReusedTokens()).isEqualTo(1_500);
+        assertThat(traces.get(2).observed().realizedReusedTokens()).as("no counter: no realized number").isNull();
     }
 
     @Test
