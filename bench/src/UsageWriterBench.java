@@ -49,7 +49,8 @@ public final class UsageWriterBench {
                     meter.record(new UsageEvent(id, "trc_" + id, "prj_1", "key_1", "/v1/chat/completions", "gpt-4o-mini",
                             "openai", "gpt-4o-mini", "live", "managed_provider", false, 200, "completed", null, 12L, 3L, null,
                             7L, 0L, 41L, 120L, System.currentTimeMillis(), "v1", null, template, decision, attempts, qos, null,
-                            true, 1_000L, "prc_bench"),
+                            true, 1_000L, "prc_bench", new ai.zumik.reuse.ReuseAccount(8L, 6L, 3L, "pf_0123456789abcdef",
+                                    "provider", "provider_reported", 300_000L)),
                             null, e -> done.countDown());
                     if (rate > 0) LockSupport.parkNanos(t0 + (i + 1) * 1_000_000_000L / rate - System.nanoTime());
                 }

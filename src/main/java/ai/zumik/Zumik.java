@@ -48,6 +48,8 @@ import ai.zumik.qos.AgentHints;
 import ai.zumik.secrets.MasterKey;
 import ai.zumik.surface.Idempotency;
 import ai.zumik.surface.InferenceFront;
+import ai.zumik.reuse.FingerprintKeys;
+import ai.zumik.reuse.ReuseLedger;
 import ai.zumik.store.Database;
 import ai.zumik.telemetry.AccessLog;
 import ai.zumik.telemetry.Metrics;
@@ -65,10 +67,14 @@ import ai.zumik.state.SnapshotCompiler;
 import ai.zumik.v2.ArtifactsHandler;
 import ai.zumik.v2.SessionsHandler;
 import ai.zumik.v2.PurgeJobsHandler;
+import ai.zumik.v2.FingerprintKeysHandler;
+import ai.zumik.v2.ReplayRunsHandler;
+import ai.zumik.replay.ReplayRunner;
+import ai.zumik.replay.ReplayRuns;
+import ai.zumik.replay.ReplayStore;
+import ai.zumik.metering.UsageTraffic;
 import ai.zumik.v2.DiagnosticsHandler;
 import ai.zumik.diagnostics.Diagnostics;
-import ai.zumik.traces.TraceEnvelope;
-import ai.zumik.traces.TrafficSource;
 import ai.zumik.evidence.PurgeJobs;
 import ai.zumik.v2.AgentHintsHandler;
 import ai.zumik.v2.ApiKeysHandler;
@@ -106,6 +112,8 @@ public final class Zumik implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Zumik.class);
     /** How often stored spend is compared with monthly budgets for the 50/80/100 % alerts. */
     static final long ALERT_CHECK_MS = 2_000;
+    /** How long a replica's claim on a replay run lasts without renewal (renewed every second). */
+    static final java.time.Duration REPLAY_LEASE = java.time.Duration.ofSeconds(10);
 
     private final ZumikConfig config;
     private final Vertx vertx;
@@ -265,7 +273,7 @@ public final class Zumik implements AutoCloseable {
             }
             Billing billing = new Billing(database, clock, meter, keys, audit, webhook, config.governance().billing());
             BillingHandler billingApi = new BillingHandler(billing);
-            UsageHandler usage = new UsageHandler(usageQueries);
+            UsageHandler usage = new UsageHandler(usageQueries, prices);
             ModelsHandler models = new ModelsHandler(catalog, aliases);
             ModelAliasesHandler aliasApi = new ModelAliasesHandler(aliases, catalog);
             AuditEventsHandler auditApi = new AuditEventsHandler(audit);
@@ -282,11 +290,23 @@ public final class Zumik implements AutoCloseable {
             BatchRunner batchRunner = new BatchRunner(database, files, keys, background, blocking, clock,
                     batchConfig.lease(), batchConfig.linesInFlight());
             BatchesHandler batchesApi = new BatchesHandler(batchRunner, files, idempotency, clock);
+            FingerprintKeys fingerprintKeys = new FingerprintKeys(database, masterKey, clock, blocking);
+            ReuseLedger reuse = config.reuseAccounting() ? new ReuseLedger(fingerprintKeys, 1_000_000) : null;
+            if (reuse != null) keys.whenProjectLoaded(fingerprintKeys::warm);
+            FingerprintKeysHandler fingerprintKeysApi = new FingerprintKeysHandler(fingerprintKeys);
+            ReplayStore replayStore = new ReplayStore(database);
+            UsageTraffic usageTraffic = new UsageTraffic(database, meter::awaitVisible);
+            ReplayRuns replayRuns = new ReplayRuns(replayStore, aliases, catalog, prices, usageTraffic,
+                    signer::sign, clock);
+            ReplayRunner replayRunner = new ReplayRunner(replayStore, replayRuns::report, blocking, clock, REPLAY_LEASE);
+            ReplayRunsHandler replayApi = new ReplayRunsHandler(replayRuns, replayRunner::queued);
             Diagnostics diagnostics = new Diagnostics(database, clock, signer::sign);
-            DiagnosticsHandler diagnosticsApi = new DiagnosticsHandler(diagnostics, usageTraffic(usageQueries));
+            DiagnosticsHandler diagnosticsApi = new DiagnosticsHandler(diagnostics, usageTraffic);
             PurgeJobsHandler purgeApi = new PurgeJobsHandler(new PurgeJobs(database, clock, catalog,
                     config.bifrostBaseUrl() != null, signer::sign, List.of(
                             projectData("files", files::purgeProject), projectData("batches", batchRunner::purgeProject),
+                            projectData("fingerprint_keys", fingerprintKeys::purgeProject),
+                            projectData("replay_runs", replayStore::purgeProject),
                             projectData("diagnostics", diagnostics::purgeProject)), meter::awaitVisible));
             SigningKeysHandler signingKeysApi = new SigningKeysHandler(signingKeys);
             var watchdogRef = new java.util.concurrent.atomic.AtomicReference<LoopWatchdog>();
@@ -318,7 +338,7 @@ public final class Zumik implements AutoCloseable {
                     var services = new BrokerServices(config, meter, task -> context.runOnContext(v -> task.run()), vertx,
                             clock, circuits, cooldowns, retryBudget, targets,
                             e -> audit.record(e.projectId(), e.type(), e.details()), inFlightResponses, context,
-                            governor, prices, tokens);
+                            governor, prices, tokens, reuse);
                     ExecutionBroker broker = new ExecutionBroker(
                             new RoutePlanner(catalog, aliases, targets, circuits, cooldowns, regionalPolicies), services, admission);
                     background.add(context, broker);
@@ -348,7 +368,13 @@ public final class Zumik implements AutoCloseable {
                             .add(Route.get(ArtifactsHandler.ONE_BUNDLE, Scope.INFERENCE, (ex, b) -> artifactsApi.getBundle(ex)))
                             .add(Route.delete(ArtifactsHandler.ONE_BUNDLE, Scope.INFERENCE, (ex, b) -> artifactsApi.deleteBundle(ex)))
                             .add(Route.post(PurgeJobsHandler.PATH, Scope.ADMIN, purgeApi::create))
+                            .add(Route.get(FingerprintKeysHandler.PATH, Scope.ADMIN, (ex, b) -> fingerprintKeysApi.list(ex)))
+                            .add(Route.post(FingerprintKeysHandler.ROTATE_PATH, Scope.ADMIN, fingerprintKeysApi::rotate))
                             .add(Route.get(PurgeJobsHandler.ONE_PATH, Scope.ADMIN, (ex, b) -> purgeApi.get(ex)))
+                            .add(Route.post(ReplayRunsHandler.PATH, Scope.ADMIN, replayApi::create))
+                            .add(Route.get(ReplayRunsHandler.ONE_PATH, Scope.ADMIN, (ex, b) -> replayApi.get(ex)))
+                            .add(new Route(io.vertx.core.http.HttpMethod.POST, ReplayRunsHandler.ONE_PATH, Scope.ADMIN, false,
+                                    replayApi::cancel))
                             .add(Route.post(DiagnosticsHandler.PATH, Scope.READ, diagnosticsApi::create))
                             .add(Route.get(DiagnosticsHandler.ONE_PATH, Scope.READ, (ex, b) -> diagnosticsApi.get(ex)))
                             .add(Route.post(SessionsHandler.PATH, Scope.INFERENCE, sessionsApi::create))
@@ -422,6 +448,9 @@ public final class Zumik implements AutoCloseable {
             }));
             batchRunner.start();
             opened.add(() -> batchRunner.close(0));
+            replayRunner.start();
+            opened.add(replayRunner);
+            helpers.add(replayRunner);
             vertx.setPeriodic(600_000, id -> blocking.execute(() -> {
                 try {
                     idempotency.purgeExpired();
@@ -490,39 +519,6 @@ public final class Zumik implements AutoCloseable {
             }
         }
         return defs;
-    }
-
-    /**
-     * The project's last N usage events as traces, oldest first (MERGE: a minimal stand-in until
-     * {@code metering/UsageTraffic} lands; replace this with it). Usage events keep no prompt
-     * fingerprints, so these traces have no prefix family: realized reuse is the provider's cached
-     * token count, candidates are not estimated.
-     */
-    private static TrafficSource usageTraffic(UsageQueries usage) {
-        return (projectId, n) -> {
-            List<ai.zumik.metering.UsageEvent> events = new ArrayList<>();
-            String before = null;
-            while (events.size() < n) {
-                var page = usage.recent(new UsageQueries.Filter(projectId, null, null, null, null, null), before,
-                        Math.min(1000, n - events.size()));
-                if (page.isEmpty()) break;
-                events.addAll(page);
-                before = page.getLast().responseId();
-            }
-            java.util.Collections.reverse(events);
-            List<TraceEnvelope> out = new ArrayList<>(events.size());
-            for (var e : events) {
-                var attempts = e.attempts() == null ? null : ai.zumik.json.Json.parseOrNull(e.attempts().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                out.add(new TraceEnvelope(TraceEnvelope.SCHEMA_VERSION, e.traceId() != null ? e.traceId() : e.responseId(), projectId,
-                        "metadata", null, new TraceEnvelope.Request(e.surface(), e.requestedModel(), null, null, null, e.aliasReleaseId(), null, null),
-                        new TraceEnvelope.Schedule(Math.max(0, e.createdAtMs() - e.latencyMs()), null, null, null),
-                        new TraceEnvelope.Observed(e.provider() == null ? null : e.provider() + "/" + e.model(), e.ttftMs(), e.latencyMs(),
-                                e.promptTokens() == null ? 0 : e.promptTokens(), null, 0, e.cachedTokens(), e.completionTokens(),
-                                attempts != null && attempts.isArray() ? attempts.size() : 1, e.status()),
-                        List.of()));
-            }
-            return out;
-        };
     }
 
     private static PurgeJobs.ProjectData projectData(String name, java.util.function.ToLongFunction<String> purge) {

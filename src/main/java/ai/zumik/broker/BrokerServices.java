@@ -5,6 +5,7 @@ import ai.zumik.limits.TokenEstimator;
 import ai.zumik.pricing.PriceTable;
 import ai.zumik.config.ZumikConfig;
 import ai.zumik.metering.UsageMeter;
+import ai.zumik.reuse.ReuseLedger;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.concurrent.Executor;
@@ -20,11 +21,12 @@ import java.util.function.Consumer;
  * @param governor rate limits, budgets and credit, checked before a request runs
  * @param prices what usage costs; every usage event is priced with it
  * @param tokens estimates what a request will use, before it runs
+ * @param reuse settles each answered prompt's reuse account (null: reuse accounting is off)
  */
 public record BrokerServices(ZumikConfig config, UsageMeter meter, Executor loop, Vertx vertx, Clock clock,
                              CircuitBreakers circuits, Cooldowns cooldowns, RetryBudget budget, Targets targets,
                              Consumer<AuditEvent> audit, InFlight inFlight, io.vertx.core.Context context,
-                             Governor governor, PriceTable prices, TokenEstimator tokens) {
+                             Governor governor, PriceTable prices, TokenEstimator tokens, ReuseLedger reuse) {
 
     /** An event for the audit log. */
     public record AuditEvent(String projectId, String type, com.fasterxml.jackson.databind.node.ObjectNode details) {}

@@ -14,6 +14,7 @@ import ai.zumik.provider.UpstreamCall;
 import ai.zumik.qos.QosOutcome;
 import ai.zumik.qos.QosRequest;
 import ai.zumik.qos.ReasonCode;
+import ai.zumik.reuse.ReuseAccount;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -501,7 +502,7 @@ public final class Execution {
                 usage.cacheWriteTokens(), usage.completionTokens(), usage.reasoningTokens(), ttftMs, latencyMs,
                 ctx.startMs(), ctx.surface(), plan.release() == null ? null : plan.release().id(),
                 plan.template(), plan.ownJsonText(), AttemptRecord.toJsonText(attempts), outcome.toJsonText(),
-                capture == null ? null : capture.text(), charged, costNanos, svc.prices().revision());
+                capture == null ? null : capture.text(), charged, costNanos, svc.prices().revision(), reuse(target, usage));
         Served finalServed = measured.withRecord(record);
         served = finalServed;
         if (event == null) {
@@ -518,6 +519,15 @@ public final class Execution {
             if (err != null) sink.onMeterFailure(finalServed);
             else sink.onEvent(event, finalServed);
         });
+    }
+
+    /** The answered prompt's reuse account, or null (no prompt, no provider answer, accounting off). */
+    private ReuseAccount reuse(Target target, Usage usage) {
+        if (svc.reuse() == null || ctx.prompt() == null || target == null || target.mode() == ExecutionMode.PLACEHOLDER) {
+            return null;
+        }
+        return svc.reuse().settle(svc.reuse().prefix(ctx.projectId(), ctx.prompt()), usage.promptTokens(), usage.cachedTokens(),
+                target.model().capabilities().promptCache(), svc.clock().millis());
     }
 
     /**

@@ -153,7 +153,7 @@ public final class ExecutionBroker {
         }
         var tier = request.body().get("service_tier");
         ExecutionContext priced = ctx.withTier(Tier.of(tier != null && tier.isTextual() ? tier.textValue() : null,
-                ctx.batchApi()));
+                ctx.batchApi())).withPrompt(request);
         return submit(priced, plan, sink, (t, events) -> t.adapter().chat(
                 new ChatCall(request, t.model(), t.upstreamModel(), timeouts(ctx, t, request.stream())), events),
                 chatAsk(plan, request, priced));
@@ -200,7 +200,7 @@ public final class ExecutionBroker {
         }
         var tier = request.body().get("service_tier");
         ExecutionContext priced = ctx.withTier(Tier.of(tier != null && tier.isTextual() ? tier.textValue() : null,
-                ctx.batchApi()));
+                ctx.batchApi())).withPrompt(request);
         return submit(priced, plan, sink, (t, events) -> {
             if (t.speaksResponses()) {
                 return t.adapter().responses(new ai.zumik.provider.ResponsesCall(work.nativeBody(), request.stream(),
@@ -381,7 +381,7 @@ public final class ExecutionBroker {
                 ctx.stream(), r.status(), "failed", r.code(), null, null, null, null, null, null, latencyMs, ctx.startMs(),
                 ctx.surface(), plan == null || plan.release() == null ? null : plan.release().id(),
                 plan == null ? null : plan.template(), plan == null ? null : plan.ownJsonText(), "[]",
-                outcome.toJsonText(), null, false, 0L, svc.prices().revision());
+                outcome.toJsonText(), null, false, 0L, svc.prices().revision(), null);
         svc.meter().record(record, svc.loop(), err -> then.run());
     }
 

@@ -1,5 +1,6 @@
 package ai.zumik.broker;
 
+import ai.zumik.inference.ChatRequest;
 import ai.zumik.keys.Principal;
 import ai.zumik.limits.Permit;
 import ai.zumik.pricing.Tier;
@@ -18,16 +19,17 @@ import ai.zumik.qos.QosRequest;
  * @param tier the price tier the request runs in (a service tier it asked for, the batch discount).
  *     {@link Tier#BATCH} on the way in means the request came through the batch API ({@link #viaBatchApi}):
  *     only Zumik's batch runner builds such a context, so no client field or hint can claim the discount
+ * @param prompt the chat prompt sent (null for embeddings), for reuse accounting
  */
 public record ExecutionContext(String traceId, String responseId, Principal principal, String endpoint, String surface,
                                String requestedModel, boolean stream, long startNanos, long startMs, QosRequest qos,
-                               String admission, boolean captureOutput, Permit permit, Tier tier) {
+                               String admission, boolean captureOutput, Permit permit, Tier tier, ChatRequest prompt) {
 
     public ExecutionContext(String traceId, String responseId, Principal principal, String endpoint, String surface,
                             String requestedModel, boolean stream, long startNanos, long startMs, QosRequest qos,
                             boolean captureOutput) {
         this(traceId, responseId, principal, endpoint, surface, requestedModel, stream, startNanos, startMs, qos,
-                "pending", captureOutput, null, Tier.STANDARD);
+                "pending", captureOutput, null, Tier.STANDARD, null);
     }
 
     /** This request as one line of a batch: priced at the provider's batch discount. */
@@ -50,16 +52,22 @@ public record ExecutionContext(String traceId, String responseId, Principal prin
 
     ExecutionContext withAdmission(String a) {
         return new ExecutionContext(traceId, responseId, principal, endpoint, surface, requestedModel, stream, startNanos,
-                startMs, qos, a, captureOutput, permit, tier);
+                startMs, qos, a, captureOutput, permit, tier, prompt);
     }
 
     ExecutionContext withPermit(Permit p) {
         return new ExecutionContext(traceId, responseId, principal, endpoint, surface, requestedModel, stream, startNanos,
-                startMs, qos, admission, captureOutput, p, tier);
+                startMs, qos, admission, captureOutput, p, tier, prompt);
     }
 
     ExecutionContext withTier(Tier t) {
         return new ExecutionContext(traceId, responseId, principal, endpoint, surface, requestedModel, stream, startNanos,
-                startMs, qos, admission, captureOutput, permit, t);
+                startMs, qos, admission, captureOutput, permit, t, prompt);
+    }
+
+    /** The same request carrying its prompt, which reuse accounting fingerprints once it is answered. */
+    ExecutionContext withPrompt(ChatRequest p) {
+        return new ExecutionContext(traceId, responseId, principal, endpoint, surface, requestedModel, stream, startNanos,
+                startMs, qos, admission, captureOutput, permit, tier, p);
     }
 }

@@ -34,7 +34,8 @@ public record ZumikConfig(
         HttpLimits http,
         Governance governance,
         ConfigFile file,
-        Batches batches) {
+        Batches batches,
+        boolean reuseAccounting) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -219,7 +220,12 @@ public record ZumikConfig(
                         s.integer("ZUMIK_FILES_PER_PROJECT", 200, null, 1, 1_000_000),
                         s.longInteger("ZUMIK_FILES_PROJECT_MAX_BYTES", 256L * 1024 * 1024, 1, Long.MAX_VALUE),
                         Duration.ofMillis(s.integer("ZUMIK_BATCH_LEASE_MS", 30_000, null, 3_000, 3_600_000)),
-                        s.integer("ZUMIK_BATCH_LINES_IN_FLIGHT", 4, null, 1, 64)));
+                        s.integer("ZUMIK_BATCH_LINES_IN_FLIGHT", 4, null, 1, 64)),
+                switch (s.get("ZUMIK_REUSE_ACCOUNTING", "on").toLowerCase(Locale.ROOT)) {
+                    case "on" -> true;
+                    case "off" -> false;
+                    default -> throw new IllegalArgumentException("ZUMIK_REUSE_ACCOUNTING must be 'on' or 'off'");
+                });
     }
 
     /**

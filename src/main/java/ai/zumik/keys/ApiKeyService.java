@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Keys and projects. Authentication is a hash lookup: raw keys are hashed on arrival, looked up in
@@ -49,6 +50,7 @@ public final class ApiKeyService {
     /** Key id to hash: fixed for a key's life, so kept once looked up. */
     private final ConcurrentHashMap<String, String> hashById = new ConcurrentHashMap<>();
     private volatile String defaultProjectId;
+    private volatile Consumer<String> projectLoaded = project -> { };
 
     public ApiKeyService(Database db, Clock clock) {
         this.store = new ApiKeyStore(db);
@@ -93,6 +95,15 @@ public final class ApiKeyService {
         return c;
     }
 
+    /**
+     * Runs {@code then} (blocking is fine) with the project of every key {@link #load} finds, before
+     * the request that missed the cache goes on: what else a project's requests need in memory is
+     * loaded with its key.
+     */
+    public void whenProjectLoaded(Consumer<String> then) {
+        this.projectLoaded = then;
+    }
+
     /** Blocking lookup that fills the cache: the key, its scopes, and its and its project's quotas. */
     public Check load(String keyHash) {
         Check c = store.findWithQuotas(keyHash, BillingCycle.of(clock.millis()))
@@ -101,6 +112,7 @@ public final class ApiKeyService {
                         f.quotas()))
                         : new Check.Revoked())
                 .orElseGet(Check.Unknown::new);
+        if (c instanceof Check.Granted g) projectLoaded.accept(g.principal().projectId());
         byHash.put(keyHash, c);
         if (c instanceof Check.Granted g) lastUsed.put(g.principal().keyId(), clock.millis());
         return c;

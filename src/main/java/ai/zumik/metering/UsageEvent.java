@@ -1,5 +1,7 @@
 package ai.zumik.metering;
 
+import ai.zumik.reuse.ReuseAccount;
+
 /**
  * One usage record per response, identified by the response's id. Token fields are null when the
  * provider did not report them.
@@ -15,6 +17,8 @@ package ai.zumik.metering;
  * @param charged false for responses never billed (deadline exceeded, placeholder)
  * @param costNanos what the response cost in nano-USD, priced with {@code priceRevision}: 0 when not
  *     charged, null when charged but not priceable (a model the price table does not list)
+ * @param reuse the response's reuse account, or null when it has none (nothing processed, reuse
+ *     accounting off, recorded before it existed)
  */
 public record UsageEvent(
         String responseId,
@@ -48,7 +52,8 @@ public record UsageEvent(
         String output,
         boolean charged,
         Long costNanos,
-        String priceRevision) {
+        String priceRevision,
+        ReuseAccount reuse) {
 
     /** The whole routing decision as JSON, or null when the response had none. */
     public String routingDecision() {

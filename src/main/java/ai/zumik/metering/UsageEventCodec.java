@@ -1,5 +1,6 @@
 package ai.zumik.metering;
 
+import ai.zumik.reuse.ReuseAccount;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -11,11 +12,13 @@ import java.util.Arrays;
  *
  * <p>Version 2 adds the decision template as its id and, only when asked, its JSON (the journal
  * writes a template's JSON once, in the first record that uses it). Version 3 appends the cost and
- * the price revision. Records of versions 1 and 2, left by an older build's crash, still decode:
- * a version 1 decision is whole, and neither has a cost.
+ * the price revision; version 4 the reuse account (a presence byte, then its fields). Records of
+ * versions 1 to 3, left by an older build's crash, still decode: a version 1 decision is whole,
+ * neither 1 nor 2 has a cost, and none has a reuse account.
  */
 final class UsageEventCodec {
-    static final byte VERSION = 3;
+    static final byte VERSION = 4;
+    private static final byte VERSION_PRICED = 3;
     private static final byte VERSION_UNPRICED = 2;
     private static final byte VERSION_WHOLE_DECISION = 1;
 
@@ -61,6 +64,17 @@ final class UsageEventCodec {
         o.b(e.charged() ? 1 : 0);
         o.n(e.costNanos());
         o.s(e.priceRevision());
+        ReuseAccount r = e.reuse();
+        o.b(r == null ? 0 : 1);
+        if (r != null) {
+            o.l(r.eligibleTokens());
+            o.l(r.candidateTokens());
+            o.n(r.realizedTokens());
+            o.s(r.prefixFamilyId());
+            o.s(r.cacheTier());
+            o.s(r.evidenceLevel());
+            o.l(r.reuseWindowMs());
+        }
         return o.bytes();
     }
 
@@ -68,13 +82,14 @@ final class UsageEventCodec {
     static UsageEvent decode(byte[] bytes) {
         In in = new In(bytes);
         int version = in.b();
-        if (version != VERSION && version != VERSION_UNPRICED && version != VERSION_WHOLE_DECISION) {
+        if (version < VERSION_WHOLE_DECISION || version > VERSION) {
             throw new IllegalArgumentException("unknown usage record version");
         }
         UsageEvent e = new UsageEvent(in.s(), in.s(), in.s(), in.s(), in.s(), in.s(), in.s(), in.s(), in.s(), in.s(),
                 in.bool(), in.i(), in.s(), in.s(), in.n(), in.n(), in.n(), in.n(), in.n(), in.n(), in.l(), in.l(),
                 in.s(), in.s(), version >= VERSION_UNPRICED ? template(in.s(), in.s()) : null, in.s(), in.s(), in.s(),
-                in.s(), in.bool(), version == VERSION ? in.n() : null, version == VERSION ? in.s() : null);
+                in.s(), in.bool(), version >= VERSION_PRICED ? in.n() : null, version >= VERSION_PRICED ? in.s() : null,
+                version >= VERSION && in.bool() ? new ReuseAccount(in.l(), in.l(), in.n(), in.s(), in.s(), in.s(), in.l()) : null);
         if (in.pos != bytes.length) throw new IllegalArgumentException("trailing bytes after usage record");
         return e;
     }

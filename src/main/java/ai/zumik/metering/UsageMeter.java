@@ -1,5 +1,6 @@
 package ai.zumik.metering;
 
+import ai.zumik.reuse.ReuseAccount;
 import ai.zumik.billing.BillingCycle;
 import ai.zumik.store.Database;
 import java.io.IOException;
@@ -70,8 +71,9 @@ public final class UsageMeter implements AutoCloseable {
             + "endpoint, requested_model, provider, model, execution_mode, execution_profile, stream, status, outcome, "
             + "error_code, prompt_tokens, cached_tokens, cache_write_tokens, completion_tokens, reasoning_tokens, "
             + "ttft_ms, latency_ms, created_at, surface, alias_release_id, decision_template_id, decision, attempts, qos, "
-            + "output, charged, cost_nanos, price_revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-            + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            + "output, charged, cost_nanos, price_revision, eligible_reuse_tokens, candidate_reuse_tokens, prefix_family_id, "
+            + "cache_tier, reuse_evidence_level, reuse_window_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             + "ON CONFLICT (project_id, response_id) DO NOTHING"; // a journal replay may repeat a committed event
     /** Adds a batch's spend to its key's month; only events actually inserted count (see {@link #write}). */
     private static final String ADD_SPEND = "INSERT INTO spend_totals (project_id, key_id, cycle, cost_nanos, requests) "
@@ -392,7 +394,14 @@ public final class UsageMeter implements AutoCloseable {
         ps.setString(i++, e.output());
         ps.setShort(i++, (short) (e.charged() ? 1 : 0));
         setLong(ps, i++, e.costNanos());
-        ps.setString(i, e.priceRevision());
+        ps.setString(i++, e.priceRevision());
+        ReuseAccount r = e.reuse();
+        setLong(ps, i++, r == null ? null : r.eligibleTokens());
+        setLong(ps, i++, r == null ? null : r.candidateTokens());
+        ps.setString(i++, r == null ? null : r.prefixFamilyId());
+        ps.setString(i++, r == null ? null : r.cacheTier());
+        ps.setString(i++, r == null ? null : r.evidenceLevel());
+        setLong(ps, i, r == null ? null : r.reuseWindowMs());
         ps.addBatch();
     }
 

@@ -1,5 +1,6 @@
 package ai.zumik.metering;
 
+import ai.zumik.reuse.ReuseAccount;
 import ai.zumik.ids.Ids;
 import ai.zumik.store.Database;
 import java.sql.PreparedStatement;
@@ -31,6 +32,19 @@ public final class UsageQueries {
      * the epoch as text).
      */
     public record Bucket(String key, long requests, long promptTokens, long completionTokens, long costNanos) {}
+
+    /**
+     * The reuse waterfall of the responses that carry a reuse account, per one dimension ({@code key}
+     * null for the whole filter): their input, eligible and candidate tokens (inferred), realized
+     * tokens (the providers' own counters; 0 for a response whose provider reported none, counted in
+     * {@code withoutCounter}).
+     */
+    public record Waterfall(String key, String provider, String model, long requests, long inputTokens, long eligibleTokens,
+                            long candidateTokens, long realizedTokens, long withoutCounter) {
+        public long missedTokens() {
+            return candidateTokens - realizedTokens;
+        }
+    }
 
     /** Whole records: the row and its decision template (the filters name only usage_events columns). */
     private static final String SELECT_RECORDS = "SELECT usage_events.*, decision_templates.body AS decision_template "
@@ -80,6 +94,38 @@ public final class UsageQueries {
                 while (rs.next()) {
                     out.add(new Group(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
                             rs.getLong(6), rs.getLong(7)));
+                }
+                return out;
+            }
+        });
+    }
+
+    /**
+     * Reuse waterfalls grouped by {@code dimension}: {@code null} (one row for the whole filter),
+     * {@code "model"} (provider and model), {@code "key_id"} or {@code "prefix_family_id"}; largest
+     * input first, at most {@code limit} rows.
+     */
+    public List<Waterfall> waterfall(Filter f, String dimension, int limit) {
+        meter.awaitVisible();
+        Where w = where(f);
+        String group = dimension == null ? "" : dimension.equals("model") ? "provider, model" : dimension;
+        String realized = "CASE WHEN reuse_evidence_level = '" + ReuseAccount.PROVIDER_REPORTED + "' THEN cached_tokens ELSE 0 END";
+        String sql = "SELECT " + (dimension == null ? "NULL, NULL, NULL" : dimension.equals("model") ? "NULL, provider, model"
+                : dimension + ", NULL, NULL") + ", COUNT(*), COALESCE(SUM(prompt_tokens), 0), COALESCE(SUM(eligible_reuse_tokens), 0), "
+                + "COALESCE(SUM(candidate_reuse_tokens), 0), COALESCE(SUM(" + realized + "), 0), "
+                + "SUM(CASE WHEN reuse_evidence_level = '" + ReuseAccount.PROVIDER_REPORTED + "' THEN 0 ELSE 1 END) "
+                + "FROM usage_events" + w.sql + (w.sql.isEmpty() ? " WHERE " : " AND ") + "candidate_reuse_tokens IS NOT NULL"
+                + (dimension == null ? "" : " GROUP BY " + group + " ORDER BY COALESCE(SUM(prompt_tokens), 0) DESC, " + group)
+                + " LIMIT " + limit;
+        return db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                w.bind(ps);
+                ResultSet rs = ps.executeQuery();
+                List<Waterfall> out = new ArrayList<>();
+                while (rs.next()) {
+                    if (rs.getLong(4) == 0) continue;
+                    out.add(new Waterfall(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5),
+                            rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9)));
                 }
                 return out;
             }
@@ -157,7 +203,16 @@ public final class UsageQueries {
                 rs.getLong("created_at"), rs.getString("surface"), rs.getString("alias_release_id"),
                 template(rs.getString("decision_template_id"), rs.getString("decision_template")),
                 rs.getString("decision"), rs.getString("attempts"), rs.getString("qos"), rs.getString("output"),
-                rs.getInt("charged") != 0, nullableLong(rs, "cost_nanos"), rs.getString("price_revision"));
+                rs.getInt("charged") != 0, nullableLong(rs, "cost_nanos"), rs.getString("price_revision"), reuse(rs));
+    }
+
+    private static ReuseAccount reuse(ResultSet rs) throws SQLException {
+        Long candidate = nullableLong(rs, "candidate_reuse_tokens");
+        if (candidate == null) return null;
+        return new ReuseAccount(rs.getLong("eligible_reuse_tokens"), candidate,
+                ReuseAccount.PROVIDER_REPORTED.equals(rs.getString("reuse_evidence_level")) ? nullableLong(rs, "cached_tokens") : null,
+                rs.getString("prefix_family_id"), rs.getString("cache_tier"), rs.getString("reuse_evidence_level"),
+                rs.getLong("reuse_window_ms"));
     }
 
     private static DecisionTemplate template(String id, String json) {

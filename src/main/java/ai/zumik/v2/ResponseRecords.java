@@ -2,6 +2,7 @@ package ai.zumik.v2;
 
 import ai.zumik.json.Json;
 import ai.zumik.metering.UsageEvent;
+import ai.zumik.reuse.ReuseAccount;
 import ai.zumik.surface.AgentHeaders;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -37,6 +38,7 @@ final class ResponseRecords {
         u.put("reasoning_tokens", e.reasoningTokens());
         u.put("total_tokens", e.promptTokens() == null && e.completionTokens() == null ? null
                 : (e.promptTokens() == null ? 0 : e.promptTokens()) + (e.completionTokens() == null ? 0 : e.completionTokens()));
+        o.set("reuse", ReuseAccount.toJson(e.promptTokens(), e.reuse()));
         o.put("charged", e.charged());
         o.put("cost_micros", e.costNanos() == null ? null : AgentHeaders.micros(e.costNanos()));
         o.put("price_revision", e.priceRevision());

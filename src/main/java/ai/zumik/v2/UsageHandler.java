@@ -1,5 +1,9 @@
 package ai.zumik.v2;
 
+import ai.zumik.inference.Usage;
+import ai.zumik.pricing.PriceTable;
+import ai.zumik.pricing.Tier;
+import ai.zumik.reuse.ReuseAccount;
 import ai.zumik.http.Exchange;
 import ai.zumik.http.Params;
 import ai.zumik.json.Json;
@@ -23,11 +27,17 @@ import java.util.List;
  */
 public final class UsageHandler {
     public static final String PATH = "/v2/usage";
+    static final String ROUTER_INFERRED = "router_inferred";
+
+    /** Rows per reuse grouping (model, key, prefix family). */
+    static final int REUSE_GROUPS = 50;
 
     private final UsageQueries queries;
+    private final PriceTable prices;
 
-    public UsageHandler(UsageQueries queries) {
+    public UsageHandler(UsageQueries queries, PriceTable prices) {
         this.queries = queries;
+        this.prices = prices;
     }
 
     public void get(Exchange ex) {
@@ -45,7 +55,9 @@ public final class UsageHandler {
             var keys = queries.byKey(filter);
             var days = queries.byDay(filter);
             List<UsageEvent> events = queries.recent(filter, after, limit + 1);
-            return render(filter.projectId(), summary, groups, keys, days, events, limit);
+            ObjectNode root = render(filter.projectId(), summary, groups, keys, days, events, limit);
+            root.set("reuse", reuse(filter));
+            return root;
         }, json -> ex.sendJson(200, json));
     }
 
@@ -91,6 +103,72 @@ public final class UsageHandler {
         return root;
     }
 
+    /**
+     * The reuse waterfall (digest §7.3) of the responses that carry a reuse account, whole and by
+     * model, key and prefix family, each number with its evidence, and the reuse credit (§7.6): what
+     * the realized tokens saved at each model's cached-input price.
+     */
+    private ObjectNode reuse(UsageQueries.Filter filter) {
+        ObjectNode r = Json.object();
+        List<UsageQueries.Waterfall> byModel = queries.waterfall(filter, "model", REUSE_GROUPS);
+        List<UsageQueries.Waterfall> whole = queries.waterfall(filter, null, 1);
+        ObjectNode w = whole.isEmpty() ? waterfall(new UsageQueries.Waterfall(null, null, null, 0, 0, 0, 0, 0, 0))
+                : waterfall(whole.getFirst());
+        long credit = 0;
+        for (var m : byModel) credit += creditNanos(m);
+        w.put("reuse_credit_micros", AgentHeaders.micros(credit));
+        r.set("waterfall", w);
+        ArrayNode models = r.putArray("by_model");
+        for (var m : byModel) {
+            ObjectNode o = models.addObject().put("provider", m.provider()).put("model", m.model());
+            o.setAll(waterfall(m));
+            o.put("reuse_credit_micros", AgentHeaders.micros(creditNanos(m)));
+        }
+        ArrayNode keys = r.putArray("by_key");
+        for (var k : queries.waterfall(filter, "key_id", REUSE_GROUPS)) keys.addObject().put("key_id", k.key()).setAll(waterfall(k));
+        ArrayNode families = r.putArray("by_prefix_family");
+        for (var f : queries.waterfall(filter, "prefix_family_id", REUSE_GROUPS)) {
+            families.addObject().put("prefix_family_id", f.key()).setAll(waterfall(f));
+        }
+        return r;
+    }
+
+    private static ObjectNode waterfall(UsageQueries.Waterfall w) {
+        ObjectNode o = Json.object();
+        o.put("requests", w.requests());
+        o.put("input_tokens", w.inputTokens());
+        o.put("eligible_reuse_tokens", w.eligibleTokens());
+        o.put("candidate_reuse_tokens", w.candidateTokens());
+        o.put("realized_reused_tokens", w.realizedTokens());
+        o.put("missed_opportunity_tokens", w.missedTokens());
+        o.put("opportunity_reuse_ratio", ratio(w.candidateTokens(), w.inputTokens()));
+        o.put("realized_reuse_ratio", ratio(w.realizedTokens(), w.inputTokens()));
+        o.put("reuse_capture_rate", ratio(w.realizedTokens(), w.candidateTokens()));
+        o.put("requests_without_provider_counter", w.withoutCounter());
+        ObjectNode e = o.putObject("evidence");
+        e.put("input_tokens", ReuseAccount.PROVIDER_REPORTED);
+        e.put("eligible_reuse_tokens", ROUTER_INFERRED);
+        e.put("candidate_reuse_tokens", ROUTER_INFERRED);
+        e.put("realized_reused_tokens", w.requests() > 0 && w.withoutCounter() == w.requests() ? ReuseAccount.UNKNOWN
+                : ReuseAccount.PROVIDER_REPORTED);
+        e.put("missed_opportunity_tokens", ROUTER_INFERRED);
+        return o;
+    }
+
+    private static Double ratio(long part, long whole) {
+        return whole == 0 ? null : Math.round(part * 10_000.0 / whole) / 10_000.0;
+    }
+
+    /** Realized tokens at the full input price less the same tokens at the cached-input price. */
+    private long creditNanos(UsageQueries.Waterfall m) {
+        if (m.realizedTokens() == 0 || m.provider() == null) return 0;
+        long full = prices.costNanos(m.provider(), m.model(), new Usage(m.realizedTokens(), 0L, 0L, null, null), Tier.STANDARD)
+                .orElse(0);
+        long cached = prices.costNanos(m.provider(), m.model(), new Usage(m.realizedTokens(), 0L, m.realizedTokens(), null, null),
+                Tier.STANDARD).orElse(full);
+        return Math.max(0, full - cached);
+    }
+
     private static void bucket(ObjectNode o, UsageQueries.Bucket b) {
         o.put("requests", b.requests());
         o.put("prompt_tokens", b.promptTokens());
@@ -123,6 +201,7 @@ public final class UsageHandler {
         u.put("cache_write_tokens", e.cacheWriteTokens());
         u.put("completion_tokens", e.completionTokens());
         u.put("reasoning_tokens", e.reasoningTokens());
+        o.set("reuse", ReuseAccount.toJson(e.promptTokens(), e.reuse()));
         o.put("ttft_ms", e.ttftMs());
         o.put("latency_ms", e.latencyMs());
         o.put("created_at", Rfc3339.format(e.createdAtMs()));

@@ -3,6 +3,7 @@ package ai.zumik.metering;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.zumik.reuse.ReuseAccount;
 import ai.zumik.store.Database;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,8 @@ class UsageJournalTest {
         return new UsageEvent(id, "trc_" + id, "prj_1", "key_1", "/v1/chat/completions", "gpt-4o-mini", "openai",
                 "gpt-4o-mini", "live", "managed_provider", true, 200, "completed", null, 12L, 3L, null, 7L, 0L, 41L, 120L,
                 1_700_000_000_000L, "v1", "rel_9", TEMPLATE, "{\"seed\":\"" + id + "\"}", "[]",
-                "{\"admission\":\"accepted\"}", output, true, 123_456L, "prc_test");
+                "{\"admission\":\"accepted\"}", output, true, 123_456L, "prc_test",
+                new ReuseAccount(10L, 8L, 3L, "pf_0123456789abcdef", "provider", "provider_reported", 300_000L));
     }
 
     private List<Path> segments() throws Exception {
@@ -49,7 +51,7 @@ class UsageJournalTest {
         assertThat(UsageEventCodec.decode(UsageEventCodec.encode(full, true))).isEqualTo(full);
         UsageEvent sparse = new UsageEvent("resp_2", "t", "p", "k", "/v1/embeddings", "m", null, null, "placeholder",
                 "managed_provider", false, 503, "failed", "upstream_unavailable", null, null, null, null, null, null, 5L,
-                6L, null, null, null, null, null, null, null, false, null, null);
+                6L, null, null, null, null, null, null, null, false, null, null, null);
         assertThat(UsageEventCodec.decode(UsageEventCodec.encode(sparse, true))).isEqualTo(sparse);
     }
 
@@ -69,8 +71,12 @@ class UsageJournalTest {
         String whole = "{\"requested_model\":\"gpt-4o-mini\",\"seed\":\"ab\"}";
         UsageEvent old = new UsageEvent("resp_1", "t", "p", "k", "/v1/chat/completions", "m", "openai", "m", "live",
                 "managed_provider", false, 200, "completed", null, 1L, null, null, 2L, null, 3L, 4L, 5L, "v1", null,
-                null, whole, "[]", "{}", null, true, null, null);
-        byte[] v3 = UsageEventCodec.encode(old, true);
+                null, whole, "[]", "{}", null, true, null, null, null);
+        byte[] v4 = UsageEventCodec.encode(old, true);
+        // Version 3 is version 4 without the reuse account's presence byte at the end.
+        byte[] v3 = java.util.Arrays.copyOf(v4, v4.length - 1);
+        v3[0] = 3;
+        assertThat(UsageEventCodec.decode(v3)).as("a version 3 record has no reuse account").isEqualTo(old);
         // Version 2 is version 3 without the cost and price revision at the end (a null number, 1
         // byte, and a null string, 4).
         byte[] v2 = java.util.Arrays.copyOf(v3, v3.length - 5);

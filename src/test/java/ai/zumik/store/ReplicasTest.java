@@ -78,7 +78,9 @@ class ReplicasTest {
         String prefix = "zumik_t_" + UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> env = Map.of("ZUMIK_DATABASE_URL", SERVER + "&currentSchema=" + SCHEMA,
                 "ZUMIK_REDIS_URL", "redis://127.0.0.1:6379", "ZUMIK_REDIS_PREFIX", prefix, "ZUMIK_BOOTSTRAP_KEY", KEY,
-                "OPENAI_BASE_URL", openai.baseUrl(), "OPENAI_API_KEY", "sk-test-replicas");
+                "OPENAI_BASE_URL", openai.baseUrl(), "OPENAI_API_KEY", "sk-test-replicas",
+                // Replicas share sealed secrets (fingerprint keys, signing keys): one master key for both.
+                "ZUMIK_MASTER_KEY", java.util.Base64.getEncoder().encodeToString(new byte[32]));
         a = ZumikProcess.start(Files.createTempDirectory("zumik-replica-a-"), "server.log", env, List.of()).awaitHealthy();
         b = ZumikProcess.start(Files.createTempDirectory("zumik-replica-b-"), "server.log", env, List.of()).awaitHealthy();
     }
@@ -220,6 +222,29 @@ class ReplicasTest {
         assertThat(parse(cancel.body()).get("status").asText()).isEqualTo("cancelled");
         assertThat(openai.awaitAborts(abortsBefore + 1, 5_000)).as("replica A abandoned the upstream request").isTrue();
         assertThat(parse(get(a, "/v1/responses/" + id, KEY).body()).get("status").asText()).isEqualTo("cancelled");
+    }
+
+    @Test
+    void twoReplicasMakingAProjectsFirstFingerprintKeyAtOnceAgreeOnOne() throws Exception {
+        String key = parse(post(a, "/v2/projects", "{\"name\":\"fingerprints\"}", KEY).body()).at("/admin_key/key").asText();
+        List<String> families = new ArrayList<>();
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<HttpResponse<String>>> fs = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                ZumikProcess z = i % 2 == 0 ? a : b;
+                fs.add(pool.submit(() -> post(z, "/v1/chat/completions", CHAT, key)));
+            }
+            for (int i = 0; i < fs.size(); i++) {
+                HttpResponse<String> r = fs.get(i).get();
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                String id = r.headers().firstValue("agent-response-id").orElseThrow();
+                families.add(parse(get(i % 2 == 0 ? b : a, "/v2/responses/" + id, key).body()).at("/reuse/prefix_family_id").asText());
+            }
+        }
+        assertThat(families).as("one key, so one family for one prompt, whichever replica fingerprinted it")
+                .allMatch(f -> f.startsWith("pf_")).containsOnly(families.getFirst());
+        JsonNode keys = parse(get(b, "/v2/fingerprint-keys", key).body()).get("data");
+        assertThat(keys).hasSize(1);
     }
 
     @Test

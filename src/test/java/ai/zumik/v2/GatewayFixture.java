@@ -34,6 +34,11 @@ abstract class GatewayFixture {
         openai.reset();
     }
 
+    /** A new project; returns its admin key. */
+    static String project(String name) {
+        return ok(gw.post("/v2/projects", "{\"name\":\"" + name + "\"}")).at("/admin_key/key").asText();
+    }
+
     static JsonNode parse(String s) {
         try {
             return JSON.readTree(s);

@@ -80,12 +80,19 @@ class IsolationSweepTest {
                 aKey)).get("id").asText());
         a.put("rsp", ok(send("POST", "/v2/responses", "{\"model\":\"gpt-4o-mini\",\"input\":\"hi\"}", aKey)).get("id").asText());
         a.put("resp", ok(send("POST", "/v1/responses", "{\"model\":\"openai/gpt-4o-mini\",\"input\":\"hi\"}", aKey)).get("id").asText());
+        a.put("fpk", ok(send("GET", "/v2/fingerprint-keys", null, aKey)).at("/data/0/id").asText());
         a.put("key", ok(send("POST", "/v2/api-keys", "{\"name\":\"a-agent\"}", aKey)).get("id").asText());
         ok(send("POST", "/v2/model-aliases/alpha.only/releases", "{\"targets\":[{\"provider\":\"openai\",\"model\":\"gpt-4o-mini\","
                 + "\"weight\":1}]}", aKey));
         a.put("alias", "alpha.only");
         String doomed = ok(send("POST", "/v2/artifacts", "{\"artifact_type\":\"document\",\"content\":\"doomed\"}", aKey)).get("id").asText();
         a.put("pjb", ok(send("POST", "/v2/purge-jobs", "{\"artifact_ids\":[\"" + doomed + "\"]}", aKey)).get("id").asText());
+        String replayTraces = "[{\"trace_id\":\"a1\",\"privacy_mode\":\"metadata\",\"observed\":{\"input_tokens\":1}}]";
+        a.put("rpl", ok(send("POST", "/v2/replay-runs", "{\"replay_class\":\"routing_simulation\",\"baseline\":\"managed\","
+                + "\"candidate\":\"openai/gpt-4o\",\"traces\":" + replayTraces + "}", aKey)).get("id").asText());
+        a.put("rpl_queued", ok(send("POST", "/v2/replay-runs", "{\"replay_class\":\"routing_simulation\",\"baseline\":\"managed\","
+                + "\"candidate\":\"openai/gpt-4o\",\"scheduled_for\":4102444800,\"traces\":" + replayTraces + "}", aKey))
+                .get("id").asText());
         a.put("dgn", ok(send("POST", "/v2/diagnostics", "{\"traces\":[{\"trace_id\":\"t1\",\"privacy_mode\":\"metadata\","
                 + "\"prefix_family_id\":\"pf_alpha\",\"observed\":{\"input_tokens\":100}}]}", aKey)).get("id").asText());
         String boundary = "sweep";
@@ -209,7 +216,14 @@ class IsolationSweepTest {
         put(m, Kind.REFERENCES, "POST", "/v2/purge-jobs", "/v2/purge-jobs", "{\"artifact_ids\":[\"" + a.get("art") + "\"]}");
         put(m, Kind.REFERENCES, "POST", "/v2/purge-jobs", "/v2/purge-jobs", "{\"session_id\":\"" + a.get("ses") + "\"}");
         put(m, Kind.OBJECT, "GET", "/v2/purge-jobs/*", "/v2/purge-jobs/" + a.get("pjb"), null);
+        put(m, Kind.LIST, "GET", "/v2/fingerprint-keys", "/v2/fingerprint-keys", null);
+        put(m, Kind.OWN, "POST", "/v2/fingerprint-keys/rotate", "/v2/fingerprint-keys/rotate", "");
         put(m, Kind.OBJECT, "GET", "/v2/purge-jobs/*", "/v2/purge-jobs/" + a.get("pjb") + "/receipt", null);
+        put(m, Kind.REFERENCES, "POST", "/v2/replay-runs", "/v2/replay-runs", "{\"replay_class\":\"routing_simulation\","
+                + "\"baseline\":\"alpha.only\",\"candidate\":\"managed\",\"traffic_manifest_ref\":\"usage:5\"}");
+        put(m, Kind.OBJECT, "GET", "/v2/replay-runs/*", "/v2/replay-runs/" + a.get("rpl"), null);
+        put(m, Kind.OBJECT, "GET", "/v2/replay-runs/*", "/v2/replay-runs/" + a.get("rpl") + "/report", null);
+        put(m, Kind.OBJECT, "POST", "/v2/replay-runs/*", "/v2/replay-runs/" + a.get("rpl_queued") + "/cancel", "");
         put(m, Kind.OWN, "POST", "/v2/diagnostics", "/v2/diagnostics", "{\"traces\":[{\"trace_id\":\"t1\",\"privacy_mode\":"
                 + "\"metadata\",\"observed\":{\"input_tokens\":100}}]}");
         put(m, Kind.OBJECT, "GET", "/v2/diagnostics/*", "/v2/diagnostics/" + a.get("dgn"), null);
@@ -269,6 +283,8 @@ class IsolationSweepTest {
         assertThat(send("GET", "/v2/api-keys/" + a.get("key"), null, aKey).statusCode()).isEqualTo(200);
         assertThat(send("GET", "/v1/files/" + a.get("file"), null, aKey).statusCode()).isEqualTo(200);
         assertThat(send("GET", "/v1/batches/" + a.get("batch"), null, aKey).statusCode()).isEqualTo(200);
+        assertThat(ok(send("GET", "/v2/replay-runs/" + a.get("rpl_queued"), null, aKey)).get("status").asText())
+                .as("B's cancel did not reach A's run").isEqualTo("queued");
         JsonNode branch = ok(send("GET", "/v2/sessions/" + a.get("ses") + "/branches/" + a.get("br"), null, aKey));
         assertThat(branch.get("version").asLong()).as("B appended nothing").isEqualTo(1);
     }

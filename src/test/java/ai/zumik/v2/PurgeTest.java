@@ -24,10 +24,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class PurgeTest extends GatewayFixture {
 
-    static String project(String name) {
-        return ok(gw.post("/v2/projects", "{\"name\":\"" + name + "\"}")).at("/admin_key/key").asText();
-    }
-
     static JsonNode post(String path, String body, String key) {
         return ok(gw.post(path, body, key));
     }
