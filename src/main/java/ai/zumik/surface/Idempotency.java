@@ -30,7 +30,8 @@ import java.util.Map;
  *       type, body and {@code Agent-*} headers, with {@code Agent-Idempotent-Replay: true}; nothing
  *       runs, nothing is charged.</li>
  *   <li>The same key with another body: 409 {@code idempotency_conflict}. The same key while the first
- *       request still runs: 409 {@code idempotency_conflict} with {@code Retry-After: 1}. A claim whose
+ *       request still runs (looked at again for 250 ms, see {@link #claimOrWait}): 409
+ *       {@code idempotency_conflict} with {@code Retry-After: 1}. A claim whose
  *       request has not finished in 60 s (its replica died) may be taken over.</li>
  * </ul>
  */
@@ -40,6 +41,7 @@ public final class Idempotency {
     static final long RUNNING_MS = 60_000;
     static final long KEPT_MS = 24 * 3_600_000L;
     static final int MAX_STORED = 4 * 1024 * 1024;
+    static final long SETTLE_WAIT_MS = 250;
 
     private sealed interface Claim {
         record Mine() implements Claim {}
@@ -76,7 +78,7 @@ public final class Idempotency {
         String project = ex.principal().projectId();
         String path = ex.request().path();
         String hash = sha256(body == null ? new byte[0] : body.getBytes());
-        ex.offload(() -> claim(project, path, key, hash), claim -> {
+        ex.offload(() -> claimOrWait(project, path, key, hash), claim -> {
             switch (claim) {
                 case Claim.Mine m -> {
                     ex.response().putHeader(REPLAY, "false");
@@ -103,6 +105,21 @@ public final class Idempotency {
         ex.response().setStatusCode(r.status());
         if (r.contentType() != null) ex.response().putHeader(HttpHeaders.CONTENT_TYPE, r.contentType());
         ex.endStream(Buffer.buffer(r.body()));
+    }
+
+    /**
+     * {@link #claim}, looking again for up to {@value #SETTLE_WAIT_MS} ms while the key's first
+     * request runs: the first answer is kept just after its last byte is sent, so a client that
+     * retries the moment it has the answer would otherwise be told "in progress" for an answer that
+     * is one commit away. A request still genuinely running is refused after that wait.
+     */
+    private Claim claimOrWait(String project, String path, String key, String hash) throws InterruptedException {
+        long deadline = System.nanoTime() + SETTLE_WAIT_MS * 1_000_000L;
+        while (true) {
+            Claim c = claim(project, path, key, hash);
+            if (!(c instanceof Claim.Running) || System.nanoTime() > deadline) return c;
+            Thread.sleep(25);
+        }
     }
 
     /** Claims the key, or says why not. Blocking. */

@@ -622,13 +622,14 @@ class HardeningTest {
     @Test
     void aWedgedEventLoopTurnsHealthRedThenEndsTheProcess() throws Exception {
         int before = TestGateway.FATAL_EXITS.get();
-        try (TestGateway gw = TestGateway.start("ZUMIK_EVENT_LOOPS", "2", "ZUMIK_LOOP_STALL_EXIT_MS", "5000")) {
+        try (TestGateway gw = TestGateway.start("ZUMIK_EVENT_LOOPS", "2", "ZUMIK_LOOP_STALL_EXIT_MS", "8000")) {
             CompletableFuture<Void> released = new CompletableFuture<>();
             gw.zumik().eventLoops().getFirst().runOnContext(v -> released.join());
             try {
                 Raw unhealthy = null;
-                // Red after 2.5 s (half the stall limit), the exit at 5 s.
-                long end = System.nanoTime() + 4_800_000_000L;
+                // Red after 4 s (half the stall limit), the exit at 8 s: a window wide enough for a
+                // busy machine, where the watchdog and this client both wake late.
+                long end = System.nanoTime() + 7_800_000_000L;
                 while (unhealthy == null && System.nanoTime() < end) {
                     // New connections alternate between the loops; the stuck one never answers.
                     try (Socket s = new Socket("127.0.0.1", gw.zumik().port())) {
@@ -642,7 +643,7 @@ class HardeningTest {
                 }
                 assertThat(unhealthy).as("/healthz went red while the loop was stuck").isNotNull();
                 assertThat(JSON.readTree(unhealthy.body()).get("reason").asText()).contains("event loop 0");
-                long deadline = System.nanoTime() + 5_000_000_000L;
+                long deadline = System.nanoTime() + 8_000_000_000L;
                 while (TestGateway.FATAL_EXITS.get() == before && System.nanoTime() < deadline) Thread.sleep(50);
                 assertThat(TestGateway.FATAL_EXITS.get()).as("the process is ended, not left half-alive").isGreaterThan(before);
             } finally {
