@@ -10,15 +10,11 @@ import ai.zumik.http.Params;
 import ai.zumik.json.Json;
 import ai.zumik.traces.TraceEnvelope;
 import ai.zumik.traces.TrafficSource;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.buffer.Buffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code /v2/diagnostics} (read scope): {@code POST} scores inline {@code traces} or the project's
@@ -33,8 +29,6 @@ public final class DiagnosticsHandler {
     /** Inline traces per run (the 2 MiB body limit usually binds first) and usage events per {@code usage:N}. */
     public static final int MAX_TRACES = 50_000;
     private static final Set<String> FIELDS = Set.of("traces", "traffic_manifest_ref", "reuse_window_ms", "min_prefix_tokens");
-    private static final List<String> TEXT_FIELDS = List.of("messages", "input", "prompt");
-    private static final Pattern USAGE_REF = Pattern.compile("usage:([0-9]{1,9})");
 
     private final Diagnostics diagnostics;
     private final TrafficSource traffic;
@@ -47,30 +41,22 @@ public final class DiagnosticsHandler {
     public void create(Exchange ex, Buffer body) {
         ObjectNode req = Params.object(body);
         Params.rejectUnknown(req, FIELDS);
-        ArrayNode traces = Params.optionalArray(req, "traces", "traces");
-        String ref = Params.optionalString(req, "traffic_manifest_ref", "traffic_manifest_ref");
-        if ((traces == null) == (ref == null)) {
-            throw ApiError.invalid(null, "invalid_source", "Give exactly one of 'traces' (inline trace envelopes) or "
-                    + "'traffic_manifest_ref' (\"usage:N\": the project's last N usage events).").exception();
-        }
+        TrafficParams.Traffic traffic = TrafficParams.read(req, MAX_TRACES, "a diagnostic");
         ScoringOptions options = options(req);
         String project = ex.principal().projectId();
-        if (traces != null) {
-            List<TraceEnvelope> parsed = inline(traces);
+        if (traffic.traces() != null) {
+            List<TraceEnvelope> parsed = traffic.traces();
+            ArrayNode traces = traffic.json();
             ex.offload(() -> {
                 TraceLines lines = new TraceLines(new WorkloadScorer(options));
                 for (int i = 0; i < parsed.size(); i++) lines.accept(parsed.get(i), Json.bytes(traces.get(i)));
                 return diagnostics.create(project, source(lines.report(), "inline"));
             }, doc -> ex.sendJson(200, doc));
         } else {
-            Matcher m = USAGE_REF.matcher(ref);
-            long n = m.matches() ? Long.parseLong(m.group(1)) : -1;
-            if (n < 1 || n > MAX_TRACES) {
-                throw Params.invalidValue("traffic_manifest_ref", "Invalid 'traffic_manifest_ref': expected \"usage:N\" with N "
-                        + "from 1 to " + MAX_TRACES + " (the project's last N usage events).");
-            }
+            String ref = traffic.ref();
+            int n = traffic.usageEvents();
             ex.offload(() -> {
-                List<TraceEnvelope> usage = traffic.lastUsage(project, (int) n);
+                List<TraceEnvelope> usage = this.traffic.lastUsage(project, n);
                 if (usage.isEmpty()) {
                     throw Params.invalidValue("traffic_manifest_ref", "The project has no usage events to diagnose.");
                 }
@@ -98,37 +84,5 @@ public final class DiagnosticsHandler {
         Long min = Params.optionalLong(req, "min_prefix_tokens", "min_prefix_tokens", 0, ScoringOptions.MAX_MIN_PREFIX_TOKENS);
         return new ScoringOptions(window == null ? ScoringOptions.DEFAULT_REUSE_WINDOW_MS : window,
                 min == null ? ScoringOptions.DEFAULT_MIN_PREFIX_TOKENS : min);
-    }
-
-    /** Every inline trace, validated; the first bad one is a 400 naming {@code traces[i].<field>}. */
-    private static List<TraceEnvelope> inline(ArrayNode traces) {
-        if (traces.isEmpty()) {
-            throw ApiError.invalid("traces", "empty_array", "Invalid 'traces': empty array. Expected at least one trace.").exception();
-        }
-        if (traces.size() > MAX_TRACES) {
-            throw Params.invalidValue("traces", "Invalid 'traces': at most " + MAX_TRACES + " per run.");
-        }
-        List<TraceEnvelope> out = new ArrayList<>(traces.size());
-        for (int i = 0; i < traces.size(); i++) {
-            JsonNode t = traces.get(i);
-            String at = "traces[" + i + "]";
-            if (!t.isObject()) throw Params.wrongType(at, "a trace envelope object", t);
-            for (String text : TEXT_FIELDS) {
-                String where = t.has(text) ? at + "." + text : t.path("request").has(text) ? at + ".request." + text : null;
-                if (where != null) {
-                    throw ApiError.invalid(where, "prompt_text_not_accepted", "Invalid '" + where + "': diagnostics take "
-                            + "metadata-only traces; raw prompt text is neither required nor accepted.").exception();
-                }
-            }
-            try {
-                out.add(TraceEnvelope.fromJson(t));
-            } catch (IllegalArgumentException e) {
-                String msg = e.getMessage();
-                int colon = msg.indexOf(": ");
-                String field = colon > 0 ? at + "." + msg.substring(0, colon) : at;
-                throw Params.invalidValue(field, "Invalid '" + field + "': " + (colon > 0 ? msg.substring(colon + 2) : msg) + ".");
-            }
-        }
-        return out;
     }
 }

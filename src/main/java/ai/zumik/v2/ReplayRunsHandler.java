@@ -14,15 +14,11 @@ import ai.zumik.replay.ReplayRuns;
 import ai.zumik.replay.ReplayStatus;
 import ai.zumik.traces.TraceEnvelope;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.buffer.Buffer;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code /v2/replay-runs} (admin): {@code POST} creates a run (a {@code routing_simulation} due now
@@ -34,7 +30,6 @@ public final class ReplayRunsHandler {
     public static final String ONE_PATH = "/v2/replay-runs/*";
     private static final Set<String> FIELDS = Set.of("baseline", "candidate", "replay_class", "traces", "traffic_manifest_ref",
             "scheduled_for", "seed");
-    private static final Pattern USAGE_REF = Pattern.compile("usage:([0-9]{1,9})");
     /** Seeds are exact in the signed report's canonical JSON, whose numbers are doubles: at most 2^53 − 1. */
     static final long MAX_SEED = (1L << 53) - 1;
 
@@ -62,14 +57,9 @@ public final class ReplayRunsHandler {
         }
         String baseline = Params.requiredString(req, "baseline", "baseline");
         String candidate = Params.requiredString(req, "candidate", "candidate");
-        ArrayNode traceArray = Params.optionalArray(req, "traces", "traces");
-        String ref = Params.optionalString(req, "traffic_manifest_ref", "traffic_manifest_ref");
-        if ((traceArray == null) == (ref == null)) {
-            throw ApiError.invalid(traceArray == null ? "traces" : "traffic_manifest_ref", "invalid_traffic",
-                    "Give exactly one of 'traces' (inline trace envelopes) or 'traffic_manifest_ref' (\"usage:N\").").exception();
-        }
-        List<TraceEnvelope> traces = traceArray == null ? null : traces(traceArray);
-        Integer usage = ref == null ? null : usageEvents(ref);
+        TrafficParams.Traffic traffic = TrafficParams.read(req, ReplayRuns.MAX_TRACES, "a replay run");
+        List<TraceEnvelope> traces = traffic.traces();
+        Integer usage = traffic.usageEvents();
         Long scheduledFor = scheduledFor(req.get("scheduled_for"));
         Long seed = Params.optionalLong(req, "seed", "seed", 0, MAX_SEED);
         var request = new ReplayRuns.Request(replayClass, baseline, candidate, traces, usage, scheduledFor,
@@ -114,42 +104,6 @@ public final class ReplayRunsHandler {
             }
             ex.sendJson(200, json(run));
         });
-    }
-
-    /** Each envelope read as {@code TraceEnvelope.fromJson} reads it; a bad one is a 400 naming {@code traces[i].field}. */
-    private static List<TraceEnvelope> traces(ArrayNode array) {
-        if (array.isEmpty()) throw ApiError.invalid("traces", "empty_array", "Invalid 'traces': empty array.").exception();
-        if (array.size() > ReplayRuns.MAX_TRACES) throw tooMany("traces", array.size());
-        List<TraceEnvelope> out = new ArrayList<>(array.size());
-        for (int i = 0; i < array.size(); i++) {
-            try {
-                out.add(TraceEnvelope.fromJson(array.get(i)));
-            } catch (IllegalArgumentException e) {
-                String m = e.getMessage();
-                int colon = m.indexOf(": ");
-                String field = colon < 0 ? "" : m.substring(0, colon);
-                String param = "traces[" + i + "]" + (field.isEmpty() || field.equals("trace") ? "" : "." + field);
-                throw Params.invalidValue(param, "Invalid '" + param + "': " + (colon < 0 ? m : m.substring(colon + 2)) + ".");
-            }
-        }
-        return out;
-    }
-
-    private static int usageEvents(String ref) {
-        Matcher m = USAGE_REF.matcher(ref);
-        if (!m.matches()) {
-            throw Params.invalidValue("traffic_manifest_ref", "Invalid 'traffic_manifest_ref': expected \"usage:N\" "
-                    + "(the project's last N usage events, 1 to 5000).");
-        }
-        long n = Long.parseLong(m.group(1));
-        if (n > ReplayRuns.MAX_TRACES) throw tooMany("traffic_manifest_ref", n);
-        if (n < 1) throw Params.invalidValue("traffic_manifest_ref", "Invalid 'traffic_manifest_ref': N must be at least 1.");
-        return (int) n;
-    }
-
-    private static ApiException tooMany(String param, long n) {
-        return ApiError.invalid(param, "too_many_traces", "Invalid '" + param + "': " + n + " traces; a replay run compares at most "
-                + String.format(java.util.Locale.ROOT, "%,d", ReplayRuns.MAX_TRACES) + ".").exception();
     }
 
     /** RFC 3339 or Unix seconds, as {@code since}/{@code until} take them; null when absent. */

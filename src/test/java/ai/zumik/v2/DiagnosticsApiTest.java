@@ -145,9 +145,9 @@ class DiagnosticsApiTest extends GatewayFixture {
                 + "{\"input_tokens\":1},\"prefix\":[{\"tokens\":1}]}]}"), 400).path("param").asText()).isEqualTo("traces[0].prefix[0].fingerprint");
         assertThat(error(gw.post("/v2/diagnostics", "{\"traces\":[7]}"), 400).path("param").asText()).isEqualTo("traces[0]");
         assertThat(error(gw.post("/v2/diagnostics", "{\"traces\":[]}"), 400).path("param").asText()).isEqualTo("traces");
-        assertThat(error(gw.post("/v2/diagnostics", "{}"), 400).path("code").asText()).isEqualTo("invalid_source");
+        assertThat(error(gw.post("/v2/diagnostics", "{}"), 400).path("code").asText()).isEqualTo("invalid_traffic");
         assertThat(error(gw.post("/v2/diagnostics", "{\"traces\":" + TRACES + ",\"traffic_manifest_ref\":\"usage:5\"}"), 400)
-                .path("code").asText()).isEqualTo("invalid_source");
+                .path("code").asText()).isEqualTo("invalid_traffic");
         for (String ref : new String[] {"usage:0", "usage:abc", "usage:50001", "logs:5"}) {
             assertThat(error(gw.post("/v2/diagnostics", "{\"traffic_manifest_ref\":\"" + ref + "\"}"), 400).path("param").asText())
                     .as(ref).isEqualTo("traffic_manifest_ref");
