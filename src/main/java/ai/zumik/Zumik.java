@@ -18,6 +18,12 @@ import ai.zumik.broker.RetryBudget;
 import ai.zumik.broker.RoutePlanner;
 import ai.zumik.broker.Targets;
 import ai.zumik.config.ConfigFile;
+import ai.zumik.credentials.ByokRouting;
+import ai.zumik.credentials.ExecutionPolicies;
+import ai.zumik.credentials.ProviderCredentials;
+import ai.zumik.credentials.UpstreamUrls;
+import ai.zumik.v2.ExecutionPolicyHandler;
+import ai.zumik.v2.ProviderCredentialsHandler;
 import ai.zumik.catalog.ModelCatalog;
 import ai.zumik.config.ZumikConfig;
 import ai.zumik.evidence.Signer;
@@ -275,7 +281,15 @@ public final class Zumik implements AutoCloseable {
             BillingHandler billingApi = new BillingHandler(billing);
             UsageHandler usage = new UsageHandler(usageQueries, prices);
             ModelsHandler models = new ModelsHandler(catalog, aliases);
-            ModelAliasesHandler aliasApi = new ModelAliasesHandler(aliases, catalog);
+            ProviderCredentials providerCredentials = new ProviderCredentials(database, masterKey, clock);
+            providerCredentials.refresh();
+            ExecutionPolicies executionPolicies = new ExecutionPolicies(database, clock);
+            executionPolicies.refresh();
+            UpstreamUrls upstreamUrls = new UpstreamUrls(config.allowPrivateUpstreams());
+            ByokRouting byok = new ByokRouting(providerCredentials, executionPolicies, config);
+            ProviderCredentialsHandler credentialsApi = new ProviderCredentialsHandler(providerCredentials, upstreamUrls, audit);
+            ExecutionPolicyHandler executionPolicyApi = new ExecutionPolicyHandler(executionPolicies, providerCredentials, audit);
+            ModelAliasesHandler aliasApi = new ModelAliasesHandler(aliases, catalog, providerCredentials);
             AuditEventsHandler auditApi = new AuditEventsHandler(audit);
             AgentHintsHandler hintsApi = new AgentHintsHandler(hints);
             RegionalPolicyHandler regionApi = new RegionalPolicyHandler(regionalPolicies, audit);
@@ -340,7 +354,7 @@ public final class Zumik implements AutoCloseable {
                             e -> audit.record(e.projectId(), e.type(), e.details()), inFlightResponses, context,
                             governor, prices, tokens, reuse);
                     ExecutionBroker broker = new ExecutionBroker(
-                            new RoutePlanner(catalog, aliases, targets, circuits, cooldowns, regionalPolicies), services, admission);
+                            new RoutePlanner(catalog, aliases, targets, circuits, cooldowns, regionalPolicies, byok), services, admission);
                     background.add(context, broker);
                     ResponsesApiHandler responsesApi = new ResponsesApiHandler(broker, database, inFlightResponses, cancelBus,
                             inference, blocking);
@@ -390,6 +404,15 @@ public final class Zumik implements AutoCloseable {
                             .add(Route.post(ModelAliasesHandler.ONE_PATH, Scope.ADMIN, aliasApi::install))
                             .add(Route.get(AuditEventsHandler.PATH, Scope.ADMIN, (ex, b) -> auditApi.list(ex)))
                             .add(Route.post(AgentHintsHandler.PATH, Scope.INFERENCE, hintsApi::create))
+                            .add(Route.post(ProviderCredentialsHandler.PATH, Scope.ADMIN, credentialsApi::create))
+                            .add(Route.get(ProviderCredentialsHandler.PATH, Scope.ADMIN, (ex, b) -> credentialsApi.list(ex)))
+                            .add(Route.get(ProviderCredentialsHandler.ONE_PATH, Scope.ADMIN, (ex, b) -> credentialsApi.get(ex)))
+                            .add(Route.post(ProviderCredentialsHandler.ONE_PATH, Scope.ADMIN, credentialsApi::rotate))
+                            .add(Route.delete(ProviderCredentialsHandler.ONE_PATH, Scope.ADMIN,
+                                    (ex, b) -> credentialsApi.delete(ex)))
+                            .add(Route.get(ExecutionPolicyHandler.PATH, Scope.READ, (ex, b) -> executionPolicyApi.get(ex)))
+                            .add(new Route(io.vertx.core.http.HttpMethod.PUT, ExecutionPolicyHandler.PATH, Scope.ADMIN, true,
+                                    executionPolicyApi::put))
                             .add(Route.get(RegionalPolicyHandler.PATH, Scope.READ, (ex, b) -> regionApi.get(ex)))
                             .add(Route.get(RegionalPolicyHandler.GOVERNANCE_PATH, Scope.READ, (ex, b) -> regionApi.get(ex)))
                             .add(Route.post(RegionalPolicyHandler.PATH, Scope.ADMIN, regionApi::install))
@@ -436,6 +459,13 @@ public final class Zumik implements AutoCloseable {
                     regionalPolicies.refresh();
                 } catch (RuntimeException e) {
                     LOG.warn("could not refresh regional policies: {}", e.getMessage());
+                }
+                try {
+                    providerCredentials.refresh();
+                    providerCredentials.recheckBaseUrls(upstreamUrls);
+                    executionPolicies.refresh();
+                } catch (RuntimeException e) {
+                    LOG.warn("could not refresh BYOK credentials and execution policies: {}", e.getMessage());
                 }
             }));
             vertx.setPeriodic(60_000, id -> governor.prune());

@@ -95,7 +95,17 @@ public final class AliasRegistry {
                 }
                 attemptMs = a.asInt();
             }
-            out.add(new AliasTarget(profile, provider, model, t.path("model_revision").asText("latest"), weight, attemptMs));
+            String credential = null;
+            if (profile == ExecutionProfile.BYOK) {
+                credential = t.path("credential_id").asText("");
+                if (!ai.zumik.ids.Ids.isValid(credential, "pcr_")) {
+                    throw new IllegalArgumentException(p + ".credential_id must name a provider credential (pcr_…) for a byok target");
+                }
+            } else if (t.has("credential_id")) {
+                throw new IllegalArgumentException(p + ".credential_id is only for execution_profile byok");
+            }
+            out.add(new AliasTarget(profile, provider, model, t.path("model_revision").asText("latest"), weight, attemptMs,
+                    credential));
         }
         return List.copyOf(out);
     }

@@ -12,11 +12,18 @@ import ai.zumik.provider.ProviderId;
  *
  * @param attemptTimeoutMs how long one non-stream attempt on this target may take before the next
  *     target is tried, or null for the default ({@code ZUMIK_UPSTREAM_ATTEMPT_TIMEOUT_MS})
+ * @param credentialId the project's provider credential ({@code pcr_…}) a {@code byok} target runs
+ *     on; null for every other profile
  */
 public record AliasTarget(ExecutionProfile profile, ProviderId provider, String model, String modelRevision, int weight,
-                          Integer attemptTimeoutMs) {
+                          Integer attemptTimeoutMs, String credentialId) {
     public AliasTarget(ExecutionProfile profile, ProviderId provider, String model, String modelRevision, int weight) {
-        this(profile, provider, model, modelRevision, weight, null);
+        this(profile, provider, model, modelRevision, weight, null, null);
+    }
+
+    public AliasTarget(ExecutionProfile profile, ProviderId provider, String model, String modelRevision, int weight,
+                       Integer attemptTimeoutMs) {
+        this(profile, provider, model, modelRevision, weight, attemptTimeoutMs, null);
     }
 
     /** Targets as stored and as the API shows them ({@code attempt_timeout_ms} only when set). */
@@ -30,6 +37,7 @@ public record AliasTarget(ExecutionProfile profile, ProviderId provider, String 
             o.put("model_revision", t.modelRevision());
             o.put("weight", t.weight());
             if (t.attemptTimeoutMs() != null) o.put("attempt_timeout_ms", t.attemptTimeoutMs());
+            if (t.credentialId() != null) o.put("credential_id", t.credentialId());
         }
         return arr;
     }

@@ -47,7 +47,8 @@ final class AttemptRecord {
         g.writeStringField("model", target.model().model());
         g.writeStringField("model_revision", target.modelRevision());
         g.writeStringField("endpoint", target.path());
-        g.writeStringField("credential_id", target.path().equals("placeholder") ? null : "managed:" + target.path());
+        g.writeStringField("credential_id", target.path().equals("placeholder") ? null
+                : target.byokCredentialId() != null ? target.byokCredentialId() : "managed:" + target.path());
         g.writeEndObject();
         g.writeNumberField("started_at_ms", startedAtMs);
         Json.numberField(g, "first_byte_at_ms", firstByteAtMs);

@@ -100,6 +100,12 @@ public final class Execution {
                 deadline();
             });
         }
+        if (plan.order().isEmpty() && byokUnavailable() != null) {
+            exhausted(UpstreamFailure.of(FailureClass.NO_ELIGIBLE_TARGET, "No target can serve '" + plan.requestedModel()
+                    + "': it runs on the project's provider credential " + byokUnavailable() + ", which was deleted or "
+                    + "cannot be used by this project (see the routing decision). Nothing was sent to any provider."));
+            return;
+        }
         if (plan.order().isEmpty()) {
             boolean allCoolingDown = plan.verdicts().stream()
                     .allMatch(v -> v.why() == RoutePlan.Why.RATE_LIMITED || v.why().unconfigured());
@@ -112,6 +118,22 @@ public final class Execution {
             return;
         }
         attempt(0, null);
+    }
+
+    /**
+     * When every candidate was ruled out and the only usable ones were BYOK candidates whose
+     * credential is gone, that credential's id (for the error message); else null.
+     */
+    private String byokUnavailable() {
+        String id = null;
+        for (RoutePlan.Verdict v : plan.verdicts()) {
+            if (v.why() == RoutePlan.Why.CREDENTIAL_UNAVAILABLE) {
+                if (id == null) id = v.credentialId();
+            } else if (v.why() != RoutePlan.Why.BYOK_ONLY && !v.why().unconfigured()) {
+                return null;
+            }
+        }
+        return id;
     }
 
     /** Governance refused the request (rate limit, budget, credit): record it and tell the surface. */
@@ -251,6 +273,7 @@ public final class Execution {
 
     private void failed(AttemptRecord a, StreamEvent.Failed f, long now) {
         UpstreamFailure failure = f.failure();
+        if (failure.failureClass() == FailureClass.AUTH && a.target.byokCredentialId() != null) failure = byokRejected(a.target, failure);
         FailureClass c = failure.failureClass();
         a.finishedAtMs = svc.clock().millis();
         a.httpStatus = failure.upstreamStatus();
@@ -281,11 +304,23 @@ public final class Execution {
                 return;
             }
             // The client has bytes already: no failover, an honest in-band error instead.
-            terminal(f, 200, "failed", c == FailureClass.STREAM_IDLE_TIMEOUT ? ReasonCode.PROVIDER_TIMEOUT
+            terminal(new StreamEvent.Failed(failure, f.usage()), 200, "failed", c == FailureClass.STREAM_IDLE_TIMEOUT ? ReasonCode.PROVIDER_TIMEOUT
                     : ReasonCode.STREAM_INTERRUPTED, c.code(), true);
             return;
         }
         failover(failure);
+    }
+
+    /**
+     * The provider refused the project's own key: the customer's problem, said precisely, and never
+     * retried on another account (the class is not retryable, so no failover and no bridge).
+     */
+    private static UpstreamFailure byokRejected(Target t, UpstreamFailure f) {
+        return new UpstreamFailure(FailureClass.BYOK_CREDENTIAL_REJECTED, f.upstreamStatus(),
+                t.model().provider().wireId() + " rejected the project's provider credential " + t.byokCredentialId()
+                        + " (BYOK" + (f.upstreamStatus() > 0 ? ", HTTP " + f.upstreamStatus() : "") + "). Check the key and its "
+                        + "account with the provider, then rotate it: POST /v2/provider-credentials/" + t.byokCredentialId()
+                        + "/rotate. The request was not sent to any other account.", null, null, null);
     }
 
     private void failover(UpstreamFailure failure) {
@@ -477,7 +512,8 @@ public final class Execution {
         Target target = current == null ? null : current.target;
         // Billable: a real provider processed something it reported, and the caller is not exempt
         // (deadline misses and admission refusals never are charged).
-        boolean charged = chargeable && target != null && target.mode() != ExecutionMode.PLACEHOLDER && usage.reported();
+        boolean charged = chargeable && target != null && target.mode() != ExecutionMode.PLACEHOLDER && usage.reported()
+                && platformBilled();
         long latencyMs = (now - ctx.startNanos()) / 1_000_000;
         Long ttftMs = firstEventNanos < 0 ? null : (firstEventNanos - ctx.startNanos()) / 1_000_000;
         QosRequest q = ctx.qos();
@@ -539,14 +575,25 @@ public final class Execution {
         boolean priced = false;
         for (AttemptRecord a : attempts) {
             if (!a.usage.reported() || a.target.mode() == ExecutionMode.PLACEHOLDER) continue;
-            var c = svc.prices().costNanos(a.target.model().provider().wireId(), a.target.model().model(), a.usage,
-                    ctx.tier());
+            var c = svc.prices().costNanos(a.target.profile(), a.target.model().provider().wireId(), a.target.model().model(),
+                    a.usage, ctx.tier());
             if (c.isPresent()) {
                 total += c.getAsLong();
                 priced = true;
             }
         }
         return priced ? total : null;
+    }
+
+    /**
+     * Whether any attempt's reported usage is on the platform's bill: BYOK tokens are billed to the
+     * customer by the provider, so a response served only on the project's own keys is not charged.
+     */
+    private boolean platformBilled() {
+        for (AttemptRecord a : attempts) {
+            if (a.usage.reported() && a.target.profile() != ai.zumik.inference.ExecutionProfile.BYOK) return true;
+        }
+        return false;
     }
 
     /** Usage the providers reported across attempts: the served one plus partial work of broken ones. */
@@ -594,6 +641,7 @@ public final class Execution {
                 ctx.qos().qosClass().wire(), ctx.admission(), targetMet,
                 outcome != null ? outcome.reasonCode() : successReason(), ttft, outcome != null ? upstreamNanos : -1, outcome,
                 ctx.permit() != null ? ctx.permit().headers() : refusalHeaders, costNanos,
-                t != null && t.speaksResponses() && ctx.endpoint().equals(RESPONSES_ENDPOINT), null);
+                t != null && t.speaksResponses() && ctx.endpoint().equals(RESPONSES_ENDPOINT), null,
+                t != null ? t.byokCredentialId() : null);
     }
 }

@@ -232,7 +232,7 @@ public final class ExecutionBroker {
         if (plan.order().isEmpty()) return 0;
         Target t = plan.order().getFirst();
         if (t.mode() == ExecutionMode.PLACEHOLDER) return 0;
-        return svc.prices().costNanos(t.model().provider().wireId(), t.model().model(), usage, tier).orElse(0);
+        return svc.prices().costNanos(t.profile(), t.model().provider().wireId(), t.model().model(), usage, tier).orElse(0);
     }
 
     private static Result refused(String model, RuntimeException e) {

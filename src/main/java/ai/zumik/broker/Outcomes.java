@@ -26,6 +26,7 @@ final class Outcomes {
             case RATE_LIMIT_EXCEEDED -> ReasonCode.RATE_LIMIT_EXCEEDED;
             case QUOTA_EXCEEDED -> ReasonCode.QUOTA_EXCEEDED;
             case CREDITS_REQUIRED -> ReasonCode.CREDITS_REQUIRED;
+            case BYOK_CREDENTIAL_REJECTED -> ReasonCode.BYOK_CREDENTIAL_REJECTED;
         };
     }
 

@@ -39,6 +39,16 @@ public record RoutePlan(String requestedModel, AliasRelease release, String capa
         PRIMARY_NOT_CONFIGURED("primary_not_configured"),
         NO_ADAPTER("no_adapter"),
         PROFILE_UNAVAILABLE("profile_unavailable"),
+        /**
+         * A BYOK candidate whose credential cannot be used: deleted, not this project's, not the
+         * provider's, or BYOK is disabled (no explicit master key).
+         */
+        CREDENTIAL_UNAVAILABLE("credential_unavailable"),
+        /**
+         * A compatible stand-in on the platform's account for a request that runs on the project's
+         * own credential: BYOK traffic fails over to managed targets only when a release lists them.
+         */
+        BYOK_ONLY("byok_only"),
         REGION_NOT_ALLOWED("region_not_allowed");
 
         private final String wire;
@@ -62,9 +72,15 @@ public record RoutePlan(String requestedModel, AliasRelease release, String capa
      * One candidate and its fate.
      *
      * @param param the parameter a {@link Why#CAPABILITY} verdict names, else null
+     * @param credentialId the project credential a BYOK candidate runs on, else null
      */
     public record Verdict(ModelRef model, ExecutionProfile profile, String modelRevision, int weight, boolean fallback,
-                          Why why, String param) {
+                          Why why, String param, String credentialId) {
+        public Verdict(ModelRef model, ExecutionProfile profile, String modelRevision, int weight, boolean fallback,
+                       Why why, String param) {
+            this(model, profile, modelRevision, weight, fallback, why, param, null);
+        }
+
         public boolean kept() {
             return why == Why.KEPT || why == Why.PLACEHOLDER;
         }
@@ -99,6 +115,7 @@ public record RoutePlan(String requestedModel, AliasRelease release, String capa
                 g.writeStringField("model", v.model().model());
                 g.writeStringField("model_revision", v.modelRevision());
                 g.writeStringField("execution_profile", v.profile().wire());
+                if (v.credentialId() != null) g.writeStringField("credential_id", v.credentialId());
                 g.writeNumberField("weight", v.weight());
                 g.writeBooleanField("compatible_fallback", v.fallback());
                 g.writeStringField("verdict", v.kept() ? "kept" : "skipped");

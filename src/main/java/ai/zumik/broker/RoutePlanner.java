@@ -40,6 +40,7 @@ public final class RoutePlanner {
     private final CircuitBreakers circuits;
     private final Cooldowns cooldowns;
     private final RegionalPolicies policies;
+    private final ByokRoutes byok;
     private final ConcurrentHashMap<TemplateKey, DecisionTemplate> templates = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<CandidatesKey, List<Candidate>> concrete = new ConcurrentHashMap<>();
 
@@ -73,6 +74,7 @@ public final class RoutePlanner {
                 h = 31 * h + (v.fallback() ? 1 : 0);
                 h = 31 * h + v.why().hashCode();
                 h = 31 * h + Objects.hashCode(v.param());
+                h = 31 * h + Objects.hashCode(v.credentialId());
             }
             this.hash = h;
         }
@@ -95,7 +97,7 @@ public final class RoutePlanner {
                 if (a.model().provider() != b.model().provider() || !a.model().model().equals(b.model().model())
                         || !Objects.equals(a.modelRevision(), b.modelRevision()) || a.profile() != b.profile()
                         || a.weight() != b.weight() || a.fallback() != b.fallback() || a.why() != b.why()
-                        || !Objects.equals(a.param(), b.param())) {
+                        || !Objects.equals(a.param(), b.param()) || !Objects.equals(a.credentialId(), b.credentialId())) {
                     return false;
                 }
             }
@@ -105,12 +107,18 @@ public final class RoutePlanner {
 
     public RoutePlanner(ModelCatalog catalog, AliasRegistry aliases, Targets targets, CircuitBreakers circuits,
                         Cooldowns cooldowns, RegionalPolicies policies) {
+        this(catalog, aliases, targets, circuits, cooldowns, policies, ByokRoutes.NONE);
+    }
+
+    public RoutePlanner(ModelCatalog catalog, AliasRegistry aliases, Targets targets, CircuitBreakers circuits,
+                        Cooldowns cooldowns, RegionalPolicies policies, ByokRoutes byok) {
         this.catalog = catalog;
         this.aliases = aliases;
         this.targets = targets;
         this.circuits = circuits;
         this.cooldowns = cooldowns;
         this.policies = policies;
+        this.byok = byok;
     }
 
     /** The model does not exist (neither alias nor catalogue model nor provider-prefixed id). */
@@ -130,9 +138,18 @@ public final class RoutePlanner {
         }
     }
 
-    /** A candidate before verdicts. */
+    /** A candidate before verdicts; {@code credentialId} names the project credential of a BYOK one. */
     private record Candidate(ModelRef model, ExecutionProfile profile, String revision, int weight, boolean fallback,
-                             Integer attemptTimeoutMs) {}
+                             Integer attemptTimeoutMs, String credentialId) {
+        Candidate(ModelRef model, ExecutionProfile profile, String revision, int weight, boolean fallback,
+                  Integer attemptTimeoutMs) {
+            this(model, profile, revision, weight, fallback, attemptTimeoutMs, null);
+        }
+
+        Candidate onCredential(String id) {
+            return new Candidate(model, ExecutionProfile.BYOK, revision, weight, fallback, attemptTimeoutMs, id);
+        }
+    }
 
     /**
      * Plans a chat response.
@@ -148,7 +165,10 @@ public final class RoutePlanner {
         RegionalPolicy policy = policies.of(projectId);
         Optional<AliasRelease> release = AliasRegistry.validName(requested) ? aliases.live(projectId, requested) : Optional.empty();
         List<Candidate> candidates = release.isPresent() ? aliasCandidates(release.get(), seed)
-                : concreteCandidates(requested, kind, allowCompatibleFallback);
+                : withByokDefaults(projectId, concreteCandidates(requested, kind, allowCompatibleFallback));
+        // A concrete model on the project's own credential fails over to other BYOK candidates only:
+        // the platform's account is used for BYOK traffic only where an alias release lists it.
+        boolean byokPrimary = release.isEmpty() && candidates.getFirst().profile() == ExecutionProfile.BYOK;
         List<RoutePlan.Verdict> verdicts = new ArrayList<>();
         List<Target> order = new ArrayList<>();
         RequestRejected firstRejection = null;
@@ -165,7 +185,31 @@ public final class RoutePlanner {
                         Why.PRIMARY_NOT_CONFIGURED, null));
                 continue;
             }
-            if (c.profile() != ExecutionProfile.MANAGED_PROVIDER) {
+            if (byokPrimary && c.profile() == ExecutionProfile.MANAGED_PROVIDER) {
+                why = Why.BYOK_ONLY;
+            } else if (c.profile() == ExecutionProfile.BYOK) {
+                anyConfigured = true;
+                try {
+                    check.accept(c.model());
+                    var adapter = byok.adapter(projectId, c.credentialId(), c.model().provider(), targets.transport());
+                    if (adapter == null) {
+                        why = Why.CREDENTIAL_UNAVAILABLE;
+                    } else {
+                        Target t = targets.byok(c.model(), c.revision(), c.fallback(), c.credentialId(), adapter);
+                        long left;
+                        if (!policy.allows(t.zone())) why = Why.REGION_NOT_ALLOWED;
+                        else if (!circuits.allow(t.key())) why = Why.CIRCUIT_OPEN;
+                        else if ((left = cooldowns.remainingSeconds(t.key())) > 0) {
+                            why = Why.RATE_LIMITED;
+                            coolDown = coolDown == 0 ? left : Math.min(coolDown, left);
+                        } else live = c.attemptTimeoutMs() == null ? t : t.withAttemptTimeout(c.attemptTimeoutMs());
+                    }
+                } catch (RequestRejected r) {
+                    if (firstRejection == null) firstRejection = r;
+                    why = Why.CAPABILITY;
+                    param = r.param();
+                }
+            } else if (c.profile() != ExecutionProfile.MANAGED_PROVIDER) {
                 why = Why.PROFILE_UNAVAILABLE;
             } else {
                 try {
@@ -195,7 +239,8 @@ public final class RoutePlanner {
                 }
             }
             if (live != null) order.add(live);
-            verdicts.add(new RoutePlan.Verdict(c.model(), c.profile(), c.revision(), c.weight(), c.fallback(), why, param));
+            verdicts.add(new RoutePlan.Verdict(c.model(), c.profile(), c.revision(), c.weight(), c.fallback(), why, param,
+                    c.credentialId()));
         }
         ModelRef primary = candidates.getFirst().model();
         boolean primaryUnconfigured = release.isEmpty() && verdicts.getFirst().why() == Why.NOT_CONFIGURED;
@@ -207,7 +252,8 @@ public final class RoutePlanner {
                     Why.PLACEHOLDER, null));
         }
         if (order.isEmpty() && firstRejection != null
-                && verdicts.stream().allMatch(v -> v.why() == Why.CAPABILITY || v.why() == Why.NOT_CONFIGURED)) {
+                && verdicts.stream().allMatch(v -> v.why() == Why.CAPABILITY || v.why() == Why.NOT_CONFIGURED
+                        || v.why() == Why.BYOK_ONLY)) {
             throw firstRejection;
         }
         if (order.isEmpty() && verdicts.stream().anyMatch(v -> v.why() == Why.REGION_NOT_ALLOWED)
@@ -251,9 +297,26 @@ public final class RoutePlanner {
         for (int i : weightedOrder(weights, seed)) {
             AliasTarget t = ts.get(i);
             ModelRef ref = catalog.resolve(t.provider().wireId() + "/" + t.model()).orElseThrow();
-            out.add(new Candidate(ref, t.profile(), t.modelRevision(), t.weight(), false, t.attemptTimeoutMs()));
+            out.add(new Candidate(ref, t.profile(), t.modelRevision(), t.weight(), false, t.attemptTimeoutMs(),
+                    t.credentialId()));
         }
         return out;
+    }
+
+    /**
+     * A concrete model's candidates with the project's {@code byok_defaults} applied: a candidate
+     * whose provider has a default credential runs on it (profile {@code byok}).
+     */
+    private List<Candidate> withByokDefaults(String projectId, List<Candidate> candidates) {
+        List<Candidate> out = null;
+        for (int i = 0; i < candidates.size(); i++) {
+            Candidate c = candidates.get(i);
+            String credential = byok.defaultCredential(projectId, c.model().provider());
+            if (credential == null) continue;
+            if (out == null) out = new ArrayList<>(candidates);
+            out.set(i, c.onCredential(credential));
+        }
+        return out == null ? candidates : out;
     }
 
     /**

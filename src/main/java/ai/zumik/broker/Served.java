@@ -23,15 +23,25 @@ import ai.zumik.qos.ReasonCode;
  *     OpenAI's Responses events rather than chat chunks
  * @param record the response's usage record as it was made durable, on terminal events only (a
  *     surface that renders the record need not read it back)
+ * @param byokCredentialId the project credential ({@code pcr_…}) the serving target ran on, when its profile is BYOK
  */
 public record Served(ProviderId provider, String model, String responseModel, ExecutionMode mode,
                      ExecutionProfile profile, int attempts, boolean fallbackUsed, boolean degraded,
                      String aliasReleaseId, String qosClass, String admission, Boolean targetMet, ReasonCode reason,
                      long ttftNanos, long upstreamNanos, QosOutcome outcome, RateHeaders rateLimits, Long costNanos,
-                     boolean responsesNative, ai.zumik.metering.UsageEvent record) {
+                     boolean responsesNative, ai.zumik.metering.UsageEvent record, String byokCredentialId) {
+
+    public Served(ProviderId provider, String model, String responseModel, ExecutionMode mode, ExecutionProfile profile,
+                  int attempts, boolean fallbackUsed, boolean degraded, String aliasReleaseId, String qosClass, String admission,
+                  Boolean targetMet, ReasonCode reason, long ttftNanos, long upstreamNanos, QosOutcome outcome,
+                  RateHeaders rateLimits, Long costNanos, boolean responsesNative, ai.zumik.metering.UsageEvent record) {
+        this(provider, model, responseModel, mode, profile, attempts, fallbackUsed, degraded, aliasReleaseId, qosClass, admission,
+                targetMet, reason, ttftNanos, upstreamNanos, outcome, rateLimits, costNanos, responsesNative, record, null);
+    }
 
     Served withRecord(ai.zumik.metering.UsageEvent r) {
         return new Served(provider, model, responseModel, mode, profile, attempts, fallbackUsed, degraded, aliasReleaseId, qosClass,
-                admission, targetMet, reason, ttftNanos, upstreamNanos, outcome, rateLimits, costNanos, responsesNative, r);
+                admission, targetMet, reason, ttftNanos, upstreamNanos, outcome, rateLimits, costNanos, responsesNative, r,
+                byokCredentialId);
     }
 }

@@ -28,7 +28,19 @@ public record Target(ModelRef model, String upstreamModel, ProviderAdapter adapt
         return new Target(model, upstreamModel, adapter, mode, profile, path, modelRevision, compatibleFallback, zone, ms);
     }
 
-    /** Identity for circuits and cool-downs. */
+    /** Path prefix of a target reached with a project's own credential: {@code byok:pcr_…}. */
+    static final String BYOK_PATH = "byok:";
+
+    /** The project credential a BYOK target runs on, else null. */
+    public String byokCredentialId() {
+        return profile == ExecutionProfile.BYOK && path.startsWith(BYOK_PATH) ? path.substring(BYOK_PATH.length()) : null;
+    }
+
+    /**
+     * Identity for circuits and cool-downs. A BYOK target's path names its credential, so one
+     * customer's refused or rate-limited key never opens a circuit or starts a cool-down for the
+     * platform's account or for another customer's key on the same model.
+     */
     public String key() {
         return profile.wire() + '|' + path + '|' + model.provider().wireId() + '/' + model.model();
     }

@@ -81,6 +81,20 @@ public final class Targets {
         return configured.contains(ref.provider()) ? new Path.NoAdapter() : new Path.Unconfigured();
     }
 
+    /**
+     * A target running on a project's own credential through {@code adapter} (a BYOK adapter): its
+     * path is {@code byok:<credential id>}, so circuits and cool-downs are kept per credential.
+     */
+    public Target byok(ModelRef ref, String revision, boolean compatibleFallback, String credentialId, ProviderAdapter adapter) {
+        return new Target(ref, ref.model(), adapter, ExecutionMode.LIVE, ExecutionProfile.BYOK, Target.BYOK_PATH + credentialId,
+                revision, compatibleFallback, zones.get(ref.provider()), null);
+    }
+
+    /** This event loop's upstream connections. */
+    public Transport transport() {
+        return transport;
+    }
+
     /** Whether requests to {@code ref}'s provider go out natively as OpenAI Responses API calls. */
     public boolean speaksResponses(ModelRef ref) {
         ProviderAdapter adapter = direct.get(ref.provider());

@@ -11,8 +11,9 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The command line: {@code serve}, {@code keys create|list|revoke}, {@code projects create|list},
- * {@code signing-keys rotate|list}, {@code verify-receipt}, {@code proxy}, {@code diagnose}, {@code score},
- * {@code lint}, {@code version}, {@code help} (the last four are picocli commands, see {@link Picocli}).
+ * {@code signing-keys rotate|list}, {@code master-key rewrap}, {@code verify-receipt}, {@code proxy}, {@code diagnose},
+ * {@code score}, {@code lint}, {@code version}, {@code help} (proxy, diagnose, score and lint are picocli commands, see
+ * {@link Picocli}).
  * Returns a process exit code: 0 success, 1 runtime failure (for verify-receipt: the document does
  * not verify), 2 usage error, 3 (verify-receipt) the document or keys could not be read.
  */
@@ -32,6 +33,7 @@ public final class Cli {
                 case "keys" -> KeysCommand.run(args, env, out);
                 case "projects" -> ProjectsCommand.run(args, env, out);
                 case "signing-keys" -> SigningKeysCommand.run(args, env, out, err);
+                case "master-key" -> MasterKeyCommand.run(args, env, out, err);
                 case "verify-receipt" -> VerifyReceiptCommand.run(args, env, out, err);
                 case "proxy" -> Picocli.run(new ProxyCommand(env), args, out, err);
                 case "diagnose" -> Picocli.run(new DiagnoseCommand(), args, out, err);
@@ -104,6 +106,8 @@ public final class Cli {
                   projects list
                   signing-keys rotate                          retire the active receipt-signing key, make a new one
                   signing-keys list
+                  master-key rewrap                            move every sealed secret to ZUMIK_NEW_MASTER_KEY in one
+                                                               transaction (see zumik master-key rewrap --help)
                   verify-receipt FILE [--keys URL|FILE]        check a signed receipt or report offline; keys from a
                                                                Zumik URL, a file holding GET /v2/signing-keys, or
                                                                (default) the database. Exit 0 valid, 1 not valid,

@@ -35,7 +35,8 @@ public record ZumikConfig(
         Governance governance,
         ConfigFile file,
         Batches batches,
-        boolean reuseAccounting) {
+        boolean reuseAccounting,
+        boolean allowPrivateUpstreams) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -225,6 +226,11 @@ public record ZumikConfig(
                     case "on" -> true;
                     case "off" -> false;
                     default -> throw new IllegalArgumentException("ZUMIK_REUSE_ACCOUNTING must be 'on' or 'off'");
+                },
+                switch (s.get("ZUMIK_ALLOW_PRIVATE_UPSTREAMS", "false").toLowerCase(Locale.ROOT)) {
+                    case "true" -> true;
+                    case "false" -> false;
+                    default -> throw new IllegalArgumentException("ZUMIK_ALLOW_PRIVATE_UPSTREAMS must be 'true' or 'false'");
                 });
     }
 

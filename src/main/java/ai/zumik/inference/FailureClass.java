@@ -18,6 +18,12 @@ public enum FailureClass {
     RATE_LIMITED(429, "rate_limit_error", "provider_rate_limited", true),
     /** The provider refused Zumik's managed credential: not the caller's fault, so not a 401. */
     AUTH(502, "api_error", "provider_auth_failed", true),
+    /**
+     * The provider refused the project's own (BYOK) credential: the customer's to fix, never retried
+     * on another account. 424: the request failed because of a dependency the caller configured, and
+     * a 401 would read as Zumik refusing the caller's Zumik key.
+     */
+    BYOK_CREDENTIAL_REJECTED(424, "invalid_request_error", "byok_credential_rejected", false),
     BAD_REQUEST(400, "invalid_request_error", "upstream_rejected_request", false),
     NOT_FOUND(404, "invalid_request_error", "model_not_found", false),
     CONTEXT_LENGTH(400, "invalid_request_error", "context_length_exceeded", false),

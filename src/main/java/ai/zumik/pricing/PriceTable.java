@@ -1,5 +1,6 @@
 package ai.zumik.pricing;
 
+import ai.zumik.inference.ExecutionProfile;
 import ai.zumik.inference.Usage;
 import ai.zumik.json.Json;
 import ai.zumik.pricing.PriceEntryReader.Key;
@@ -119,6 +120,17 @@ public final class PriceTable {
         Optional<ModelPrice> price = find(provider, model);
         if (price.isEmpty() || !usage.reported()) return OptionalLong.empty();
         return OptionalLong.of(price.get().costNanos(usage, tier));
+    }
+
+    /**
+     * What {@code usage} costs the platform's bill under {@code profile}: BYOK tokens are billed to the
+     * customer by the provider, so they cost 0 here (the token counts are still recorded); Zumik's
+     * per-request control-plane fee for BYOK is not modelled. Other profiles: {@link #costNanos(String,
+     * String, Usage, Tier)}.
+     */
+    public OptionalLong costNanos(ExecutionProfile profile, String provider, String model, Usage usage, Tier tier) {
+        if (profile == ExecutionProfile.BYOK) return usage.reported() ? OptionalLong.of(0) : OptionalLong.empty();
+        return costNanos(provider, model, usage, tier);
     }
 
     private static JsonNode canonical(JsonNode node) {

@@ -32,7 +32,8 @@ public enum ReasonCode {
     CLIENT_CANCELLED("the client disconnected or cancelled"),
     SHUTTING_DOWN("Zumik was stopping and its shutdown grace ran out before the response finished"),
     INVALID_REQUEST("the request was invalid for every target"),
-    UPSTREAM_REJECTED_REQUEST("the provider rejected the request as invalid (no retry)");
+    UPSTREAM_REJECTED_REQUEST("the provider rejected the request as invalid (no retry)"),
+    BYOK_CREDENTIAL_REJECTED("the provider refused the project's own (BYOK) credential (no retry, no other account)");
 
     private final String meaning;
 

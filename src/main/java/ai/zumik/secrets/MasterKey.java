@@ -119,6 +119,20 @@ public final class MasterKey {
         return Sealer.derive(key, purpose);
     }
 
+    /**
+     * HMAC-SHA256 of {@code data} under a key derived from the master key for {@code purpose}
+     * (fingerprints that must be comparable without revealing what they fingerprint).
+     */
+    public byte[] hmac(String purpose, byte[] data) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(Sealer.deriveMacKey(key, purpose));
+            return mac.doFinal(data);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available in this JDK", e);
+        }
+    }
+
     @Override
     public String toString() {
         return "MasterKey[from " + source + "]";

@@ -31,6 +31,15 @@ public final class Sealer {
         this.key = key;
     }
 
+    /**
+     * A sealer whose AES-256 key is {@code key} itself (32 random bytes), not derived: envelope
+     * encryption's per-secret data keys ({@code credentials.Envelope}).
+     */
+    public static Sealer forDataKey(byte[] key) {
+        if (key.length != 32) throw new IllegalArgumentException("a data key is 32 bytes");
+        return new Sealer(new SecretKeySpec(key, "AES"));
+    }
+
     static Sealer derive(byte[] master, String purpose) {
         try {
             KDF hkdf = KDF.getInstance("HKDF-SHA256");
@@ -39,6 +48,20 @@ public final class Sealer {
                     .addSalt(SALT)
                     .thenExpand(("zumik sealing: " + purpose).getBytes(StandardCharsets.UTF_8), 32);
             return new Sealer(hkdf.deriveKey("AES", params));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HKDF-SHA256 is not available in this JDK", e);
+        }
+    }
+
+    /** An HMAC-SHA256 key derived from the master key for one purpose (distinct from every sealing key). */
+    static SecretKey deriveMacKey(byte[] master, String purpose) {
+        try {
+            KDF hkdf = KDF.getInstance("HKDF-SHA256");
+            var params = HKDFParameterSpec.ofExtract()
+                    .addIKM(new SecretKeySpec(master, "Generic"))
+                    .addSalt(SALT)
+                    .thenExpand(("zumik hmac: " + purpose).getBytes(StandardCharsets.UTF_8), 32);
+            return hkdf.deriveKey("HmacSHA256", params);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HKDF-SHA256 is not available in this JDK", e);
         }

@@ -23,6 +23,7 @@ public final class AgentHeaders {
     private static final CharSequence ATTEMPTS = HttpHeaders.createOptimized("Agent-Attempts");
     private static final CharSequence REASON = HttpHeaders.createOptimized("Agent-Reason-Code");
     private static final CharSequence COST = HttpHeaders.createOptimized("Agent-Cost-Micros");
+    private static final CharSequence BYOK_CREDENTIAL = HttpHeaders.createOptimized("Agent-Byok-Credential-Id");
 
     private AgentHeaders() {}
 
@@ -38,6 +39,7 @@ public final class AgentHeaders {
                 .putHeader(ATTEMPTS, Integer.toString(served.attempts()))
                 .putHeader(REASON, served.reason().wire());
         if (served.aliasReleaseId() != null) response.putHeader(RELEASE, served.aliasReleaseId());
+        if (served.byokCredentialId() != null) response.putHeader(BYOK_CREDENTIAL, served.byokCredentialId());
         if (served.targetMet() != null) response.putHeader(QOS_TARGET_MET, served.targetMet() ? "true" : "false");
         if (served.rateLimits() != null) served.rateLimits().apply(response);
         // Known only once the response is complete: non-stream answers carry it, streams record it.

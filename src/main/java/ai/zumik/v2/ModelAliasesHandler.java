@@ -4,6 +4,7 @@ import ai.zumik.alias.AliasRegistry;
 import ai.zumik.alias.AliasRelease;
 import ai.zumik.alias.AliasTarget;
 import ai.zumik.catalog.ModelCatalog;
+import ai.zumik.credentials.ProviderCredentials;
 import ai.zumik.http.ApiError;
 import ai.zumik.http.ApiException;
 import ai.zumik.http.Exchange;
@@ -25,10 +26,12 @@ public final class ModelAliasesHandler {
 
     private final AliasRegistry aliases;
     private final ModelCatalog catalog;
+    private final ProviderCredentials credentials;
 
-    public ModelAliasesHandler(AliasRegistry aliases, ModelCatalog catalog) {
+    public ModelAliasesHandler(AliasRegistry aliases, ModelCatalog catalog, ProviderCredentials credentials) {
         this.aliases = aliases;
         this.catalog = catalog;
+        this.credentials = credentials;
     }
 
     public void list(Exchange ex) {
@@ -77,8 +80,23 @@ public final class ModelAliasesHandler {
         }
         String project = ex.principal().projectId();
         var definition = new AliasRegistry.Definition(policy == null ? "policy_project" : policy, targets);
-        ex.offload(() -> aliases.install(project, alias, definition, ex.principal().keyId()),
-                release -> ex.sendJson(200, json(release)));
+        boolean byok = targets.stream().anyMatch(t -> t.credentialId() != null);
+        if (byok && !credentials.enabled()) throw ProviderCredentialsHandler.masterKeyRequired();
+        ex.offload(() -> {
+            for (int i = 0; i < targets.size(); i++) checkCredential(project, targets.get(i), "targets[" + i + "].credential_id");
+            return aliases.install(project, alias, definition, ex.principal().keyId());
+        }, release -> ex.sendJson(200, json(release)));
+    }
+
+    /** A byok target's credential must be the project's own and hold a key for the target's provider. Blocking. */
+    private void checkCredential(String project, AliasTarget t, String param) {
+        if (t.credentialId() == null) return;
+        var c = credentials.get(project, t.credentialId()).orElseThrow(() -> Params.invalidValue(param,
+                "No provider credential '" + t.credentialId() + "' exists in this project."));
+        if (c.provider() != t.provider()) {
+            throw Params.invalidValue(param, "The provider credential '" + t.credentialId() + "' holds a "
+                    + c.provider().wireId() + " key, but the target's provider is " + t.provider().wireId() + ".");
+        }
     }
 
     private static ApiException notFound(String alias) {

@@ -52,8 +52,9 @@ class PostgresTest {
     private static final String HI = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     private static final List<String> TABLES = List.of("agent_hints", "alias_releases", "api_keys",
             "artifacts", "audit_events", "batch_lines", "batches", "branches", "bundles", "credit_grants",
-            "decision_templates", "diagnostics", "events", "file_chunks", "files", "fingerprint_keys", "flyway_schema_history", "idempotency_keys", "projects",
-            "purge_jobs", "regional_policies", "replay_runs", "response_state", "sessions", "signing_keys", "snapshots", "spend_totals",
+            "decision_templates", "diagnostics", "events", "execution_policies", "file_chunks", "files", "fingerprint_keys",
+            "flyway_schema_history", "idempotency_keys", "projects", "provider_credentials", "purge_jobs", "regional_policies",
+            "replay_runs", "response_state", "sessions", "signing_keys", "snapshots", "spend_totals",
             "usage_events", "v1_responses", "zumik_meta");
 
     private static boolean reachable;
@@ -103,7 +104,7 @@ class PostgresTest {
         assertThat(columnType("usage_events", "stream")).isEqualTo("smallint");
         assertThat(columnType("api_keys", "key_hash")).isEqualTo("text");
         assertThat(migrations()).containsExactly("1:true", "2:true", "3:true", "4:true", "5:true", "6:true", "7:true", "8:true",
-                "9:true", "10:true", "11:true", "12:true", "13:true", "14:true");
+                "9:true", "10:true", "11:true", "12:true", "13:true", "14:true", "15:true");
 
         // Opening again migrates nothing and keeps the data.
         try (Database db = Database.open(URL, dir, false)) {
@@ -112,7 +113,7 @@ class PostgresTest {
             assertThat(keys.listAll()).hasSize(2);
         }
         assertThat(migrations()).containsExactly("1:true", "2:true", "3:true", "4:true", "5:true", "6:true", "7:true", "8:true",
-                "9:true", "10:true", "11:true", "12:true", "13:true", "14:true");
+                "9:true", "10:true", "11:true", "12:true", "13:true", "14:true", "15:true");
     }
 
     @Test
@@ -212,6 +213,44 @@ class PostgresTest {
      * partial index and the retried rotation), and two gateways with one ZUMIK_MASTER_KEY sign with
      * whichever key is active and publish the same set, retired keys included.
      */
+    @Test
+    @Order(4)
+    void byokCredentialsSealRotateRewrapAndDeleteOnPostgres(@TempDir Path dir) throws Exception {
+        var oldKey = ai.zumik.secrets.MasterKey.of(new byte[32]);
+        byte[] k2 = new byte[32];
+        k2[0] = 1;
+        var newKey = ai.zumik.secrets.MasterKey.of(k2);
+        try (Database db = Database.open(URL, dir, false)) {
+            var store = new ai.zumik.credentials.ProviderCredentials(db, oldKey, Clock.systemUTC());
+            var c = store.create("prj_pg", ai.zumik.provider.ProviderId.OPENAI, "pg", null,
+                    "sk-pg-secret-0000000000".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            var rotated = store.rotate("prj_pg", c.id(), "sk-pg-rotated-000000000".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                    .orElseThrow();
+            assertThat(rotated.version()).isEqualTo(2);
+            assertThat(store.rotate("prj_other", c.id(), new byte[] {'x'})).as("another project's id").isEmpty();
+            var policies = new ai.zumik.credentials.ExecutionPolicies(db, Clock.systemUTC());
+            policies.install("prj_pg", java.util.Map.of(ai.zumik.provider.ProviderId.OPENAI, c.id()));
+            var fresh = new ai.zumik.credentials.ExecutionPolicies(db, Clock.systemUTC());
+            fresh.refresh();
+            assertThat(fresh.byokDefault("prj_pg", ai.zumik.provider.ProviderId.OPENAI)).isEqualTo(c.id());
+            // Earlier tests left signing keys sealed under other master keys: the rewrap refuses as a whole.
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ai.zumik.credentials.MasterKeyRewrap.run(db, oldKey, newKey))
+                    .isInstanceOf(ai.zumik.credentials.MasterKeyRewrap.Unopenable.class);
+            var unchanged = new ai.zumik.credentials.ProviderCredentials(db, oldKey, Clock.systemUTC());
+            unchanged.refresh();
+            assertThat(unchanged.open(unchanged.live("prj_pg", c.id()).orElseThrow())).as("nothing was rewrapped").isNotEmpty();
+            db.call(conn -> conn.createStatement().executeUpdate("DELETE FROM signing_keys"));
+            db.call(conn -> conn.createStatement().executeUpdate("DELETE FROM fingerprint_keys"));
+            assertThat(ai.zumik.credentials.MasterKeyRewrap.run(db, oldKey, newKey).credentials()).isEqualTo(1);
+            var reopened = new ai.zumik.credentials.ProviderCredentials(db, newKey, Clock.systemUTC());
+            reopened.refresh();
+            var live = reopened.live("prj_pg", c.id()).orElseThrow();
+            assertThat(new String(reopened.open(live), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("sk-pg-rotated-000000000");
+            assertThat(reopened.delete("prj_pg", c.id())).isTrue();
+            assertThat(reopened.list("prj_pg")).isEmpty();
+        }
+    }
+
     @Test
     @Order(3)
     void signingKeysRotateSafelyAcrossReplicasOnPostgres(@TempDir Path dir) throws Exception {

@@ -60,7 +60,8 @@ class IsolationSweepTest {
     @BeforeAll
     static void start() throws Exception {
         openai = FakeProvider.start();
-        gw = TestGateway.start("OPENAI_BASE_URL", openai.baseUrl(), "OPENAI_API_KEY", "sk-test-123456");
+        gw = TestGateway.start("OPENAI_BASE_URL", openai.baseUrl(), "OPENAI_API_KEY", "sk-test-123456",
+                "ZUMIK_MASTER_KEY", ai.zumik.secrets.MasterKey.generateEncoded());
         aKey = project("alpha");
         bAdmin = project("beta");
         bInference = key(bAdmin, "[\"inference\"]");
@@ -85,6 +86,8 @@ class IsolationSweepTest {
         ok(send("POST", "/v2/model-aliases/alpha.only/releases", "{\"targets\":[{\"provider\":\"openai\",\"model\":\"gpt-4o-mini\","
                 + "\"weight\":1}]}", aKey));
         a.put("alias", "alpha.only");
+        a.put("pcr", ok(send("POST", "/v2/provider-credentials", "{\"provider\":\"openai\",\"secret\":\"sk-alpha-own-key-0000000000\"}",
+                aKey)).get("id").asText());
         String doomed = ok(send("POST", "/v2/artifacts", "{\"artifact_type\":\"document\",\"content\":\"doomed\"}", aKey)).get("id").asText();
         a.put("pjb", ok(send("POST", "/v2/purge-jobs", "{\"artifact_ids\":[\"" + doomed + "\"]}", aKey)).get("id").asText());
         String replayTraces = "[{\"trace_id\":\"a1\",\"privacy_mode\":\"metadata\",\"observed\":{\"input_tokens\":1}}]";
@@ -200,6 +203,19 @@ class IsolationSweepTest {
         put(m, Kind.OBJECT, "GET", "/v2/model-aliases/*", "/v2/model-aliases/" + a.get("alias"), null);
         put(m, Kind.OWN, "POST", "/v2/model-aliases/*", "/v2/model-aliases/beta.own/releases",
                 "{\"targets\":[{\"provider\":\"openai\",\"model\":\"gpt-4o-mini\",\"weight\":1}]}");
+        put(m, Kind.REFERENCES, "POST", "/v2/model-aliases/*", "/v2/model-aliases/beta.stolen/releases",
+                "{\"targets\":[{\"execution_profile\":\"byok\",\"provider\":\"openai\",\"model\":\"gpt-4o-mini\",\"weight\":1,"
+                        + "\"credential_id\":\"" + a.get("pcr") + "\"}]}");
+        put(m, Kind.OWN, "POST", "/v2/provider-credentials", "/v2/provider-credentials",
+                "{\"provider\":\"openai\",\"secret\":\"sk-beta-own-key-00000000000\"}");
+        put(m, Kind.LIST, "GET", "/v2/provider-credentials", "/v2/provider-credentials", null);
+        put(m, Kind.OBJECT, "GET", "/v2/provider-credentials/*", "/v2/provider-credentials/" + a.get("pcr"), null);
+        put(m, Kind.OBJECT, "POST", "/v2/provider-credentials/*", "/v2/provider-credentials/" + a.get("pcr") + "/rotate",
+                "{\"secret\":\"sk-beta-takeover-000000000\"}");
+        put(m, Kind.OBJECT, "DELETE", "/v2/provider-credentials/*", "/v2/provider-credentials/" + a.get("pcr"), null);
+        put(m, Kind.LIST, "GET", "/v2/execution-policy", "/v2/execution-policy", null);
+        put(m, Kind.REFERENCES, "PUT", "/v2/execution-policy", "/v2/execution-policy",
+                "{\"byok_defaults\":{\"openai\":\"" + a.get("pcr") + "\"}}");
         put(m, Kind.LIST, "GET", "/v2/audit-events", "/v2/audit-events", null);
         put(m, Kind.OWN, "POST", "/v2/agent-hints", "/v2/agent-hints", "{\"qos\":{\"class\":\"standard\"}}");
         put(m, Kind.LIST, "GET", "/v2/regional-policy", "/v2/regional-policy", null);
@@ -281,6 +297,8 @@ class IsolationSweepTest {
         assertThat(send("GET", "/v2/sessions/" + a.get("ses") + "/branches/" + a.get("fork"), null, aKey).statusCode()).isEqualTo(200);
         assertThat(send("GET", "/v1/responses/" + a.get("resp"), null, aKey).statusCode()).isEqualTo(200);
         assertThat(send("GET", "/v2/api-keys/" + a.get("key"), null, aKey).statusCode()).isEqualTo(200);
+        assertThat(ok(send("GET", "/v2/provider-credentials/" + a.get("pcr"), null, aKey)).get("version").asLong())
+                .as("B's rotate and delete did not reach A's credential").isEqualTo(1);
         assertThat(send("GET", "/v1/files/" + a.get("file"), null, aKey).statusCode()).isEqualTo(200);
         assertThat(send("GET", "/v1/batches/" + a.get("batch"), null, aKey).statusCode()).isEqualTo(200);
         assertThat(ok(send("GET", "/v2/replay-runs/" + a.get("rpl_queued"), null, aKey)).get("status").asText())
