@@ -627,6 +627,7 @@ class HardeningTest {
             gw.zumik().eventLoops().getFirst().runOnContext(v -> released.join());
             try {
                 Raw unhealthy = null;
+                java.util.Map<String, Integer> seen = new java.util.TreeMap<>();
                 // Red after 4 s (half the stall limit), the exit at 8 s: a window wide enough for a
                 // busy machine, where the watchdog and this client both wake late.
                 long end = System.nanoTime() + 7_800_000_000L;
@@ -636,12 +637,14 @@ class HardeningTest {
                         s.setSoTimeout(200);
                         s.getOutputStream().write(ascii("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
                         Raw r = readNoCloseCheck(s);
+                        seen.merge(Integer.toString(r.status()), 1, Integer::sum);
                         if (r.status() == 503) unhealthy = r;
                     } catch (IOException stuckLoop) {
                         // this connection landed on the wedged loop
+                        seen.merge(stuckLoop.getClass().getSimpleName(), 1, Integer::sum);
                     }
                 }
-                assertThat(unhealthy).as("/healthz went red while the loop was stuck").isNotNull();
+                assertThat(unhealthy).as("/healthz went red while the loop was stuck; answers seen: " + seen).isNotNull();
                 assertThat(JSON.readTree(unhealthy.body()).get("reason").asText()).contains("event loop 0");
                 long deadline = System.nanoTime() + 8_000_000_000L;
                 while (TestGateway.FATAL_EXITS.get() == before && System.nanoTime() < deadline) Thread.sleep(50);
