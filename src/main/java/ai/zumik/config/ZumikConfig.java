@@ -35,7 +35,9 @@ public record ZumikConfig(
         Governance governance,
         ConfigFile file,
         Batches batches,
-        boolean reuseAccounting) {
+        boolean reuseAccounting,
+        boolean allowPrivateUpstreams,
+        Duration byocHeartbeatTimeout) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -225,7 +227,13 @@ public record ZumikConfig(
                     case "on" -> true;
                     case "off" -> false;
                     default -> throw new IllegalArgumentException("ZUMIK_REUSE_ACCOUNTING must be 'on' or 'off'");
-                });
+                },
+                switch (s.get("ZUMIK_ALLOW_PRIVATE_UPSTREAMS", "false").toLowerCase(Locale.ROOT)) {
+                    case "true", "on" -> true;
+                    case "false", "off" -> false;
+                    default -> throw new IllegalArgumentException("ZUMIK_ALLOW_PRIVATE_UPSTREAMS must be 'true' or 'false'");
+                },
+                s.millis("ZUMIK_BYOC_HEARTBEAT_TIMEOUT_MS", 15_000));
     }
 
     /**
