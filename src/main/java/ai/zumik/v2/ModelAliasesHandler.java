@@ -23,12 +23,25 @@ public final class ModelAliasesHandler {
     public static final String PATH = "/v2/model-aliases";
     public static final String ONE_PATH = "/v2/model-aliases/*";
 
+    /** Whether a {@code cluster_id} target may be installed for a project. Blocking. */
+    @FunctionalInterface
+    public interface ClusterCheck {
+        /** Null when the project's cluster exists, serves the target's model and has its profile; else why not. */
+        String refusal(String projectId, AliasTarget target);
+    }
+
     private final AliasRegistry aliases;
     private final ModelCatalog catalog;
+    private final ClusterCheck clusters;
 
     public ModelAliasesHandler(AliasRegistry aliases, ModelCatalog catalog) {
+        this(aliases, catalog, (project, t) -> "no BYOC cluster '" + t.clusterId() + "' exists in this project");
+    }
+
+    public ModelAliasesHandler(AliasRegistry aliases, ModelCatalog catalog, ClusterCheck clusters) {
         this.aliases = aliases;
         this.catalog = catalog;
+        this.clusters = clusters;
     }
 
     public void list(Exchange ex) {
@@ -77,8 +90,15 @@ public final class ModelAliasesHandler {
         }
         String project = ex.principal().projectId();
         var definition = new AliasRegistry.Definition(policy == null ? "policy_project" : policy, targets);
-        ex.offload(() -> aliases.install(project, alias, definition, ex.principal().keyId()),
-                release -> ex.sendJson(200, json(release)));
+        ex.offload(() -> {
+            for (int i = 0; i < targets.size(); i++) {
+                AliasTarget t = targets.get(i);
+                String why = t.clusterId() == null ? null : clusters.refusal(project, t);
+                if (why != null) throw Params.invalidValue("targets[" + i + "].cluster_id", "Invalid 'targets[" + i + "].cluster_id': "
+                        + why + ".");
+            }
+            return aliases.install(project, alias, definition, ex.principal().keyId());
+        }, release -> ex.sendJson(200, json(release)));
     }
 
     private static ApiException notFound(String alias) {
