@@ -3,6 +3,12 @@ package ai.zumik;
 import ai.zumik.alias.AliasRegistry;
 import ai.zumik.audit.AuditLog;
 import ai.zumik.billing.AlertWebhook;
+import ai.zumik.byoc.Activations;
+import ai.zumik.byoc.ClusterDirectory;
+import ai.zumik.byoc.ClusterRegistry;
+import ai.zumik.evidence.KeyRing;
+import ai.zumik.evidence.Verifier;
+import ai.zumik.v2.ByocClustersHandler;
 import ai.zumik.billing.Billing;
 import ai.zumik.broker.BackgroundBrokers;
 import ai.zumik.broker.BrokerServices;
@@ -129,12 +135,13 @@ public final class Zumik implements AutoCloseable {
     private final List<AutoCloseable> helpers;
     private final int port;
     private final String initialAdminKey;
+    private final ClusterDirectory clusterDirectory;
     private boolean closed;
 
     private Zumik(ZumikConfig config, Vertx vertx, Database database, ApiKeyService keys, UsageMeter meter,
                   AccessLog accessLog, ExecutorService blocking, List<HttpFront> fronts, AtomicInteger inFlight,
                   InFlight inFlightResponses, BatchRunner batches, SigningKeys signingKeys, Signer signer,
-                  List<AutoCloseable> helpers, int port, String initialAdminKey) {
+                  List<AutoCloseable> helpers, int port, String initialAdminKey, ClusterDirectory clusterDirectory) {
         this.config = config;
         this.vertx = vertx;
         this.database = database;
@@ -151,6 +158,7 @@ public final class Zumik implements AutoCloseable {
         this.helpers = helpers;
         this.port = port;
         this.initialAdminKey = initialAdminKey;
+        this.clusterDirectory = clusterDirectory;
     }
 
     /** Starts Zumik; a fatal fault (a dead or wedged event loop, an Error) ends the process with status 70. */
@@ -273,7 +281,7 @@ public final class Zumik implements AutoCloseable {
             BillingHandler billingApi = new BillingHandler(billing);
             UsageHandler usage = new UsageHandler(usageQueries, prices);
             ModelsHandler models = new ModelsHandler(catalog, aliases);
-            ModelAliasesHandler aliasApi = new ModelAliasesHandler(aliases, catalog);
+
             AuditEventsHandler auditApi = new AuditEventsHandler(audit);
             AgentHintsHandler hintsApi = new AgentHintsHandler(hints);
             RegionalPolicyHandler regionApi = new RegionalPolicyHandler(regionalPolicies, audit);
@@ -293,15 +301,23 @@ public final class Zumik implements AutoCloseable {
             if (reuse != null) keys.whenProjectLoaded(fingerprintKeys::warm);
             FingerprintKeysHandler fingerprintKeysApi = new FingerprintKeysHandler(fingerprintKeys);
             ReplayStore replayStore = new ReplayStore(database);
+            ClusterRegistry byocClusters = new ClusterRegistry(database, masterKey, clock, config.byocHeartbeatTimeout().toMillis());
+            byocClusters.refresh();
             ReplayRuns replayRuns = new ReplayRuns(replayStore, aliases, catalog, prices, new UsageTraffic(database, meter::awaitVisible),
-                    signer::sign, clock);
+                    signer::sign, clock, byocClusters);
+            Activations byocActivations = new Activations(byocClusters, replayRuns,
+                    report -> Verifier.verify(report, KeyRing.ofKeys(signingKeys.list())), aliases, audit, clock);
+            ByocClustersHandler byocApi = new ByocClustersHandler(byocClusters, byocActivations, audit,
+                    config.allowPrivateUpstreams());
+            ModelAliasesHandler aliasApi = new ModelAliasesHandler(aliases, catalog, byocClusters::aliasTargetRefusal);
             ReplayRunner replayRunner = new ReplayRunner(replayStore, replayRuns::report, blocking, clock, REPLAY_LEASE);
             ReplayRunsHandler replayApi = new ReplayRunsHandler(replayRuns, replayRunner::queued);
             PurgeJobsHandler purgeApi = new PurgeJobsHandler(new PurgeJobs(database, clock, catalog,
                     config.bifrostBaseUrl() != null, signer::sign, List.of(
                             projectData("files", files::purgeProject), projectData("batches", batchRunner::purgeProject),
                             projectData("fingerprint_keys", fingerprintKeys::purgeProject),
-                            projectData("replay_runs", replayStore::purgeProject)), meter::awaitVisible));
+                            projectData("replay_runs", replayStore::purgeProject),
+                            projectData("byoc_clusters", byocClusters::purgeProject)), meter::awaitVisible));
             SigningKeysHandler signingKeysApi = new SigningKeysHandler(signingKeys);
             var watchdogRef = new java.util.concurrent.atomic.AtomicReference<LoopWatchdog>();
             OpsEndpoints ops = new OpsEndpoints(metrics, config.metricsToken(),
@@ -381,6 +397,11 @@ public final class Zumik implements AutoCloseable {
                             .add(Route.get(ModelAliasesHandler.ONE_PATH, Scope.INFERENCE, (ex, b) -> aliasApi.get(ex)))
                             .add(Route.post(ModelAliasesHandler.ONE_PATH, Scope.ADMIN, aliasApi::install))
                             .add(Route.get(AuditEventsHandler.PATH, Scope.ADMIN, (ex, b) -> auditApi.list(ex)))
+                            .add(Route.post(ByocClustersHandler.PATH, Scope.ADMIN, byocApi::create))
+                            .add(Route.get(ByocClustersHandler.PATH, Scope.ADMIN, (ex, b) -> byocApi.list(ex)))
+                            .add(Route.get(ByocClustersHandler.ONE_PATH, Scope.ADMIN, (ex, b) -> byocApi.get(ex)))
+                            .add(Route.post(ByocClustersHandler.ONE_PATH, Scope.ADMIN, byocApi::post))
+                            .add(Route.delete(ByocClustersHandler.ONE_PATH, Scope.ADMIN, (ex, b) -> byocApi.delete(ex)))
                             .add(Route.post(AgentHintsHandler.PATH, Scope.INFERENCE, hintsApi::create))
                             .add(Route.get(RegionalPolicyHandler.PATH, Scope.READ, (ex, b) -> regionApi.get(ex)))
                             .add(Route.get(RegionalPolicyHandler.GOVERNANCE_PATH, Scope.READ, (ex, b) -> regionApi.get(ex)))
@@ -430,6 +451,20 @@ public final class Zumik implements AutoCloseable {
                     LOG.warn("could not refresh regional policies: {}", e.getMessage());
                 }
             }));
+            // Heartbeats and activations made through other replicas: see ClusterDirectory for the bound.
+            var byocRefreshing = new java.util.concurrent.atomic.AtomicBoolean();
+            vertx.setPeriodic(ClusterRegistry.REFRESH_MS, id -> {
+                if (!byocRefreshing.compareAndSet(false, true)) return;
+                blocking.execute(() -> {
+                    try {
+                        byocClusters.refresh();
+                    } catch (RuntimeException e) {
+                        LOG.warn("could not refresh BYOC clusters: {}", e.getMessage());
+                    } finally {
+                        byocRefreshing.set(false);
+                    }
+                });
+            });
             vertx.setPeriodic(60_000, id -> governor.prune());
             vertx.setPeriodic(60_000, id -> blocking.execute(() -> {
                 try {
@@ -474,7 +509,7 @@ public final class Zumik implements AutoCloseable {
                     config.host(), port, config.eventLoops(), vertx.isNativeTransportEnabled(),
                     database.dialect().name().toLowerCase(java.util.Locale.ROOT));
             return new Zumik(config, vertx, database, keys, meter, accessLog, blocking, fronts, inFlight,
-                    inFlightResponses, batchRunner, signingKeys, signer, helpers, port, initialAdminKey);
+                    inFlightResponses, batchRunner, signingKeys, signer, helpers, port, initialAdminKey, byocClusters);
         } catch (RuntimeException e) {
             for (int i = opened.size() - 1; i >= 0; i--) {
                 try {
@@ -509,6 +544,12 @@ public final class Zumik implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("ZUMIK_CONFIG: " + e.getMessage());
             }
+            defs.forEach((alias, d) -> {
+                if (d.targets().stream().anyMatch(t -> t.clusterId() != null)) {
+                    throw new IllegalArgumentException("ZUMIK_CONFIG: aliases." + alias + " names a cluster_id, but a BYOC cluster "
+                            + "belongs to one project; activate it with POST /v2/byoc/clusters/{id}/activations instead");
+                }
+            });
         }
         return defs;
     }
@@ -556,6 +597,14 @@ public final class Zumik implements AutoCloseable {
     /** Signs receipts and reports with the active key ({@link Signer#sign}); blocking. */
     public Signer signer() {
         return signer;
+    }
+
+    /**
+     * The BYOC clusters routing may use, answered from memory (see {@link ClusterDirectory} for how
+     * stale it may be). The broker is wired to it separately.
+     */
+    public ClusterDirectory clusterDirectory() {
+        return clusterDirectory;
     }
 
     /** The HTTP event loops (tests use them to stall one on purpose). */
