@@ -95,6 +95,10 @@ class ByocActivationTest extends ByocFixture {
         assertThat(added.get("model").asText()).isEqualTo(LLAMA);
         assertThat(added.get("weight").asInt()).isEqualTo(3);
 
+        // Until routing is wired to the directory, a cluster target is skipped like any profile it cannot serve, never a 500.
+        assertThat(gw.post("/v1/chat/completions", "{\"model\":\"team.chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                key).statusCode()).isEqualTo(200);
+
         List<JsonNode> created = audit(key, "byoc.activation_created", 1);
         assertThat(created).hasSize(1);
         assertThat(created.getFirst().at("/details/activation_id").asText()).isEqualTo(a.get("id").asText());
