@@ -3,6 +3,12 @@ package ai.zumik;
 import ai.zumik.alias.AliasRegistry;
 import ai.zumik.audit.AuditLog;
 import ai.zumik.billing.AlertWebhook;
+import ai.zumik.byoc.Activations;
+import ai.zumik.byoc.ClusterDirectory;
+import ai.zumik.byoc.ClusterRegistry;
+import ai.zumik.evidence.KeyRing;
+import ai.zumik.evidence.Verifier;
+import ai.zumik.v2.ByocClustersHandler;
 import ai.zumik.billing.Billing;
 import ai.zumik.broker.BackgroundBrokers;
 import ai.zumik.broker.BrokerServices;
@@ -137,12 +143,13 @@ public final class Zumik implements AutoCloseable {
     private final List<AutoCloseable> helpers;
     private final int port;
     private final String initialAdminKey;
+    private final ClusterDirectory clusterDirectory;
     private boolean closed;
 
     private Zumik(ZumikConfig config, Vertx vertx, Database database, ApiKeyService keys, UsageMeter meter,
                   AccessLog accessLog, ExecutorService blocking, List<HttpFront> fronts, AtomicInteger inFlight,
                   InFlight inFlightResponses, BatchRunner batches, SigningKeys signingKeys, Signer signer,
-                  List<AutoCloseable> helpers, int port, String initialAdminKey) {
+                  List<AutoCloseable> helpers, int port, String initialAdminKey, ClusterDirectory clusterDirectory) {
         this.config = config;
         this.vertx = vertx;
         this.database = database;
@@ -159,6 +166,7 @@ public final class Zumik implements AutoCloseable {
         this.helpers = helpers;
         this.port = port;
         this.initialAdminKey = initialAdminKey;
+        this.clusterDirectory = clusterDirectory;
     }
 
     /** Starts Zumik; a fatal fault (a dead or wedged event loop, an Error) ends the process with status 70. */
@@ -289,7 +297,6 @@ public final class Zumik implements AutoCloseable {
             ByokRouting byok = new ByokRouting(providerCredentials, executionPolicies, config);
             ProviderCredentialsHandler credentialsApi = new ProviderCredentialsHandler(providerCredentials, upstreamUrls, audit);
             ExecutionPolicyHandler executionPolicyApi = new ExecutionPolicyHandler(executionPolicies, providerCredentials, audit);
-            ModelAliasesHandler aliasApi = new ModelAliasesHandler(aliases, catalog, providerCredentials);
             AuditEventsHandler auditApi = new AuditEventsHandler(audit);
             AgentHintsHandler hintsApi = new AgentHintsHandler(hints);
             RegionalPolicyHandler regionApi = new RegionalPolicyHandler(regionalPolicies, audit);
@@ -310,8 +317,16 @@ public final class Zumik implements AutoCloseable {
             FingerprintKeysHandler fingerprintKeysApi = new FingerprintKeysHandler(fingerprintKeys);
             ReplayStore replayStore = new ReplayStore(database);
             UsageTraffic usageTraffic = new UsageTraffic(database, meter::awaitVisible);
+            ClusterRegistry byocClusters = new ClusterRegistry(database, masterKey, clock, config.byocHeartbeatTimeout().toMillis());
+            byocClusters.refresh();
             ReplayRuns replayRuns = new ReplayRuns(replayStore, aliases, catalog, prices, usageTraffic,
-                    signer::sign, clock);
+                    signer::sign, clock, byocClusters);
+            Activations byocActivations = new Activations(byocClusters, replayRuns,
+                    report -> Verifier.verify(report, KeyRing.ofKeys(signingKeys.list())), aliases, audit, clock);
+            ByocClustersHandler byocApi = new ByocClustersHandler(byocClusters, byocActivations, audit,
+                    config.allowPrivateUpstreams());
+            ModelAliasesHandler aliasApi = new ModelAliasesHandler(aliases, catalog, providerCredentials,
+                    byocClusters::aliasTargetRefusal);
             ReplayRunner replayRunner = new ReplayRunner(replayStore, replayRuns::report, blocking, clock, REPLAY_LEASE);
             ReplayRunsHandler replayApi = new ReplayRunsHandler(replayRuns, replayRunner::queued);
             Diagnostics diagnostics = new Diagnostics(database, clock, signer::sign);
@@ -321,7 +336,8 @@ public final class Zumik implements AutoCloseable {
                             projectData("files", files::purgeProject), projectData("batches", batchRunner::purgeProject),
                             projectData("fingerprint_keys", fingerprintKeys::purgeProject),
                             projectData("replay_runs", replayStore::purgeProject),
-                            projectData("diagnostics", diagnostics::purgeProject)), meter::awaitVisible));
+                            projectData("diagnostics", diagnostics::purgeProject),
+                            projectData("byoc_clusters", byocClusters::purgeProject)), meter::awaitVisible));
             SigningKeysHandler signingKeysApi = new SigningKeysHandler(signingKeys);
             var watchdogRef = new java.util.concurrent.atomic.AtomicReference<LoopWatchdog>();
             OpsEndpoints ops = new OpsEndpoints(metrics, config.metricsToken(),
@@ -403,6 +419,11 @@ public final class Zumik implements AutoCloseable {
                             .add(Route.get(ModelAliasesHandler.ONE_PATH, Scope.INFERENCE, (ex, b) -> aliasApi.get(ex)))
                             .add(Route.post(ModelAliasesHandler.ONE_PATH, Scope.ADMIN, aliasApi::install))
                             .add(Route.get(AuditEventsHandler.PATH, Scope.ADMIN, (ex, b) -> auditApi.list(ex)))
+                            .add(Route.post(ByocClustersHandler.PATH, Scope.ADMIN, byocApi::create))
+                            .add(Route.get(ByocClustersHandler.PATH, Scope.ADMIN, (ex, b) -> byocApi.list(ex)))
+                            .add(Route.get(ByocClustersHandler.ONE_PATH, Scope.ADMIN, (ex, b) -> byocApi.get(ex)))
+                            .add(Route.post(ByocClustersHandler.ONE_PATH, Scope.ADMIN, byocApi::post))
+                            .add(Route.delete(ByocClustersHandler.ONE_PATH, Scope.ADMIN, (ex, b) -> byocApi.delete(ex)))
                             .add(Route.post(AgentHintsHandler.PATH, Scope.INFERENCE, hintsApi::create))
                             .add(Route.post(ProviderCredentialsHandler.PATH, Scope.ADMIN, credentialsApi::create))
                             .add(Route.get(ProviderCredentialsHandler.PATH, Scope.ADMIN, (ex, b) -> credentialsApi.list(ex)))
@@ -468,6 +489,20 @@ public final class Zumik implements AutoCloseable {
                     LOG.warn("could not refresh BYOK credentials and execution policies: {}", e.getMessage());
                 }
             }));
+            // Heartbeats and activations made through other replicas: see ClusterDirectory for the bound.
+            var byocRefreshing = new java.util.concurrent.atomic.AtomicBoolean();
+            vertx.setPeriodic(ClusterRegistry.REFRESH_MS, id -> {
+                if (!byocRefreshing.compareAndSet(false, true)) return;
+                blocking.execute(() -> {
+                    try {
+                        byocClusters.refresh();
+                    } catch (RuntimeException e) {
+                        LOG.warn("could not refresh BYOC clusters: {}", e.getMessage());
+                    } finally {
+                        byocRefreshing.set(false);
+                    }
+                });
+            });
             vertx.setPeriodic(60_000, id -> governor.prune());
             vertx.setPeriodic(60_000, id -> blocking.execute(() -> {
                 try {
@@ -512,7 +547,7 @@ public final class Zumik implements AutoCloseable {
                     config.host(), port, config.eventLoops(), vertx.isNativeTransportEnabled(),
                     database.dialect().name().toLowerCase(java.util.Locale.ROOT));
             return new Zumik(config, vertx, database, keys, meter, accessLog, blocking, fronts, inFlight,
-                    inFlightResponses, batchRunner, signingKeys, signer, helpers, port, initialAdminKey);
+                    inFlightResponses, batchRunner, signingKeys, signer, helpers, port, initialAdminKey, byocClusters);
         } catch (RuntimeException e) {
             for (int i = opened.size() - 1; i >= 0; i--) {
                 try {
@@ -547,6 +582,12 @@ public final class Zumik implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("ZUMIK_CONFIG: " + e.getMessage());
             }
+            defs.forEach((alias, d) -> {
+                if (d.targets().stream().anyMatch(t -> t.clusterId() != null)) {
+                    throw new IllegalArgumentException("ZUMIK_CONFIG: aliases." + alias + " names a cluster_id, but a BYOC cluster "
+                            + "belongs to one project; activate it with POST /v2/byoc/clusters/{id}/activations instead");
+                }
+            });
         }
         return defs;
     }
@@ -594,6 +635,14 @@ public final class Zumik implements AutoCloseable {
     /** Signs receipts and reports with the active key ({@link Signer#sign}); blocking. */
     public Signer signer() {
         return signer;
+    }
+
+    /**
+     * The BYOC clusters routing may use, answered from memory (see {@link ClusterDirectory} for how
+     * stale it may be). The broker is wired to it separately.
+     */
+    public ClusterDirectory clusterDirectory() {
+        return clusterDirectory;
     }
 
     /** The HTTP event loops (tests use them to stall one on purpose). */

@@ -75,7 +75,15 @@ public final class AliasRegistry {
         for (int i = 0; i < array.size(); i++) {
             JsonNode t = array.get(i);
             String p = path + "[" + i + "]";
-            ProviderId provider = ProviderId.parse(t.path("provider").asText(""))
+            String clusterId = null;
+            if (t.hasNonNull("cluster_id")) {
+                if (!t.get("cluster_id").isTextual() || !t.get("cluster_id").asText().startsWith("bcl_")) {
+                    throw new IllegalArgumentException(p + ".cluster_id must be a BYOC cluster id (bcl_…)");
+                }
+                clusterId = t.get("cluster_id").asText();
+            }
+            // A cluster speaks the OpenAI-compatible protocol: that is its provider unless one is given.
+            ProviderId provider = ProviderId.parse(t.path("provider").asText(clusterId != null ? "openai" : ""))
                     .orElseThrow(() -> new IllegalArgumentException(p + ".provider is not a known provider"));
             String model = t.path("model").asText("");
             if (model.isEmpty()) throw new IllegalArgumentException(p + ".model is required");
@@ -86,6 +94,10 @@ public final class AliasRegistry {
                 profile = ExecutionProfile.parse(t.path("execution_profile").asText("managed_provider"));
             } catch (IllegalArgumentException bad) {
                 throw new IllegalArgumentException(p + ".execution_profile is not a known profile");
+            }
+            boolean byoc = profile == ExecutionProfile.BYOC_DYNAMO || profile == ExecutionProfile.BYOC_EPP;
+            if (clusterId != null && !byoc) {
+                throw new IllegalArgumentException(p + ".execution_profile must be byoc_dynamo or byoc_epp for a cluster_id target");
             }
             Integer attemptMs = null;
             if (t.hasNonNull("attempt_timeout_ms")) {
@@ -105,7 +117,7 @@ public final class AliasRegistry {
                 throw new IllegalArgumentException(p + ".credential_id is only for execution_profile byok");
             }
             out.add(new AliasTarget(profile, provider, model, t.path("model_revision").asText("latest"), weight, attemptMs,
-                    credential));
+                    credential, clusterId));
         }
         return List.copyOf(out);
     }

@@ -94,7 +94,8 @@ final class AliasStore {
                         ProviderId.parse(t.get("provider").asText()).orElseThrow(), t.get("model").asText(),
                         t.get("model_revision").asText(), t.get("weight").asInt(),
                         t.hasNonNull("attempt_timeout_ms") ? t.get("attempt_timeout_ms").asInt() : null,
-                        t.hasNonNull("credential_id") ? t.get("credential_id").asText() : null));
+                        t.hasNonNull("credential_id") ? t.get("credential_id").asText() : null,
+                        t.hasNonNull("cluster_id") ? t.get("cluster_id").asText() : null));
             }
             return List.copyOf(out);
         } catch (IOException e) {

@@ -36,7 +36,8 @@ public record ZumikConfig(
         ConfigFile file,
         Batches batches,
         boolean reuseAccounting,
-        boolean allowPrivateUpstreams) {
+        boolean allowPrivateUpstreams,
+        Duration byocHeartbeatTimeout) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -228,10 +229,11 @@ public record ZumikConfig(
                     default -> throw new IllegalArgumentException("ZUMIK_REUSE_ACCOUNTING must be 'on' or 'off'");
                 },
                 switch (s.get("ZUMIK_ALLOW_PRIVATE_UPSTREAMS", "false").toLowerCase(Locale.ROOT)) {
-                    case "true" -> true;
-                    case "false" -> false;
+                    case "true", "on" -> true;
+                    case "false", "off" -> false;
                     default -> throw new IllegalArgumentException("ZUMIK_ALLOW_PRIVATE_UPSTREAMS must be 'true' or 'false'");
-                });
+                },
+                s.millis("ZUMIK_BYOC_HEARTBEAT_TIMEOUT_MS", 15_000));
     }
 
     /**

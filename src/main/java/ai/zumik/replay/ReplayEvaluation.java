@@ -33,9 +33,14 @@ import java.util.function.Function;
  *       target's cache TTL over the arrival times, per prefix family: a hit only when the family
  *       was last written on that target within the TTL.</li>
  *   <li><b>Cost</b>: the price table over the trace's input (cached part at the cached-input
- *       price), and output tokens.</li>
+ *       price), and output tokens. A BYOC cluster target costs the platform nothing: the tokens
+ *       run on the customer's own hardware, whose cost Zumik does not know, so it is counted as
+ *       0 and the report says how many traces were priced that way.</li>
  *   <li><b>Latency</b> (not in routing simulation, which reads nothing that changes): the trace's
- *       own timings on its own target, else the project's median on that target from usage.</li>
+ *       own timings on its own target, else the project's median on that target from usage; on a
+ *       BYOC cluster, the medians its latest heartbeat reported; else {@code unknown}.</li>
+ *   <li><b>Reuse on a BYOC cluster</b>: its prompt cache is not in the capability manifest, so
+ *       no reuse is assumed ({@code unknown}) unless the trace ran there.</li>
  *   <li><b>QoS</b>: latency against the trace's deadline; {@code qos_validation} also checks TTFT
  *       against a reference target per class ({@link #REFERENCE_TTFT_MS}).</li>
  * </ul>
@@ -99,7 +104,7 @@ final class ReplayEvaluation {
         side.placed(target.id(), p.releaseId());
         boolean own = target.sameModelAs(ReplayPlan.observed(t));
         TraceEnvelope.Observed o = t.observed();
-        Capabilities.PromptCache pc = capabilities(target).promptCache();
+        Capabilities.PromptCache pc = target.byoc() ? null : capabilities(target).promptCache();
 
         long reusable = reusable(t);
         long realized;
@@ -110,6 +115,9 @@ final class ReplayEvaluation {
         } else if (own) {
             realized = o.realizedReusedTokens() == null ? 0 : o.realizedReusedTokens();
             reuseEvidence = o.realizedReusedTokens() == null ? Evidence.UNKNOWN : Evidence.PROVIDER_REPORTED;
+        } else if (target.byoc()) {
+            realized = 0;
+            reuseEvidence = Evidence.UNKNOWN;
         } else {
             realized = cacheable(pc, reusable) ? reusable : 0;
             reuseEvidence = Evidence.TRACE_ESTIMATED;
@@ -121,7 +129,9 @@ final class ReplayEvaluation {
         side.reuseEvidence.merge(reuseEvidence, 1L, Long::sum);
 
         Usage usage = new Usage(o.inputTokens(), o.outputTokens() == null ? 0 : o.outputTokens(), realized, null, null);
-        OptionalLong cost = prices.costNanos(target.provider().wireId(), target.model(), usage, Tier.STANDARD);
+        OptionalLong cost = target.byoc() ? OptionalLong.of(0) : prices.costNanos(target.provider().wireId(), target.model(), usage,
+                Tier.STANDARD);
+        if (target.byoc()) side.byocTraces++;
         if (cost.isPresent()) {
             side.costNanos += cost.getAsLong();
             side.priced++;
@@ -138,8 +148,7 @@ final class ReplayEvaluation {
             latency = o.latencyMs();
             latencyEvidence = Evidence.PROVIDER_REPORTED;
         } else {
-            Optional<TargetLatency> median = latencyMemo.computeIfAbsent(target.provider().wireId() + "/" + target.model(),
-                    k -> latencies.apply(target));
+            Optional<TargetLatency> median = latencyMemo.computeIfAbsent(modelKey(target), k -> latencies.apply(target));
             ttft = median.map(TargetLatency::ttftMs).orElse(null);
             latency = median.map(TargetLatency::latencyMs).orElse(null);
             latencyEvidence = median.isPresent() ? Evidence.TRACE_ESTIMATED : Evidence.UNKNOWN;
@@ -185,7 +194,7 @@ final class ReplayEvaluation {
             side.cacheMisses++;
             return 0;
         }
-        String key = target.provider().wireId() + "/" + target.model() + '\u0000' + family;
+        String key = modelKey(target) + '\u0000' + family;
         Long last = cache.put(key, at);
         if (last != null && at - last <= pc.ttlSeconds() * 1000L) {
             side.cacheHits++;
@@ -193,6 +202,11 @@ final class ReplayEvaluation {
         }
         side.cacheMisses++;
         return 0;
+    }
+
+    /** A provider's model whatever its revision, or a cluster's model. */
+    private static String modelKey(Target target) {
+        return target.byoc() ? target.id() : target.provider().wireId() + "/" + target.model();
     }
 
     private static boolean cacheable(Capabilities.PromptCache pc, long reusable) {

@@ -38,7 +38,7 @@ public record ReplayPlan(Side baseline, Side candidate, Map<String, Pinned> rele
         /** A live alias, through its pinned weighted release. */
         record Alias(String spec) implements Side {}
 
-        /** One fixed {@code provider/model[@revision]}. */
+        /** One fixed {@code provider/model[@revision]}, or {@code byoc:<cluster id>/<model path>}. */
         record Fixed(String spec, Target target) implements Side {}
     }
 
@@ -47,7 +47,11 @@ public record ReplayPlan(Side baseline, Side candidate, Map<String, Pinned> rele
     public record Pinned(String releaseId, List<Weighted> targets) {
         static Pinned of(AliasRelease r) {
             List<Weighted> ts = new ArrayList<>();
-            for (AliasTarget t : r.targets()) ts.add(new Weighted(Target.of(t.provider(), t.model(), t.modelRevision()), t.weight()));
+            for (AliasTarget t : r.targets()) {
+                Target target = t.clusterId() != null ? Target.cluster(t.clusterId(), t.model())
+                        : Target.of(t.provider(), t.model(), t.modelRevision());
+                ts.add(new Weighted(target, t.weight()));
+            }
             return new Pinned(r.id(), List.copyOf(ts));
         }
     }
@@ -166,6 +170,7 @@ public record ReplayPlan(Side baseline, Side candidate, Map<String, Pinned> rele
      * slash); null when it names no provider.
      */
     static Target target(String id) {
+        if (id != null && id.startsWith(Target.BYOC_PREFIX)) return Target.parseCluster(id).orElse(null);
         int slash = id == null ? -1 : id.indexOf('/');
         if (slash <= 0) return null;
         ProviderId p = ProviderId.parse(id.substring(0, slash)).orElse(null);

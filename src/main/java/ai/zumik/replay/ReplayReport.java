@@ -47,6 +47,11 @@ final class ReplayReport {
         prov.put("latency_source", p.usageLatency()
                 ? "the trace's own timings on its own target, else the project's median over its last completed responses there"
                 : null);
+        if (r.baseline().byocTraces + r.candidate().byocTraces > 0) {
+            prov.put("byoc", "Traces placed on a BYOC cluster cost the platform nothing and are priced at 0 (the customer's "
+                    + "own hardware, whose cost Zumik does not know); their latency is the median the cluster's latest heartbeat "
+                    + "reported, else unknown; their reuse is unknown.");
+        }
         if (cls == ReplayClass.QOS_VALIDATION) {
             ObjectNode ref = prov.putObject("qos_reference_ttft_ms");
             new TreeMap<>(ReplayEvaluation.REFERENCE_TTFT_MS).forEach(ref::put);
@@ -73,6 +78,7 @@ final class ReplayReport {
         cost.put("priced_traces", s.priced);
         cost.put("unpriced_traces", s.unpriced);
         cost.put("evidence_level", SideTotals.Evidence.TRACE_ESTIMATED.wire());
+        if (s.byocTraces > 0) cost.put("byoc_zero_cost_traces", s.byocTraces);
 
         ObjectNode reuse = o.putObject("reuse");
         reuse.put("input_tokens", s.inputTokens);
@@ -177,6 +183,9 @@ final class ReplayReport {
 
     private static String cost(SideTotals b, SideTotals c) {
         if (b.priced == 0 || c.priced == 0) return "cost not comparable (unpriced targets)";
+        if (c.byocTraces > 0 && b.byocTraces == 0 && c.costNanos == 0 && b.costNanos > 0) {
+            return "estimated platform cost 100.0% lower than baseline (BYOC tokens run on the customer's hardware)";
+        }
         if (b.costNanos == c.costNanos) return "estimated cost the same";
         if (b.costNanos == 0) return "estimated cost up from nothing";
         double change = (c.costNanos - b.costNanos) * 100.0 / b.costNanos;

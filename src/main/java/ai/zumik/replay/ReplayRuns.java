@@ -53,10 +53,18 @@ public final class ReplayRuns {
     private final TrafficSource traffic;
     private final UnaryOperator<ObjectNode> signer;
     private final Clock clock;
+    private final ClusterTargets clusters;
 
     /** @param signer adds {@code alg}, {@code key_id} and {@code signature} to a report */
     public ReplayRuns(ReplayStore store, AliasRegistry aliases, ModelCatalog catalog, PriceTable prices, TrafficSource traffic,
                       UnaryOperator<ObjectNode> signer, Clock clock) {
+        this(store, aliases, catalog, prices, traffic, signer, clock, ClusterTargets.NONE);
+    }
+
+    /** @param clusters the project's BYOC clusters, which a side may name as {@code byoc:<cluster id>/<model path>} */
+    public ReplayRuns(ReplayStore store, AliasRegistry aliases, ModelCatalog catalog, PriceTable prices, TrafficSource traffic,
+                      UnaryOperator<ObjectNode> signer, Clock clock, ClusterTargets clusters) {
+        this.clusters = clusters;
         this.store = store;
         this.aliases = aliases;
         this.catalog = catalog;
@@ -125,7 +133,8 @@ public final class ReplayRuns {
         for (JsonNode t : tracesJson) traces.add(TraceEnvelope.fromJson(t));
         ReplayPlan plan = ReplayPlan.fromJson(run.plan());
         ReplayEvaluation.Latencies latencies = run.replayClass().inline() ? null
-                : t -> traffic.observedLatency(run.projectId(), t.provider().wireId(), t.model());
+                : t -> t.byoc() ? clusters.observedLatency(run.projectId(), t.clusterId(), t.model())
+                        : traffic.observedLatency(run.projectId(), t.provider().wireId(), t.model());
         ReplayEvaluation.Result result = new ReplayEvaluation(run.replayClass(), plan, run.seed(), prices, catalog, latencies)
                 .run(traces);
         var provenance = new ReplayReport.Provenance(run.trafficSource(), run.traceCount(),
@@ -139,9 +148,21 @@ public final class ReplayRuns {
         return Instant.parse(report.get("completed_at").asText()).toEpochMilli();
     }
 
-    /** {@code managed}, a live alias of the project, or a {@code provider/model[@revision]} (or bare id) the catalogue lists. */
+    /**
+     * {@code managed}, a live alias of the project, a {@code provider/model[@revision]} (or bare id)
+     * the catalogue lists, or {@code byoc:<cluster id>/<model path>} naming one of the project's
+     * clusters and a model it is registered for.
+     */
     private ReplayPlan.Side side(String project, String spec, String param) {
         if (MANAGED.equals(spec)) return new ReplayPlan.Side.Managed(spec);
+        if (spec.startsWith(Target.BYOC_PREFIX)) {
+            Target cluster = Target.parseCluster(spec).orElseThrow(() -> new StateError.Invalid(param, "invalid_value",
+                    "Invalid '" + param + "': expected byoc:<cluster id>/<model path>, e.g. "
+                            + "byoc:bcl_…/meta-llama/Llama-3.1-8B-Instruct."));
+            String why = clusters.refusal(project, cluster.clusterId(), cluster.model());
+            if (why != null) throw new StateError.Invalid(param, "invalid_value", "Invalid '" + param + "': " + why + ".");
+            return new ReplayPlan.Side.Fixed(spec, cluster);
+        }
         if (AliasRegistry.validName(spec) && aliases.live(project, spec).isPresent()) return new ReplayPlan.Side.Alias(spec);
         Optional<Target> fixed = Target.parse(spec, catalog, true);
         if (fixed.isPresent()) return new ReplayPlan.Side.Fixed(spec, fixed.get());

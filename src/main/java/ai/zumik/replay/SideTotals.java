@@ -44,6 +44,8 @@ final class SideTotals {
     long costNanos;
     long priced;
     long unpriced;
+    /** Traces placed on a BYOC cluster: priced at 0 platform cost. */
+    long byocTraces;
     final List<Long> ttfts = new ArrayList<>();
     final List<Long> latencies = new ArrayList<>();
     final Map<Evidence, Long> latencyEvidence = new TreeMap<>();

@@ -6,25 +6,57 @@ import ai.zumik.provider.ProviderId;
 import java.util.Optional;
 
 /**
- * A concrete place a trace can run: a provider's model, at a revision when one is pinned.
+ * A concrete place a trace can run: a provider's model, at a revision when one is pinned; or a
+ * model path on one of the project's BYOC clusters.
  *
- * @param revision null when not pinned (a catalogue model, an alias target at {@code latest})
+ * @param provider null for a cluster target
+ * @param revision null when not pinned (a catalogue model, an alias target at {@code latest}, a cluster's model)
+ * @param clusterId the BYOC cluster ({@code bcl_…}), or null for a provider's model
  */
-public record Target(ProviderId provider, String model, String revision) {
+public record Target(ProviderId provider, String model, String revision, String clusterId) {
+    /** How a cluster target is written: {@code byoc:<cluster id>/<model path>}. */
+    public static final String BYOC_PREFIX = "byoc:";
 
-    /** {@code provider/model[@revision]}. */
+    public Target(ProviderId provider, String model, String revision) {
+        this(provider, model, revision, null);
+    }
+
+    /** {@code provider/model[@revision]}, or {@code byoc:<cluster id>/<model path>}. */
     public String id() {
+        if (clusterId != null) return BYOC_PREFIX + clusterId + "/" + model;
         return provider.wireId() + "/" + model + (revision == null ? "" : "@" + revision);
     }
 
-    /** The same model at the same provider; revisions differ only when both are known and unequal. */
+    public boolean byoc() {
+        return clusterId != null;
+    }
+
+    /** The same model at the same provider (or cluster); revisions differ only when both are known and unequal. */
     public boolean sameModelAs(Target other) {
-        return other != null && provider == other.provider && model.equals(other.model)
+        if (other == null) return false;
+        if (byoc() || other.byoc()) return byoc() && other.byoc() && clusterId.equals(other.clusterId) && model.equals(other.model);
+        return provider == other.provider && model.equals(other.model)
                 && (revision == null || other.revision == null || revision.equals(other.revision));
     }
 
     static Target of(ProviderId provider, String model, String revision) {
         return new Target(provider, model, revision == null || revision.isEmpty() || "latest".equals(revision) ? null : revision);
+    }
+
+    static Target cluster(String clusterId, String model) {
+        return new Target(null, model, null, clusterId);
+    }
+
+    /**
+     * Reads {@code byoc:<cluster id>/<model path>}; empty when {@code spec} is not of that form
+     * (the caller checks that the cluster exists and serves the model).
+     */
+    static Optional<Target> parseCluster(String spec) {
+        if (spec == null || !spec.startsWith(BYOC_PREFIX)) return Optional.empty();
+        String rest = spec.substring(BYOC_PREFIX.length());
+        int slash = rest.indexOf('/');
+        if (slash <= 0 || slash == rest.length() - 1) return Optional.empty();
+        return Optional.of(cluster(rest.substring(0, slash), rest.substring(slash + 1)));
     }
 
     /**

@@ -24,14 +24,24 @@ public final class ModelAliasesHandler {
     public static final String PATH = "/v2/model-aliases";
     public static final String ONE_PATH = "/v2/model-aliases/*";
 
+    /** Whether a {@code cluster_id} target may be installed for a project. Blocking. */
+    @FunctionalInterface
+    public interface ClusterCheck {
+        /** Null when the project's cluster exists, serves the target's model and has its profile; else why not. */
+        String refusal(String projectId, AliasTarget target);
+    }
+
     private final AliasRegistry aliases;
     private final ModelCatalog catalog;
     private final ProviderCredentials credentials;
+    private final ClusterCheck clusters;
 
-    public ModelAliasesHandler(AliasRegistry aliases, ModelCatalog catalog, ProviderCredentials credentials) {
+    public ModelAliasesHandler(AliasRegistry aliases, ModelCatalog catalog, ProviderCredentials credentials,
+                               ClusterCheck clusters) {
         this.aliases = aliases;
         this.catalog = catalog;
         this.credentials = credentials;
+        this.clusters = clusters;
     }
 
     public void list(Exchange ex) {
@@ -83,7 +93,13 @@ public final class ModelAliasesHandler {
         boolean byok = targets.stream().anyMatch(t -> t.credentialId() != null);
         if (byok && !credentials.enabled()) throw ProviderCredentialsHandler.masterKeyRequired();
         ex.offload(() -> {
-            for (int i = 0; i < targets.size(); i++) checkCredential(project, targets.get(i), "targets[" + i + "].credential_id");
+            for (int i = 0; i < targets.size(); i++) {
+                AliasTarget t = targets.get(i);
+                checkCredential(project, t, "targets[" + i + "].credential_id");
+                String why = t.clusterId() == null ? null : clusters.refusal(project, t);
+                if (why != null) throw Params.invalidValue("targets[" + i + "].cluster_id", "Invalid 'targets[" + i + "].cluster_id': "
+                        + why + ".");
+            }
             return aliases.install(project, alias, definition, ex.principal().keyId());
         }, release -> ex.sendJson(200, json(release)));
     }

@@ -61,7 +61,8 @@ class IsolationSweepTest {
     static void start() throws Exception {
         openai = FakeProvider.start();
         gw = TestGateway.start("OPENAI_BASE_URL", openai.baseUrl(), "OPENAI_API_KEY", "sk-test-123456",
-                "ZUMIK_MASTER_KEY", ai.zumik.secrets.MasterKey.generateEncoded());
+                "ZUMIK_MASTER_KEY", ai.zumik.secrets.MasterKey.generateEncoded(),
+                "ZUMIK_ALLOW_PRIVATE_UPSTREAMS", "true");
         aKey = project("alpha");
         bAdmin = project("beta");
         bInference = key(bAdmin, "[\"inference\"]");
@@ -98,6 +99,16 @@ class IsolationSweepTest {
                 .get("id").asText());
         a.put("dgn", ok(send("POST", "/v2/diagnostics", "{\"traces\":[{\"trace_id\":\"t1\",\"privacy_mode\":\"metadata\","
                 + "\"prefix_family_id\":\"pf_alpha\",\"observed\":{\"input_tokens\":100}}]}", aKey)).get("id").asText());
+        a.put("bcl", ok(send("POST", "/v2/byoc/clusters", "{\"name\":\"a pool\",\"base_url\":\"" + openai.baseUrl() + "\","
+                + "\"api_key\":\"sk-a-cluster-123456\",\"flavour\":\"byoc_epp\",\"models\":[\"m/llama\"],\"region\":\"us\"}", aKey))
+                .get("id").asText());
+        ok(send("POST", "/v2/byoc/clusters/" + a.get("bcl") + "/heartbeat", "{\"healthy\":true,\"load\":0.1,\"latency_p50_ms\":10}",
+                aKey));
+        a.put("rpl_byoc", ok(send("POST", "/v2/replay-runs", "{\"replay_class\":\"routing_simulation\",\"baseline\":\"managed\","
+                + "\"candidate\":\"byoc:" + a.get("bcl") + "/m/llama\",\"traces\":" + replayTraces + "}", aKey)).get("id").asText());
+        a.put("bca", ok(send("POST", "/v2/byoc/clusters/" + a.get("bcl") + "/activations", "{\"model\":\"m/llama\","
+                + "\"replay_run_id\":\"" + a.get("rpl_byoc") + "\",\"criteria\":{\"max_p95_latency_ratio\":null,"
+                + "\"min_qos_attainment_delta\":null,\"max_cost_ratio\":null}}", aKey)).get("id").asText());
         String boundary = "sweep";
         HttpResponse<String> file = TestGateway.send(HttpRequest.newBuilder(URI.create(gw.url() + "/v1/files"))
                 .header("authorization", "Bearer " + aKey).header("content-type", "multipart/form-data; boundary=" + boundary)
@@ -243,6 +254,22 @@ class IsolationSweepTest {
         put(m, Kind.OWN, "POST", "/v2/diagnostics", "/v2/diagnostics", "{\"traces\":[{\"trace_id\":\"t1\",\"privacy_mode\":"
                 + "\"metadata\",\"observed\":{\"input_tokens\":100}}]}");
         put(m, Kind.OBJECT, "GET", "/v2/diagnostics/*", "/v2/diagnostics/" + a.get("dgn"), null);
+        String bcl = "/v2/byoc/clusters/" + a.get("bcl");
+        put(m, Kind.OWN, "POST", "/v2/byoc/clusters", "/v2/byoc/clusters", "{\"name\":\"b\",\"base_url\":\"https://b.example.com\","
+                + "\"api_key\":\"sk-b-cluster-123456\",\"flavour\":\"byoc_dynamo\",\"models\":[\"m/b\"],\"region\":\"eu\"}");
+        put(m, Kind.LIST, "GET", "/v2/byoc/clusters", "/v2/byoc/clusters", null);
+        put(m, Kind.OBJECT, "GET", "/v2/byoc/clusters/*", bcl, null);
+        put(m, Kind.OBJECT, "GET", "/v2/byoc/clusters/*", bcl + "/activations", null);
+        put(m, Kind.OBJECT, "POST", "/v2/byoc/clusters/*", bcl + "/heartbeat", "{\"healthy\":false,\"load\":1}");
+        put(m, Kind.OBJECT, "POST", "/v2/byoc/clusters/*", bcl + "/activations", "{\"model\":\"m/llama\",\"replay_run_id\":\""
+                + a.get("rpl_byoc") + "\"}");
+        put(m, Kind.OBJECT, "DELETE", "/v2/byoc/clusters/*", bcl + "/activations/" + a.get("bca"), null);
+        put(m, Kind.OBJECT, "DELETE", "/v2/byoc/clusters/*", bcl, null);
+        put(m, Kind.REFERENCES, "POST", "/v2/replay-runs", "/v2/replay-runs", "{\"replay_class\":\"routing_simulation\","
+                + "\"baseline\":\"managed\",\"candidate\":\"byoc:" + a.get("bcl") + "/m/llama\",\"traces\":[{\"trace_id\":\"b\","
+                + "\"privacy_mode\":\"metadata\",\"observed\":{\"input_tokens\":1}}]}");
+        put(m, Kind.REFERENCES, "POST", "/v2/model-aliases/*", "/v2/model-aliases/beta.byoc/releases", "{\"targets\":[{"
+                + "\"execution_profile\":\"byoc_epp\",\"model\":\"m/llama\",\"cluster_id\":\"" + a.get("bcl") + "\",\"weight\":1}]}");
         put(m, Kind.OWN, "POST", "/v2/projects", "/v2/projects", "{\"name\":\"gamma\"}");
         put(m, Kind.OWN, "GET", "/v2/projects", "/v2/projects", null);
         put(m, Kind.OWN, "GET", "/v2/projects/*", "/v2/projects/prj_01aaaaaaaaaaaaaaaaaaaaaaaa", null);
@@ -301,6 +328,9 @@ class IsolationSweepTest {
                 .as("B's rotate and delete did not reach A's credential").isEqualTo(1);
         assertThat(send("GET", "/v1/files/" + a.get("file"), null, aKey).statusCode()).isEqualTo(200);
         assertThat(send("GET", "/v1/batches/" + a.get("batch"), null, aKey).statusCode()).isEqualTo(200);
+        JsonNode cluster = ok(send("GET", "/v2/byoc/clusters/" + a.get("bcl"), null, aKey));
+        assertThat(cluster.at("/heartbeat/healthy").asBoolean()).as("B's heartbeat did not reach A's cluster").isTrue();
+        assertThat(cluster.get("active_models").toString()).as("B's deactivation did not reach A's activation").isEqualTo("[\"m/llama\"]");
         assertThat(ok(send("GET", "/v2/replay-runs/" + a.get("rpl_queued"), null, aKey)).get("status").asText())
                 .as("B's cancel did not reach A's run").isEqualTo("queued");
         JsonNode branch = ok(send("GET", "/v2/sessions/" + a.get("ses") + "/branches/" + a.get("br"), null, aKey));
