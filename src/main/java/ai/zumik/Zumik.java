@@ -370,7 +370,8 @@ public final class Zumik implements AutoCloseable {
                             e -> audit.record(e.projectId(), e.type(), e.details()), inFlightResponses, context,
                             governor, prices, tokens, reuse);
                     ExecutionBroker broker = new ExecutionBroker(
-                            new RoutePlanner(catalog, aliases, targets, circuits, cooldowns, regionalPolicies, byok), services, admission);
+                            new RoutePlanner(catalog, aliases, targets, circuits, cooldowns, regionalPolicies, byok,
+                                    byocClusters, config.byocSaturation()), services, admission);
                     background.add(context, broker);
                     ResponsesApiHandler responsesApi = new ResponsesApiHandler(broker, database, inFlightResponses, cancelBus,
                             inference, blocking);

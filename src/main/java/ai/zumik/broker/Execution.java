@@ -475,6 +475,7 @@ public final class Execution {
 
     private ReasonCode successReason() {
         if (bridged) return ReasonCode.OPENROUTER_BRIDGE_USED;
+        if (byocOverflow()) return ReasonCode.BYOC_OVERFLOW;
         if (fallbackUsed()) return ReasonCode.FALLBACK_SUCCEEDED;
         return "queued".equals(ctx.admission()) ? ReasonCode.QUEUED_FOR_CAPACITY : ReasonCode.OK;
     }
@@ -563,7 +564,7 @@ public final class Execution {
             return null;
         }
         return svc.reuse().settle(svc.reuse().prefix(ctx.projectId(), ctx.prompt()), usage.promptTokens(), usage.cachedTokens(),
-                target.model().capabilities().promptCache(), svc.clock().millis());
+                target.model().capabilities().promptCache(), target.profile().byoc(), svc.clock().millis());
     }
 
     /**
@@ -618,6 +619,17 @@ public final class Execution {
         if (a == null) return b;
         if (b == null) return a;
         return a + b;
+    }
+
+    /**
+     * Hybrid overflow: a BYOC cluster owns this request's path, but a managed target served it
+     * because the cluster was down, saturated, too slow for the deadline, or failed the attempt.
+     */
+    private boolean byocOverflow() {
+        if (current == null || current.target.profile().byoc()) return false;
+        for (RoutePlan.Verdict v : plan.verdicts()) if (v.clusterOverflow()) return true;
+        for (AttemptRecord a : attempts) if (a.target.profile().byoc()) return true;
+        return false;
     }
 
     private boolean fallbackUsed() {

@@ -142,7 +142,7 @@ public final class ExecutionBroker {
         try {
             plan = planner.plan(ctx.projectId(), ctx.responseId(), request.model(), CatalogModel.Kind.CHAT,
                     ctx.qos().allowCompatibleFallback(),
-                    ref -> CapabilityCheck.chat(request, ref.capabilities(), ref.provider().wireId()));
+                    ref -> CapabilityCheck.chat(request, ref.capabilities(), ref.provider().wireId()), ctx.qos().deadlineMs());
         } catch (RoutePlanner.ModelNotFound | RoutePlanner.RegionNotAllowed | RequestRejected e) {
             return refused(request.model(), e);
         }
@@ -194,7 +194,7 @@ public final class ExecutionBroker {
                         } catch (RequestRejected r) {
                             throw inClientTerms(r, work);
                         }
-                    });
+                    }, ctx.qos().deadlineMs());
         } catch (RoutePlanner.ModelNotFound | RoutePlanner.RegionNotAllowed | RequestRejected e) {
             return refused(request.model(), e);
         }

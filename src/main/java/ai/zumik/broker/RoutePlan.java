@@ -49,7 +49,15 @@ public record RoutePlan(String requestedModel, AliasRelease release, String capa
          * own credential: BYOK traffic fails over to managed targets only when a release lists them.
          */
         BYOK_ONLY("byok_only"),
-        REGION_NOT_ALLOWED("region_not_allowed");
+        REGION_NOT_ALLOWED("region_not_allowed"),
+        /** A BYOC target whose cluster is gone or has no active (replay-gated) activation for the model. */
+        CLUSTER_NOT_ACTIVE("cluster_not_active"),
+        /** A BYOC cluster out of rotation: its last heartbeat is unhealthy or overdue. */
+        CLUSTER_DOWN("cluster_down"),
+        /** A BYOC cluster whose reported load is at or past the saturation threshold: overflow to managed. */
+        CLUSTER_SATURATED("cluster_saturated"),
+        /** A BYOC cluster whose reported median latency would use half the request's deadline or more. */
+        DEADLINE_AT_RISK("deadline_at_risk");
 
         private final String wire;
 
@@ -73,12 +81,24 @@ public record RoutePlan(String requestedModel, AliasRelease release, String capa
      *
      * @param param the parameter a {@link Why#CAPABILITY} verdict names, else null
      * @param credentialId the project credential a BYOK candidate runs on, else null
+     * @param clusterId the project's BYOC cluster a BYOC candidate runs on, else null
      */
     public record Verdict(ModelRef model, ExecutionProfile profile, String modelRevision, int weight, boolean fallback,
-                          Why why, String param, String credentialId) {
+                          Why why, String param, String credentialId, String clusterId) {
         public Verdict(ModelRef model, ExecutionProfile profile, String modelRevision, int weight, boolean fallback,
                        Why why, String param) {
-            this(model, profile, modelRevision, weight, fallback, why, param, null);
+            this(model, profile, modelRevision, weight, fallback, why, param, null, null);
+        }
+
+        public Verdict(ModelRef model, ExecutionProfile profile, String modelRevision, int weight, boolean fallback,
+                       Why why, String param, String credentialId) {
+            this(model, profile, modelRevision, weight, fallback, why, param, credentialId, null);
+        }
+
+        /** A BYOC candidate skipped for its cluster's state: what hybrid routing overflows on. */
+        public boolean clusterOverflow() {
+            return profile.byoc() && (why == Why.CLUSTER_DOWN || why == Why.CLUSTER_SATURATED || why == Why.DEADLINE_AT_RISK
+                    || why == Why.CIRCUIT_OPEN || why == Why.RATE_LIMITED);
         }
 
         public boolean kept() {
@@ -116,6 +136,7 @@ public record RoutePlan(String requestedModel, AliasRelease release, String capa
                 g.writeStringField("model_revision", v.modelRevision());
                 g.writeStringField("execution_profile", v.profile().wire());
                 if (v.credentialId() != null) g.writeStringField("credential_id", v.credentialId());
+                if (v.clusterId() != null) g.writeStringField("cluster_id", v.clusterId());
                 g.writeNumberField("weight", v.weight());
                 g.writeBooleanField("compatible_fallback", v.fallback());
                 g.writeStringField("verdict", v.kept() ? "kept" : "skipped");

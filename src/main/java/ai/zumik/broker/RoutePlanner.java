@@ -5,6 +5,8 @@ import ai.zumik.alias.AliasRelease;
 import ai.zumik.alias.AliasTarget;
 import ai.zumik.broker.RoutePlan.Why;
 import ai.zumik.catalog.CatalogModel;
+import ai.zumik.byoc.ClusterDirectory;
+import ai.zumik.byoc.LiveCluster;
 import ai.zumik.catalog.ModelCatalog;
 import ai.zumik.catalog.ModelRef;
 import ai.zumik.inference.ChatRequest;
@@ -41,6 +43,8 @@ public final class RoutePlanner {
     private final Cooldowns cooldowns;
     private final RegionalPolicies policies;
     private final ByokRoutes byok;
+    private final ClusterDirectory clusters;
+    private final double saturation;
     private final ConcurrentHashMap<TemplateKey, DecisionTemplate> templates = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<CandidatesKey, List<Candidate>> concrete = new ConcurrentHashMap<>();
 
@@ -75,6 +79,7 @@ public final class RoutePlanner {
                 h = 31 * h + v.why().hashCode();
                 h = 31 * h + Objects.hashCode(v.param());
                 h = 31 * h + Objects.hashCode(v.credentialId());
+                h = 31 * h + Objects.hashCode(v.clusterId());
             }
             this.hash = h;
         }
@@ -97,7 +102,8 @@ public final class RoutePlanner {
                 if (a.model().provider() != b.model().provider() || !a.model().model().equals(b.model().model())
                         || !Objects.equals(a.modelRevision(), b.modelRevision()) || a.profile() != b.profile()
                         || a.weight() != b.weight() || a.fallback() != b.fallback() || a.why() != b.why()
-                        || !Objects.equals(a.param(), b.param()) || !Objects.equals(a.credentialId(), b.credentialId())) {
+                        || !Objects.equals(a.param(), b.param()) || !Objects.equals(a.credentialId(), b.credentialId())
+                        || !Objects.equals(a.clusterId(), b.clusterId())) {
                     return false;
                 }
             }
@@ -112,6 +118,19 @@ public final class RoutePlanner {
 
     public RoutePlanner(ModelCatalog catalog, AliasRegistry aliases, Targets targets, CircuitBreakers circuits,
                         Cooldowns cooldowns, RegionalPolicies policies, ByokRoutes byok) {
+        this(catalog, aliases, targets, circuits, cooldowns, policies, byok, NO_CLUSTERS, 1.0);
+    }
+
+    /**
+     * @param clusters the projects' BYOC clusters as this replica knows them
+     * @param saturation the reported load (0..1) at which a cluster stops taking new requests and
+     *     they overflow to the release's managed targets
+     */
+    public RoutePlanner(ModelCatalog catalog, AliasRegistry aliases, Targets targets, CircuitBreakers circuits,
+                        Cooldowns cooldowns, RegionalPolicies policies, ByokRoutes byok, ClusterDirectory clusters,
+                        double saturation) {
+        this.clusters = clusters;
+        this.saturation = saturation;
         this.catalog = catalog;
         this.aliases = aliases;
         this.targets = targets;
@@ -138,16 +157,31 @@ public final class RoutePlanner {
         }
     }
 
-    /** A candidate before verdicts; {@code credentialId} names the project credential of a BYOK one. */
+    private static final ClusterDirectory NO_CLUSTERS = new ClusterDirectory() {
+        @Override
+        public List<LiveCluster> activeFor(String projectId, String modelPath) {
+            return List.of();
+        }
+
+        @Override
+        public Optional<LiveCluster> byId(String projectId, String clusterId) {
+            return Optional.empty();
+        }
+    };
+
+    /**
+     * A candidate before verdicts; {@code credentialId} names the project credential of a BYOK one,
+     * {@code clusterId} the project's cluster of a BYOC one.
+     */
     private record Candidate(ModelRef model, ExecutionProfile profile, String revision, int weight, boolean fallback,
-                             Integer attemptTimeoutMs, String credentialId) {
+                             Integer attemptTimeoutMs, String credentialId, String clusterId) {
         Candidate(ModelRef model, ExecutionProfile profile, String revision, int weight, boolean fallback,
                   Integer attemptTimeoutMs) {
-            this(model, profile, revision, weight, fallback, attemptTimeoutMs, null);
+            this(model, profile, revision, weight, fallback, attemptTimeoutMs, null, null);
         }
 
         Candidate onCredential(String id) {
-            return new Candidate(model, ExecutionProfile.BYOK, revision, weight, fallback, attemptTimeoutMs, id);
+            return new Candidate(model, ExecutionProfile.BYOK, revision, weight, fallback, attemptTimeoutMs, id, null);
         }
     }
 
@@ -161,6 +195,17 @@ public final class RoutePlanner {
      */
     public RoutePlan plan(String projectId, String responseId, String requested, CatalogModel.Kind kind,
                           boolean allowCompatibleFallback, Consumer<ModelRef> check) {
+        return plan(projectId, responseId, requested, kind, allowCompatibleFallback, check, null);
+    }
+
+    /**
+     * Plans a response with a QoS deadline: a BYOC cluster whose reported median latency would use
+     * half of it or more is passed over (hybrid overflow, {@code deadline_at_risk}).
+     *
+     * @param deadlineMs the request's QoS deadline, or null
+     */
+    public RoutePlan plan(String projectId, String responseId, String requested, CatalogModel.Kind kind,
+                          boolean allowCompatibleFallback, Consumer<ModelRef> check, Integer deadlineMs) {
         long seed = seed(responseId);
         RegionalPolicy policy = policies.of(projectId);
         Optional<AliasRelease> release = AliasRegistry.validName(requested) ? aliases.live(projectId, requested) : Optional.empty();
@@ -209,6 +254,24 @@ public final class RoutePlanner {
                     why = Why.CAPABILITY;
                     param = r.param();
                 }
+            } else if (c.profile().byoc()) {
+                anyConfigured = true;
+                LiveCluster cluster = c.clusterId() == null ? null : clusters.byId(projectId, c.clusterId()).orElse(null);
+                Long p50 = cluster == null || cluster.heartbeat() == null ? null : cluster.heartbeat().latencyP50Ms();
+                if (cluster == null || !cluster.activeModels().contains(c.model().model())) why = Why.CLUSTER_NOT_ACTIVE;
+                else if (!cluster.inRotation()) why = Why.CLUSTER_DOWN;
+                else if (cluster.load() != null && cluster.load() >= saturation) why = Why.CLUSTER_SATURATED;
+                else if (deadlineMs != null && p50 != null && p50 * 2 >= deadlineMs) why = Why.DEADLINE_AT_RISK;
+                else {
+                    Target t = targets.byoc(c.model(), c.revision(), cluster);
+                    long left;
+                    if (!policy.allows(t.zone())) why = Why.REGION_NOT_ALLOWED;
+                    else if (!circuits.allow(t.key())) why = Why.CIRCUIT_OPEN;
+                    else if ((left = cooldowns.remainingSeconds(t.key())) > 0) {
+                        why = Why.RATE_LIMITED;
+                        coolDown = coolDown == 0 ? left : Math.min(coolDown, left);
+                    } else live = c.attemptTimeoutMs() == null ? t : t.withAttemptTimeout(c.attemptTimeoutMs());
+                }
             } else if (c.profile() != ExecutionProfile.MANAGED_PROVIDER) {
                 why = Why.PROFILE_UNAVAILABLE;
             } else {
@@ -240,7 +303,7 @@ public final class RoutePlanner {
             }
             if (live != null) order.add(live);
             verdicts.add(new RoutePlan.Verdict(c.model(), c.profile(), c.revision(), c.weight(), c.fallback(), why, param,
-                    c.credentialId()));
+                    c.credentialId(), c.clusterId()));
         }
         ModelRef primary = candidates.getFirst().model();
         boolean primaryUnconfigured = release.isEmpty() && verdicts.getFirst().why() == Why.NOT_CONFIGURED;
@@ -298,8 +361,11 @@ public final class RoutePlanner {
             AliasTarget t = ts.get(i);
             ModelRef ref = catalog.resolve(t.provider().wireId() + "/" + t.model()).orElseThrow();
             out.add(new Candidate(ref, t.profile(), t.modelRevision(), t.weight(), false, t.attemptTimeoutMs(),
-                    t.credentialId()));
+                    t.credentialId(), t.clusterId()));
         }
+        // Hybrid: a release's cluster targets are its hot path and go first (in their weighted order);
+        // its managed targets are the overflow for a cluster that is down, saturated or too slow.
+        out.sort(java.util.Comparator.comparing(c -> !c.profile().byoc()));
         return out;
     }
 

@@ -90,6 +90,15 @@ public final class Targets {
                 revision, compatibleFallback, zones.get(ref.provider()), null);
     }
 
+    /**
+     * A model path on one of the project's BYOC clusters: the cluster's flavour is the profile, its
+     * id the path (so circuits and cool-downs are the cluster's own), its region the zone.
+     */
+    public Target byoc(ModelRef ref, String revision, ai.zumik.byoc.LiveCluster cluster) {
+        return new Target(ref, ref.model(), new ai.zumik.byoc.ClusterAdapter(cluster, transport), ExecutionMode.LIVE,
+                cluster.flavour(), "byoc:" + cluster.id(), revision, false, cluster.region(), null);
+    }
+
     /** This event loop's upstream connections. */
     public Transport transport() {
         return transport;

@@ -37,7 +37,8 @@ public record ZumikConfig(
         Batches batches,
         boolean reuseAccounting,
         boolean allowPrivateUpstreams,
-        Duration byocHeartbeatTimeout) {
+        Duration byocHeartbeatTimeout,
+        double byocSaturation) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -233,7 +234,8 @@ public record ZumikConfig(
                     case "false", "off" -> false;
                     default -> throw new IllegalArgumentException("ZUMIK_ALLOW_PRIVATE_UPSTREAMS must be 'true' or 'false'");
                 },
-                s.millis("ZUMIK_BYOC_HEARTBEAT_TIMEOUT_MS", 15_000));
+                s.millis("ZUMIK_BYOC_HEARTBEAT_TIMEOUT_MS", 15_000),
+                s.integer("ZUMIK_BYOC_SATURATION_PERCENT", 90, null, 1, 100) / 100.0);
     }
 
     /**

@@ -18,6 +18,11 @@ public enum ExecutionProfile {
         return wire;
     }
 
+    /** Whether the customer's own cluster serves (either BYOC flavour). */
+    public boolean byoc() {
+        return this == BYOC_DYNAMO || this == BYOC_EPP;
+    }
+
     /** The profile named by its wire value; {@code managed} is accepted for {@code managed_provider}. */
     public static ExecutionProfile parse(String wire) {
         if ("managed".equals(wire)) return MANAGED_PROVIDER;

@@ -109,11 +109,12 @@ public final class UsageQueries {
         meter.awaitVisible();
         Where w = where(f);
         String group = dimension == null ? "" : dimension.equals("model") ? "provider, model" : dimension;
-        String realized = "CASE WHEN reuse_evidence_level = '" + ReuseAccount.PROVIDER_REPORTED + "' THEN cached_tokens ELSE 0 END";
+        String counted = "reuse_evidence_level IN ('" + ReuseAccount.PROVIDER_REPORTED + "', '" + ReuseAccount.RUNTIME_CONFIRMED + "')";
+        String realized = "CASE WHEN " + counted + " THEN cached_tokens ELSE 0 END";
         String sql = "SELECT " + (dimension == null ? "NULL, NULL, NULL" : dimension.equals("model") ? "NULL, provider, model"
                 : dimension + ", NULL, NULL") + ", COUNT(*), COALESCE(SUM(prompt_tokens), 0), COALESCE(SUM(eligible_reuse_tokens), 0), "
                 + "COALESCE(SUM(candidate_reuse_tokens), 0), COALESCE(SUM(" + realized + "), 0), "
-                + "SUM(CASE WHEN reuse_evidence_level = '" + ReuseAccount.PROVIDER_REPORTED + "' THEN 0 ELSE 1 END) "
+                + "SUM(CASE WHEN " + counted + " THEN 0 ELSE 1 END) "
                 + "FROM usage_events" + w.sql + (w.sql.isEmpty() ? " WHERE " : " AND ") + "candidate_reuse_tokens IS NOT NULL"
                 + (dimension == null ? "" : " GROUP BY " + group + " ORDER BY COALESCE(SUM(prompt_tokens), 0) DESC, " + group)
                 + " LIMIT " + limit;
@@ -210,7 +211,7 @@ public final class UsageQueries {
         Long candidate = nullableLong(rs, "candidate_reuse_tokens");
         if (candidate == null) return null;
         return new ReuseAccount(rs.getLong("eligible_reuse_tokens"), candidate,
-                ReuseAccount.PROVIDER_REPORTED.equals(rs.getString("reuse_evidence_level")) ? nullableLong(rs, "cached_tokens") : null,
+                ReuseAccount.counted(rs.getString("reuse_evidence_level")) ? nullableLong(rs, "cached_tokens") : null,
                 rs.getString("prefix_family_id"), rs.getString("cache_tier"), rs.getString("reuse_evidence_level"),
                 rs.getLong("reuse_window_ms"));
     }

@@ -88,7 +88,7 @@ public final class UsageTraffic implements TrafficSource {
 
     /** The provider's cached tokens, unless the event's reuse account says the provider reported no counter. */
     private static Long realized(Row r) {
-        if (r.reuseEvidenceLevel() != null && !ReuseAccount.PROVIDER_REPORTED.equals(r.reuseEvidenceLevel())) return null;
+        if (r.reuseEvidenceLevel() != null && !ReuseAccount.counted(r.reuseEvidenceLevel())) return null;
         return r.cachedTokens();
     }
 

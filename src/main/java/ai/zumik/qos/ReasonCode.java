@@ -26,6 +26,7 @@ public enum ReasonCode {
     STREAM_INTERRUPTED("the stream broke after the first byte"),
     ALL_TARGETS_FAILED("every eligible target was tried and failed"),
     FALLBACK_SUCCEEDED("a later target served after earlier ones failed"),
+    BYOC_OVERFLOW("a BYOC cluster owns this path but was down, saturated, too slow for the deadline or failed; a managed target served"),
     OPENROUTER_BRIDGE_USED("the OpenRouter emergency bridge served after every primary target failed"),
     DEADLINE_EXCEEDED("the request's deadline passed before it finished"),
     EXPIRED_BEFORE_START("the deadline passed while the request was queued"),

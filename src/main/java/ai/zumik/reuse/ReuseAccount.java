@@ -13,8 +13,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param candidateTokens eligible tokens whose prefix was sent within the reuse window
  * @param realizedTokens tokens the provider says its cache served, or null when it did not say
  * @param prefixFamilyId the family of prompts sharing the stable prefix ({@code pf_…}), or null
- * @param cacheTier {@code provider} when the provider reported its cache counter, else {@code unknown}
- * @param evidenceLevel {@code provider_reported} or {@code unknown}, for the realized number
+ * @param cacheTier {@code provider} when the provider reported its cache counter, {@code gpu} when a
+ *     BYOC cluster did, else {@code unknown}
+ * @param evidenceLevel {@code provider_reported}, {@code runtime_confirmed} (a BYOC cluster's counter)
+ *     or {@code unknown}, for the realized number
  * @param reuseWindowMs how far back a prefix counted as a candidate
  */
 public record ReuseAccount(long eligibleTokens, long candidateTokens, Long realizedTokens, String prefixFamilyId,
@@ -22,6 +24,18 @@ public record ReuseAccount(long eligibleTokens, long candidateTokens, Long reali
 
     public static final String PROVIDER_REPORTED = "provider_reported";
     public static final String UNKNOWN = "unknown";
+    public static final String RUNTIME_CONFIRMED = "runtime_confirmed";
+
+    /** The same account with its realized number confirmed by a runtime Zumik routes to (a BYOC cluster's KV cache). */
+    public ReuseAccount confirmedByRuntime() {
+        return new ReuseAccount(eligibleTokens, candidateTokens, realizedTokens, prefixFamilyId, "gpu", RUNTIME_CONFIRMED,
+                reuseWindowMs);
+    }
+
+    /** Whether an evidence level means a cache counter was reported (by the provider or a BYOC runtime). */
+    public static boolean counted(String evidenceLevel) {
+        return PROVIDER_REPORTED.equals(evidenceLevel) || RUNTIME_CONFIRMED.equals(evidenceLevel);
+    }
 
     /** Realized tokens, 0 when the provider did not report them. */
     public long realizedOrZero() {

@@ -42,12 +42,15 @@ public final class ReuseLedger {
      * @param promptTokens input tokens the provider reported; null (nothing processed) settles nothing
      * @param cachedTokens what the provider says its cache served, or null when it did not say
      * @param cache the answering target's prompt cache
+     * @param ownRuntime the answer came from the customer's own cluster (BYOC): its cache counter is
+     *     the runtime confirming a KV hit ({@code runtime_confirmed}, tier {@code gpu})
      * @return the account, or null when there is none to give
      */
     public ReuseAccount settle(PromptPrefix prefix, Long promptTokens, Long cachedTokens, Capabilities.PromptCache cache,
-                               long nowMs) {
+                               boolean ownRuntime, long nowMs) {
         if (prefix == null || promptTokens == null) return null;
-        return settle(prefix, window, promptTokens, cachedTokens, cache, nowMs);
+        ReuseAccount a = settle(prefix, window, promptTokens, cachedTokens, cache, nowMs);
+        return ownRuntime && a.realizedTokens() != null ? a.confirmedByRuntime() : a;
     }
 
     /** The accounting rule itself, over any window (diagnostics replay it over traces). */
