@@ -95,7 +95,7 @@ class ByocActivationTest extends ByocFixture {
         assertThat(added.get("model").asText()).isEqualTo(LLAMA);
         assertThat(added.get("weight").asInt()).isEqualTo(3);
 
-        // Until routing is wired to the directory, a cluster target is skipped like any profile it cannot serve, never a 500.
+        // A chat request through the alias is answered (routing is covered by HybridRoutingTest).
         assertThat(gw.post("/v1/chat/completions", "{\"model\":\"team.chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
                 key).statusCode()).isEqualTo(200);
 
