@@ -359,7 +359,7 @@ public final class Zumik implements AutoCloseable {
                 }
             });
 
-            vertx.deployVerticle(() -> {
+            java.util.function.Supplier<HttpFront> newFront = () -> {
                 HttpFront front = new HttpFront(config.host(), port, () -> {
                     // Runs on the new front's own event loop: its transport and broker stay there.
                     Transport transport = new Transport(vertx, config.timeouts().connect());
@@ -468,9 +468,9 @@ public final class Zumik implements AutoCloseable {
                             .add(Route.post(BillingHandler.BUDGET_PATH, Scope.ADMIN, billingApi::budget))
                             .add(Route.post(BillingHandler.CREDITS_PATH, Scope.PLATFORM, billingApi::credits));
                 }, keys, telemetry, blocking, inFlight, connections, bodyBudget, governor);
-                fronts.add(front);
                 return front;
-            }, new DeploymentOptions().setInstances(config.eventLoops())).await();
+            };
+            deployFronts(vertx, newFront, config.eventLoops(), fronts);
             vertx.setPeriodic(5_000, id -> blocking.execute(() -> {
                 try {
                     aliases.refresh();
@@ -644,6 +644,34 @@ public final class Zumik implements AutoCloseable {
      */
     public ClusterDirectory clusterDirectory() {
         return clusterDirectory;
+    }
+
+    /**
+     * Deploys one HTTP front per event loop, each on a loop of its own. Vert.x hands out loops round
+     * robin to every context it creates, and a starting front creates some of its own (its upstream
+     * client), so fronts deployed together can land two on one loop: that loop then serves twice its
+     * share while another idles, and wedging it takes the whole front down. Each front is therefore
+     * deployed alone and refuses to start on a loop another front has ({@link HttpFront.LoopTaken},
+     * before it builds anything); it is deployed again, the round robin having moved on.
+     */
+    private static void deployFronts(Vertx vertx, java.util.function.Supplier<HttpFront> newFront, int count,
+                                     List<HttpFront> fronts) {
+        java.util.Set<Thread> taken = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        for (int i = 0; i < count; i++) {
+            for (int attempt = 0; ; attempt++) {
+                HttpFront front = newFront.get();
+                // After a few refusals, take any loop rather than not start.
+                if (attempt < 4 * count) front.claimingLoopFrom(taken);
+                try {
+                    vertx.deployVerticle(front).await();
+                } catch (HttpFront.LoopTaken again) {
+                    continue;
+                }
+                if (attempt >= 4 * count) LOG.warn("HTTP front {} shares an event loop with another", i);
+                fronts.add(front);
+                break;
+            }
+        }
     }
 
     /** The HTTP event loops (tests use them to stall one on purpose). */

@@ -72,8 +72,27 @@ public final class HttpFront extends VerticleBase {
         this.governor = governor;
     }
 
+    /** A front refused to start on an event loop another front already serves. */
+    public static final class LoopTaken extends RuntimeException {
+        LoopTaken() {
+            super("this event loop already serves another HTTP front", null, false, false);
+        }
+    }
+
+    private java.util.Set<Thread> takenLoops;
+
+    /**
+     * Makes {@link #start} refuse (fail with {@link LoopTaken}, before building anything) on an
+     * event loop already in {@code taken}, and claim its loop otherwise.
+     */
+    public HttpFront claimingLoopFrom(java.util.Set<Thread> taken) {
+        this.takenLoops = taken;
+        return this;
+    }
+
     @Override
     public Future<?> start() {
+        if (takenLoops != null && !takenLoops.add(Thread.currentThread())) return Future.failedFuture(new LoopTaken());
         table = routes.get();
         var options = new HttpServerOptions()
                 .setHost(host)

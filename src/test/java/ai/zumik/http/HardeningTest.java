@@ -623,6 +623,13 @@ class HardeningTest {
     void aWedgedEventLoopTurnsHealthRedThenEndsTheProcess() throws Exception {
         int before = TestGateway.FATAL_EXITS.get();
         try (TestGateway gw = TestGateway.start("ZUMIK_EVENT_LOOPS", "2", "ZUMIK_LOOP_STALL_EXIT_MS", "8000")) {
+            java.util.Set<Thread> threads = new java.util.HashSet<>();
+            for (var loop : gw.zumik().eventLoops()) {
+                CompletableFuture<Thread> t = new CompletableFuture<>();
+                loop.runOnContext(v -> t.complete(Thread.currentThread()));
+                threads.add(t.get());
+            }
+            assertThat(threads).as("each HTTP front has an event loop of its own").hasSize(2);
             CompletableFuture<Void> released = new CompletableFuture<>();
             gw.zumik().eventLoops().getFirst().runOnContext(v -> released.join());
             try {
