@@ -97,8 +97,9 @@ class ReplayRunnerRestartTest {
             ReplayStore store = new ReplayStore(db);
             ReplayRunner runner = new ReplayRunner(store, ReplayRunnerRestartTest::report, blocking, CLOCK, Duration.ofSeconds(30));
             runner.start();
-            // Another replica claimed this one and stopped renewing: its lease ran out a moment ago.
-            store.insert(queued("rpl_elsewhere"), Json.array(), CLOCK.millis());
+            // Another replica claimed this one and stopped renewing: its lease runs out in a moment. It is
+            // scheduled far ahead, so this runner never claims it itself before the other replica does.
+            store.insert(queued("rpl_elsewhere"), Json.array(), CLOCK.millis() + 3_600_000);
             assertThat(store.claim("rpl_elsewhere", "rnr_gone", CLOCK.millis(), CLOCK.millis() + 300)).isTrue();
             assertThat(store.claim("rpl_elsewhere", "rnr_other", CLOCK.millis(), CLOCK.millis() + 300)).as("claimed once").isFalse();
             assertThat(await(store, "rpl_elsewhere", ReplayStatus.FAILED).failureCode()).isEqualTo("runner_restarted");
