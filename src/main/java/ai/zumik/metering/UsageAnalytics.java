@@ -69,7 +69,7 @@ public final class UsageAnalytics {
         String sql = "SELECT created_at / ? AS b, " + BIN + " AS bin, COUNT(*), "
                 + "SUM(CASE WHEN outcome = 'failed' THEN 1 ELSE 0 END), COALESCE(SUM(cost_nanos), 0) "
                 + "FROM usage_events WHERE project_id = ? AND response_id >= ? AND response_id < ? "
-                + "GROUP BY created_at / ?, " + BIN + " ORDER BY 1, 2 LIMIT " + MAX_GROUP_ROWS;
+                + "GROUP BY created_at / ?, " + BIN + " ORDER BY 1, 2 LIMIT " + rowsFor(sinceMs, untilMs, bucketMs);
         return db.call(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setLong(1, bucketMs);
@@ -102,6 +102,11 @@ public final class UsageAnalytics {
         });
     }
 
+    /** Every (bucket, bin) pair of the range: the grouped rows can never be more, so none is cut. */
+    private static long rowsFor(long sinceMs, long untilMs, long bucketMs) {
+        return (Math.floorDiv(untilMs - 1, bucketMs) - Math.floorDiv(sinceMs, bucketMs) + 1) * LATENCY_EDGES_MS.length;
+    }
+
     private static Bucket bucket(long b, long requests, long failed, long cost, long[] hist) {
         return new Bucket(b, requests, failed, cost, percentile(hist, requests, 0.50), percentile(hist, requests, 0.99));
     }
@@ -118,7 +123,11 @@ public final class UsageAnalytics {
         return LATENCY_EDGES_MS[hist.length - 1];
     }
 
-    /** Requests, failures and cost per bucket and provider/model, oldest first. */
+    /**
+     * Requests, failures and cost per bucket and provider/model, oldest first; at most
+     * {@link #MAX_GROUP_ROWS} rows (a project with more distinct models than that over the range
+     * loses its newest buckets' breakdown, never the totals of {@link #buckets}).
+     */
     public List<Point> byTarget(String projectId, long sinceMs, long untilMs, long bucketMs) {
         meter.awaitVisible();
         String sql = "SELECT created_at / ?, provider, model, COUNT(*), SUM(CASE WHEN outcome = 'failed' THEN 1 ELSE 0 END), "
