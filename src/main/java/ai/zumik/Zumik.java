@@ -46,6 +46,11 @@ import ai.zumik.limits.RedisCounters;
 import ai.zumik.limits.TokenEstimator;
 import ai.zumik.pricing.PriceTable;
 import ai.zumik.http.OpsEndpoints;
+import ai.zumik.console.ConsoleAssets;
+import ai.zumik.metering.UsageAnalytics;
+import ai.zumik.v2.AnalyticsHandler;
+import ai.zumik.v2.ProviderHealthHandler;
+import ai.zumik.v2.ResponseSearchHandler;
 import ai.zumik.http.Route;
 import ai.zumik.http.Routes;
 import ai.zumik.http.Telemetry;
@@ -339,6 +344,11 @@ public final class Zumik implements AutoCloseable {
                             projectData("diagnostics", diagnostics::purgeProject),
                             projectData("byoc_clusters", byocClusters::purgeProject)), meter::awaitVisible));
             SigningKeysHandler signingKeysApi = new SigningKeysHandler(signingKeys);
+            UsageAnalytics usageAnalytics = new UsageAnalytics(database, meter);
+            AnalyticsHandler analyticsApi = new AnalyticsHandler(usageAnalytics, clock);
+            ProviderHealthHandler providerHealthApi = new ProviderHealthHandler(usageAnalytics, circuits, cooldowns, clock);
+            ResponseSearchHandler responseSearchApi = new ResponseSearchHandler(usageQueries);
+            ConsoleAssets console = new ConsoleAssets();
             var watchdogRef = new java.util.concurrent.atomic.AtomicReference<LoopWatchdog>();
             OpsEndpoints ops = new OpsEndpoints(metrics, config.metricsToken(),
                     () -> watchdogRef.get() == null ? null : watchdogRef.get().problem());
@@ -460,6 +470,12 @@ public final class Zumik implements AutoCloseable {
                                     (ex, b) -> apiKeys.revoke(ex, true)))
                             .add(Route.patch(ApiKeysHandler.ONE_PATH, Scope.ADMIN, apiKeys::update))
                             .add(Route.get(UsageHandler.PATH, Scope.READ, (ex, b) -> usage.get(ex)))
+                            .add(Route.get(AnalyticsHandler.PATH, Scope.READ, (ex, b) -> analyticsApi.timeseries(ex)))
+                            .add(Route.get(ProviderHealthHandler.PATH, Scope.READ, (ex, b) -> providerHealthApi.get(ex)))
+                            .add(Route.get(ResponsesHandler.PATH, Scope.READ, (ex, b) -> responseSearchApi.list(ex)))
+                            .add(Route.get(ConsoleAssets.ROOT, null, (ex, b) -> console.index(ex)))
+                            .add(Route.get(ConsoleAssets.ROOT_SLASH, null, (ex, b) -> console.index(ex)))
+                            .add(Route.get(ConsoleAssets.FILES_PATH, null, (ex, b) -> console.file(ex)))
                             .add(Route.post(ProjectsHandler.PATH, Scope.PLATFORM, projectsApi::create))
                             .add(Route.get(ProjectsHandler.PATH, Scope.PLATFORM, (ex, b) -> projectsApi.list(ex)))
                             .add(Route.get(ProjectsHandler.ONE_PATH, Scope.PLATFORM, (ex, b) -> projectsApi.one(ex)))

@@ -103,6 +103,7 @@ public final class Ids {
         if (c > 'i') v--;
         if (c > 'l') v--;
         if (c > 'o') v--;
+        if (c > 'u') v--;
         return v;
     }
 

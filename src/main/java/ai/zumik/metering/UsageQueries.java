@@ -179,6 +179,48 @@ public final class UsageQueries {
         });
     }
 
+    /**
+     * Search of the filter's events, newest first, at most {@code limit}: by {@code traceId} (its
+     * time prefix bounds the key range to the day after it was issued), HTTP {@code status} and
+     * {@code outcome}; each null does not filter. With {@code beforeId}, only older responses.
+     */
+    public List<UsageEvent> search(Filter f, String traceId, Integer status, String outcome, String beforeId, int limit) {
+        meter.awaitVisible();
+        Where w = where(f);
+        StringBuilder sql = new StringBuilder(SELECT_RECORDS).append(w.sql);
+        List<Object> args = new ArrayList<>(w.args());
+        if (traceId != null) {
+            long issued = Ids.createdAtMs(traceId, "trc_");
+            sql.append(" AND trace_id = ? AND response_id >= ? AND response_id < ?");
+            args.add(traceId);
+            args.add(Ids.lowerBound("rsp_", issued - 60_000));
+            args.add(Ids.lowerBound("rsp_", issued + 86_400_000L));
+        }
+        if (status != null) {
+            sql.append(" AND status = ?");
+            args.add((long) status);
+        }
+        if (outcome != null) {
+            sql.append(" AND outcome = ?");
+            args.add(outcome);
+        }
+        if (beforeId != null) {
+            sql.append(" AND response_id < ?");
+            args.add(beforeId);
+        }
+        sql.append(" ORDER BY response_id DESC LIMIT ").append(limit);
+        Where all = new Where(sql.toString(), args);
+        return db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement(all.sql())) {
+                all.bind(ps);
+                ResultSet rs = ps.executeQuery();
+                List<UsageEvent> out = new ArrayList<>();
+                while (rs.next()) out.add(read(rs));
+                return out;
+            }
+        });
+    }
+
     /** Looks one response's event up (tenant-scoped). */
     public UsageEvent byResponse(String projectId, String responseId) {
         meter.awaitVisible();

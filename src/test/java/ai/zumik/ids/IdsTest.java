@@ -38,6 +38,14 @@ class IdsTest {
     }
 
     @Test
+    void theCreationTimeOfAnIdWithLettersAfterUIsDecodedExactly() {
+        // Crockford base32 skips u: v..z decode one lower than their place in the alphabet.
+        for (long t : new long[] {1_796_604_412_847L, 0x3ffL * 31, (1L << 50) - 1, 1_765_000_000_000L}) {
+            assertThat(Ids.createdAtMs(Ids.next("trc_", t), "trc_")).as("%d", t).isEqualTo(t);
+        }
+    }
+
+    @Test
     void fileIdsAre24HexCharactersTimeFirstThenRandom() {
         long t = 1_795_000_000_000L;
         Set<String> seen = new HashSet<>();

@@ -240,6 +240,12 @@ class IsolationSweepTest {
         put(m, Kind.OBJECT, "POST", "/v2/api-keys/*", "/v2/api-keys/" + a.get("key") + "/rotate", "");
         put(m, Kind.OBJECT, "PATCH", "/v2/api-keys/*", "/v2/api-keys/" + a.get("key"), "{\"rpm_limit\":1}");
         put(m, Kind.LIST, "GET", "/v2/usage", "/v2/usage", null);
+        put(m, Kind.LIST, "GET", "/v2/analytics/timeseries", "/v2/analytics/timeseries?bucket=day", null);
+        put(m, Kind.LIST, "GET", "/v2/providers/health", "/v2/providers/health", null);
+        put(m, Kind.LIST, "GET", "/v2/responses", "/v2/responses", null);
+        put(m, Kind.PUBLIC, "GET", "/console", "/console", null);
+        put(m, Kind.PUBLIC, "GET", "/console/", "/console/", null);
+        put(m, Kind.PUBLIC, "GET", "/console/*", "/console/console.js", null);
         put(m, Kind.REFERENCES, "POST", "/v2/purge-jobs", "/v2/purge-jobs", "{\"artifact_ids\":[\"" + a.get("art") + "\"]}");
         put(m, Kind.REFERENCES, "POST", "/v2/purge-jobs", "/v2/purge-jobs", "{\"session_id\":\"" + a.get("ses") + "\"}");
         put(m, Kind.OBJECT, "GET", "/v2/purge-jobs/*", "/v2/purge-jobs/" + a.get("pjb"), null);
