@@ -27,7 +27,6 @@ import ai.zumik.config.ConfigFile;
 import ai.zumik.credentials.ByokRouting;
 import ai.zumik.credentials.ExecutionPolicies;
 import ai.zumik.credentials.ProviderCredentials;
-import ai.zumik.credentials.UpstreamUrls;
 import ai.zumik.v2.ExecutionPolicyHandler;
 import ai.zumik.v2.ProviderCredentialsHandler;
 import ai.zumik.catalog.ModelCatalog;
@@ -54,6 +53,7 @@ import ai.zumik.v2.ResponseSearchHandler;
 import ai.zumik.http.Route;
 import ai.zumik.http.Routes;
 import ai.zumik.http.Telemetry;
+import ai.zumik.http.UpstreamUrls;
 import ai.zumik.keys.ApiKeyService;
 import ai.zumik.keys.Scope;
 import ai.zumik.metering.UsageMeter;
@@ -328,8 +328,7 @@ public final class Zumik implements AutoCloseable {
                     signer::sign, clock, byocClusters);
             Activations byocActivations = new Activations(byocClusters, replayRuns,
                     report -> Verifier.verify(report, KeyRing.ofKeys(signingKeys.list())), aliases, audit, clock);
-            ByocClustersHandler byocApi = new ByocClustersHandler(byocClusters, byocActivations, audit,
-                    config.allowPrivateUpstreams());
+            ByocClustersHandler byocApi = new ByocClustersHandler(byocClusters, byocActivations, audit, upstreamUrls);
             ModelAliasesHandler aliasApi = new ModelAliasesHandler(aliases, catalog, providerCredentials,
                     byocClusters::aliasTargetRefusal);
             ReplayRunner replayRunner = new ReplayRunner(replayStore, replayRuns::report, blocking, clock, REPLAY_LEASE);

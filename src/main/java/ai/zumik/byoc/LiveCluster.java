@@ -10,7 +10,8 @@ import java.util.Set;
  *
  * @param flavour {@code BYOC_DYNAMO} or {@code BYOC_EPP}: the profile a response served here reports
  * @param baseUrl its OpenAI-compatible endpoint, checked by {@link ai.zumik.http.UpstreamUrls} when
- *     registered (a DNS name still needs the connect-time address check)
+ *     registered, every address its host resolved to then (a name re-pointed since still needs the
+ *     connect-time {@link ai.zumik.http.UpstreamUrls#checkAddress} check)
  * @param models the model paths it is registered for
  * @param activeModels those with an active (replay-gated) activation
  * @param heartbeat its latest heartbeat, or null before the first

@@ -1,5 +1,6 @@
 package ai.zumik.credentials;
 
+import ai.zumik.http.UpstreamUrls;
 import ai.zumik.ids.Ids;
 import ai.zumik.provider.ProviderId;
 import ai.zumik.secrets.MasterKey;

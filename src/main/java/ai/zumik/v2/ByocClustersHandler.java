@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -53,13 +54,13 @@ public final class ByocClustersHandler {
     private final ClusterRegistry clusters;
     private final Activations activations;
     private final AuditLog audit;
-    private final boolean allowPrivateUpstreams;
+    private final UpstreamUrls urls;
 
-    public ByocClustersHandler(ClusterRegistry clusters, Activations activations, AuditLog audit, boolean allowPrivateUpstreams) {
+    public ByocClustersHandler(ClusterRegistry clusters, Activations activations, AuditLog audit, UpstreamUrls urls) {
         this.clusters = clusters;
         this.activations = activations;
         this.audit = audit;
-        this.allowPrivateUpstreams = allowPrivateUpstreams;
+        this.urls = urls;
     }
 
     public void create(Exchange ex, Buffer body) {
@@ -67,14 +68,8 @@ public final class ByocClustersHandler {
         Params.rejectUnknown(req, FIELDS);
         String name = text(req, "name", 128);
         String rawUrl = Params.requiredString(req, "base_url", "base_url");
-        String baseUrl;
-        try {
-            baseUrl = UpstreamUrls.check(rawUrl, allowPrivateUpstreams);
-        } catch (UpstreamUrls.Refused r) {
-            // The URL itself is not echoed: it may carry credentials.
-            throw ApiError.invalid("base_url", r.malformed() ? "invalid_value" : "upstream_not_allowed",
-                    "Invalid 'base_url': " + r.getMessage() + ".").exception();
-        }
+        // The rules that need no DNS answer here, in field order; the host is resolved off the loop below.
+        checkedUrl(() -> urls.checkWithoutResolving(rawUrl));
         String apiKey = Params.requiredString(req, "api_key", "api_key");
         if (apiKey.length() > 4096 || !apiKey.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
             throw Params.invalidValue("api_key", "Invalid 'api_key': expected 1 to 4096 printable ASCII characters without spaces.");
@@ -86,9 +81,10 @@ public final class ByocClustersHandler {
             throw Params.invalidValue("region", "Invalid 'region': expected 1 to 64 lowercase letters, digits or '-' "
                     + "(e.g. 'us-east-1').");
         }
-        var registration = new ClusterRegistry.Registration(name, baseUrl, apiKey, ExecutionProfile.parse(flavour), models, region);
         String project = ex.principal().projectId();
         ex.offload(() -> {
+            String baseUrl = checkedUrl(() -> urls.check(rawUrl));
+            var registration = new ClusterRegistry.Registration(name, baseUrl, apiKey, ExecutionProfile.parse(flavour), models, region);
             Cluster c = clusters.register(project, registration);
             ObjectNode d = Json.object();
             d.put("cluster_id", c.id());
@@ -101,6 +97,15 @@ public final class ByocClustersHandler {
             audit.record(project, "byoc.cluster_registered", d);
             return c;
         }, c -> ex.sendJson(200, json(c, clusters.byId(project, c.id()))));
+    }
+
+    /** A refused URL is a 400 naming {@code base_url}; the URL itself is not echoed (it may carry credentials). */
+    private static String checkedUrl(Supplier<String> check) {
+        try {
+            return check.get();
+        } catch (UpstreamUrls.Refused r) {
+            throw ApiError.invalid("base_url", r.malformed() ? "invalid_value" : "upstream_not_allowed", r.getMessage()).exception();
+        }
     }
 
     public void list(Exchange ex) {

@@ -153,8 +153,15 @@ class ByocRegistryTest extends ByocFixture {
             }
             assertThat(error(strict.post("/v2/byoc/clusters", "{\"name\":\"n\",\"base_url\":\"http://10.0.0.7\"" + rest), 400)
                     .get("message").asText()).contains("ZUMIK_ALLOW_PRIVATE_UPSTREAMS=true");
-            assertThat(ok(strict.post("/v2/byoc/clusters", "{\"name\":\"n\",\"base_url\":\"https://byoc.example.com/v1\"" + rest))
-                    .get("base_url").asText()).isEqualTo("https://byoc.example.com/v1");
+            // The host is resolved and every address checked: a name that resolves nowhere is refused, so the public URL
+            // that passes is an address literal (TEST-NET-3), which needs no DNS.
+            JsonNode unresolved = error(strict.post("/v2/byoc/clusters", "{\"name\":\"n\",\"base_url\":\"https://nowhere.invalid/v1\""
+                    + rest), 400);
+            assertThat(unresolved.get("param").asText()).isEqualTo("base_url");
+            assertThat(unresolved.get("code").asText()).isEqualTo("invalid_value");
+            assertThat(unresolved.get("message").asText()).contains("does not resolve");
+            assertThat(ok(strict.post("/v2/byoc/clusters", "{\"name\":\"n\",\"base_url\":\"https://203.0.113.10/v1\"" + rest))
+                    .get("base_url").asText()).isEqualTo("https://203.0.113.10/v1");
         }
     }
 

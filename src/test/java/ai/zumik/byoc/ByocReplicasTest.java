@@ -47,7 +47,7 @@ class ByocReplicasTest {
         try (ZumikProcess a = ZumikProcess.start(Files.createTempDirectory("zumik-byoc-a-"), "server.log", env, List.of()).awaitHealthy();
              ZumikProcess b = ZumikProcess.start(Files.createTempDirectory("zumik-byoc-b-"), "server.log", env, List.of()).awaitHealthy()) {
             String canary = "sk-byoc-REPLICA-CANARY-42";
-            JsonNode created = send(a, "POST", "/v2/byoc/clusters", "{\"name\":\"pool\",\"base_url\":\"https://byoc.example.com/v1\","
+            JsonNode created = send(a, "POST", "/v2/byoc/clusters", "{\"name\":\"pool\",\"base_url\":\"https://203.0.113.10/v1\","
                     + "\"api_key\":\"" + canary + "\",\"flavour\":\"byoc_dynamo\",\"models\":[\"m/llama\"],\"region\":\"us-east-1\"}");
             String id = created.get("id").asText();
             assertThat(inRotation(b, id)).isFalse();
