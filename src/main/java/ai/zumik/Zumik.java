@@ -65,6 +65,7 @@ import ai.zumik.reuse.ReuseLedger;
 import ai.zumik.store.Database;
 import ai.zumik.telemetry.AccessLog;
 import ai.zumik.telemetry.Metrics;
+import ai.zumik.telemetry.Tracing;
 import ai.zumik.v1.ChatCompletionsHandler;
 import ai.zumik.v1.EmbeddingsHandler;
 import ai.zumik.v1.ModelsHandler;
@@ -207,7 +208,14 @@ public final class Zumik implements AutoCloseable {
             metrics.gauge("zumik_usage_queue_depth", meter::queued);
             metrics.gauge("zumik_usage_journal_backlog", meter::journalBacklog);
             metrics.gauge("zumik_access_log_dropped_total", accessLog::dropped);
-            Telemetry telemetry = new Telemetry(accessLog, metrics);
+            Tracing tracing = Tracing.fromEnv(config.otel());
+            if (tracing != null) {
+                opened.add(tracing);
+                helpers.add(tracing);
+                LOG.info("OpenTelemetry traces on: exporting over OTLP/HTTP ({})", config.otel().getOrDefault(
+                        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", config.otel().get("OTEL_EXPORTER_OTLP_ENDPOINT")));
+            }
+            Telemetry telemetry = new Telemetry(accessLog, metrics, tracing);
             ModelCatalog catalog = ModelCatalog.bundled();
             UsageQueries usageQueries = new UsageQueries(database, meter);
             ArtifactStore artifacts = new ArtifactStore(database, clock);

@@ -22,11 +22,20 @@ final class AttemptRecord {
     FailureClass failureClass;
     String retryCause;
     Usage usage = Usage.UNREPORTED;
+    /** This attempt's trace span (null when tracing is off); ended with the attempt. */
+    ai.zumik.telemetry.AttemptSpan span;
 
     AttemptRecord(int index, Target target, long startedAtMs) {
         this.index = index;
         this.target = target;
         this.startedAtMs = startedAtMs;
+    }
+
+    /** Ends the attempt's span, if it has one, with how the attempt ended. */
+    void endSpan() {
+        if (span == null) return;
+        span.end(httpStatus, failureClass == null ? null : failureClass.name().toLowerCase(java.util.Locale.ROOT),
+                usage.promptTokens(), usage.completionTokens(), usage.cachedTokens());
     }
 
     /** The attempts as stored with the response ({@code attempts}). */

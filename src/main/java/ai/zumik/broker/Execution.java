@@ -62,6 +62,9 @@ public final class Execution {
     private final Runnable onFinish;
     private final List<AttemptRecord> attempts = new ArrayList<>();
     private final OutputCapture capture;
+    /** With a request span: the answer's finish reasons, and its text when content capture is on. */
+    private final java.util.List<String> finishReasons;
+    private final OutputCapture spanContent;
     private State state = State.ATTEMPTING;
     private AttemptRecord current;
     private int orderIndex = -1;
@@ -85,6 +88,8 @@ public final class Execution {
         this.svc = svc;
         this.onFinish = onFinish;
         this.capture = ctx.captureOutput() ? new OutputCapture() : null;
+        this.finishReasons = ctx.span() == null ? null : new ArrayList<>(1);
+        this.spanContent = ctx.span() != null && ctx.span().capturesContent() ? new OutputCapture() : null;
     }
 
     public RoutePlan plan() {
@@ -205,18 +210,26 @@ public final class Execution {
         attempts.add(a);
         current = a;
         attemptStartNanos = System.nanoTime();
+        Consumer<StreamEvent> events = e -> {
+            try {
+                onEvent(a, e);
+            } catch (RuntimeException bug) {
+                internalError(bug);
+            }
+        };
         try {
-            call = dispatch.apply(target, e -> {
-                try {
-                    onEvent(a, e);
-                } catch (RuntimeException bug) {
-                    internalError(bug);
-                }
-            });
+            if (ctx.span() == null) {
+                call = dispatch.apply(target, events);
+            } else {
+                a.span = ctx.span().attempt(a.index, target.model().provider().wireId(), target.upstreamModel(),
+                        target.profile().wire(), cause);
+                call = ai.zumik.provider.UpstreamTrace.with(a.span.traceparent(), () -> dispatch.apply(target, events));
+            }
         } catch (RequestRejected r) {
             // This target's protocol cannot express the request; another target may.
             a.finishedAtMs = svc.clock().millis();
             a.failureClass = FailureClass.BAD_REQUEST;
+            a.endSpan();
             call = null;
             rejected(r);
         }
@@ -235,6 +248,7 @@ public final class Execution {
                 }
                 if (c.usage() != null) a.usage = c.usage();
                 if (capture != null && !c.usageOnly()) capture.chunk(c.json());
+                if (finishReasons != null) traced(c.json(), false);
                 sink.onEvent(c, served);
             }
             case StreamEvent.Completion c -> {
@@ -242,6 +256,7 @@ public final class Execution {
                 a.firstByteAtMs = svc.clock().millis();
                 a.usage = c.usage();
                 if (capture != null) capture.completion(c.json());
+                if (finishReasons != null) traced(c.json(), true);
                 succeeded(a, now);
                 terminal(c, 200, "completed", successReason(), null, true);
             }
@@ -269,6 +284,15 @@ public final class Execution {
         a.httpStatus = 200;
         upstreamNanos += now - attemptStartNanos;
         svc.circuits().success(a.target.key());
+        a.endSpan();
+    }
+
+    /** What the request span keeps of an answer event: its finish reasons, and its text if captured. */
+    private void traced(byte[] json, boolean completion) {
+        ai.zumik.telemetry.FinishReasons.scan(json, finishReasons);
+        if (spanContent == null) return;
+        if (completion) spanContent.completion(json);
+        else spanContent.chunk(json);
     }
 
     private void failed(AttemptRecord a, StreamEvent.Failed f, long now) {
@@ -281,6 +305,7 @@ public final class Execution {
         if (f.usage() != null && f.usage().reported()) a.usage = f.usage();
         upstreamNanos += now - attemptStartNanos;
         call = null;
+        a.endSpan();
         String key = a.target.key();
         if (Outcomes.availability(c)) svc.circuits().failure(key);
         if (c == FailureClass.RATE_LIMITED && failure.retryAfterSeconds() != null) {
@@ -470,6 +495,7 @@ public final class Execution {
             current.finishedAtMs = svc.clock().millis();
             current.failureClass = why;
             upstreamNanos += System.nanoTime() - attemptStartNanos;
+            current.endSpan();
         }
     }
 
@@ -540,6 +566,7 @@ public final class Execution {
                 ctx.startMs(), ctx.surface(), plan.release() == null ? null : plan.release().id(),
                 plan.template(), plan.ownJsonText(), AttemptRecord.toJsonText(attempts), outcome.toJsonText(),
                 capture == null ? null : capture.text(), charged, costNanos, svc.prices().revision(), reuse(target, usage));
+        if (ctx.span() != null) traceOutcome(ref, target, reason, usage, costNanos);
         Served finalServed = measured.withRecord(record);
         served = finalServed;
         if (event == null) {
@@ -556,6 +583,19 @@ public final class Execution {
             if (err != null) sink.onMeterFailure(finalServed);
             else sink.onEvent(event, finalServed);
         });
+    }
+
+    private void traceOutcome(ai.zumik.catalog.ModelRef ref, Target target, ReasonCode reason, Usage usage, Long costNanos) {
+        var span = ctx.span();
+        span.requested(ctx.requestedModel(), ctx.responseId());
+        span.outcome(ref.provider().wireId(), ref.model(),
+                (target != null ? target.profile() : ai.zumik.inference.ExecutionProfile.MANAGED_PROVIDER).wire(),
+                reason.wire(), fallbackUsed(), attempts.size(), usage.promptTokens(), usage.completionTokens(),
+                usage.cachedTokens(), costNanos, finishReasons);
+        if (spanContent != null) {
+            var messages = ctx.prompt() == null ? null : ctx.prompt().body().get("messages");
+            span.content(messages == null ? null : messages.toString(), spanContent.text());
+        }
     }
 
     /** The answered prompt's reuse account, or null (no prompt, no provider answer, accounting off). */
