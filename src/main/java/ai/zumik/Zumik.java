@@ -217,6 +217,9 @@ public final class Zumik implements AutoCloseable {
             }
             Telemetry telemetry = new Telemetry(accessLog, metrics, tracing);
             ModelCatalog catalog = ModelCatalog.bundled();
+            java.util.Set<String> catalogued = new java.util.HashSet<>();
+            catalog.models().forEach(m -> catalogued.add(m.id()));
+            metrics.inference().catalogue(catalogued::contains);
             UsageQueries usageQueries = new UsageQueries(database, meter);
             ArtifactStore artifacts = new ArtifactStore(database, clock);
             SessionStore sessionStore = new SessionStore(database, clock);
@@ -234,6 +237,7 @@ public final class Zumik implements AutoCloseable {
                 sharedCircuits = redisCircuits;
             }
             CircuitBreakers circuits = new CircuitBreakers(clock, config.circuitOpenMillis(), sharedCircuits);
+            metrics.inference().circuits(circuits::states);
             Cooldowns cooldowns = new Cooldowns(clock);
             RetryBudget retryBudget = new RetryBudget();
             AuditLog audit = new AuditLog(database, clock, blocking);
@@ -294,6 +298,7 @@ public final class Zumik implements AutoCloseable {
                 metrics.gauge("zumik_budget_alerts_failed_total", webhook::failed);
             }
             Billing billing = new Billing(database, clock, meter, keys, audit, webhook, config.governance().billing());
+            metrics.inference().budgets(billing::levels);
             BillingHandler billingApi = new BillingHandler(billing);
             UsageHandler usage = new UsageHandler(usageQueries, prices);
             ModelsHandler models = new ModelsHandler(catalog, aliases);
@@ -376,7 +381,7 @@ public final class Zumik implements AutoCloseable {
                     var services = new BrokerServices(config, meter, task -> context.runOnContext(v -> task.run()), vertx,
                             clock, circuits, cooldowns, retryBudget, targets,
                             e -> audit.record(e.projectId(), e.type(), e.details()), inFlightResponses, context,
-                            governor, prices, tokens, reuse);
+                            governor, prices, tokens, reuse, metrics.inference());
                     ExecutionBroker broker = new ExecutionBroker(
                             new RoutePlanner(catalog, aliases, targets, circuits, cooldowns, regionalPolicies, byok,
                                     byocClusters, config.byocSaturation()), services, admission);

@@ -31,11 +31,12 @@ final class AttemptRecord {
         this.startedAtMs = startedAtMs;
     }
 
-    /** Ends the attempt's span, if it has one, with how the attempt ended. */
-    void endSpan() {
+    /** Counts the ended attempt and ends its span, if it has one, with how the attempt ended. */
+    void ended(ai.zumik.telemetry.InferenceMetrics metrics) {
+        String failure = failureClass == null ? null : failureClass.name().toLowerCase(java.util.Locale.ROOT);
+        metrics.attempt(target.model().provider().wireId(), failure == null ? "success" : failure);
         if (span == null) return;
-        span.end(httpStatus, failureClass == null ? null : failureClass.name().toLowerCase(java.util.Locale.ROOT),
-                usage.promptTokens(), usage.completionTokens(), usage.cachedTokens());
+        span.end(httpStatus, failure, usage.promptTokens(), usage.completionTokens(), usage.cachedTokens());
     }
 
     /** The attempts as stored with the response ({@code attempts}). */

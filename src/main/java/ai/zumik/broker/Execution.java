@@ -144,6 +144,7 @@ public final class Execution {
     /** Governance refused the request (rate limit, budget, credit): record it and tell the surface. */
     void refuse(Refusal r) {
         refusalHeaders = r.headers();
+        svc.metrics().rejected(r.reason().wire());
         UpstreamFailure f = new UpstreamFailure(r.failure(), 0, r.message(), null, null, r.retryAfterSeconds());
         terminal(new StreamEvent.Failed(f, Usage.UNREPORTED), r.failure().httpStatus(), null, r.reason(),
                 r.failure().code(), false);
@@ -151,6 +152,7 @@ public final class Execution {
 
     /** Admission refused the request: record the response (no attempt was made) and tell the surface. */
     void refuse(FailureClass c, ReasonCode reason) {
+        svc.metrics().rejected(reason.wire());
         UpstreamFailure f = UpstreamFailure.of(c, switch (reason) {
             case QUEUE_FULL -> "Zumik's " + ctx.qos().qosClass().wire() + " queue is full; retry shortly.";
             case EXPIRED_BEFORE_START -> "The request's deadline passed while it waited for capacity.";
@@ -229,7 +231,7 @@ public final class Execution {
             // This target's protocol cannot express the request; another target may.
             a.finishedAtMs = svc.clock().millis();
             a.failureClass = FailureClass.BAD_REQUEST;
-            a.endSpan();
+            a.ended(svc.metrics());
             call = null;
             rejected(r);
         }
@@ -284,7 +286,7 @@ public final class Execution {
         a.httpStatus = 200;
         upstreamNanos += now - attemptStartNanos;
         svc.circuits().success(a.target.key());
-        a.endSpan();
+        a.ended(svc.metrics());
     }
 
     /** What the request span keeps of an answer event: its finish reasons, and its text if captured. */
@@ -305,7 +307,7 @@ public final class Execution {
         if (f.usage() != null && f.usage().reported()) a.usage = f.usage();
         upstreamNanos += now - attemptStartNanos;
         call = null;
-        a.endSpan();
+        a.ended(svc.metrics());
         String key = a.target.key();
         if (Outcomes.availability(c)) svc.circuits().failure(key);
         if (c == FailureClass.RATE_LIMITED && failure.retryAfterSeconds() != null) {
@@ -366,6 +368,7 @@ public final class Execution {
                 + "/" + current.target.model().model();
         if (next >= 0 && attempts.size() < MAX_ATTEMPTS && svc.budget().tryRetry(svc.clock().millis())) {
             int target = next;
+            svc.metrics().failover(c.name().toLowerCase(java.util.Locale.ROOT));
             if (sameTarget) {
                 retriedSameTarget = true;
                 backoffTimer = svc.vertx().setTimer(SAME_TARGET_BACKOFF_MS, id -> {
@@ -420,6 +423,7 @@ public final class Execution {
         if (bridge.isPresent()) {
             bridged = true;
             orderIndex = plan.order().size();
+            svc.metrics().failover(failure.failureClass().name().toLowerCase(java.util.Locale.ROOT));
             ObjectNode details = Json.object();
             details.put("response_id", ctx.responseId());
             details.put("requested_model", plan.requestedModel());
@@ -469,6 +473,7 @@ public final class Execution {
     private void rejected(RequestRejected r) {
         int next = nextIndex(FailureClass.BAD_REQUEST);
         if (next >= 0) {
+            svc.metrics().failover("bad_request");
             attempt(next, "failover after " + current.target.model().provider().wireId() + " could not express '"
                     + r.param() + "'");
             return;
@@ -495,7 +500,7 @@ public final class Execution {
             current.finishedAtMs = svc.clock().millis();
             current.failureClass = why;
             upstreamNanos += System.nanoTime() - attemptStartNanos;
-            current.endSpan();
+            current.ended(svc.metrics());
         }
     }
 
@@ -566,6 +571,7 @@ public final class Execution {
                 ctx.startMs(), ctx.surface(), plan.release() == null ? null : plan.release().id(),
                 plan.template(), plan.ownJsonText(), AttemptRecord.toJsonText(attempts), outcome.toJsonText(),
                 capture == null ? null : capture.text(), charged, costNanos, svc.prices().revision(), reuse(target, usage));
+        svc.metrics().response(ref.provider().wireId(), ref.model(), status, reason.wire(), costNanos);
         if (ctx.span() != null) traceOutcome(ref, target, reason, usage, costNanos);
         Served finalServed = measured.withRecord(record);
         served = finalServed;
