@@ -70,6 +70,7 @@ import ai.zumik.reuse.ReuseLedger;
 import ai.zumik.store.Database;
 import ai.zumik.telemetry.AccessLog;
 import ai.zumik.telemetry.Metrics;
+import ai.zumik.telemetry.Tracing;
 import ai.zumik.v1.ChatCompletionsHandler;
 import ai.zumik.v1.EmbeddingsHandler;
 import ai.zumik.v1.ModelsHandler;
@@ -212,8 +213,18 @@ public final class Zumik implements AutoCloseable {
             metrics.gauge("zumik_usage_queue_depth", meter::queued);
             metrics.gauge("zumik_usage_journal_backlog", meter::journalBacklog);
             metrics.gauge("zumik_access_log_dropped_total", accessLog::dropped);
-            Telemetry telemetry = new Telemetry(accessLog, metrics);
+            Tracing tracing = Tracing.fromEnv(config.otel());
+            if (tracing != null) {
+                opened.add(tracing);
+                helpers.add(tracing);
+                LOG.info("OpenTelemetry traces on: exporting over OTLP/HTTP ({})", config.otel().getOrDefault(
+                        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", config.otel().get("OTEL_EXPORTER_OTLP_ENDPOINT")));
+            }
+            Telemetry telemetry = new Telemetry(accessLog, metrics, tracing);
             ModelCatalog catalog = ModelCatalog.bundled();
+            java.util.Set<String> catalogued = new java.util.HashSet<>();
+            catalog.models().forEach(m -> catalogued.add(m.id()));
+            metrics.inference().catalogue(catalogued::contains);
             UsageQueries usageQueries = new UsageQueries(database, meter);
             ArtifactStore artifacts = new ArtifactStore(database, clock);
             SessionStore sessionStore = new SessionStore(database, clock);
@@ -231,6 +242,7 @@ public final class Zumik implements AutoCloseable {
                 sharedCircuits = redisCircuits;
             }
             CircuitBreakers circuits = new CircuitBreakers(clock, config.circuitOpenMillis(), sharedCircuits);
+            metrics.inference().circuits(circuits::states);
             Cooldowns cooldowns = new Cooldowns(clock);
             RetryBudget retryBudget = new RetryBudget();
             AuditLog audit = new AuditLog(database, clock, blocking);
@@ -291,6 +303,7 @@ public final class Zumik implements AutoCloseable {
                 metrics.gauge("zumik_budget_alerts_failed_total", webhook::failed);
             }
             Billing billing = new Billing(database, clock, meter, keys, audit, webhook, config.governance().billing());
+            metrics.inference().budgets(billing::levels);
             BillingHandler billingApi = new BillingHandler(billing);
             UsageHandler usage = new UsageHandler(usageQueries, prices);
             ModelsHandler models = new ModelsHandler(catalog, aliases);
@@ -377,7 +390,7 @@ public final class Zumik implements AutoCloseable {
                     var services = new BrokerServices(config, meter, task -> context.runOnContext(v -> task.run()), vertx,
                             clock, circuits, cooldowns, retryBudget, targets,
                             e -> audit.record(e.projectId(), e.type(), e.details()), inFlightResponses, context,
-                            governor, prices, tokens, reuse);
+                            governor, prices, tokens, reuse, metrics.inference());
                     ExecutionBroker broker = new ExecutionBroker(
                             new RoutePlanner(catalog, aliases, targets, circuits, cooldowns, regionalPolicies, byok,
                                     byocClusters, config.byocSaturation()), services, admission);

@@ -9,12 +9,18 @@ import ai.zumik.store.Database;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /** A project's billing account: reading it, setting its budget, granting credit, and the alert ladder. */
 public final class Billing {
     /** The ladder's steps, in percent of the monthly budget. */
     static final int[] LADDER = {50, 80, 100};
+    /** How many projects' budget levels /metrics shows (a closed, small label set). */
+    static final int LEVELS_SHOWN = 20;
 
     /**
      * A billing account as the API shows it (micro-USD).
@@ -32,6 +38,7 @@ public final class Billing {
     private final AuditLog audit;
     private final AlertWebhook webhook;
     private final boolean billingEnabled;
+    private volatile Map<String, long[]> levels = Map.of();
 
     /** @param webhook where alerts are POSTed, or null */
     public Billing(Database db, Clock clock, UsageMeter meter, ApiKeyService keys, AuditLog audit, AlertWebhook webhook,
@@ -87,7 +94,9 @@ public final class Billing {
      */
     public void checkAlerts() {
         String cycle = BillingCycle.of(clock.millis());
-        for (BillingStore.Ladder l : store.ladders(cycle)) {
+        List<BillingStore.Ladder> ladders = store.ladders(cycle);
+        levels = levels(ladders);
+        for (BillingStore.Ladder l : ladders) {
             long budgetNanos = l.monthlyBudgetMicros() * 1_000;
             int reached = 0;
             for (int step : LADDER) {
@@ -111,6 +120,23 @@ public final class Billing {
             audit.record(l.projectId(), "billing.budget_alert", alert.deepCopy());
             if (webhook != null) webhook.send(alert);
         }
+    }
+
+    /**
+     * Spend against budget for /metrics, as of the last alert check: {spent micros, budget micros}
+     * per project, at most {@link #LEVELS_SHOWN} projects, the ones nearest or past their cap.
+     */
+    public Map<String, long[]> levels() {
+        return levels;
+    }
+
+    private static Map<String, long[]> levels(List<BillingStore.Ladder> ladders) {
+        return ladders.stream()
+                .sorted(Comparator.comparingDouble((BillingStore.Ladder l) ->
+                        l.cycleSpentNanos() / 1_000.0 / Math.max(1, l.monthlyBudgetMicros())).reversed())
+                .limit(LEVELS_SHOWN)
+                .collect(Collectors.toUnmodifiableMap(BillingStore.Ladder::projectId,
+                        l -> new long[] {micros(l.cycleSpentNanos()), l.monthlyBudgetMicros()}));
     }
 
     static long micros(long nanos) {

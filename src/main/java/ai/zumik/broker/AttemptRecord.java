@@ -22,11 +22,21 @@ final class AttemptRecord {
     FailureClass failureClass;
     String retryCause;
     Usage usage = Usage.UNREPORTED;
+    /** This attempt's trace span (null when tracing is off); ended with the attempt. */
+    ai.zumik.telemetry.AttemptSpan span;
 
     AttemptRecord(int index, Target target, long startedAtMs) {
         this.index = index;
         this.target = target;
         this.startedAtMs = startedAtMs;
+    }
+
+    /** Counts the ended attempt and ends its span, if it has one, with how the attempt ended. */
+    void ended(ai.zumik.telemetry.InferenceMetrics metrics) {
+        String failure = failureClass == null ? null : failureClass.name().toLowerCase(java.util.Locale.ROOT);
+        metrics.attempt(target.model().provider().wireId(), failure == null ? "success" : failure);
+        if (span == null) return;
+        span.end(httpStatus, failure, usage.promptTokens(), usage.completionTokens(), usage.cachedTokens());
     }
 
     /** The attempts as stored with the response ({@code attempts}). */

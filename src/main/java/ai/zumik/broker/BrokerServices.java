@@ -22,11 +22,13 @@ import java.util.function.Consumer;
  * @param prices what usage costs; every usage event is priced with it
  * @param tokens estimates what a request will use, before it runs
  * @param reuse settles each answered prompt's reuse account (null: reuse accounting is off)
+ * @param metrics counts attempts, failovers, rejections, cost and errors by provider and model
  */
 public record BrokerServices(ZumikConfig config, UsageMeter meter, Executor loop, Vertx vertx, Clock clock,
                              CircuitBreakers circuits, Cooldowns cooldowns, RetryBudget budget, Targets targets,
                              Consumer<AuditEvent> audit, InFlight inFlight, io.vertx.core.Context context,
-                             Governor governor, PriceTable prices, TokenEstimator tokens, ReuseLedger reuse) {
+                             Governor governor, PriceTable prices, TokenEstimator tokens, ReuseLedger reuse,
+                             ai.zumik.telemetry.InferenceMetrics metrics) {
 
     /** An event for the audit log. */
     public record AuditEvent(String projectId, String type, com.fasterxml.jackson.databind.node.ObjectNode details) {}

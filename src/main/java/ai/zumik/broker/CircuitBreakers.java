@@ -89,6 +89,19 @@ public final class CircuitBreakers {
         return c == null ? State.CLOSED : c.state(now, openMillis);
     }
 
+    /** Every target with a circuit this process has seen fail: 0 closed, 1 half-open, 2 open (for /metrics). */
+    public java.util.Map<String, Integer> states() {
+        java.util.Map<String, Integer> out = new java.util.HashMap<>();
+        for (String key : circuits.keySet()) {
+            out.put(key, switch (state(key)) {
+                case CLOSED -> 0;
+                case HALF_OPEN -> 1;
+                case OPEN -> 2;
+            });
+        }
+        return out;
+    }
+
     public void success(String key) {
         Circuit c = circuits.get(key);
         if (c != null && c.record(true, clock.millis()) == CLOSED) shared.closed(key);

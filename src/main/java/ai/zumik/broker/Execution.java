@@ -62,6 +62,9 @@ public final class Execution {
     private final Runnable onFinish;
     private final List<AttemptRecord> attempts = new ArrayList<>();
     private final OutputCapture capture;
+    /** With a request span: the answer's finish reasons, and its text when content capture is on. */
+    private final java.util.List<String> finishReasons;
+    private final OutputCapture spanContent;
     private State state = State.ATTEMPTING;
     private AttemptRecord current;
     private int orderIndex = -1;
@@ -85,6 +88,8 @@ public final class Execution {
         this.svc = svc;
         this.onFinish = onFinish;
         this.capture = ctx.captureOutput() ? new OutputCapture() : null;
+        this.finishReasons = ctx.span() == null ? null : new ArrayList<>(1);
+        this.spanContent = ctx.span() != null && ctx.span().capturesContent() ? new OutputCapture() : null;
     }
 
     public RoutePlan plan() {
@@ -139,6 +144,7 @@ public final class Execution {
     /** Governance refused the request (rate limit, budget, credit): record it and tell the surface. */
     void refuse(Refusal r) {
         refusalHeaders = r.headers();
+        svc.metrics().rejected(r.reason().wire());
         UpstreamFailure f = new UpstreamFailure(r.failure(), 0, r.message(), null, null, r.retryAfterSeconds());
         terminal(new StreamEvent.Failed(f, Usage.UNREPORTED), r.failure().httpStatus(), null, r.reason(),
                 r.failure().code(), false);
@@ -146,6 +152,7 @@ public final class Execution {
 
     /** Admission refused the request: record the response (no attempt was made) and tell the surface. */
     void refuse(FailureClass c, ReasonCode reason) {
+        svc.metrics().rejected(reason.wire());
         UpstreamFailure f = UpstreamFailure.of(c, switch (reason) {
             case QUEUE_FULL -> "Zumik's " + ctx.qos().qosClass().wire() + " queue is full; retry shortly.";
             case EXPIRED_BEFORE_START -> "The request's deadline passed while it waited for capacity.";
@@ -205,18 +212,26 @@ public final class Execution {
         attempts.add(a);
         current = a;
         attemptStartNanos = System.nanoTime();
+        Consumer<StreamEvent> events = e -> {
+            try {
+                onEvent(a, e);
+            } catch (RuntimeException bug) {
+                internalError(bug);
+            }
+        };
         try {
-            call = dispatch.apply(target, e -> {
-                try {
-                    onEvent(a, e);
-                } catch (RuntimeException bug) {
-                    internalError(bug);
-                }
-            });
+            if (ctx.span() == null) {
+                call = dispatch.apply(target, events);
+            } else {
+                a.span = ctx.span().attempt(a.index, target.model().provider().wireId(), target.upstreamModel(),
+                        target.profile().wire(), cause);
+                call = ai.zumik.provider.UpstreamTrace.with(a.span.traceparent(), () -> dispatch.apply(target, events));
+            }
         } catch (RequestRejected r) {
             // This target's protocol cannot express the request; another target may.
             a.finishedAtMs = svc.clock().millis();
             a.failureClass = FailureClass.BAD_REQUEST;
+            a.ended(svc.metrics());
             call = null;
             rejected(r);
         }
@@ -235,6 +250,7 @@ public final class Execution {
                 }
                 if (c.usage() != null) a.usage = c.usage();
                 if (capture != null && !c.usageOnly()) capture.chunk(c.json());
+                if (finishReasons != null) traced(c.json(), false);
                 sink.onEvent(c, served);
             }
             case StreamEvent.Completion c -> {
@@ -242,6 +258,7 @@ public final class Execution {
                 a.firstByteAtMs = svc.clock().millis();
                 a.usage = c.usage();
                 if (capture != null) capture.completion(c.json());
+                if (finishReasons != null) traced(c.json(), true);
                 succeeded(a, now);
                 terminal(c, 200, "completed", successReason(), null, true);
             }
@@ -269,6 +286,15 @@ public final class Execution {
         a.httpStatus = 200;
         upstreamNanos += now - attemptStartNanos;
         svc.circuits().success(a.target.key());
+        a.ended(svc.metrics());
+    }
+
+    /** What the request span keeps of an answer event: its finish reasons, and its text if captured. */
+    private void traced(byte[] json, boolean completion) {
+        ai.zumik.telemetry.FinishReasons.scan(json, finishReasons);
+        if (spanContent == null) return;
+        if (completion) spanContent.completion(json);
+        else spanContent.chunk(json);
     }
 
     private void failed(AttemptRecord a, StreamEvent.Failed f, long now) {
@@ -281,6 +307,7 @@ public final class Execution {
         if (f.usage() != null && f.usage().reported()) a.usage = f.usage();
         upstreamNanos += now - attemptStartNanos;
         call = null;
+        a.ended(svc.metrics());
         String key = a.target.key();
         if (Outcomes.availability(c)) svc.circuits().failure(key);
         if (c == FailureClass.RATE_LIMITED && failure.retryAfterSeconds() != null) {
@@ -341,6 +368,7 @@ public final class Execution {
                 + "/" + current.target.model().model();
         if (next >= 0 && attempts.size() < MAX_ATTEMPTS && svc.budget().tryRetry(svc.clock().millis())) {
             int target = next;
+            svc.metrics().failover(c.name().toLowerCase(java.util.Locale.ROOT));
             if (sameTarget) {
                 retriedSameTarget = true;
                 backoffTimer = svc.vertx().setTimer(SAME_TARGET_BACKOFF_MS, id -> {
@@ -395,6 +423,7 @@ public final class Execution {
         if (bridge.isPresent()) {
             bridged = true;
             orderIndex = plan.order().size();
+            svc.metrics().failover(failure.failureClass().name().toLowerCase(java.util.Locale.ROOT));
             ObjectNode details = Json.object();
             details.put("response_id", ctx.responseId());
             details.put("requested_model", plan.requestedModel());
@@ -444,6 +473,7 @@ public final class Execution {
     private void rejected(RequestRejected r) {
         int next = nextIndex(FailureClass.BAD_REQUEST);
         if (next >= 0) {
+            svc.metrics().failover("bad_request");
             attempt(next, "failover after " + current.target.model().provider().wireId() + " could not express '"
                     + r.param() + "'");
             return;
@@ -470,6 +500,7 @@ public final class Execution {
             current.finishedAtMs = svc.clock().millis();
             current.failureClass = why;
             upstreamNanos += System.nanoTime() - attemptStartNanos;
+            current.ended(svc.metrics());
         }
     }
 
@@ -540,6 +571,8 @@ public final class Execution {
                 ctx.startMs(), ctx.surface(), plan.release() == null ? null : plan.release().id(),
                 plan.template(), plan.ownJsonText(), AttemptRecord.toJsonText(attempts), outcome.toJsonText(),
                 capture == null ? null : capture.text(), charged, costNanos, svc.prices().revision(), reuse(target, usage));
+        svc.metrics().response(ref.provider().wireId(), ref.model(), status, reason.wire(), costNanos);
+        if (ctx.span() != null) traceOutcome(ref, target, reason, usage, costNanos);
         Served finalServed = measured.withRecord(record);
         served = finalServed;
         if (event == null) {
@@ -556,6 +589,19 @@ public final class Execution {
             if (err != null) sink.onMeterFailure(finalServed);
             else sink.onEvent(event, finalServed);
         });
+    }
+
+    private void traceOutcome(ai.zumik.catalog.ModelRef ref, Target target, ReasonCode reason, Usage usage, Long costNanos) {
+        var span = ctx.span();
+        span.requested(ctx.requestedModel(), ctx.responseId());
+        span.outcome(ref.provider().wireId(), ref.model(),
+                (target != null ? target.profile() : ai.zumik.inference.ExecutionProfile.MANAGED_PROVIDER).wire(),
+                reason.wire(), fallbackUsed(), attempts.size(), usage.promptTokens(), usage.completionTokens(),
+                usage.cachedTokens(), costNanos, finishReasons);
+        if (spanContent != null) {
+            var messages = ctx.prompt() == null ? null : ctx.prompt().body().get("messages");
+            span.content(messages == null ? null : messages.toString(), spanContent.text());
+        }
     }
 
     /** The answered prompt's reuse account, or null (no prompt, no provider answer, accounting off). */

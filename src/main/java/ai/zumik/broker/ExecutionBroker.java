@@ -382,6 +382,11 @@ public final class ExecutionBroker {
                 ctx.surface(), plan == null || plan.release() == null ? null : plan.release().id(),
                 plan == null ? null : plan.template(), plan == null ? null : plan.ownJsonText(), "[]",
                 outcome.toJsonText(), null, false, 0L, svc.prices().revision(), null);
+        if (ctx.span() != null) {
+            ctx.span().requested(ctx.requestedModel(), ctx.responseId());
+            ctx.span().outcome(record.provider(), record.model(), record.executionProfile(), r.reason().wire(), false, 0,
+                    null, null, null, null, null);
+        }
         svc.meter().record(record, svc.loop(), err -> then.run());
     }
 

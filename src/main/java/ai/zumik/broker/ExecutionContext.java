@@ -5,6 +5,7 @@ import ai.zumik.keys.Principal;
 import ai.zumik.limits.Permit;
 import ai.zumik.pricing.Tier;
 import ai.zumik.qos.QosRequest;
+import ai.zumik.telemetry.RequestSpan;
 
 /**
  * Who asked for what, carried through every attempt of one logical response.
@@ -20,16 +21,18 @@ import ai.zumik.qos.QosRequest;
  *     {@link Tier#BATCH} on the way in means the request came through the batch API ({@link #viaBatchApi}):
  *     only Zumik's batch runner builds such a context, so no client field or hint can claim the discount
  * @param prompt the chat prompt sent (null for embeddings), for reuse accounting
+ * @param span the request's trace span, or null (tracing off, or no exchange: a batch line)
  */
 public record ExecutionContext(String traceId, String responseId, Principal principal, String endpoint, String surface,
                                String requestedModel, boolean stream, long startNanos, long startMs, QosRequest qos,
-                               String admission, boolean captureOutput, Permit permit, Tier tier, ChatRequest prompt) {
+                               String admission, boolean captureOutput, Permit permit, Tier tier, ChatRequest prompt,
+                               RequestSpan span) {
 
     public ExecutionContext(String traceId, String responseId, Principal principal, String endpoint, String surface,
                             String requestedModel, boolean stream, long startNanos, long startMs, QosRequest qos,
                             boolean captureOutput) {
         this(traceId, responseId, principal, endpoint, surface, requestedModel, stream, startNanos, startMs, qos,
-                "pending", captureOutput, null, Tier.STANDARD, null);
+                "pending", captureOutput, null, Tier.STANDARD, null, null);
     }
 
     /** This request as one line of a batch: priced at the provider's batch discount. */
@@ -52,22 +55,28 @@ public record ExecutionContext(String traceId, String responseId, Principal prin
 
     ExecutionContext withAdmission(String a) {
         return new ExecutionContext(traceId, responseId, principal, endpoint, surface, requestedModel, stream, startNanos,
-                startMs, qos, a, captureOutput, permit, tier, prompt);
+                startMs, qos, a, captureOutput, permit, tier, prompt, span);
     }
 
     ExecutionContext withPermit(Permit p) {
         return new ExecutionContext(traceId, responseId, principal, endpoint, surface, requestedModel, stream, startNanos,
-                startMs, qos, admission, captureOutput, p, tier, prompt);
+                startMs, qos, admission, captureOutput, p, tier, prompt, span);
     }
 
     ExecutionContext withTier(Tier t) {
         return new ExecutionContext(traceId, responseId, principal, endpoint, surface, requestedModel, stream, startNanos,
-                startMs, qos, admission, captureOutput, permit, t, prompt);
+                startMs, qos, admission, captureOutput, permit, t, prompt, span);
+    }
+
+    /** The same request traced by {@code s}; itself when {@code s} is null (tracing off allocates nothing). */
+    public ExecutionContext withSpan(RequestSpan s) {
+        return s == null ? this : new ExecutionContext(traceId, responseId, principal, endpoint, surface, requestedModel,
+                stream, startNanos, startMs, qos, admission, captureOutput, permit, tier, prompt, s);
     }
 
     /** The same request carrying its prompt, which reuse accounting fingerprints once it is answered. */
     ExecutionContext withPrompt(ChatRequest p) {
         return new ExecutionContext(traceId, responseId, principal, endpoint, surface, requestedModel, stream, startNanos,
-                startMs, qos, admission, captureOutput, permit, tier, p);
+                startMs, qos, admission, captureOutput, permit, tier, p, span);
     }
 }

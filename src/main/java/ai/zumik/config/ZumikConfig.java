@@ -38,7 +38,8 @@ public record ZumikConfig(
         boolean reuseAccounting,
         boolean allowPrivateUpstreams,
         Duration byocHeartbeatTimeout,
-        double byocSaturation) {
+        double byocSaturation,
+        Map<String, String> otel) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -235,7 +236,8 @@ public record ZumikConfig(
                     default -> throw new IllegalArgumentException("ZUMIK_ALLOW_PRIVATE_UPSTREAMS must be 'true' or 'false'");
                 },
                 s.millis("ZUMIK_BYOC_HEARTBEAT_TIMEOUT_MS", 15_000),
-                s.integer("ZUMIK_BYOC_SATURATION_PERCENT", 90, null, 1, 100) / 100.0);
+                s.integer("ZUMIK_BYOC_SATURATION_PERCENT", 90, null, 1, 100) / 100.0,
+                otel(env));
     }
 
     /**
@@ -281,6 +283,15 @@ public record ZumikConfig(
     }
 
     /** Flag-then-environment lookup with precise errors. */
+    /** The {@code OTEL_*} and {@code ZUMIK_OTEL_*} variables, read by {@code telemetry.Tracing}. */
+    private static Map<String, String> otel(Map<String, String> env) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        env.forEach((k, v) -> {
+            if (k.startsWith("OTEL_") || k.startsWith("ZUMIK_OTEL_")) out.put(k, v);
+        });
+        return Map.copyOf(out);
+    }
+
     private record Settings(Map<String, String> env, Map<String, String> flags) {
         String get(String var, String fallback) {
             return get(var, fallback, null);

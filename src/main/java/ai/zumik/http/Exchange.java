@@ -4,6 +4,7 @@ import ai.zumik.inference.Usage;
 import ai.zumik.json.Json;
 import ai.zumik.keys.Principal;
 import ai.zumik.telemetry.AccessRecord;
+import ai.zumik.telemetry.RequestSpan;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
@@ -57,6 +58,8 @@ public final class Exchange {
     private ConnectionGuard guard;
     private Capture capture;
     private Query query = Query.EMPTY;
+    /** The request's trace span; null unless tracing is on and this is an inference route. */
+    private RequestSpan span;
 
     Exchange(HttpServerRequest request, Context context, Telemetry telemetry, Executor blocking, String traceId,
              Runnable onFinished) {
@@ -107,6 +110,14 @@ public final class Exchange {
 
     void principal(Principal p) {
         this.principal = p;
+    }
+
+    public RequestSpan span() {
+        return span;
+    }
+
+    void span(RequestSpan s) {
+        this.span = s;
     }
 
     void route(String route) {
@@ -313,7 +324,7 @@ public final class Exchange {
         long now = System.nanoTime();
         long durationMicros = (now - startNanos) / 1_000;
         long upstreamMicros = upstreamNanos < 0 ? -1 : upstreamNanos / 1_000;
-        telemetry.record(new AccessRecord(
+        AccessRecord record = new AccessRecord(
                 startMs, traceId, responseId, request.method().name(), route, status, durationMicros,
                 Math.max(0, durationMicros - Math.max(0, upstreamMicros)),
                 upstreamMicros < 0 ? null : upstreamMicros,
@@ -324,6 +335,8 @@ public final class Exchange {
                 usage == null ? null : usage.promptTokens(),
                 usage == null ? null : usage.cachedTokens(),
                 usage == null ? null : usage.completionTokens(),
-                errorCode, stream, clientClosed));
+                errorCode, stream, clientClosed);
+        telemetry.record(record);
+        if (span != null) span.end(status, errorCode);
     }
 }

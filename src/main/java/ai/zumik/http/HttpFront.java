@@ -1,5 +1,7 @@
 package ai.zumik.http;
 
+import ai.zumik.telemetry.Tracing;
+
 import ai.zumik.ids.Ids;
 import ai.zumik.keys.ApiKeyService;
 import ai.zumik.keys.ApiKeyService.Check;
@@ -210,6 +212,10 @@ public final class HttpFront extends VerticleBase {
             return;
         }
         ex.route(route.path());
+        if (telemetry.tracing() != null && Tracing.traced(route.path())) {
+            ex.span(telemetry.tracing().request(req.method().name(), route.path(), req.getHeader("traceparent"),
+                    req.getHeader("tracestate"), ex.traceId()));
+        }
         try {
             ex.query(Query.parse(req.query()));
         } catch (ApiException bad) {

@@ -31,6 +31,8 @@ public abstract class HttpAttempt implements UpstreamCall {
     private final Timeouts timeouts;
     private final boolean stream;
     private final Consumer<StreamEvent> events;
+    /** The W3C trace context of this attempt's span (null when tracing is off). */
+    private final String traceparent = UpstreamTrace.pending();
     private State state = State.CONNECTING;
     private HttpClientRequest request;
     private HttpClientResponse response;
@@ -117,6 +119,7 @@ public abstract class HttpAttempt implements UpstreamCall {
             request = ar.result();
             request.putHeader("content-type", "application/json");
             request.putHeader("accept", stream ? "text/event-stream" : "application/json");
+            if (traceparent != null) request.putHeader("traceparent", traceparent);
             headers(request);
             state = State.AWAITING_HEAD;
             request.send(body()).onComplete(rr -> {

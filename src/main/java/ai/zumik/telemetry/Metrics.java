@@ -49,6 +49,12 @@ public final class Metrics {
     private final ConcurrentHashMap<String, RouteStats> routes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, ProviderStats> providers = new ConcurrentHashMap<>();
     private final Map<String, LongSupplier> gauges = new ConcurrentHashMap<>();
+    private final InferenceMetrics inference = new InferenceMetrics();
+
+    /** The per-provider and per-model families (bounded labels; see {@link InferenceMetrics}). */
+    public InferenceMetrics inference() {
+        return inference;
+    }
 
     public void record(AccessRecord r) {
         RouteStats rs = routes.get(r.route());
@@ -56,6 +62,9 @@ public final class Metrics {
         adder(rs.byMethodStatus, methodIndex(r.method()) * 1000 + r.status()).increment();
         rs.overhead.observe(r.overheadMicros());
         rs.duration.observe(r.durationMicros());
+        if (Tracing.traced(r.route())) {
+            inference.request(r.provider(), r.model(), r.status(), r.promptTokens(), r.completionTokens(), r.cachedTokens());
+        }
         if (r.provider() == null) return;
         String key = r.provider() + '/' + r.executionMode();
         ProviderStats ps = providers.get(key);
@@ -97,6 +106,7 @@ public final class Metrics {
             tokens(sb, ps, "cached", ps.cached);
             tokens(sb, ps, "completion", ps.completion);
         });
+        inference.render(sb);
         for (var g : new TreeMap<>(gauges).entrySet()) {
             sb.append("# TYPE ").append(g.getKey()).append(" gauge\n")
                     .append(g.getKey()).append(' ').append(g.getValue().getAsLong()).append('\n');
@@ -109,7 +119,7 @@ public final class Metrics {
                 .append(value.sum()).append('\n');
     }
 
-    private static void header(StringBuilder sb, String name, String help, String type) {
+    static void header(StringBuilder sb, String name, String help, String type) {
         sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
         sb.append("# TYPE ").append(name).append(' ').append(type).append('\n');
     }

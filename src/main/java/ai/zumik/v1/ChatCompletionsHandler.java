@@ -33,7 +33,8 @@ public final class ChatCompletionsHandler implements Handler {
         ex.stream(request.stream());
         front.hintedQos(ex, qos -> {
             var ctx = new ExecutionContext(ex.traceId(), ex.responseId(), ex.principal(),
-                    PATH, "v1", request.model(), request.stream(), ex.startNanos(), ex.startMs(), qos, false);
+                    PATH, "v1", request.model(), request.stream(), ex.startNanos(), ex.startMs(), qos, false)
+                    .withSpan(ex.span());
             ChatCompletionRelay relay = new ChatCompletionRelay(ex, request);
             var result = broker.chat(ctx, request, relay);
             if (result.refusal() != null) {

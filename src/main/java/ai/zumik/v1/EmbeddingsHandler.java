@@ -50,7 +50,7 @@ public final class EmbeddingsHandler implements Handler {
         ex.responseId(Ids.next("rsp_", ex.startMs()));
         front.hintedQos(ex, qos -> {
             var ctx = new ExecutionContext(ex.traceId(), ex.responseId(), ex.principal(),
-                    PATH, "v1", request.model(), false, ex.startNanos(), ex.startMs(), qos, false);
+                    PATH, "v1", request.model(), false, ex.startNanos(), ex.startMs(), qos, false).withSpan(ex.span());
             var result = broker.embeddings(ctx, request, new Sink(ex));
             if (result.refusal() != null) {
                 InferenceFront.refuse(ex, broker, ctx, result.refusal());

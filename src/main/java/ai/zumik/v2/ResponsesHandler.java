@@ -135,7 +135,7 @@ public final class ResponsesHandler {
         ex.responseId(Ids.next("rsp_", ex.startMs()));
         ex.stream(stream);
         var ctx = new ExecutionContext(ex.traceId(), ex.responseId(), ex.principal(),
-                PATH, "v2", model, stream, ex.startNanos(), ex.startMs(), qos, true);
+                PATH, "v2", model, stream, ex.startNanos(), ex.startMs(), qos, true).withSpan(ex.span());
         Sink sink = new Sink(ex, stream, plan, plan == null ? null : inputText(req.get("input")));
         var result = broker.chat(ctx, chat, sink);
         if (result.refusal() != null) {

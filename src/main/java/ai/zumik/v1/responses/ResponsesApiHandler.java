@@ -82,7 +82,7 @@ public final class ResponsesApiHandler {
         ResponsesWork work = req.work(history);
         front.hintedQos(ex, qos -> {
             var ctx = new ExecutionContext(ex.traceId(), ex.responseId(), ex.principal(), PATH, "v1", req.model, req.stream,
-                    ex.startNanos(), ex.startMs(), qos, false);
+                    ex.startNanos(), ex.startMs(), qos, false).withSpan(ex.span());
             long createdAt = ex.startMs() / 1000;
             if (req.background) {
                 background(ex, req, id, createdAt, work, ctx);
