@@ -13,15 +13,11 @@
 # completed, in alternating rounds; plus Zumik's own overhead histogram.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-out="$root/bench/out"
-mkdir -p "$out"
+source "$root/bench/lib.sh"
 duration=${DURATION:-10}
 warm=${WARM:-20}
 rounds=${ROUNDS:-3}
 base=${BASE:-$(cd "$root" && git merge-base HEAD main)}
-java_home=$("$root/bin/java-home" 25)
-java="$java_home/bin/java --enable-native-access=ALL-UNNAMED"
-command -v wrk >/dev/null || { echo "bench: wrk is required (apt-get install wrk)" >&2; exit 1; }
 
 echo "bench: building this tree and $base" >&2
 (cd "$root" && mvn -q -B -ntp -DskipTests -Djacoco.skip=true package)
@@ -30,74 +26,46 @@ rm -rf "$out/otel-base-src" && mkdir -p "$out/otel-base-src"
 (cd "$root" && git archive "$base" | tar -x -C "$out/otel-base-src")
 (cd "$out/otel-base-src" && mvn -q -B -ntp -DskipTests -Djacoco.skip=true package)
 basejar="$out/otel-base-src/target/zumik.jar"
-mkdir -p "$out/classes"
-"$java_home/bin/javac" -nowarn -cp "$jar" -d "$out/classes" "$root"/bench/src/*.java
-cp="$jar:$out/classes"
+bench_classes "$jar"
 
 up=19500; bare=19590; prev=19579; off=19580; on=19581; sink=19599
 key="zk_live_OTELotelOTELotelOTELotelOTELot12"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-
 $java -Xms64m -Xmx256m -cp "$cp" BenchUpstream $up 20 0 1 > "$out/otel-upstream.log" 2>&1 & pids+=($!)
 $java -Xms32m -Xmx128m -cp "$cp" OtlpSink $sink > "$out/otel-sink.log" 2>&1 & pids+=($!)
 $java -XX:+UseCompactObjectHeaders -Xms256m -Xmx512m -cp "$cp" BareProxy $bare $up > "$out/otel-bare.log" 2>&1 & pids+=($!); barepid=$!
-start_zumik() { # jar port data-dir extra-env...
-  local j=$1 port=$2 data=$3; shift 3
-  rm -rf "$data"
-  env ZUMIK_BOOTSTRAP_KEY=$key OPENAI_BASE_URL="http://127.0.0.1:$up/v1" OPENAI_API_KEY=sk-bench ZUMIK_ACCESS_LOG="$data/access.log" \
-    "$@" "$java_home/bin/java" -XX:+UseCompactObjectHeaders -Xms256m -Xmx512m --enable-native-access=ALL-UNNAMED -jar "$j" \
-    serve --port "$port" --data-dir "$data" > "$data.log" 2>&1 &
-  pids+=($!)
-}
-start_zumik "$basejar" $prev "$out/otel-base"
-start_zumik "$jar" $off "$out/otel-off"
-start_zumik "$jar" $on "$out/otel-on" OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$sink" OTEL_SERVICE_NAME=zumik-bench \
-  OTEL_BSP_MAX_QUEUE_SIZE=8192
-for p in $bare $prev $off $on; do
-  for _ in $(seq 1 150); do curl -s -o /dev/null "http://127.0.0.1:$p/healthz" && break; sleep 0.2; done
-done
-pid_of() { pgrep -f -- "-jar .* serve --port $1 " | head -n1; }
-prevpid=$(pid_of $prev); offpid=$(pid_of $off); onpid=$(pid_of $on)
+start_zumik "$basejar" $prev "$out/otel-base" $key $up
+start_zumik "$jar" $off "$out/otel-off" $key $up
+start_zumik "$jar" $on "$out/otel-on" $key $up OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$sink" \
+  OTEL_SERVICE_NAME=zumik-bench OTEL_BSP_MAX_QUEUE_SIZE=8192
+wait_healthy $bare $prev $off $on
+prevpid=$(zumik_pid $prev); offpid=$(zumik_pid $off); onpid=$(zumik_pid $on)
 grep -q "OpenTelemetry traces on" "$out/otel-on.log" || { echo "bench: tracing did not start on the 'on' instance" >&2; exit 1; }
 if grep -q "OpenTelemetry traces on" "$out/otel-off.log"; then echo "bench: tracing is on in the 'off' instance" >&2; exit 1; fi
 
 body='{"model":"gpt-4o-mini","messages":[{"role":"system","content":"You are terse."},{"role":"user","content":"Say hello."}]}'
 printf '%s' "$body" > "$out/otel-body.json"
+lua="$out/otel.lua"
 { echo 'wrk.method = "POST"'; echo 'local f = io.open("'"$out/otel-body.json"'", "r"); wrk.body = f:read("*a"); f:close()'
   echo 'wrk.headers["Content-Type"] = "application/json"'
   echo 'wrk.headers["traceparent"] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"'
-  echo "wrk.headers[\"Authorization\"] = \"Bearer $key\""; } > "$out/otel.lua"
-tck=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-url() { echo "http://127.0.0.1:$1/v1/chat/completions"; }
-wrk_run() { # label port pid seconds
-  local c0 c1 reqs
-  c0=$(cpu_ticks "$3")
-  wrk -t2 -c64 -d"${4}s" --latency -s "$out/otel.lua" "$(url "$2")" > "$out/otel-wrk-$1.txt"
-  c1=$(cpu_ticks "$3")
-  reqs=$(awk '/requests in/{print $1}' "$out/otel-wrk-$1.txt")
-  echo "| $1 | $(awk '/Requests\/sec/{printf "%d", $2}' "$out/otel-wrk-$1.txt") | $(awk '/ 50%/{print $2}' "$out/otel-wrk-$1.txt") | $(awk '/ 99%/{print $2}' "$out/otel-wrk-$1.txt") | $(awk -v a="$c0" -v b="$c1" -v n="$reqs" -v t="$tck" 'BEGIN{printf "%.1f", (b-a)/t*1e6/n}') |"
-}
+  echo "wrk.headers[\"Authorization\"] = \"Bearer $key\""; } > "$lua"
 
 echo "bench: warm-up (${warm}s each)" >&2
-for p in $bare $prev $off $on; do wrk -t2 -c64 -d"${warm}s" -s "$out/otel.lua" "$(url $p)" >/dev/null; done
+for p in $bare $prev $off $on; do wrk -t2 -c64 -d"${warm}s" -s "$lua" "$(chat_url $p)" >/dev/null; done
 echo "bench: throughput, $rounds alternating rounds of ${duration}s" >&2
 rows=()
 for r in $(seq 1 "$rounds"); do
-  rows+=("$(wrk_run "bare-proxy-round$r" $bare "$barepid" "$duration")")
-  rows+=("$(wrk_run "zumik-base-round$r" $prev "$prevpid" "$duration")")
-  rows+=("$(wrk_run "zumik-otel-off-round$r" $off "$offpid" "$duration")")
-  rows+=("$(wrk_run "zumik-otel-on-round$r" $on "$onpid" "$duration")")
+  rows+=("$(wrk_row "bare-proxy-round$r" $bare "$barepid" "$duration" "$lua")")
+  rows+=("$(wrk_row "zumik-base-round$r" $prev "$prevpid" "$duration" "$lua")")
+  rows+=("$(wrk_row "zumik-otel-off-round$r" $off "$offpid" "$duration" "$lua")")
+  rows+=("$(wrk_row "zumik-otel-on-round$r" $on "$onpid" "$duration" "$lua")")
 done
 sleep 6 # one more batch-export interval, so the sink has what was sent
-overhead() { curl -s "http://127.0.0.1:$1/metrics" | grep -E 'zumik_overhead_seconds_(count|sum)\{route="/v1/chat/completions"' | tr '\n' ' '; }
 {
   echo "# OpenTelemetry tracing on the hot path"
   echo
   echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "- machine: $(nproc) vCPU ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), Linux $(uname -r), $($java -version 2>&1 | head -n1)"
+  echo "- machine: $(machine)"
   echo "- command: \`BASE=$base DURATION=$duration WARM=$warm ROUNDS=$rounds bench/otel.sh\` at $(cd "$root" && git rev-parse --short HEAD)"
   echo "- request: non-stream chat, $(wc -c < "$out/otel-body.json") bytes, with a client traceparent; wrk -t2 -c64"
   echo "- OTLP sink received (exports, bytes): $(curl -s "http://127.0.0.1:$sink/stats")"
