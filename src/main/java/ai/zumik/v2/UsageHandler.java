@@ -149,8 +149,8 @@ public final class UsageHandler {
         e.put("input_tokens", ReuseAccount.PROVIDER_REPORTED);
         e.put("eligible_reuse_tokens", ROUTER_INFERRED);
         e.put("candidate_reuse_tokens", ROUTER_INFERRED);
-        e.put("realized_reused_tokens", w.requests() > 0 && w.withoutCounter() == w.requests() ? ReuseAccount.UNKNOWN
-                : ReuseAccount.PROVIDER_REPORTED);
+        // No response with a cache counter, no measured number: unknown, not a measured zero.
+        e.put("realized_reused_tokens", w.withoutCounter() == w.requests() ? ReuseAccount.UNKNOWN : ReuseAccount.PROVIDER_REPORTED);
         e.put("missed_opportunity_tokens", ROUTER_INFERRED);
         return o;
     }

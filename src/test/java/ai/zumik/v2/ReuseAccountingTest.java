@@ -213,6 +213,17 @@ class ReuseAccountingTest extends GatewayFixture {
     }
 
     @Test
+    void aWaterfallWithoutProviderCountersClaimsNoMeasurement() {
+        String key = project("reuse-empty");
+        JsonNode empty = ok(gw.get("/v2/usage", key)).at("/reuse/waterfall");
+        assertThat(empty.get("requests").asLong()).isZero();
+        assertThat(empty.at("/evidence/realized_reused_tokens").asText()).isEqualTo("unknown");
+        answer(2_020, null);
+        reuseOf(key, chat(POLICY, "x"));
+        assertThat(ok(gw.get("/v2/usage", key)).at("/reuse/waterfall/evidence/realized_reused_tokens").asText()).isEqualTo("unknown");
+    }
+
+    @Test
     void aStreamedAnswerIsAccountedToo() {
         String key = project("reuse-stream");
         String body = chat(POLICY, "s").replace("{\"model\"", "{\"stream\":true,\"stream_options\":{\"include_usage\":true},\"model\"");
