@@ -28,6 +28,7 @@ import java.util.Set;
  */
 public final class ClusterRegistry implements ClusterDirectory, ClusterTargets {
     public static final String SEAL_PURPOSE = "byoc-cluster-keys";
+    public static final String FINGERPRINT_PURPOSE = "byoc-cluster-fingerprints";
     /** How often every replica reloads clusters, heartbeats and activations. */
     public static final long REFRESH_MS = 1_000;
 
@@ -49,6 +50,7 @@ public final class ClusterRegistry implements ClusterDirectory, ClusterTargets {
 
     private final ClusterStore store;
     private final Sealer sealer;
+    private final MasterKey master;
     private final Clock clock;
     private final long heartbeatTimeoutMs;
     private volatile Snapshot snapshot = Snapshot.EMPTY;
@@ -56,6 +58,7 @@ public final class ClusterRegistry implements ClusterDirectory, ClusterTargets {
     public ClusterRegistry(Database db, MasterKey master, Clock clock, long heartbeatTimeoutMs) {
         this.store = new ClusterStore(db);
         this.sealer = master.sealer(SEAL_PURPOSE);
+        this.master = master;
         this.clock = clock;
         this.heartbeatTimeoutMs = heartbeatTimeoutMs;
     }
@@ -75,7 +78,7 @@ public final class ClusterRegistry implements ClusterDirectory, ClusterTargets {
         String id = Ids.next("bcl_", now);
         byte[] key = r.apiKey().getBytes(StandardCharsets.UTF_8);
         Cluster c = new Cluster(id, projectId, r.name(), r.baseUrl(), r.flavour(), r.region(), List.copyOf(r.models()),
-                sealer.seal(key, id), sealer.fingerprint(key), now, null);
+                sealer.seal(key, id), master.fingerprint(FINGERPRINT_PURPOSE, key), now, null);
         store.insert(c);
         refresh();
         return c;

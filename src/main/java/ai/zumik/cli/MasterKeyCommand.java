@@ -82,7 +82,7 @@ final class MasterKeyCommand {
             }
             out.println("rewrapped under the new master key (one transaction): " + r.credentials()
                     + " provider credential data keys, " + r.signingKeys() + " signing keys, " + r.fingerprintKeys()
-                    + " fingerprint keys" + (r.alreadyNew() > 0 ? "; " + r.alreadyNew() + " were already under it" : ""));
+                    + " fingerprint keys, " + r.clusterKeys() + " BYOC cluster keys" + (r.alreadyNew() > 0 ? "; " + r.alreadyNew() + " were already under it" : ""));
             out.println("next: start every replica with ZUMIK_MASTER_KEY set to the value of " + NEW_ENV
                     + (from.fromFile() ? " (the old key file " + from.source() + " is no longer needed)" : ""));
             return 0;

@@ -4,7 +4,6 @@ import ai.zumik.secrets.MasterKey;
 import ai.zumik.secrets.Sealer;
 import java.security.SecureRandom;
 import java.util.Arrays;
-import java.util.HexFormat;
 
 /**
  * Envelope encryption of one provider secret. Each credential version gets a fresh random 256-bit
@@ -83,7 +82,7 @@ public final class Envelope {
      * fingerprint says nothing else about it.
      */
     public String fingerprint(byte[] secret) {
-        return "zfp_" + HexFormat.of().formatHex(master.hmac(FINGERPRINT_PURPOSE, secret), 0, 8);
+        return master.fingerprint(FINGERPRINT_PURPOSE, secret);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package ai.zumik.credentials;
 
+import ai.zumik.byoc.ClusterRegistry;
 import ai.zumik.evidence.SigningKeys;
 import ai.zumik.reuse.FingerprintKeys;
 import ai.zumik.secrets.MasterKey;
@@ -17,8 +18,8 @@ import java.util.List;
  * Moves everything sealed under one master key to another, in one transaction: the data key of
  * every BYOK credential is unwrapped and wrapped again (the sealed secrets themselves are not
  * touched, and each fingerprint is recomputed under the new key), and the few secrets other
- * packages seal directly under the master key — signing keys, fingerprint keys — are opened and
- * sealed again. Nothing is half-done: any value that opens under neither key aborts it all. A
+ * packages seal directly under the master key — signing keys, fingerprint keys, BYOC cluster keys
+ * (with their fingerprints recomputed) — are opened and sealed again. Nothing is half-done: any value that opens under neither key aborts it all. A
  * value that already opens under the new key is left as it is, so running it twice is harmless.
  *
  * <p>Servers hold sealed values in memory and open them with the key they started with: run this
@@ -27,7 +28,7 @@ import java.util.List;
  */
 public final class MasterKeyRewrap {
     /** How many values were moved to the new key, per kind, and how many already were under it. */
-    public record Result(int credentials, int signingKeys, int fingerprintKeys, int alreadyNew) {}
+    public record Result(int credentials, int signingKeys, int fingerprintKeys, int clusterKeys, int alreadyNew) {}
 
     /** A value that opens under neither key: the message names the row, never a secret. */
     public static final class Unopenable extends RuntimeException {
@@ -46,10 +47,15 @@ public final class MasterKeyRewrap {
             int[] already = {0};
             int credentials = rewrapCredentials(c, oldEnvelope, newEnvelope, already);
             int signing = reseal(c, "signing_keys", "kid", "private_sealed", from.sealer(SigningKeys.SEAL_PURPOSE),
-                    to.sealer(SigningKeys.SEAL_PURPOSE), "signing key", already);
+                    to.sealer(SigningKeys.SEAL_PURPOSE), "signing key", null, already);
             int fingerprint = reseal(c, "fingerprint_keys", "id", "sealed_key", from.sealer(FingerprintKeys.SEAL_PURPOSE),
-                    to.sealer(FingerprintKeys.SEAL_PURPOSE), "fingerprint key", already);
-            return new Result(credentials, signing, fingerprint, already[0]);
+                    to.sealer(FingerprintKeys.SEAL_PURPOSE), "fingerprint key", null, already);
+            // A cluster's key is shown by its fingerprint, which is keyed by the master key too.
+            int clusters = reseal(c, "byoc_clusters", "id", "sealed_api_key", from.sealer(ClusterRegistry.SEAL_PURPOSE),
+                    to.sealer(ClusterRegistry.SEAL_PURPOSE), "BYOC cluster key",
+                    new Refingerprint("key_fingerprint", plain -> to.fingerprint(ClusterRegistry.FINGERPRINT_PURPOSE, plain)),
+                    already);
+            return new Result(credentials, signing, fingerprint, clusters, already[0]);
         });
     }
 
@@ -93,8 +99,11 @@ public final class MasterKeyRewrap {
         return moved;
     }
 
+    /** A column holding a fingerprint of the sealed value, recomputed under the new key. */
+    private record Refingerprint(String column, java.util.function.Function<byte[], String> of) {}
+
     private static int reseal(Connection c, String table, String idColumn, String sealedColumn, Sealer from, Sealer to,
-                              String what, int[] already) throws SQLException {
+                              String what, Refingerprint fingerprint, int[] already) throws SQLException {
         List<String[]> rows = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT " + idColumn + ", " + sealedColumn + " FROM " + table
                 + " ORDER BY " + idColumn);
@@ -102,8 +111,8 @@ public final class MasterKeyRewrap {
             while (rs.next()) rows.add(new String[] {rs.getString(1), rs.getString(2)});
         }
         int moved = 0;
-        try (PreparedStatement up = c.prepareStatement("UPDATE " + table + " SET " + sealedColumn + " = ? WHERE "
-                + idColumn + " = ?")) {
+        try (PreparedStatement up = c.prepareStatement("UPDATE " + table + " SET " + sealedColumn + " = ?"
+                + (fingerprint == null ? "" : ", " + fingerprint.column() + " = ?") + " WHERE " + idColumn + " = ?")) {
             for (String[] r : rows) {
                 byte[] plain;
                 try {
@@ -118,8 +127,10 @@ public final class MasterKeyRewrap {
                     continue;
                 }
                 try {
-                    up.setString(1, to.seal(plain, r[0]));
-                    up.setString(2, r[0]);
+                    int i = 1;
+                    up.setString(i++, to.seal(plain, r[0]));
+                    if (fingerprint != null) up.setString(i++, fingerprint.of().apply(plain));
+                    up.setString(i, r[0]);
                     up.executeUpdate();
                     moved++;
                 } finally {

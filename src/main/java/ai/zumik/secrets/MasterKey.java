@@ -123,6 +123,16 @@ public final class MasterKey {
      * HMAC-SHA256 of {@code data} under a key derived from the master key for {@code purpose}
      * (fingerprints that must be comparable without revealing what they fingerprint).
      */
+    /**
+     * What a secret may be shown as: {@code zfp_} + the first 16 hex digits of HMAC-SHA256 under a
+     * key derived for {@code purpose} (never a sealing key). The same secret under one master key
+     * and purpose always gives the same fingerprint, so an operator can tell which secret is stored;
+     * without the master key it cannot be checked against guesses offline.
+     */
+    public String fingerprint(String purpose, byte[] secret) {
+        return "zfp_" + java.util.HexFormat.of().formatHex(hmac(purpose, secret), 0, 8);
+    }
+
     public byte[] hmac(String purpose, byte[] data) {
         try {
             javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");

@@ -26,11 +26,9 @@ public final class Sealer {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final SecretKey key;
-    private final SecretKey fingerprintKey;
 
-    private Sealer(SecretKey key, SecretKey fingerprintKey) {
+    private Sealer(SecretKey key) {
         this.key = key;
-        this.fingerprintKey = fingerprintKey;
     }
 
     /**
@@ -39,7 +37,7 @@ public final class Sealer {
      */
     public static Sealer forDataKey(byte[] key) {
         if (key.length != 32) throw new IllegalArgumentException("a data key is 32 bytes");
-        return new Sealer(new SecretKeySpec(key, "AES"), null);
+        return new Sealer(new SecretKeySpec(key, "AES"));
     }
 
     static Sealer derive(byte[] master, String purpose) {
@@ -49,11 +47,7 @@ public final class Sealer {
                     .addIKM(new SecretKeySpec(master, "Generic"))
                     .addSalt(SALT)
                     .thenExpand(("zumik sealing: " + purpose).getBytes(StandardCharsets.UTF_8), 32);
-            var fingerprints = HKDFParameterSpec.ofExtract()
-                    .addIKM(new SecretKeySpec(master, "Generic"))
-                    .addSalt(SALT)
-                    .thenExpand(("zumik fingerprints: " + purpose).getBytes(StandardCharsets.UTF_8), 32);
-            return new Sealer(hkdf.deriveKey("AES", params), hkdf.deriveKey("HmacSHA256", fingerprints));
+            return new Sealer(hkdf.deriveKey("AES", params));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HKDF-SHA256 is not available in this JDK", e);
         }
@@ -116,22 +110,6 @@ public final class Sealer {
                     + "or it was altered");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is not available in this JDK", e);
-        }
-    }
-
-    /**
-     * What a secret may be shown as: {@code zfp_} + 16 hex characters of HMAC-SHA256 under a key
-     * derived for this purpose (never the sealing key). The same secret under one master key and
-     * purpose always gives the same fingerprint, so an operator can tell which key is stored;
-     * without the master key it cannot be checked against guesses offline.
-     */
-    public String fingerprint(byte[] secret) {
-        try {
-            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-            mac.init(fingerprintKey);
-            return "zfp_" + java.util.HexFormat.of().formatHex(mac.doFinal(secret), 0, 8);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available in this JDK", e);
         }
     }
 

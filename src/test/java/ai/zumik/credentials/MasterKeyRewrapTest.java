@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MasterKeyRewrapTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SECRET = "sk-rewrap-customer-000000000000000";
+    private static final String CLUSTER_KEY = "sk-rewrap-cluster-1111111111";
 
     @Test
     void rewrapMovesEverythingToTheNewKeyInOneGoAndTheOldKeyNoLongerOpensIt(@TempDir Path dir) throws Exception {
@@ -45,6 +46,8 @@ class MasterKeyRewrapTest {
                     "ZUMIK_BOOTSTRAP_KEY", "zk_live_" + "r".repeat(32)));
             String credentialId;
             String fingerprintKeyId;
+            String clusterId;
+            String clusterFingerprint;
             try (TestGateway gw = start(data, env, oldKey)) {
                 JsonNode c = json(gw.post("/v2/provider-credentials", "{\"provider\":\"openai\",\"secret\":\"" + SECRET
                         + "\",\"base_url\":\"" + customer.baseUrl() + "\"}"));
@@ -54,6 +57,11 @@ class MasterKeyRewrapTest {
                 assertThat(chat(gw).statusCode()).isEqualTo(200);
                 gw.zumik().signer().sign(Json.object().put("object", "test"));
                 fingerprintKeyId = json(gw.get("/v2/fingerprint-keys")).at("/data/0/id").asText();
+                JsonNode cluster = json(gw.post("/v2/byoc/clusters", "{\"name\":\"pool\",\"base_url\":\"" + customer.baseUrl()
+                        + "\",\"api_key\":\"" + CLUSTER_KEY + "\",\"flavour\":\"byoc_epp\",\"models\":[\"m/llama\"],"
+                        + "\"region\":\"us\"}"));
+                clusterId = cluster.get("id").asText();
+                clusterFingerprint = cluster.get("api_key_fingerprint").asText();
             }
             Map<String, String> before = columns(data, "sealed_secret", "wrapped_data_key", "secret_fingerprint");
 
@@ -69,14 +77,14 @@ class MasterKeyRewrapTest {
 
             Result ok = cli(data, Map.of("ZUMIK_MASTER_KEY", oldKey, "ZUMIK_NEW_MASTER_KEY", newKey), "master-key", "rewrap");
             assertThat(ok.code).as(ok.err).isZero();
-            assertThat(ok.out).contains("1 provider credential data keys, 1 signing keys, 1 fingerprint keys");
+            assertThat(ok.out).contains("1 provider credential data keys, 1 signing keys, 1 fingerprint keys, 1 BYOC cluster keys");
             Map<String, String> after = columns(data, "sealed_secret", "wrapped_data_key", "secret_fingerprint");
             assertThat(after.get("sealed_secret")).as("sealed secrets are not touched").isEqualTo(before.get("sealed_secret"));
             assertThat(after.get("wrapped_data_key")).isNotEqualTo(before.get("wrapped_data_key"));
             assertThat(after.get("secret_fingerprint")).isNotEqualTo(before.get("secret_fingerprint"));
             Result again = cli(data, Map.of("ZUMIK_MASTER_KEY", oldKey, "ZUMIK_NEW_MASTER_KEY", newKey), "master-key", "rewrap");
             assertThat(again.code).isZero();
-            assertThat(again.out).contains("0 provider credential data keys").contains("3 were already under it");
+            assertThat(again.out).contains("0 provider credential data keys").contains("4 were already under it");
 
             customer.reset();
             try (TestGateway gw = start(data, env, newKey)) {
@@ -86,6 +94,12 @@ class MasterKeyRewrapTest {
                 assertThat(gw.zumik().signer().sign(Json.object().put("object", "test")).get("signature").asText()).isNotEmpty();
                 assertThat(json(gw.get("/v2/provider-credentials/" + credentialId)).get("secret_fingerprint").asText())
                         .isEqualTo(after.get("secret_fingerprint"));
+                JsonNode cluster = json(gw.get("/v2/byoc/clusters/" + clusterId));
+                assertThat(cluster.get("api_key_fingerprint").asText()).as("recomputed under the new key")
+                        .startsWith("zfp_").isNotEqualTo(clusterFingerprint);
+                String project = cluster.get("project_id").asText();
+                assertThat(gw.zumik().clusterDirectory().byId(project, clusterId).orElseThrow().apiKey().open())
+                        .as("the cluster's key opens under the new master key").isEqualTo(CLUSTER_KEY);
             }
             try (Database db = Database.open(null, data, false)) {
                 var keys = new FingerprintKeys(db, MasterKey.load(newKey, data), Clock.systemUTC(),
