@@ -499,73 +499,25 @@ public final class Zumik implements AutoCloseable {
                 return front;
             };
             deployFronts(vertx, newFront, config.eventLoops(), fronts);
-            vertx.setPeriodic(5_000, id -> blocking.execute(() -> {
-                try {
-                    aliases.refresh();
-                } catch (RuntimeException e) {
-                    LOG.warn("could not refresh alias releases: {}", e.getMessage());
-                }
-                try {
-                    regionalPolicies.refresh();
-                } catch (RuntimeException e) {
-                    LOG.warn("could not refresh regional policies: {}", e.getMessage());
-                }
-                try {
-                    providerCredentials.refresh();
-                    providerCredentials.recheckBaseUrls(upstreamUrls);
-                    executionPolicies.refresh();
-                } catch (RuntimeException e) {
-                    LOG.warn("could not refresh BYOK credentials and execution policies: {}", e.getMessage());
-                }
-            }));
-            // Heartbeats and activations made through other replicas: see ClusterDirectory for the bound.
-            var byocRefreshing = new java.util.concurrent.atomic.AtomicBoolean();
-            vertx.setPeriodic(ClusterRegistry.REFRESH_MS, id -> {
-                if (!byocRefreshing.compareAndSet(false, true)) return;
-                blocking.execute(() -> {
-                    try {
-                        byocClusters.refresh();
-                    } catch (RuntimeException e) {
-                        LOG.warn("could not refresh BYOC clusters: {}", e.getMessage());
-                    } finally {
-                        byocRefreshing.set(false);
-                    }
-                });
+            every(vertx, blocking, 5_000, "refresh alias releases", aliases::refresh);
+            every(vertx, blocking, 5_000, "refresh regional policies", regionalPolicies::refresh);
+            every(vertx, blocking, 5_000, "refresh BYOK credentials and execution policies", () -> {
+                providerCredentials.refresh();
+                providerCredentials.recheckBaseUrls(upstreamUrls);
+                executionPolicies.refresh();
             });
+            // Heartbeats and activations made through other replicas: see ClusterDirectory for the bound.
+            every(vertx, blocking, ClusterRegistry.REFRESH_MS, "refresh BYOC clusters", byocClusters::refresh);
             vertx.setPeriodic(60_000, id -> governor.prune());
-            vertx.setPeriodic(60_000, id -> blocking.execute(() -> {
-                try {
-                    files.sweep();
-                } catch (RuntimeException e) {
-                    LOG.warn("could not remove expired files: {}", e.getMessage());
-                }
-            }));
+            every(vertx, blocking, 60_000, "remove expired files", files::sweep);
             batchRunner.start();
             opened.add(() -> batchRunner.close(0));
             replayRunner.start();
             opened.add(replayRunner);
             helpers.add(replayRunner);
-            vertx.setPeriodic(600_000, id -> blocking.execute(() -> {
-                try {
-                    idempotency.purgeExpired();
-                } catch (RuntimeException e) {
-                    LOG.warn("could not purge expired idempotency keys: {}", e.getMessage());
-                }
-            }));
-            vertx.setPeriodic(ALERT_CHECK_MS, id -> blocking.execute(() -> {
-                try {
-                    billing.checkAlerts();
-                } catch (RuntimeException e) {
-                    LOG.warn("could not check budget alerts: {}", e.getMessage());
-                }
-            }));
-            vertx.setPeriodic(10_000, id -> blocking.execute(() -> {
-                try {
-                    keys.flushLastUsed();
-                } catch (RuntimeException e) {
-                    LOG.warn("could not record key last-used times: {}", e.getMessage());
-                }
-            }));
+            every(vertx, blocking, 600_000, "purge expired idempotency keys", idempotency::purgeExpired);
+            every(vertx, blocking, ALERT_CHECK_MS, "check budget alerts", billing::checkAlerts);
+            every(vertx, blocking, 10_000, "record key last-used times", keys::flushLastUsed);
             LoopWatchdog watchdog = new LoopWatchdog(fronts.stream().map(HttpFront::loop).toList(),
                     config.http().loopStallExit(), fatalExit).start();
             opened.add(watchdog);
@@ -672,6 +624,27 @@ public final class Zumik implements AutoCloseable {
      */
     public ClusterDirectory clusterDirectory() {
         return clusterDirectory;
+    }
+
+    /**
+     * Runs blocking {@code task} every {@code periodMs} on the blocking executor, never two at once
+     * (a slow database skips a beat rather than piling runs up); a failure is logged and the next
+     * period tries again.
+     */
+    private static void every(Vertx vertx, java.util.concurrent.Executor blocking, long periodMs, String what, Runnable task) {
+        var running = new java.util.concurrent.atomic.AtomicBoolean();
+        vertx.setPeriodic(periodMs, id -> {
+            if (!running.compareAndSet(false, true)) return;
+            blocking.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("could not {}: {}", what, e.getMessage());
+                } finally {
+                    running.set(false);
+                }
+            });
+        });
     }
 
     /**
