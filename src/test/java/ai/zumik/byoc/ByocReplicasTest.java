@@ -2,6 +2,7 @@ package ai.zumik.byoc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.zumik.testing.Replicas;
 import ai.zumik.testing.ZumikProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,13 +10,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,7 +26,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class ByocReplicasTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
     private static final String KEY = "zk_live_BYOCreplicaBYOCreplica1234567890";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final long TIMEOUT_MS = 3_000;
@@ -39,13 +34,11 @@ class ByocReplicasTest {
 
     @Test
     void aHeartbeatOnOneReplicaIsSeenOnTheOtherWithinTheBoundAndAMissedOneEndsRotationOnBoth() throws Exception {
-        String schema = "zumik_b_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        Map<String, String> env = Map.of("ZUMIK_DATABASE_URL", SERVER + "&currentSchema=" + schema, "ZUMIK_BOOTSTRAP_KEY", KEY,
+        try (Replicas replicas = Replicas.start("b", Map.of("ZUMIK_BOOTSTRAP_KEY", KEY,
                 "ZUMIK_MASTER_KEY", ai.zumik.secrets.MasterKey.generateEncoded(),
-                "ZUMIK_BYOC_HEARTBEAT_TIMEOUT_MS", Long.toString(TIMEOUT_MS));
-        // One at a time: both would race to create the schema.
-        try (ZumikProcess a = ZumikProcess.start(Files.createTempDirectory("zumik-byoc-a-"), "server.log", env, List.of()).awaitHealthy();
-             ZumikProcess b = ZumikProcess.start(Files.createTempDirectory("zumik-byoc-b-"), "server.log", env, List.of()).awaitHealthy()) {
+                "ZUMIK_BYOC_HEARTBEAT_TIMEOUT_MS", Long.toString(TIMEOUT_MS)))) {
+            ZumikProcess a = replicas.a;
+            ZumikProcess b = replicas.b;
             String canary = "sk-byoc-REPLICA-CANARY-42";
             JsonNode created = send(a, "POST", "/v2/byoc/clusters", "{\"name\":\"pool\",\"base_url\":\"https://203.0.113.10/v1\","
                     + "\"api_key\":\"" + canary + "\",\"flavour\":\"byoc_dynamo\",\"models\":[\"m/llama\"],\"region\":\"us-east-1\"}");
@@ -68,10 +61,6 @@ class ByocReplicasTest {
             send(b, "POST", "/v2/byoc/clusters/" + id + "/heartbeat", "{\"healthy\":true,\"load\":0.2}");
             assertThat(awaitRotation(a, id, true, System.nanoTime())).isLessThanOrEqualTo(BOUND_MS);
             assertThat(a.output() + b.output()).doesNotContain("CANARY");
-        } finally {
-            try (Connection c = DriverManager.getConnection(SERVER)) {
-                c.createStatement().execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-            }
         }
     }
 

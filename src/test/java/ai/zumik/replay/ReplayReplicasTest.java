@@ -2,6 +2,7 @@ package ai.zumik.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.zumik.testing.Replicas;
 import ai.zumik.testing.ZumikProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,14 +10,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,20 +26,17 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class ReplayReplicasTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
     private static final String KEY = "zk_live_REPLAYreplicaREPLAYreplica123456";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final int RUNS = 8;
 
     @Test
     void eachDueRunIsClaimedByExactlyOneReplica() throws Exception {
-        String schema = "zumik_r_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         // One master key for both: either replica may sign a report with the key the other made.
-        Map<String, String> env = Map.of("ZUMIK_DATABASE_URL", SERVER + "&currentSchema=" + schema, "ZUMIK_BOOTSTRAP_KEY", KEY,
-                "ZUMIK_MASTER_KEY", ai.zumik.secrets.MasterKey.generateEncoded());
-        // One at a time: both would race to create the schema.
-        try (ZumikProcess a = ZumikProcess.start(Files.createTempDirectory("zumik-replay-a-"), "server.log", env, List.of()).awaitHealthy();
-             ZumikProcess b = ZumikProcess.start(Files.createTempDirectory("zumik-replay-b-"), "server.log", env, List.of()).awaitHealthy()) {
+        try (Replicas replicas = Replicas.start("r", Map.of("ZUMIK_BOOTSTRAP_KEY", KEY,
+                "ZUMIK_MASTER_KEY", ai.zumik.secrets.MasterKey.generateEncoded()))) {
+            ZumikProcess a = replicas.a;
+            ZumikProcess b = replicas.b;
             // Due together in two seconds, so both replicas' runners find them due on the same ticks.
             long due = System.currentTimeMillis() / 1000 + 2;
             String traces = "[{\"trace_id\":\"t\",\"privacy_mode\":\"metadata\",\"observed\":{\"resolved_target\":\"openai/gpt-4o-mini\","
@@ -71,10 +65,6 @@ class ReplayReplicasTest {
                 assertThat(logs.split("replay run " + id + " claimed by runner", -1).length - 1).as("claims of %s", id).isEqualTo(1);
             }
             assertThat(logs).doesNotContain("finished after its lease was lost");
-        } finally {
-            try (Connection c = DriverManager.getConnection(SERVER)) {
-                c.createStatement().execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-            }
         }
     }
 

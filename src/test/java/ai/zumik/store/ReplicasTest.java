@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.zumik.testing.FakeProvider;
 import ai.zumik.testing.Script;
+import ai.zumik.testing.Replicas;
 import ai.zumik.testing.ZumikProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,8 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -46,8 +45,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(180)
 class ReplicasTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
-    private static final String SCHEMA = "zumik_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     private static final String KEY = "zk_live_REPLICAreplicaREPLICAreplica1234";
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -56,6 +53,7 @@ class ReplicasTest {
     private static final long ESTIMATE_NANOS = 7_050;
 
     static FakeProvider openai;
+    static Replicas replicas;
     static ZumikProcess a;
     static ZumikProcess b;
 
@@ -76,23 +74,20 @@ class ReplicasTest {
                     + ",\"total_tokens\":" + (out + 1) + "}}");
         });
         String prefix = "zumik_t_" + UUID.randomUUID().toString().substring(0, 8);
-        Map<String, String> env = Map.of("ZUMIK_DATABASE_URL", SERVER + "&currentSchema=" + SCHEMA,
+        Map<String, String> env = Map.of(
                 "ZUMIK_REDIS_URL", "redis://127.0.0.1:6379", "ZUMIK_REDIS_PREFIX", prefix, "ZUMIK_BOOTSTRAP_KEY", KEY,
                 "OPENAI_BASE_URL", openai.baseUrl(), "OPENAI_API_KEY", "sk-test-replicas",
                 // Replicas share sealed secrets (fingerprint keys, signing keys): one master key for both.
                 "ZUMIK_MASTER_KEY", java.util.Base64.getEncoder().encodeToString(new byte[32]));
-        a = ZumikProcess.start(Files.createTempDirectory("zumik-replica-a-"), "server.log", env, List.of()).awaitHealthy();
-        b = ZumikProcess.start(Files.createTempDirectory("zumik-replica-b-"), "server.log", env, List.of()).awaitHealthy();
+        replicas = Replicas.start("t", env);
+        a = replicas.a;
+        b = replicas.b;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (a != null) a.close();
-        if (b != null) b.close();
+        if (replicas != null) replicas.close();
         if (openai != null) openai.close();
-        try (Connection c = DriverManager.getConnection(SERVER)) {
-            c.createStatement().execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-        }
     }
 
     static JsonNode parse(String s) {
@@ -151,7 +146,7 @@ class ReplicasTest {
         // Reading usage waits for each replica's own writer; ask both.
         get(a, "/v2/usage?limit=1", KEY);
         get(b, "/v2/usage?limit=1", KEY);
-        try (Connection c = DriverManager.getConnection(SERVER + "&currentSchema=" + SCHEMA)) {
+        try (Connection c = DriverManager.getConnection(replicas.jdbcUrl())) {
             ResultSet rs = c.createStatement().executeQuery("SELECT response_id, count(*) FROM usage_events WHERE key_id = '"
                     + key.get("id").asText() + "' GROUP BY response_id");
             Set<String> stored = new HashSet<>();
@@ -317,7 +312,7 @@ class ReplicasTest {
     private static long spentRows(String keyId) throws Exception {
         get(a, "/v2/usage?limit=1", KEY);
         get(b, "/v2/usage?limit=1", KEY);
-        try (Connection c = DriverManager.getConnection(SERVER + "&currentSchema=" + SCHEMA)) {
+        try (Connection c = DriverManager.getConnection(replicas.jdbcUrl())) {
             ResultSet rs = c.createStatement().executeQuery("SELECT count(*), COALESCE(SUM(cost_nanos), 0) FROM usage_events "
                     + "WHERE key_id = '" + keyId + "' AND charged = 1");
             rs.next();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.zumik.testing.FakeProvider;
 import ai.zumik.testing.Script;
+import ai.zumik.testing.Replicas;
 import ai.zumik.testing.ZumikProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,9 +13,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,8 +38,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class BatchReplicasTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
-    private static final String SCHEMA = "zumik_b_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     private static final String KEY = "zk_live_BATCHreplicaBATCHreplica12345678";
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -49,6 +45,7 @@ class BatchReplicasTest {
     private static final int LINES = 24;
 
     static FakeProvider openai;
+    static Replicas replicas;
     static ZumikProcess a;
     static ZumikProcess b;
 
@@ -56,22 +53,16 @@ class BatchReplicasTest {
     static void start() throws Exception {
         openai = FakeProvider.start("/v1", r -> new Script.Stream(Map.of("content-type", "application/json"),
                 List.of(new Script.Delay(300), Script.raw(((Script.Reply) FakeProvider.echo(r)).body()))));
-        Map<String, String> env = Map.of("ZUMIK_DATABASE_URL", SERVER + "&currentSchema=" + SCHEMA,
-                "ZUMIK_BOOTSTRAP_KEY", KEY, "OPENAI_BASE_URL", openai.baseUrl(), "OPENAI_API_KEY", "sk-test-replicas",
-                "ZUMIK_BATCH_LEASE_MS", "3000");
-        // One at a time: both would race to create the schema.
-        a = ZumikProcess.start(Files.createTempDirectory("zumik-batch-a-"), "server.log", env, List.of()).awaitHealthy();
-        b = ZumikProcess.start(Files.createTempDirectory("zumik-batch-b-"), "server.log", env, List.of()).awaitHealthy();
+        replicas = Replicas.start("b", Map.of("ZUMIK_BOOTSTRAP_KEY", KEY, "OPENAI_BASE_URL", openai.baseUrl(),
+                "OPENAI_API_KEY", "sk-test-replicas", "ZUMIK_BATCH_LEASE_MS", "3000"));
+        a = replicas.a;
+        b = replicas.b;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (a != null) a.close();
-        if (b != null) b.close();
+        if (replicas != null) replicas.close();
         if (openai != null) openai.close();
-        try (Connection c = DriverManager.getConnection(SERVER)) {
-            c.createStatement().execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-        }
     }
 
     @Test
