@@ -88,21 +88,32 @@ class BatchRestartTest {
         }
     }
 
-    @Test
-    void afterAGracefulStopLinesInFlightFinishAndTheBatchResumesWhereItStopped() throws Exception {
-        Path dir = Files.createTempDirectory("zumik-batch-stop-");
+    /** A gateway whose batch had its first lines sent when it was stopped gracefully. */
+    record Stopped(Path dir, String key, Map<String, String> env, String batchId) {}
+
+    static Stopped stoppedMidBatch(String dirPrefix, String run) throws Exception {
+        Path dir = Files.createTempDirectory(dirPrefix);
         String key = "zk_live_" + UUID.randomUUID().toString().replace("-", "");
         Map<String, String> env = Map.of("ZUMIK_BOOTSTRAP_KEY", key, "OPENAI_BASE_URL", openai.baseUrl(),
                 "OPENAI_API_KEY", "sk-test-restart");
-        String run = "stop";
-        String batchId;
         TestGateway first = TestGateway.start(dir, env);
         try {
-            batchId = createBatch(first.url(), key, run);
+            String batchId = createBatch(first.url(), key, run);
             awaitReceived(run, 5);
+            return new Stopped(dir, key, env, batchId);
         } finally {
             first.close();
         }
+    }
+
+    @Test
+    void afterAGracefulStopLinesInFlightFinishAndTheBatchResumesWhereItStopped() throws Exception {
+        String run = "stop";
+        Stopped stopped = stoppedMidBatch("zumik-batch-stop-", run);
+        Path dir = stopped.dir();
+        String key = stopped.key();
+        Map<String, String> env = stopped.env();
+        String batchId = stopped.batchId();
         int sentBeforeStop = received(run).size();
         assertThat(sentBeforeStop).as("the stop came mid-batch").isLessThan(LINES);
         try (TestGateway second = TestGateway.start(dir, env)) {
@@ -115,19 +126,12 @@ class BatchRestartTest {
 
     @Test
     void aBatchWhoseWindowPassedWhileZumikWasDownExpiresWithWhatFinished() throws Exception {
-        Path dir = Files.createTempDirectory("zumik-batch-expire-");
-        String key = "zk_live_" + UUID.randomUUID().toString().replace("-", "");
-        Map<String, String> env = Map.of("ZUMIK_BOOTSTRAP_KEY", key, "OPENAI_BASE_URL", openai.baseUrl(),
-                "OPENAI_API_KEY", "sk-test-restart");
         String run = "expire";
-        String batchId;
-        TestGateway first = TestGateway.start(dir, env);
-        try {
-            batchId = createBatch(first.url(), key, run);
-            awaitReceived(run, 5);
-        } finally {
-            first.close();
-        }
+        Stopped stopped = stoppedMidBatch("zumik-batch-expire-", run);
+        Path dir = stopped.dir();
+        String key = stopped.key();
+        Map<String, String> env = stopped.env();
+        String batchId = stopped.batchId();
         // The 24 h window passes while no Zumik runs.
         try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("zumik.db"))) {
             c.createStatement().executeUpdate("UPDATE batches SET expires_at = 1000 WHERE id = '" + batchId + "'");
