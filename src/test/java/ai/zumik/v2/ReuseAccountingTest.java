@@ -140,10 +140,19 @@ class ReuseAccountingTest extends GatewayFixture {
         answer(2_020, 0L);
         reuseOf(key, chat(POLICY, "x"));
         try (Connection c = gw.zumik().database().connection();
-             PreparedStatement ps = c.prepareStatement("SELECT sealed_key FROM fingerprint_keys")) {
+             PreparedStatement ps = c.prepareStatement("SELECT id, sealed_key FROM fingerprint_keys")) {
             ResultSet rs = ps.executeQuery();
             assertThat(rs.next()).isTrue();
-            assertThat(rs.getString(1).length()).as("nonce, 32 bytes and a tag, encoded").isGreaterThan(60);
+            String sealed = rs.getString(2);
+            assertThat(sealed.length()).as("nonce, 32 bytes and a tag, encoded").isGreaterThan(60);
+            // It opens only under the master key's fingerprint-keys sealer, bound to its id, and
+            // carries none of the key's bytes in the clear.
+            byte[] opened = ai.zumik.secrets.MasterKey.load(null, gw.dataDir()).sealer(ai.zumik.reuse.FingerprintKeys.SEAL_PURPOSE)
+                    .open(sealed, rs.getString(1));
+            assertThat(opened).hasSize(32);
+            assertThat(sealed).doesNotContain(java.util.HexFormat.of().formatHex(opened))
+                    .doesNotContain(java.util.Base64.getEncoder().withoutPadding().encodeToString(opened))
+                    .doesNotContain(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(opened));
         }
     }
 
