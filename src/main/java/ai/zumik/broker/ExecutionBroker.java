@@ -151,12 +151,19 @@ public final class ExecutionBroker {
             plan.order().stream().filter(t -> t.model().capabilities().serviceTiers().contains("flex")).findFirst()
                     .ifPresent(t -> request.body().put("service_tier", "flex"));
         }
-        var tier = request.body().get("service_tier");
-        ExecutionContext priced = ctx.withTier(Tier.of(tier != null && tier.isTextual() ? tier.textValue() : null,
-                ctx.batchApi())).withPrompt(request);
+        ExecutionContext priced = chatContext(ctx, request);
         return submit(priced, plan, sink, (t, events) -> t.adapter().chat(
                 new ChatCall(request, t.model(), t.upstreamModel(), timeouts(ctx, t, request.stream())), events),
                 chatAsk(plan, request, priced));
+    }
+
+    /**
+     * The context a chat request runs in: priced in the tier its {@code service_tier} asks for (or
+     * the batch discount), carrying its prompt for reuse accounting. One copy of the context.
+     */
+    private static ExecutionContext chatContext(ExecutionContext ctx, ChatRequest request) {
+        var tier = request.body().get("service_tier");
+        return ctx.forChat(Tier.of(tier != null && tier.isTextual() ? tier.textValue() : null, ctx.batchApi()), request);
     }
 
     /** What governance needs of a chat request: its token estimate and what that would cost. */
@@ -198,9 +205,7 @@ public final class ExecutionBroker {
         } catch (RoutePlanner.ModelNotFound | RoutePlanner.RegionNotAllowed | RequestRejected e) {
             return refused(request.model(), e);
         }
-        var tier = request.body().get("service_tier");
-        ExecutionContext priced = ctx.withTier(Tier.of(tier != null && tier.isTextual() ? tier.textValue() : null,
-                ctx.batchApi())).withPrompt(request);
+        ExecutionContext priced = chatContext(ctx, request);
         return submit(priced, plan, sink, (t, events) -> {
             if (t.speaksResponses()) {
                 return t.adapter().responses(new ai.zumik.provider.ResponsesCall(work.nativeBody(), request.stream(),

@@ -74,9 +74,12 @@ public record ExecutionContext(String traceId, String responseId, Principal prin
                 stream, startNanos, startMs, qos, admission, captureOutput, permit, tier, prompt, s);
     }
 
-    /** The same request carrying its prompt, which reuse accounting fingerprints once it is answered. */
-    ExecutionContext withPrompt(ChatRequest p) {
+    /**
+     * The same request priced in tier {@code t} and carrying its prompt, which reuse accounting
+     * fingerprints once it is answered.
+     */
+    ExecutionContext forChat(Tier t, ChatRequest p) {
         return new ExecutionContext(traceId, responseId, principal, endpoint, surface, requestedModel, stream, startNanos,
-                startMs, qos, admission, captureOutput, permit, tier, p, span);
+                startMs, qos, admission, captureOutput, permit, t, p, span);
     }
 }
