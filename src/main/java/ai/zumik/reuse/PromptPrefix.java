@@ -219,12 +219,9 @@ public record PromptPrefix(String keyId, long[] marks, long[] fingerprints, int 
             }
         }
 
-        byte[] markBytes(FingerprintKey key) {
-            return key.mark(running);
-        }
-
+        /** The first 64 bits of the HMAC of everything fed so far. */
         long mark(FingerprintKey key) {
-            byte[] h = markBytes(key);
+            byte[] h = key.mark(running);
             long v = 0;
             for (int k = 0; k < 8; k++) v = (v << 8) | (h[k] & 0xff);
             return v;
