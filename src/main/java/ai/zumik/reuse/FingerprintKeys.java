@@ -44,20 +44,39 @@ public final class FingerprintKeys {
     private final Sealer sealer;
     private final Clock clock;
     private final LoadingCache<String, FingerprintKey> byProject;
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> failedUntil = new java.util.concurrent.ConcurrentHashMap<>();
 
     public FingerprintKeys(Database db, MasterKey master, Clock clock, Executor blocking) {
         this.db = db;
         this.sealer = master.sealer(SEAL_PURPOSE);
         this.clock = clock;
         this.byProject = Caffeine.newBuilder().executor(blocking).maximumSize(100_000)
-                .refreshAfterWrite(Duration.ofSeconds(REFRESH_SECONDS)).build(this::active);
+                .refreshAfterWrite(Duration.ofSeconds(REFRESH_SECONDS)).build(this::load);
     }
 
-    /** The project's key if this replica holds it; otherwise starts loading it and returns null. */
+    /**
+     * The project's key if this replica holds it; otherwise starts loading it and returns null. A
+     * project whose key could not be loaded is not tried again for {@value #REFRESH_SECONDS} s, so
+     * a broken key (say, another master key) costs one attempt a minute, not one per request.
+     */
     public FingerprintKey cached(String projectId) {
         FingerprintKey k = byProject.getIfPresent(projectId);
-        if (k == null) byProject.refresh(projectId);
+        if (k == null) {
+            Long until = failedUntil.get(projectId);
+            if (until == null || clock.millis() >= until) byProject.refresh(projectId);
+        }
         return k;
+    }
+
+    private FingerprintKey load(String projectId) {
+        try {
+            FingerprintKey k = active(projectId);
+            failedUntil.remove(projectId);
+            return k;
+        } catch (RuntimeException e) {
+            failedUntil.put(projectId, clock.millis() + REFRESH_SECONDS * 1000L);
+            throw e;
+        }
     }
 
     /**
