@@ -223,6 +223,7 @@ public final class RoutePlanner {
             Why why = Why.KEPT;
             String param = null;
             Target live = null;
+            Target built = null; // a target for the candidate, whatever its profile: is it available now?
             if (c.fallback() && !verdicts.isEmpty() && verdicts.getFirst().why() == Why.NOT_CONFIGURED) {
                 // Compatible stand-ins are for a primary that fails, not one nobody configured:
                 // that is placeholder territory.
@@ -240,14 +241,7 @@ public final class RoutePlanner {
                     if (adapter == null) {
                         why = Why.CREDENTIAL_UNAVAILABLE;
                     } else {
-                        Target t = targets.byok(c.model(), c.revision(), c.fallback(), c.credentialId(), adapter);
-                        long left;
-                        if (!policy.allows(t.zone())) why = Why.REGION_NOT_ALLOWED;
-                        else if (!circuits.allow(t.key())) why = Why.CIRCUIT_OPEN;
-                        else if ((left = cooldowns.remainingSeconds(t.key())) > 0) {
-                            why = Why.RATE_LIMITED;
-                            coolDown = coolDown == 0 ? left : Math.min(coolDown, left);
-                        } else live = c.attemptTimeoutMs() == null ? t : t.withAttemptTimeout(c.attemptTimeoutMs());
+                        built = targets.byok(c.model(), c.revision(), c.fallback(), c.credentialId(), adapter);
                     }
                 } catch (RequestRejected r) {
                     if (firstRejection == null) firstRejection = r;
@@ -262,16 +256,7 @@ public final class RoutePlanner {
                 else if (!cluster.inRotation()) why = Why.CLUSTER_DOWN;
                 else if (cluster.load() != null && cluster.load() >= saturation) why = Why.CLUSTER_SATURATED;
                 else if (deadlineMs != null && p50 != null && p50 * 2 >= deadlineMs) why = Why.DEADLINE_AT_RISK;
-                else {
-                    Target t = targets.byoc(c.model(), c.revision(), cluster);
-                    long left;
-                    if (!policy.allows(t.zone())) why = Why.REGION_NOT_ALLOWED;
-                    else if (!circuits.allow(t.key())) why = Why.CIRCUIT_OPEN;
-                    else if ((left = cooldowns.remainingSeconds(t.key())) > 0) {
-                        why = Why.RATE_LIMITED;
-                        coolDown = coolDown == 0 ? left : Math.min(coolDown, left);
-                    } else live = c.attemptTimeoutMs() == null ? t : t.withAttemptTimeout(c.attemptTimeoutMs());
-                }
+                else built = targets.byoc(c.model(), c.revision(), cluster);
             } else if (c.profile() != ExecutionProfile.MANAGED_PROVIDER) {
                 why = Why.PROFILE_UNAVAILABLE;
             } else {
@@ -280,14 +265,7 @@ public final class RoutePlanner {
                     switch (targets.managed(c.model(), c.revision(), c.fallback())) {
                         case Targets.Path.Live l -> {
                             anyConfigured = true;
-                            long left;
-                            if (!policy.allows(l.target().zone())) why = Why.REGION_NOT_ALLOWED;
-                            else if (!circuits.allow(l.target().key())) why = Why.CIRCUIT_OPEN;
-                            else if ((left = cooldowns.remainingSeconds(l.target().key())) > 0) {
-                                why = Why.RATE_LIMITED;
-                                coolDown = coolDown == 0 ? left : Math.min(coolDown, left);
-                            } else live = c.attemptTimeoutMs() == null ? l.target()
-                                    : l.target().withAttemptTimeout(c.attemptTimeoutMs());
+                            built = l.target();
                         }
                         case Targets.Path.Unconfigured u -> why = Why.NOT_CONFIGURED;
                         case Targets.Path.NoAdapter n -> {
@@ -300,6 +278,15 @@ public final class RoutePlanner {
                     why = Why.CAPABILITY;
                     param = r.param();
                 }
+            }
+            if (built != null) {
+                long left;
+                if (!policy.allows(built.zone())) why = Why.REGION_NOT_ALLOWED;
+                else if (!circuits.allow(built.key())) why = Why.CIRCUIT_OPEN;
+                else if ((left = cooldowns.remainingSeconds(built.key())) > 0) {
+                    why = Why.RATE_LIMITED;
+                    coolDown = coolDown == 0 ? left : Math.min(coolDown, left);
+                } else live = c.attemptTimeoutMs() == null ? built : built.withAttemptTimeout(c.attemptTimeoutMs());
             }
             if (live != null) order.add(live);
             verdicts.add(new RoutePlan.Verdict(c.model(), c.profile(), c.revision(), c.weight(), c.fallback(), why, param,
