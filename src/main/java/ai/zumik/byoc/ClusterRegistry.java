@@ -131,8 +131,8 @@ public final class ClusterRegistry implements ClusterDirectory, ClusterTargets {
         for (Cluster c : store.all()) {
             LiveCluster before = previous.byId().get(c.id());
             // Keep the key object (and whether it was registered with SafeMessage) while the key is the same.
-            ClusterKey key = before != null && before.apiKey().equals(new ClusterKey(c.id(), c.sealedApiKey(), c.keyFingerprint(), sealer))
-                    ? before.apiKey() : new ClusterKey(c.id(), c.sealedApiKey(), c.keyFingerprint(), sealer);
+            ClusterKey fresh = new ClusterKey(c.id(), c.sealedApiKey(), c.keyFingerprint(), sealer);
+            ClusterKey key = before != null && before.apiKey().equals(fresh) ? before.apiKey() : fresh;
             LiveCluster live = new LiveCluster(c.id(), c.projectId(), c.name(), c.flavour(), c.baseUrl(), c.region(), c.models(),
                     Set.copyOf(active.getOrDefault(c.id(), Set.of())), c.heartbeat(), false, key);
             byId.put(c.id(), live);

@@ -1,8 +1,11 @@
 package ai.zumik.telemetry;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -38,8 +41,11 @@ public final class InferenceMetrics {
         }
     }
 
-    private final ConcurrentHashMap<String, ModelStats> models = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, LongAdder> attempts = new ConcurrentHashMap<>();
+    /** Provider, then model label: looked up without building a key, so a seen pair allocates nothing. */
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, ModelStats>> models = new ConcurrentHashMap<>();
+    private final AtomicInteger modelCount = new AtomicInteger();
+    /** Provider, then outcome. */
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, LongAdder>> attempts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> failovers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> rejections = new ConcurrentHashMap<>();
     private volatile Predicate<String> catalogue = m -> false;
@@ -79,7 +85,7 @@ public final class InferenceMetrics {
 
     /** One upstream attempt ended: {@code outcome} is its failure class, or {@code success}. */
     public void attempt(String provider, String outcome) {
-        adder(attempts, "provider=\"" + provider + "\",outcome=\"" + outcome + "\"").increment();
+        adder(inner(attempts, String.valueOf(provider)), String.valueOf(outcome)).increment();
     }
 
     /** Another attempt was made after a failure of this class (failover, same-target retry or the bridge). */
@@ -95,34 +101,44 @@ public final class InferenceMetrics {
     private ModelStats stats(String provider, String model) {
         String p = provider == null ? "none" : provider;
         String m = model != null && catalogue.test(model) ? model : OTHER;
-        String key = p + '\0' + m;
-        ModelStats s = models.get(key);
+        ConcurrentHashMap<String, ModelStats> byModel = inner(models, p);
+        ModelStats s = byModel.get(m);
         if (s != null) return s;
-        if (!m.equals(OTHER) && models.size() >= MAX_MODELS) return stats(p, OTHER);
-        return models.computeIfAbsent(key, k -> new ModelStats(p, m));
+        if (!m.equals(OTHER) && modelCount.get() >= MAX_MODELS) return stats(p, OTHER);
+        return byModel.computeIfAbsent(m, k -> {
+            modelCount.incrementAndGet();
+            return new ModelStats(p, m);
+        });
+    }
+
+    private static <V> ConcurrentHashMap<String, V> inner(ConcurrentHashMap<String, ConcurrentHashMap<String, V>> map, String key) {
+        ConcurrentHashMap<String, V> m = map.get(key);
+        return m != null ? m : map.computeIfAbsent(key, k -> new ConcurrentHashMap<>());
     }
 
     void render(StringBuilder sb) {
-        var sorted = new TreeMap<>(models);
+        List<ModelStats> sorted = new ArrayList<>();
+        new TreeMap<>(models).values().forEach(byModel -> sorted.addAll(new TreeMap<>(byModel).values()));
         Metrics.header(sb, "zumik_model_requests_total", "Inference requests by provider, catalogue model (or other) and status.",
                 "counter");
-        sorted.values().forEach(s -> new TreeMap<>(s.byStatus).forEach((status, v) ->
+        sorted.forEach(s -> new TreeMap<>(s.byStatus).forEach((status, v) ->
                 line(sb, "zumik_model_requests_total", s.labels + ",status=\"" + status + "\"", v.sum())));
         Metrics.header(sb, "zumik_model_tokens_total", "Tokens by provider, model and type (input, output, cached input).",
                 "counter");
-        sorted.values().forEach(s -> {
+        sorted.forEach(s -> {
             line(sb, "zumik_model_tokens_total", s.labels + ",type=\"input\"", s.input.sum());
             line(sb, "zumik_model_tokens_total", s.labels + ",type=\"output\"", s.output.sum());
             line(sb, "zumik_model_tokens_total", s.labels + ",type=\"cached\"", s.cached.sum());
         });
         Metrics.header(sb, "zumik_model_cost_micros_total", "What charged responses cost, in micro-dollars.", "counter");
-        sorted.values().forEach(s -> line(sb, "zumik_model_cost_micros_total", s.labels, s.costNanos.sum() / 1_000));
+        sorted.forEach(s -> line(sb, "zumik_model_cost_micros_total", s.labels, s.costNanos.sum() / 1_000));
         Metrics.header(sb, "zumik_model_errors_total", "Failed responses by provider, model and reason code.", "counter");
-        sorted.values().forEach(s -> new TreeMap<>(s.errors).forEach((reason, v) ->
+        sorted.forEach(s -> new TreeMap<>(s.errors).forEach((reason, v) ->
                 line(sb, "zumik_model_errors_total", s.labels + ",reason=\"" + reason + "\"", v.sum())));
         Metrics.header(sb, "zumik_upstream_attempts_total", "Upstream attempts by provider and outcome (a failure class or success).",
                 "counter");
-        new TreeMap<>(attempts).forEach((labels, v) -> line(sb, "zumik_upstream_attempts_total", labels, v.sum()));
+        new TreeMap<>(attempts).forEach((provider, byOutcome) -> new TreeMap<>(byOutcome).forEach((outcome, v) ->
+                line(sb, "zumik_upstream_attempts_total", "provider=\"" + provider + "\",outcome=\"" + outcome + "\"", v.sum())));
         Metrics.header(sb, "zumik_failovers_total", "Attempts made after a failed one, by the failure class that caused them.",
                 "counter");
         new TreeMap<>(failovers).forEach((c, v) -> line(sb, "zumik_failovers_total", "failure_class=\"" + c + "\"", v.sum()));

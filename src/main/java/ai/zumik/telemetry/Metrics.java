@@ -1,5 +1,7 @@
 package ai.zumik.telemetry;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,7 +49,8 @@ public final class Metrics {
     private static final String[] METHODS = {"GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"};
 
     private final ConcurrentHashMap<String, RouteStats> routes = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, ProviderStats> providers = new ConcurrentHashMap<>();
+    /** Provider, then execution mode: looked up without building a key. */
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, ProviderStats>> providers = new ConcurrentHashMap<>();
     private final Map<String, LongSupplier> gauges = new ConcurrentHashMap<>();
     private final InferenceMetrics inference = new InferenceMetrics();
 
@@ -66,9 +69,11 @@ public final class Metrics {
             inference.request(r.provider(), r.model(), r.status(), r.promptTokens(), r.completionTokens(), r.cachedTokens());
         }
         if (r.provider() == null) return;
-        String key = r.provider() + '/' + r.executionMode();
-        ProviderStats ps = providers.get(key);
-        if (ps == null) ps = providers.computeIfAbsent(key, k -> new ProviderStats(r.provider(), r.executionMode()));
+        ConcurrentHashMap<String, ProviderStats> byMode = providers.get(r.provider());
+        if (byMode == null) byMode = providers.computeIfAbsent(r.provider(), k -> new ConcurrentHashMap<>());
+        String mode = String.valueOf(r.executionMode());
+        ProviderStats ps = byMode.get(mode);
+        if (ps == null) ps = byMode.computeIfAbsent(mode, m -> new ProviderStats(r.provider(), m));
         adder(ps.byStatus, r.status()).increment();
         if (r.ttftMicros() != null) ps.ttft.observe(r.ttftMicros());
         if (r.promptTokens() != null) ps.prompt.add(r.promptTokens());
@@ -84,7 +89,8 @@ public final class Metrics {
     public String render() {
         StringBuilder sb = new StringBuilder(8192);
         var sortedRoutes = new TreeMap<>(routes);
-        var sortedProviders = new TreeMap<>(providers);
+        List<ProviderStats> sortedProviders = new ArrayList<>();
+        new TreeMap<>(providers).values().forEach(byMode -> sortedProviders.addAll(new TreeMap<>(byMode).values()));
         header(sb, "zumik_http_requests_total", "HTTP requests by route, method and status.", "counter");
         sortedRoutes.values().forEach(rs -> new TreeMap<>(rs.byMethodStatus).forEach((k, v) -> sb.append("zumik_http_requests_total{")
                 .append(rs.labels).append(",method=\"").append(METHODS[k / 1000]).append("\",status=\"").append(k % 1000)
@@ -95,13 +101,13 @@ public final class Metrics {
         header(sb, "zumik_http_request_duration_seconds", "Wall time per request.", "histogram");
         sortedRoutes.values().forEach(rs -> rs.duration.render(sb, "zumik_http_request_duration_seconds", rs.labels));
         header(sb, "zumik_upstream_ttft_seconds", "Time to the first upstream event.", "histogram");
-        sortedProviders.values().forEach(ps -> ps.ttft.render(sb, "zumik_upstream_ttft_seconds", ps.labels));
+        sortedProviders.forEach(ps -> ps.ttft.render(sb, "zumik_upstream_ttft_seconds", ps.labels));
         header(sb, "zumik_inference_requests_total", "Inference requests by provider, execution mode and status.", "counter");
-        sortedProviders.values().forEach(ps -> new TreeMap<>(ps.byStatus).forEach((status, v) -> sb
+        sortedProviders.forEach(ps -> new TreeMap<>(ps.byStatus).forEach((status, v) -> sb
                 .append("zumik_inference_requests_total{").append(ps.labels).append(",status=\"").append(status)
                 .append("\"} ").append(v.sum()).append('\n')));
         header(sb, "zumik_tokens_total", "Tokens reported by providers.", "counter");
-        sortedProviders.values().forEach(ps -> {
+        sortedProviders.forEach(ps -> {
             tokens(sb, ps, "prompt", ps.prompt);
             tokens(sb, ps, "cached", ps.cached);
             tokens(sb, ps, "completion", ps.completion);

@@ -64,7 +64,8 @@ public final class ByocClustersHandler {
     }
 
     public void create(Exchange ex, Buffer body) {
-        ObjectNode req = Params.object(body);
+        // The body carries the cluster's API key: a syntax error must not quote it back.
+        ObjectNode req = ProviderCredentialsHandler.object(body);
         Params.rejectUnknown(req, FIELDS);
         String name = text(req, "name", 128);
         String rawUrl = Params.requiredString(req, "base_url", "base_url");

@@ -1,11 +1,9 @@
 package ai.zumik.byoc;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import ai.zumik.testing.FakeProvider;
+import ai.zumik.testing.Replies;
 import ai.zumik.testing.TestGateway;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +15,6 @@ import org.junit.jupiter.api.BeforeAll;
  * and holds heartbeats for {@value #TIMEOUT_MS} ms, a fake OpenAI-compatible cluster, and helpers.
  */
 abstract class ByocFixture {
-    static final ObjectMapper JSON = new ObjectMapper();
     static final long TIMEOUT_MS = 800;
     static final String LLAMA = "meta-llama/Llama-3.1-8B-Instruct";
     static FakeProvider cluster;
@@ -37,7 +34,7 @@ abstract class ByocFixture {
 
     /** A new project; returns its admin key. */
     static String project(String name) {
-        return ok(gw.post("/v2/projects", "{\"name\":\"" + name + "\"}")).at("/admin_key/key").asText();
+        return Replies.project(gw, name);
     }
 
     static String register(String key, String flavour, String apiKey, String... models) {
@@ -53,21 +50,15 @@ abstract class ByocFixture {
     }
 
     static JsonNode parse(String s) {
-        try {
-            return JSON.readTree(s);
-        } catch (Exception e) {
-            throw new AssertionError(s, e);
-        }
+        return Replies.parse(s);
     }
 
     static JsonNode ok(HttpResponse<String> r) {
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return parse(r.body());
+        return Replies.ok(r);
     }
 
     static JsonNode error(HttpResponse<String> r, int status) {
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-        return parse(r.body()).get("error");
+        return Replies.error(r, status);
     }
 
     /** The project's audit events of one type, waiting briefly: they are written off the request path. */

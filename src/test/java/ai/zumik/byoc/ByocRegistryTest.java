@@ -177,6 +177,8 @@ class ByocRegistryTest extends ByocFixture {
         seen.append(gw.post("/v2/byoc/clusters/" + id + "/activations", "{\"model\":\"" + LLAMA + "\",\"replay_run_id\":\"rpl_nope\"}",
                 key).body());
         seen.append(ok(gw.get("/v2/audit-events", key)));
+        // A malformed body is refused without the parser's excerpt, which would quote an unquoted key.
+        seen.append(error(gw.post("/v2/byoc/clusters", "{\"name\":\"x\",\"api_key\":CANARYbare7f3a9c}", key), 400));
         String fingerprint = ok(gw.get("/v2/byoc/clusters/" + id, key)).get("api_key_fingerprint").asText();
         String again = register(key, "byoc_epp", canary, LLAMA);
         assertThat(ok(gw.get("/v2/byoc/clusters/" + again, key)).get("api_key_fingerprint").asText())

@@ -1,12 +1,12 @@
 package ai.zumik.byoc;
 
+import static ai.zumik.testing.Replies.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.zumik.testing.FakeProvider;
 import ai.zumik.testing.Script;
 import ai.zumik.testing.TestGateway;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +28,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(120)
 class HybridRoutingTest {
-    static final ObjectMapper JSON = new ObjectMapper();
     static final String LLAMA = "meta-llama/Llama-3.1-8B-Instruct";
     static final String CLUSTER_KEY = "sk-cluster-hybrid-7f3a9c";
     static final AtomicBoolean clusterBroken = new AtomicBoolean();
@@ -85,15 +84,6 @@ class HybridRoutingTest {
     static void heartbeat(double load, long latencyP50) {
         ok(gw.post("/v2/byoc/clusters/" + clusterId + "/heartbeat", "{\"healthy\":true,\"load\":" + load
                 + ",\"latency_p50_ms\":" + latencyP50 + "}", key));
-    }
-
-    static JsonNode ok(HttpResponse<String> r) {
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        try {
-            return JSON.readTree(r.body());
-        } catch (Exception e) {
-            throw new AssertionError(r.body(), e);
-        }
     }
 
     static JsonNode respond(String qos) {

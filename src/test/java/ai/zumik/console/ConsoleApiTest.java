@@ -1,12 +1,13 @@
 package ai.zumik.console;
 
+import static ai.zumik.testing.Replies.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.zumik.testing.FakeProvider;
+import ai.zumik.testing.Replies;
 import ai.zumik.testing.Script;
 import ai.zumik.testing.TestGateway;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
@@ -15,7 +16,6 @@ import org.junit.jupiter.api.Test;
 
 /** The console's files and the endpoints it added, over plain HTTP. */
 class ConsoleApiTest {
-    static final ObjectMapper JSON = new ObjectMapper();
     static FakeProvider openai;
     static TestGateway gw;
     static String admin;
@@ -24,7 +24,7 @@ class ConsoleApiTest {
     static void start() throws Exception {
         openai = FakeProvider.start();
         gw = TestGateway.start("OPENAI_BASE_URL", openai.baseUrl(), "OPENAI_API_KEY", "sk-test-123456");
-        admin = JSON.readTree(gw.post("/v2/projects", "{\"name\":\"c\"}").body()).at("/admin_key/key").asText();
+        admin = Replies.project(gw, "c");
         String chat = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
         for (int i = 0; i < 3; i++) assertThat(gw.post("/v1/chat/completions", chat, admin).statusCode()).isEqualTo(200);
         openai.enqueue(Script.json(400, "{\"error\":{\"message\":\"no\",\"type\":\"invalid_request_error\"}}"));
@@ -35,11 +35,6 @@ class ConsoleApiTest {
     static void stop() {
         gw.close();
         openai.close();
-    }
-
-    static JsonNode ok(HttpResponse<String> r) throws Exception {
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return JSON.readTree(r.body());
     }
 
     @Test

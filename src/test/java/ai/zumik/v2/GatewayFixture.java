@@ -1,8 +1,7 @@
 package ai.zumik.v2;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import ai.zumik.testing.FakeProvider;
+import ai.zumik.testing.Replies;
 import ai.zumik.testing.TestGateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,7 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 
 /** A gateway in front of a fake OpenAI, started once per test class, and the JSON helpers /v2 tests share. */
 abstract class GatewayFixture {
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = Replies.JSON;
     static FakeProvider openai;
     static TestGateway gw;
 
@@ -36,24 +35,18 @@ abstract class GatewayFixture {
 
     /** A new project; returns its admin key. */
     static String project(String name) {
-        return ok(gw.post("/v2/projects", "{\"name\":\"" + name + "\"}")).at("/admin_key/key").asText();
+        return Replies.project(gw, name);
     }
 
     static JsonNode parse(String s) {
-        try {
-            return JSON.readTree(s);
-        } catch (Exception e) {
-            throw new AssertionError(s, e);
-        }
+        return Replies.parse(s);
     }
 
     static JsonNode ok(HttpResponse<String> r) {
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return parse(r.body());
+        return Replies.ok(r);
     }
 
     static JsonNode error(HttpResponse<String> r, int status) {
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-        return parse(r.body()).get("error");
+        return Replies.error(r, status);
     }
 }
