@@ -1,6 +1,6 @@
 package ai.zumik.byoc;
 
-import ai.zumik.credentials.SealedKeyAdapter;
+import ai.zumik.provider.SealedKeyAdapter;
 import ai.zumik.provider.ProviderAdapter;
 import ai.zumik.provider.ProviderId;
 import ai.zumik.provider.Transport;

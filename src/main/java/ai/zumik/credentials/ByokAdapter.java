@@ -2,6 +2,7 @@ package ai.zumik.credentials;
 
 import ai.zumik.provider.ProviderAdapter;
 import ai.zumik.provider.ProviderId;
+import ai.zumik.provider.SealedKeyAdapter;
 import ai.zumik.provider.Transport;
 import ai.zumik.provider.anthropic.AnthropicAdapter;
 import ai.zumik.provider.gemini.GeminiAdapter;

@@ -1,15 +1,9 @@
-package ai.zumik.credentials;
+package ai.zumik.provider;
 
 import ai.zumik.inference.FailureClass;
 import ai.zumik.inference.StreamEvent;
 import ai.zumik.inference.UpstreamFailure;
 import ai.zumik.inference.Usage;
-import ai.zumik.provider.ChatCall;
-import ai.zumik.provider.EmbeddingCall;
-import ai.zumik.provider.ProviderAdapter;
-import ai.zumik.provider.ResponsesCall;
-import ai.zumik.provider.Transport;
-import ai.zumik.provider.UpstreamCall;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Matcher;
