@@ -98,8 +98,29 @@ public final class ClusterRegistry implements ClusterDirectory, ClusterTargets {
         Heartbeat h = new Heartbeat(clock.millis(), healthy, load, queueDepth, cachedTokensReporting,
                 models == null ? null : List.copyOf(models), ttftP50Ms, latencyP50Ms);
         if (!store.heartbeat(projectId, id, h)) return Optional.empty();
-        refresh();
-        return store.find(projectId, id);
+        Optional<Cluster> c = store.find(projectId, id);
+        c.ifPresent(this::withHeartbeat);
+        return c;
+    }
+
+    /**
+     * Puts a cluster's new heartbeat into the snapshot, leaving every other cluster as it is: a
+     * heartbeat changes nothing else, so it needs no reload of every project's clusters.
+     */
+    private synchronized void withHeartbeat(Cluster c) {
+        Snapshot s = snapshot;
+        LiveCluster before = s.byId().get(c.id());
+        if (before == null) {
+            refresh();
+            return;
+        }
+        LiveCluster live = new LiveCluster(before.id(), before.projectId(), before.name(), before.flavour(), before.baseUrl(),
+                before.region(), before.models(), before.activeModels(), c.heartbeat(), false, before.apiKey());
+        Map<String, LiveCluster> byId = new HashMap<>(s.byId());
+        byId.put(live.id(), live);
+        Map<String, List<LiveCluster>> byProject = new HashMap<>(s.byProject());
+        byProject.computeIfPresent(live.projectId(), (k, list) -> list.stream().map(x -> x.id().equals(live.id()) ? live : x).toList());
+        snapshot = new Snapshot(Map.copyOf(byId), Map.copyOf(byProject));
     }
 
     public Deleted delete(String projectId, String id) {
