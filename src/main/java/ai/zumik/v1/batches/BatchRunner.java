@@ -113,7 +113,6 @@ public final class BatchRunner implements AutoCloseable {
         if (!stopping) ticker.kick();
     }
 
-    /** Zumik is stopping: no batch is claimed and no line sent any more; lines in flight finish. */
     /**
      * Deletes every batch of the project and its request lines (a project purge); a batch still
      * running here finds its rows gone and stops.
@@ -122,6 +121,7 @@ public final class BatchRunner implements AutoCloseable {
         return store.purgeProject(projectId);
     }
 
+    /** Zumik is stopping: no batch is claimed and no line sent any more; lines in flight finish. */
     public void stopDispatching() {
         stopping = true;
         jobs.values().forEach(BatchJob::stop);
