@@ -191,10 +191,8 @@ public final class WorkloadScorer {
         }
         timing(t, o);
         String session = t.schedule() == null ? null : t.schedule().sessionId();
-        if (session != null && !sessions.contains(session)) {
-            if (sessions.size() < MAX_SESSIONS) sessions.add(session);
-        } else if (session != null) {
-            continues = true;
+        if (session != null && (sessions.size() < MAX_SESSIONS ? !sessions.add(session) : sessions.contains(session))) {
+            continues = true; // seen before (past MAX_SESSIONS, a new one is not followed)
         }
         if (continues) continuing++;
         long prefixTokens = stable != null ? stable : elig;
