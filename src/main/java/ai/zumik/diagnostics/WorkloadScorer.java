@@ -191,10 +191,8 @@ public final class WorkloadScorer {
         }
         timing(t, o);
         String session = t.schedule() == null ? null : t.schedule().sessionId();
-        if (session != null && !sessions.contains(session)) {
-            if (sessions.size() < MAX_SESSIONS) sessions.add(session);
-        } else if (session != null) {
-            continues = true;
+        if (session != null && (sessions.size() < MAX_SESSIONS ? !sessions.add(session) : sessions.contains(session))) {
+            continues = true; // seen before (past MAX_SESSIONS, a new one is not followed)
         }
         if (continues) continuing++;
         long prefixTokens = stable != null ? stable : elig;
@@ -259,16 +257,21 @@ public final class WorkloadScorer {
         long[] fps = new long[marks.size()];
         int stable = 0;
         String family = t.prefixFamilyId();
-        String familyFp = family != null && family.startsWith("pf_") ? family.substring(3) : null;
+        boolean named = family != null && family.startsWith("pf_");
         long previous = 0;
         for (int i = 0; i < tokens.length; i++) {
             TraceEnvelope.PrefixMark m = marks.get(i);
             previous = Math.max(previous, m.tokens());
             tokens[i] = previous;
             fps[i] = fingerprint(m.fingerprint());
-            if (stable == 0 && m.fingerprint().equals(familyFp)) stable = i + 1;
+            if (stable == 0 && named && names(family, m.fingerprint())) stable = i + 1;
         }
         return new PromptPrefix(null, tokens, fps, stable);
+    }
+
+    /** {@code pf_<fp>}, compared in place: no substring per trace scored. */
+    private static boolean names(String family, String fp) {
+        return family.length() == fp.length() + 3 && family.startsWith(fp, 3);
     }
 
     static long fingerprint(String s) {

@@ -8,19 +8,6 @@ import java.util.Optional;
  * Blocking.
  */
 public interface ClusterTargets {
-    /** For a build or a test without clusters: every cluster is unknown. */
-    ClusterTargets NONE = new ClusterTargets() {
-        @Override
-        public String refusal(String projectId, String clusterId, String model) {
-            return "no BYOC cluster '" + clusterId + "' exists in this project";
-        }
-
-        @Override
-        public Optional<TargetLatency> observedLatency(String projectId, String clusterId, String model) {
-            return Optional.empty();
-        }
-    };
-
     /** Null when the project's cluster exists and is registered for {@code model}; otherwise why not, for the 400. */
     String refusal(String projectId, String clusterId, String model);
 

@@ -101,10 +101,10 @@ final class ReplayReport {
             return o;
         }
         ObjectNode latency = o.putObject("latency");
-        latency.put("ttft_p50_ms", s.percentile(s.ttfts, 0.50));
-        latency.put("ttft_p95_ms", s.percentile(s.ttfts, 0.95));
-        latency.put("latency_p50_ms", s.percentile(s.latencies, 0.50));
-        latency.put("latency_p95_ms", s.percentile(s.latencies, 0.95));
+        latency.put("ttft_p50_ms", s.ttft(0.50));
+        latency.put("ttft_p95_ms", s.ttft(0.95));
+        latency.put("latency_p50_ms", s.latency(0.50));
+        latency.put("latency_p95_ms", s.latency(0.95));
         latency.put("evidence_level", SideTotals.level(s.latencyEvidence));
         latency.set("evidence", SideTotals.counts(s.latencyEvidence));
 
@@ -138,10 +138,10 @@ final class ReplayReport {
         d.put("cost_change", b.costNanos == 0 ? null : SideTotals.ratio(c.costNanos - b.costNanos, b.costNanos));
         d.put("capture_ratio", minus(c.captureRatio(), b.captureRatio()));
         if (cls != ReplayClass.ROUTING_SIMULATION) {
-            d.put("ttft_p50_ms", minus(c.percentile(c.ttfts, 0.5), b.percentile(b.ttfts, 0.5)));
-            d.put("ttft_p95_ms", minus(c.percentile(c.ttfts, 0.95), b.percentile(b.ttfts, 0.95)));
-            d.put("latency_p50_ms", minus(c.percentile(c.latencies, 0.5), b.percentile(b.latencies, 0.5)));
-            d.put("latency_p95_ms", minus(c.percentile(c.latencies, 0.95), b.percentile(b.latencies, 0.95)));
+            d.put("ttft_p50_ms", minus(c.ttft(0.5), b.ttft(0.5)));
+            d.put("ttft_p95_ms", minus(c.ttft(0.95), b.ttft(0.95)));
+            d.put("latency_p50_ms", minus(c.latency(0.5), b.latency(0.5)));
+            d.put("latency_p95_ms", minus(c.latency(0.95), b.latency(0.95)));
             boolean ttft = cls == ReplayClass.QOS_VALIDATION;
             d.put("qos_attainment", minus(c.attainment(ttft), b.attainment(ttft)));
         }
@@ -171,7 +171,7 @@ final class ReplayReport {
                     .append(pct(b.attainment(true))).append(" for baseline; ").append(cost(b, c));
             default -> {
                 s.append(cost(b, c));
-                Long p95 = minus(c.percentile(c.latencies, 0.95), b.percentile(b.latencies, 0.95));
+                Long p95 = minus(c.latency(0.95), b.latency(0.95));
                 if (p95 != null) s.append(String.format(Locale.ROOT, "; p95 latency %+d ms", p95));
                 if (c.attainment(false) != null || b.attainment(false) != null) {
                     s.append("; deadlines met ").append(pct(c.attainment(false))).append(" against ").append(pct(b.attainment(false)));

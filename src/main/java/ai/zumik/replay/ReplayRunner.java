@@ -2,14 +2,13 @@ package ai.zumik.replay;
 
 import ai.zumik.ids.Ids;
 import ai.zumik.store.Database;
+import ai.zumik.store.LeaseTicker;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,9 +41,8 @@ public final class ReplayRunner implements AutoCloseable {
     private final Clock clock;
     private final long leaseMs;
     private final Map<String, Boolean> running = new ConcurrentHashMap<>();
-    private final Semaphore kick = new Semaphore(0);
+    private final LeaseTicker ticker = new LeaseTicker("zumik-replay-runner", TICK_MS, this::tick);
     private volatile boolean closed;
-    private Thread ticker;
 
     public ReplayRunner(ReplayStore store, Work work, Executor blocking, Clock clock, Duration lease) {
         this.store = store;
@@ -59,27 +57,12 @@ public final class ReplayRunner implements AutoCloseable {
         int failed = store.database().dialect() == Database.Dialect.SQLITE
                 ? store.failAbandoned(Long.MAX_VALUE, now, ABANDONED) : store.failAbandoned(now, now, ABANDONED);
         if (failed > 0) LOG.warn("{} replay runs left running by a stopped process were failed (runner_restarted)", failed);
-        ticker = Thread.ofPlatform().daemon().name("zumik-replay-runner").start(this::loop);
+        ticker.start();
     }
 
     /** A run was queued here: look for due runs now rather than at the next tick. */
     public void queued() {
-        kick.release();
-    }
-
-    private void loop() {
-        while (!closed) {
-            try {
-                tick();
-            } catch (RuntimeException e) {
-                LOG.warn("replay runner: {}", e.getMessage());
-            }
-            try {
-                if (kick.tryAcquire(TICK_MS, TimeUnit.MILLISECONDS)) kick.drainPermits();
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
+        ticker.kick();
     }
 
     private void tick() {
@@ -111,7 +94,7 @@ public final class ReplayRunner implements AutoCloseable {
                     clock.millis());
         } finally {
             running.remove(id);
-            if (!closed) kick.release();
+            if (!closed) ticker.kick();
         }
     }
 
@@ -119,13 +102,6 @@ public final class ReplayRunner implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        if (ticker != null) {
-            ticker.interrupt();
-            try {
-                ticker.join(2_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        ticker.close();
     }
 }

@@ -55,13 +55,10 @@ public final class ReplayRuns {
     private final Clock clock;
     private final ClusterTargets clusters;
 
-    /** @param signer adds {@code alg}, {@code key_id} and {@code signature} to a report */
-    public ReplayRuns(ReplayStore store, AliasRegistry aliases, ModelCatalog catalog, PriceTable prices, TrafficSource traffic,
-                      UnaryOperator<ObjectNode> signer, Clock clock) {
-        this(store, aliases, catalog, prices, traffic, signer, clock, ClusterTargets.NONE);
-    }
-
-    /** @param clusters the project's BYOC clusters, which a side may name as {@code byoc:<cluster id>/<model path>} */
+    /**
+     * @param signer adds {@code alg}, {@code key_id} and {@code signature} to a report
+     * @param clusters the project's BYOC clusters, which a side may name as {@code byoc:<cluster id>/<model path>}
+     */
     public ReplayRuns(ReplayStore store, AliasRegistry aliases, ModelCatalog catalog, PriceTable prices, TrafficSource traffic,
                       UnaryOperator<ObjectNode> signer, Clock clock, ClusterTargets clusters) {
         this.clusters = clusters;

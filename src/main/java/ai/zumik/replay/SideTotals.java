@@ -73,7 +73,17 @@ final class SideTotals {
         return (costNanos + 500) / 1000;
     }
 
-    Long percentile(List<Long> values, double p) {
+    /** The nearest-rank {@code p} quantile of the known TTFTs, null when none is known. */
+    Long ttft(double p) {
+        return percentile(ttfts, p);
+    }
+
+    /** The nearest-rank {@code p} quantile of the known latencies, null when none is known. */
+    Long latency(double p) {
+        return percentile(latencies, p);
+    }
+
+    private static Long percentile(List<Long> values, double p) {
         if (values.isEmpty()) return null;
         List<Long> sorted = new ArrayList<>(values);
         sorted.sort(null);

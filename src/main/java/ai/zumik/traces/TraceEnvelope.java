@@ -93,20 +93,27 @@ public record TraceEnvelope(String traceSchemaVersion, String traceId, String pr
                     optText(s, "schedule.session_id", "session_id"), optText(s, "schedule.branch_id", "branch_id"),
                     optText(s, "schedule.concurrency_group", "concurrency_group"));
         }
-        List<PrefixMark> prefix = new ArrayList<>();
+        List<PrefixMark> prefix = List.of();
         JsonNode p = n.get("prefix");
         if (p != null && !p.isNull()) {
             if (!p.isArray()) throw new IllegalArgumentException("prefix: must be an array");
-            for (int i = 0; i < p.size(); i++) {
-                JsonNode m = p.get(i);
-                String at = "prefix[" + i + "]";
-                if (!m.isObject()) throw new IllegalArgumentException(at + ": must be an object");
-                prefix.add(new PrefixMark(reqLong(m, at + ".tokens", "tokens"), requiredText(m, at + ".fingerprint", "fingerprint")));
-            }
+            PrefixMark[] marks = new PrefixMark[p.size()];
+            for (int i = 0; i < marks.length; i++) marks[i] = mark(p.get(i), i);
+            prefix = List.of(marks);
         }
         String version = optText(n, "trace_schema_version", "trace_schema_version");
         return new TraceEnvelope(version == null ? SCHEMA_VERSION : version, traceId, optText(n, "project_id", "project_id"),
-                privacy, optText(n, "prefix_family_id", "prefix_family_id"), request, schedule, observed, List.copyOf(prefix));
+                privacy, optText(n, "prefix_family_id", "prefix_family_id"), request, schedule, observed, prefix);
+    }
+
+    /** {@code prefix[i]}; its path is built only for an error, not for each mark of each line scored. */
+    private static PrefixMark mark(JsonNode m, int i) {
+        if (!m.isObject()) throw new IllegalArgumentException("prefix[" + i + "]: must be an object");
+        try {
+            return new PrefixMark(reqLong(m, "tokens", "tokens"), requiredText(m, "fingerprint", "fingerprint"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("prefix[" + i + "]." + e.getMessage(), e);
+        }
     }
 
     /** The envelope as JSON, absent parts omitted. */

@@ -10,11 +10,13 @@ import ai.zumik.http.Params;
 import ai.zumik.json.Json;
 import ai.zumik.traces.TraceEnvelope;
 import ai.zumik.traces.TrafficSource;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
 import java.util.Set;
+import java.util.function.IntFunction;
 
 /**
  * {@code /v2/diagnostics} (read scope): {@code POST} scores inline {@code traces} or the project's
@@ -45,26 +47,27 @@ public final class DiagnosticsHandler {
         ScoringOptions options = options(req);
         String project = ex.principal().projectId();
         if (traffic.traces() != null) {
-            List<TraceEnvelope> parsed = traffic.traces();
-            ArrayNode traces = traffic.json();
-            ex.offload(() -> {
-                TraceLines lines = new TraceLines(new WorkloadScorer(options));
-                for (int i = 0; i < parsed.size(); i++) lines.accept(parsed.get(i), Json.bytes(traces.get(i)));
-                return diagnostics.create(project, source(lines.report(), "inline"));
-            }, doc -> ex.sendJson(200, doc));
+            ArrayNode sent = traffic.json();
+            ex.offload(() -> diagnostics.create(project, score(options, traffic.traces(), sent::get, "inline")),
+                    doc -> ex.sendJson(200, doc));
         } else {
-            String ref = traffic.ref();
-            int n = traffic.usageEvents();
             ex.offload(() -> {
-                List<TraceEnvelope> usage = this.traffic.lastUsage(project, n);
+                List<TraceEnvelope> usage = this.traffic.lastUsage(project, traffic.usageEvents());
                 if (usage.isEmpty()) {
                     throw Params.invalidValue("traffic_manifest_ref", "The project has no usage events to diagnose.");
                 }
-                TraceLines lines = new TraceLines(new WorkloadScorer(options));
-                for (TraceEnvelope t : usage) lines.accept(t, Json.bytes(t.toJson()));
-                return diagnostics.create(project, source(lines.report(), ref));
+                return diagnostics.create(project, score(options, usage, i -> usage.get(i).toJson(), traffic.ref()));
             }, doc -> ex.sendJson(200, doc));
         }
+    }
+
+    /** The report on {@code traces}, its digest over {@code json} of each, with where they came from. */
+    private static ObjectNode score(ScoringOptions options, List<TraceEnvelope> traces, IntFunction<JsonNode> json, String source) {
+        TraceLines lines = new TraceLines(new WorkloadScorer(options));
+        for (int i = 0; i < traces.size(); i++) lines.accept(traces.get(i), Json.bytes(json.apply(i)));
+        ObjectNode report = lines.report();
+        report.put("source", source);
+        return report;
     }
 
     public void get(Exchange ex) {
@@ -72,11 +75,6 @@ public final class DiagnosticsHandler {
         String project = ex.principal().projectId();
         ex.offload(() -> diagnostics.get(project, id).orElseThrow(() -> ApiError.notFound("No diagnostic with id '" + id
                 + "' exists in this project.").exception()), doc -> ex.sendJson(200, doc));
-    }
-
-    private static ObjectNode source(ObjectNode report, String source) {
-        report.put("source", source);
-        return report;
     }
 
     private static ScoringOptions options(ObjectNode req) {

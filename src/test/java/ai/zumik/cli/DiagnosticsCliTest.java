@@ -100,6 +100,27 @@ class DiagnosticsCliTest {
     }
 
     @Test
+    void linesAcrossReadChunksAnOverlongLineAndALastLineWithoutNewlineAreEachHandled() throws Exception {
+        // Past the 1 MiB read chunk: good lines until then (one of them straddles the chunk edge),
+        // a line over the 1 MiB limit (itself across chunks), and a last good line with no newline.
+        StringBuilder sb = new StringBuilder();
+        int good = 0;
+        while (sb.length() < (1 << 20) + 4096) {
+            sb.append(trace("t" + good, good * 10L, 2000, 1000, null)).append('\n');
+            good++;
+        }
+        assertThat(sb.charAt((1 << 20) - 1)).as("a line straddles the first chunk's edge").isNotEqualTo('\n');
+        sb.append("{\"trace_id\":\"").append("x".repeat((1 << 20) + 1)).append("\"}\n");
+        sb.append(trace("last", good * 10L, 2000, 1000, null));
+        JsonNode r = cli("diagnose", file("big.jsonl", sb.toString()).toString(), "--json").json();
+        assertThat(r.path("lines_scored").asLong()).isEqualTo(good + 1);
+        assertThat(r.path("lines_rejected").asLong()).isEqualTo(1);
+        assertThat(r.path("errors").get(0).path("line").asLong()).isEqualTo(good + 1);
+        assertThat(r.path("errors").get(0).path("error").asText()).isEqualTo("line longer than 1048576 bytes");
+        assertThat(r.at("/waterfall/candidate_reuse_tokens/tokens").asLong()).isEqualTo((good + 1) * 1000L);
+    }
+
+    @Test
     void emptyInputAllBadLinesAndMissingFilesExitWithTwo() throws Exception {
         Run empty = cli("diagnose", file("empty.jsonl", "").toString());
         assertThat(empty.exit()).isEqualTo(2);

@@ -149,6 +149,18 @@ class WorkloadScorerTest {
     }
 
     @Test
+    void aRepeatExactlyOneWindowAfterItsFamilyIsWithinItAndOneMillisecondMoreIsNot() {
+        // The window's edge is inclusive, as in the gateway's PrefixWindow.
+        ScoringOptions options = new ScoringOptions(1_000, 1024);
+        ObjectNode r = score(options,
+                new T("a", 1000).family("pf_a").at(0),
+                new T("b", 1000).family("pf_a").at(1_000),
+                new T("c", 1000).family("pf_a").at(2_001));
+        assertThat(component(r, "retention_locality")).isEqualTo(0.5);
+        assertThat(r.path("prefix_families").get(0).path("gaps_beyond_window").asLong()).isEqualTo(1);
+    }
+
+    @Test
     void withoutAProviderCounterRealizedIsZeroWithEvidenceUnknownNeverGuessed() {
         ObjectNode r = score(new T("a", 4000).family("pf_a").at(0).eligible(3000).candidate(0),
                 new T("b", 4000).family("pf_a").at(1000).eligible(3000).candidate(3000));

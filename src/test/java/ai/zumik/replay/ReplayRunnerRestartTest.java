@@ -91,6 +91,32 @@ class ReplayRunnerRestartTest {
     }
 
     @Test
+    void aRunOutlastingItsLeaseIsRenewedByItsRunnerAndCompletes(@TempDir Path dir) throws Exception {
+        ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
+        try (Database db = Database.open(null, dir, false)) {
+            ReplayStore store = new ReplayStore(db);
+            // The evaluation takes several 500 ms leases; only the runner's renewals keep its claim.
+            ReplayRunner runner = new ReplayRunner(store, run -> {
+                try {
+                    Thread.sleep(2_500);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return report(run);
+            }, blocking, CLOCK, Duration.ofMillis(500));
+            runner.start();
+            store.insert(queued("rpl_slow"), Json.array(), CLOCK.millis());
+            runner.queued();
+            ReplayRun done = await(store, "rpl_slow", ReplayStatus.COMPLETED);
+            assertThat(done.failureCode()).isNull();
+            assertThat(done.report().get("id").asText()).isEqualTo("rpl_slow");
+            runner.close();
+        } finally {
+            blocking.shutdownNow();
+        }
+    }
+
+    @Test
     void aRunWhoseLeaseLapsedIsFailedByAnyRunnerAndAQueuedRunIsClaimedOnce(@TempDir Path dir) throws Exception {
         ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
         try (Database db = Database.open(null, dir, false)) {

@@ -4,6 +4,7 @@ import ai.zumik.broker.BackgroundBrokers;
 import ai.zumik.ids.Ids;
 import ai.zumik.keys.ApiKeyService;
 import ai.zumik.store.Database;
+import ai.zumik.store.LeaseTicker;
 import ai.zumik.v1.files.FileStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,11 +49,9 @@ public final class BatchRunner implements AutoCloseable {
     private final int linesPerBatch;
     private final ConcurrentHashMap<String, BatchJob> jobs = new ConcurrentHashMap<>();
     private final AtomicInteger linesInFlight = new AtomicInteger();
-    private final Semaphore kick = new Semaphore(0);
+    private final LeaseTicker ticker = new LeaseTicker("zumik-batch-runner", TICK_MS, this::tick);
     private final Semaphore bodies = new Semaphore(BODY_BUDGET);
     private volatile boolean stopping;
-    private volatile boolean closed;
-    private Thread ticker;
 
     /**
      * @param brokers the event loops' brokers every line is sent through
@@ -74,23 +73,8 @@ public final class BatchRunner implements AutoCloseable {
     /** Starts claiming; call once the event loops (and their brokers) are up. */
     public void start() {
         if (store.database().dialect() == Database.Dialect.SQLITE) store.releaseAll();
-        ticker = Thread.ofPlatform().daemon().name("zumik-batch-runner").start(this::loop);
+        ticker.start();
         LOG.info("batch runner {} started (lease {} ms, {} lines in flight per batch)", owner, leaseMs, linesPerBatch);
-    }
-
-    private void loop() {
-        while (!closed) {
-            try {
-                tick();
-            } catch (RuntimeException e) {
-                LOG.warn("batch runner: {}", e.getMessage());
-            }
-            try {
-                if (kick.tryAcquire(TICK_MS, TimeUnit.MILLISECONDS)) kick.drainPermits();
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
     }
 
     private void tick() {
@@ -114,22 +98,21 @@ public final class BatchRunner implements AutoCloseable {
 
     /** A batch was created here: claim it now rather than at the next tick. */
     void created() {
-        kick.release();
+        ticker.kick();
     }
 
     /** A batch was cancelled here: tell its job at once if it runs here; other replicas learn it when they renew. */
     void cancelled(String batchId) {
         BatchJob j = jobs.get(batchId);
         if (j != null) j.cancelRequested();
-        kick.release();
+        ticker.kick();
     }
 
     void ended(BatchJob job) {
         jobs.remove(job.id(), job);
-        if (!stopping) kick.release();
+        if (!stopping) ticker.kick();
     }
 
-    /** Zumik is stopping: no batch is claimed and no line sent any more; lines in flight finish. */
     /**
      * Deletes every batch of the project and its request lines (a project purge); a batch still
      * running here finds its rows gone and stops.
@@ -138,6 +121,7 @@ public final class BatchRunner implements AutoCloseable {
         return store.purgeProject(projectId);
     }
 
+    /** Zumik is stopping: no batch is claimed and no line sent any more; lines in flight finish. */
     public void stopDispatching() {
         stopping = true;
         jobs.values().forEach(BatchJob::stop);
@@ -166,15 +150,7 @@ public final class BatchRunner implements AutoCloseable {
             }
         }
         if (!jobs.isEmpty()) LOG.warn("{} batches were still recording when Zumik stopped; they resume after their lease", jobs.size());
-        closed = true;
-        if (ticker != null) {
-            ticker.interrupt();
-            try {
-                ticker.join(2_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        ticker.close();
     }
 
     /** The replica-wide budget for the bodies of lines being run (see {@link #BODY_BUDGET}). */
