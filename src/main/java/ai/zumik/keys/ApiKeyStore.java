@@ -2,6 +2,7 @@ package ai.zumik.keys;
 
 import ai.zumik.ids.Ids;
 import ai.zumik.store.Database;
+import ai.zumik.store.Rows;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -102,7 +103,7 @@ final class ApiKeyStore {
                 if (!rs.next()) return Optional.empty();
                 ApiKey k = read(rs);
                 return Optional.of(new Found(k, new Quotas(k.rpmLimit(), k.tpmLimit(), k.budgetMicros(),
-                        nullableLong(rs, "p_rpm"), nullableLong(rs, "p_tpm"), nullableLong(rs, "p_budget"),
+                        Rows.longOrNull(rs, "p_rpm"), Rows.longOrNull(rs, "p_tpm"), Rows.longOrNull(rs, "p_budget"),
                         "allow".equals(rs.getString("p_overage")), cycle, rs.getLong("grants"), rs.getLong("key_spent"),
                         rs.getLong("cycle_spent"), rs.getLong("project_spent"))));
             }
@@ -172,14 +173,10 @@ final class ApiKeyStore {
 
     private static Project readProject(ResultSet rs) throws SQLException {
         return new Project(rs.getString("id"), rs.getString("name"), rs.getLong("created_at"),
-                nullableLong(rs, "rpm_limit"), nullableLong(rs, "tpm_limit"), nullableLong(rs, "monthly_budget_micros"),
-                rs.getString("overage_mode"), nullableLong(rs, "updated_at"));
+                Rows.longOrNull(rs, "rpm_limit"), Rows.longOrNull(rs, "tpm_limit"), Rows.longOrNull(rs, "monthly_budget_micros"),
+                rs.getString("overage_mode"), Rows.longOrNull(rs, "updated_at"));
     }
 
-    private static Long nullableLong(ResultSet rs, String column) throws SQLException {
-        long v = rs.getLong(column);
-        return rs.wasNull() ? null : v;
-    }
 
     Optional<ApiKey> find(String projectId, String keyId) {
         return db.call(c -> one(c, "SELECT " + COLUMNS + " FROM api_keys WHERE id = ? AND project_id = ?", keyId, projectId));
@@ -267,8 +264,8 @@ final class ApiKeyStore {
         Long revokedAt = rs.wasNull() ? null : revoked;
         return new ApiKey(rs.getString("id"), rs.getString("project_id"), rs.getString("name"),
                 rs.getString("masked"), Scope.split(rs.getString("scopes")), "active".equals(rs.getString("status")),
-                rs.getLong("created_at"), lastUsedAt, revokedAt, nullableLong(rs, "rpm_limit"),
-                nullableLong(rs, "tpm_limit"), nullableLong(rs, "budget_micros"));
+                rs.getLong("created_at"), lastUsedAt, revokedAt, Rows.longOrNull(rs, "rpm_limit"),
+                Rows.longOrNull(rs, "tpm_limit"), Rows.longOrNull(rs, "budget_micros"));
     }
 
     private static int update(Connection c, String sql, Object... args) throws SQLException {

@@ -1,8 +1,9 @@
 package ai.zumik.metering;
 
-import ai.zumik.reuse.ReuseAccount;
 import ai.zumik.ids.Ids;
+import ai.zumik.reuse.ReuseAccount;
 import ai.zumik.store.Database;
+import ai.zumik.store.Rows;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -240,20 +241,20 @@ public final class UsageQueries {
                 rs.getString("requested_model"), rs.getString("provider"), rs.getString("model"),
                 rs.getString("execution_mode"), rs.getString("execution_profile"), rs.getInt("stream") != 0,
                 rs.getInt("status"), rs.getString("outcome"), rs.getString("error_code"),
-                nullableLong(rs, "prompt_tokens"), nullableLong(rs, "cached_tokens"),
-                nullableLong(rs, "cache_write_tokens"), nullableLong(rs, "completion_tokens"),
-                nullableLong(rs, "reasoning_tokens"), nullableLong(rs, "ttft_ms"), rs.getLong("latency_ms"),
+                Rows.longOrNull(rs, "prompt_tokens"), Rows.longOrNull(rs, "cached_tokens"),
+                Rows.longOrNull(rs, "cache_write_tokens"), Rows.longOrNull(rs, "completion_tokens"),
+                Rows.longOrNull(rs, "reasoning_tokens"), Rows.longOrNull(rs, "ttft_ms"), rs.getLong("latency_ms"),
                 rs.getLong("created_at"), rs.getString("surface"), rs.getString("alias_release_id"),
                 template(rs.getString("decision_template_id"), rs.getString("decision_template")),
                 rs.getString("decision"), rs.getString("attempts"), rs.getString("qos"), rs.getString("output"),
-                rs.getInt("charged") != 0, nullableLong(rs, "cost_nanos"), rs.getString("price_revision"), reuse(rs));
+                rs.getInt("charged") != 0, Rows.longOrNull(rs, "cost_nanos"), rs.getString("price_revision"), reuse(rs));
     }
 
     private static ReuseAccount reuse(ResultSet rs) throws SQLException {
-        Long candidate = nullableLong(rs, "candidate_reuse_tokens");
+        Long candidate = Rows.longOrNull(rs, "candidate_reuse_tokens");
         if (candidate == null) return null;
         return new ReuseAccount(rs.getLong("eligible_reuse_tokens"), candidate,
-                ReuseAccount.counted(rs.getString("reuse_evidence_level")) ? nullableLong(rs, "cached_tokens") : null,
+                ReuseAccount.counted(rs.getString("reuse_evidence_level")) ? Rows.longOrNull(rs, "cached_tokens") : null,
                 rs.getString("prefix_family_id"), rs.getString("cache_tier"), rs.getString("reuse_evidence_level"),
                 rs.getLong("reuse_window_ms"));
     }
@@ -262,10 +263,6 @@ public final class UsageQueries {
         return id == null ? null : new DecisionTemplate(id, json);
     }
 
-    private static Long nullableLong(ResultSet rs, String column) throws SQLException {
-        long v = rs.getLong(column);
-        return rs.wasNull() ? null : v;
-    }
 
     private record Where(String sql, List<Object> args) {
         void bind(PreparedStatement ps) throws SQLException {

@@ -3,6 +3,7 @@ package ai.zumik.metering;
 import ai.zumik.json.Json;
 import ai.zumik.reuse.ReuseAccount;
 import ai.zumik.store.Database;
+import ai.zumik.store.Rows;
 import ai.zumik.traces.TraceEnvelope;
 import ai.zumik.traces.TrafficSource;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -52,9 +53,9 @@ public final class UsageTraffic implements TrafficSource {
                 List<Row> out = new ArrayList<>();
                 while (rs.next()) {
                     out.add(new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                            rs.getString(6), rs.getInt(7), longOrNull(rs, 8), longOrNull(rs, 9), longOrNull(rs, 10),
-                            longOrNull(rs, 11), rs.getLong(12), rs.getString(13), rs.getString(14), rs.getLong(15),
-                            longOrNull(rs, 16), longOrNull(rs, 17), rs.getString(18), rs.getString(19)));
+                            rs.getString(6), rs.getInt(7), Rows.longOrNull(rs, 8), Rows.longOrNull(rs, 9), Rows.longOrNull(rs, 10),
+                            Rows.longOrNull(rs, 11), rs.getLong(12), rs.getString(13), rs.getString(14), rs.getLong(15),
+                            Rows.longOrNull(rs, 16), Rows.longOrNull(rs, 17), rs.getString(18), rs.getString(19)));
                 }
                 return out;
             }
@@ -128,8 +129,4 @@ public final class UsageTraffic implements TrafficSource {
         return sorted[(sorted.length - 1) / 2];
     }
 
-    private static Long longOrNull(ResultSet rs, int column) throws SQLException {
-        long v = rs.getLong(column);
-        return rs.wasNull() ? null : v;
-    }
 }

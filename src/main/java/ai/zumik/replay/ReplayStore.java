@@ -3,6 +3,7 @@ package ai.zumik.replay;
 import ai.zumik.evidence.Jcs;
 import ai.zumik.json.Json;
 import ai.zumik.store.Database;
+import ai.zumik.store.Rows;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -144,14 +145,10 @@ public final class ReplayStore {
         String report = rs.getString(18);
         return new ReplayRun(rs.getString(1), rs.getString(2), ReplayStatus.parse(rs.getString(3)),
                 ReplayClass.parse(rs.getString(4)), rs.getString(5), rs.getString(6), rs.getLong(7), rs.getString(8), rs.getInt(9),
-                (ObjectNode) tree(rs.getString(10)), rs.getLong(11), longOrNull(rs, 12), longOrNull(rs, 13), longOrNull(rs, 14),
-                longOrNull(rs, 15), rs.getString(16), rs.getString(17), report == null ? null : (ObjectNode) tree(report));
+                (ObjectNode) tree(rs.getString(10)), rs.getLong(11), Rows.longOrNull(rs, 12), Rows.longOrNull(rs, 13), Rows.longOrNull(rs, 14),
+                Rows.longOrNull(rs, 15), rs.getString(16), rs.getString(17), report == null ? null : (ObjectNode) tree(report));
     }
 
-    private static Long longOrNull(ResultSet rs, int column) throws SQLException {
-        long v = rs.getLong(column);
-        return rs.wasNull() ? null : v;
-    }
 
     private static int update(Connection c, String sql, Object... args) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {

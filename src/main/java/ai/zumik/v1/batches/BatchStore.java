@@ -3,6 +3,7 @@ package ai.zumik.v1.batches;
 import ai.zumik.http.ApiError;
 import ai.zumik.inference.Usage;
 import ai.zumik.store.Database;
+import ai.zumik.store.Rows;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -351,17 +352,13 @@ final class BatchStore {
                 rs.getString("input_file_id"), rs.getString("completion_window"), BatchStatus.parse(rs.getString("status")),
                 rs.getString("model"), rs.getString("metadata"), rs.getString("errors"), rs.getString("output_file_id"),
                 rs.getString("error_file_id"), rs.getLong("output_expires_after"), rs.getLong("created_at"),
-                nullable(rs, "in_progress_at"), rs.getLong("expires_at"), nullable(rs, "finalizing_at"),
-                nullable(rs, "completed_at"), nullable(rs, "failed_at"), nullable(rs, "expired_at"),
-                nullable(rs, "cancelling_at"), nullable(rs, "cancelled_at"), rs.getLong("total_count"),
+                Rows.longOrNull(rs, "in_progress_at"), rs.getLong("expires_at"), Rows.longOrNull(rs, "finalizing_at"),
+                Rows.longOrNull(rs, "completed_at"), Rows.longOrNull(rs, "failed_at"), Rows.longOrNull(rs, "expired_at"),
+                Rows.longOrNull(rs, "cancelling_at"), Rows.longOrNull(rs, "cancelled_at"), rs.getLong("total_count"),
                 rs.getLong("completed_count"), rs.getLong("failed_count"), rs.getLong("input_tokens"),
                 rs.getLong("cached_tokens"), rs.getLong("output_tokens"), rs.getLong("reasoning_tokens"));
     }
 
-    private static Long nullable(ResultSet rs, String column) throws SQLException {
-        long v = rs.getLong(column);
-        return rs.wasNull() ? null : v;
-    }
 
     private static long orZero(Long v) {
         return v == null ? 0 : v;
