@@ -39,6 +39,7 @@ public record ZumikConfig(
         boolean allowPrivateUpstreams,
         Duration byocHeartbeatTimeout,
         double byocSaturation,
+        long stateCacheMegabytes,
         Map<String, String> otel) {
 
     public static final int DEFAULT_PORT = 8080;
@@ -237,6 +238,7 @@ public record ZumikConfig(
                 },
                 s.millis("ZUMIK_BYOC_HEARTBEAT_TIMEOUT_MS", 15_000),
                 s.integer("ZUMIK_BYOC_SATURATION_PERCENT", 90, null, 1, 100) / 100.0,
+                s.longInteger("ZUMIK_STATE_CACHE_MB", 64, 0, 16_384),
                 otel(env));
     }
 

@@ -5,6 +5,7 @@ import ai.zumik.catalog.ModelCatalog;
 import ai.zumik.ids.Ids;
 import ai.zumik.json.Json;
 import ai.zumik.provider.ProviderId;
+import ai.zumik.state.ArtifactStore;
 import ai.zumik.state.StateError;
 import ai.zumik.store.Database;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -265,6 +266,7 @@ public final class PurgeJobs {
             }
             for (String a : artifacts) exec(c, "UPDATE artifacts SET revoked_at = ? WHERE project_id = ? AND id = ? AND revoked_at IS NULL", now, project, a);
             for (String b : bundles) exec(c, "UPDATE bundles SET revoked_at = ? WHERE project_id = ? AND id = ? AND revoked_at IS NULL", now, project, b);
+            ArtifactStore.bumpStateEpoch(c, project);
             for (String s : sessions) {
                 exec(c, "UPDATE sessions SET revoked_at = ?, status = 'tombstoned' WHERE project_id = ? AND id = ? AND revoked_at IS NULL", now, project, s);
                 exec(c, "UPDATE branches SET revoked_at = ? WHERE project_id = ? AND session_id = ? AND revoked_at IS NULL", now, project, s);
@@ -310,6 +312,8 @@ public final class PurgeJobs {
             long v1 = scope instanceof Scope.Project ? exec(c, "DELETE FROM v1_responses WHERE project_id = ?", project) : 0;
             // Kept answers a retry could replay would bring purged content back.
             long idem = exec(c, "DELETE FROM idempotency_keys WHERE project_id = ?", project);
+            // In the deleting transaction: nothing a replica cached before the rows went survives them.
+            ArtifactStore.bumpStateEpoch(c, project);
             counts.put("artifacts", arts);
             counts.put("bundles", bnds);
             counts.put("sessions", scope instanceof Scope.Artifacts ? 0L : (long) sessions.size());

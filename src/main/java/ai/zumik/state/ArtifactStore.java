@@ -197,21 +197,35 @@ public final class ArtifactStore {
         });
     }
 
+    /** Revokes a bundle and bumps the project's state epoch in the same transaction (see {@link StateCache}). */
     public void revokeBundle(String project, String id) {
-        revoke("bundles", "bundle", project, id);
+        db.writeTransaction(c -> {
+            if (revokeOn(c, "bundles", project, id) == 0) throw new StateError.NotFound("bundle", id);
+            bumpStateEpoch(c, project);
+            return null;
+        });
+    }
+
+    /** Retires every replica's cached bundle items of the project ({@link StateCache}). */
+    public static void bumpStateEpoch(Connection c, String project) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE projects SET state_epoch = state_epoch + 1 WHERE id = ?")) {
+            ps.setString(1, project);
+            ps.executeUpdate();
+        }
     }
 
     private void revoke(String table, String kind, String project, String id) {
-        int n = db.call(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET revoked_at = ? "
-                    + "WHERE project_id = ? AND id = ? AND revoked_at IS NULL")) {
-                ps.setLong(1, clock.millis());
-                ps.setString(2, project);
-                ps.setString(3, id);
-                return ps.executeUpdate();
-            }
-        });
-        if (n == 0) throw new StateError.NotFound(kind, id);
+        if (db.call(c -> revokeOn(c, table, project, id)) == 0) throw new StateError.NotFound(kind, id);
+    }
+
+    private int revokeOn(Connection c, String table, String project, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET revoked_at = ? "
+                + "WHERE project_id = ? AND id = ? AND revoked_at IS NULL")) {
+            ps.setLong(1, clock.millis());
+            ps.setString(2, project);
+            ps.setString(3, id);
+            return ps.executeUpdate();
+        }
     }
 
     private static final String SELECT_ARTIFACT = "SELECT id, project_id, artifact_type, content_media_type, retention_class, "

@@ -37,10 +37,12 @@ public final class SessionStore {
 
     private final Database db;
     private final Clock clock;
+    private final StateCache cache;
 
-    public SessionStore(Database db, Clock clock) {
+    public SessionStore(Database db, Clock clock, StateCache cache) {
         this.db = db;
         this.clock = clock;
+        this.cache = cache;
     }
 
     // ---- sessions -----------------------------------------------------------------------------
@@ -265,17 +267,21 @@ public final class SessionStore {
      */
     public List<Event> append(String project, String sessionId, String branchId, long expectedVersion, String expectedHead,
                               List<NewEvent> events) {
-        return db.writeTransaction(c -> appendOn(c, project, sessionId, branchId, expectedVersion, expectedHead, events));
+        List<StateObjects.Artifact> made = new ArrayList<>();
+        List<Event> added = db.writeTransaction(c -> appendOn(c, project, sessionId, branchId, expectedVersion, expectedHead, events, made));
+        cache.appended(project, branchId, expectedVersion, added, made);
+        return added;
     }
 
     /**
      * {@link #append} on the caller's transaction. One guarded UPDATE moves the branch from the
      * expected version and head to the last new event (checking the branch and its session are
      * live in the same statement); only then are the events and their payload artifacts inserted,
-     * as JDBC batches. Nothing is written when the swap is lost.
+     * as JDBC batches. Nothing is written when the swap is lost. The artifacts made from events'
+     * {@code content} are added to {@code made}.
      */
     static List<Event> appendOn(Connection c, String project, String sessionId, String branchId, long expectedVersion,
-                                String expectedHead, List<NewEvent> events) throws SQLException {
+                                String expectedHead, List<NewEvent> events, List<StateObjects.Artifact> made) throws SQLException {
         for (NewEvent e : events) {
             if (e.payloadRef() != null && ArtifactStore.find(c, project, e.payloadRef()).isEmpty()) {
                 throw new StateError.Invalid("event.payload_ref", "artifact_not_found", "Invalid 'event.payload_ref': no artifact '"
@@ -284,7 +290,7 @@ public final class SessionStore {
         }
         long now = System.currentTimeMillis();
         List<Event> out = new ArrayList<>(events.size());
-        List<StateObjects.Artifact> made = new ArrayList<>();
+        int first = made.size();
         String head = expectedHead;
         long version = expectedVersion;
         for (NewEvent e : events) {
@@ -309,7 +315,7 @@ public final class SessionStore {
             Branch current = findBranch(c, project, sessionId, branchId).orElseThrow(() -> new StateError.NotFound("branch", branchId));
             throw new StateError.Conflict(branchId, current.version(), current.headEventId());
         }
-        ArtifactStore.insertAll(c, made);
+        ArtifactStore.insertAll(c, made.subList(first, made.size()));
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO events (id, project_id, session_id, branch_id, sequence, "
                 + "parent_event_id, event_type, payload_ref, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (Event ev : out) {
@@ -338,28 +344,71 @@ public final class SessionStore {
         });
     }
 
-    /** The events on {@code b}'s line with sequence ≤ {@code upTo}, oldest first. */
+    /** The events on {@code b}'s line with sequence ≤ {@code upTo}, oldest first, all read from the database. */
     static List<Event> history(Connection c, Branch b, long upTo) throws SQLException {
+        return history(c, b, upTo, null, null);
+    }
+
+    /**
+     * The events on {@code b}'s line with sequence ≤ {@code upTo}, oldest first: level by level up
+     * the fork chain, each branch's own events taken from {@code cache} as far as it holds them
+     * under {@code tag} and read from the database (then kept) beyond that. With a
+     * null cache everything is read.
+     */
+    static List<Event> history(Connection c, Branch b, long upTo, StateCache cache, StateCache.Tag tag) throws SQLException {
         List<List<Event>> parts = new ArrayList<>();
-        Branch at = b;
+        String id = b.id();
+        String parent = b.parentBranchId();
+        long fork = b.forkSequence();
         long limit = upTo;
         while (true) {
-            try (PreparedStatement ps = c.prepareStatement(SELECT_EVENT + " WHERE branch_id = ? AND sequence <= ? ORDER BY sequence")) {
-                ps.setString(1, at.id());
-                ps.setLong(2, limit);
-                ResultSet rs = ps.executeQuery();
-                List<Event> own = new ArrayList<>();
-                while (rs.next()) own.add(event(rs));
-                parts.add(own);
+            parts.add(ownEvents(c, id, parent, fork, limit, cache, tag));
+            if (parent == null) break;
+            limit = Math.min(limit, fork);
+            StateCache.Line known = cache == null ? null : cache.line(parent, tag);
+            id = parent;
+            if (known != null) {
+                parent = known.parentBranchId();
+                fork = known.forkSequence();
+            } else {
+                Branch p = anyBranch(c, b.projectId(), id).orElseThrow();
+                parent = p.parentBranchId();
+                fork = p.forkSequence();
             }
-            if (at.parentBranchId() == null) break;
-            limit = Math.min(limit, at.forkSequence());
-            at = anyBranch(c, b.projectId(), at.parentBranchId()).orElseThrow();
         }
         Collections.reverse(parts);
         List<Event> out = new ArrayList<>();
         parts.forEach(out::addAll);
         return out;
+    }
+
+    /**
+     * The branch's own events with sequence ≤ {@code limit} (they begin after its fork point and
+     * have no gaps, so the cache knows a prefix of them and reads only what follows it).
+     */
+    private static List<Event> ownEvents(Connection c, String branchId, String parent, long fork, long limit, StateCache cache,
+                                         StateCache.Tag tag) throws SQLException {
+        StateCache.Line line = cache == null ? null : cache.line(branchId, tag);
+        if (line != null && line.knownVersion() >= limit) return line.upTo(limit);
+        long known = line == null ? fork : line.knownVersion();
+        List<Event> fresh = new ArrayList<>();
+        if (limit > known) {
+            try (PreparedStatement ps = c.prepareStatement(SELECT_EVENT + " WHERE branch_id = ? AND sequence > ? AND sequence <= ? "
+                    + "ORDER BY sequence")) {
+                ps.setString(1, branchId);
+                ps.setLong(2, known);
+                ps.setLong(3, limit);
+                ResultSet rs = ps.executeQuery();
+                while (rs.next()) fresh.add(event(rs));
+            }
+        }
+        List<Event> own = new ArrayList<>((line == null ? 0 : line.own().size()) + fresh.size());
+        if (line != null) own.addAll(line.own());
+        own.addAll(fresh);
+        if (cache != null && fresh.size() == Math.max(0, limit - known)) { // no gap: keep it
+            cache.putLine(branchId, new StateCache.Line(parent, fork, List.copyOf(own), Math.max(limit, known), tag));
+        }
+        return own;
     }
 
     /** The event {@code eventId} when it is on {@code b}'s line. */
@@ -404,16 +453,17 @@ public final class SessionStore {
         }
     }
 
-    /** A live branch and its live session's base bundles, read together. */
-    record Head(Branch branch, List<String> baseBundleIds) {}
+    /** A live branch, its live session's base bundles, and the project's generation and state epoch, read together. */
+    record Head(Branch branch, List<String> baseBundleIds, StateCache.Tag tag) {}
 
     /**
      * The branch {@code branchId} (checked to belong to {@code sessionId} when both are given), or
      * the default branch of {@code sessionId}, with the session's base bundles, in one query.
      */
     static Head head(Connection c, String project, String sessionId, String branchId) throws SQLException {
-        String sql = SELECT_BRANCH.replace("FROM branches", ", s.base_bundle_ids FROM branches") + " b JOIN sessions s ON s.id = b.session_id "
-                + "WHERE b.project_id = ? AND b.revoked_at IS NULL AND s.revoked_at IS NULL AND "
+        String sql = SELECT_BRANCH.replace("FROM branches", ", s.base_bundle_ids, COALESCE(p.namespace_generation, 0), "
+                + "COALESCE(p.state_epoch, 0) FROM branches") + " b JOIN sessions s ON s.id = b.session_id "
+                + "LEFT JOIN projects p ON p.id = b.project_id WHERE b.project_id = ? AND b.revoked_at IS NULL AND s.revoked_at IS NULL AND "
                 + (branchId != null ? "b.id = ?" : "s.id = ? AND b.id = s.default_branch_id");
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, project);
@@ -429,7 +479,7 @@ public final class SessionStore {
             }
             List<String> bundles = new ArrayList<>();
             for (JsonNode n : ArtifactStore.tree(rs.getString(11))) bundles.add(n.textValue());
-            return new Head(b, bundles);
+            return new Head(b, bundles, new StateCache.Tag(rs.getLong(12), rs.getLong(13)));
         }
     }
 
@@ -482,33 +532,38 @@ public final class SessionStore {
                        String userEventId, String assistantEventId, String appendStatus) {}
 
     /**
-     * Records a response's turn. When {@code input} and {@code output} are given, the user and the
-     * assistant events are appended to the snapshot's branch with compare-and-swap at the version
-     * and head the snapshot was compiled from, so a turn lands only on the state it answered.
+     * Records a response's turn, in one transaction: the snapshot it ran against when it was
+     * compiled for this turn ({@code newSnapshot}: a turn's snapshot is stored with its record, not
+     * before the response runs), and — when {@code input} and {@code output} are given — the user
+     * and the assistant events, appended to the snapshot's branch with compare-and-swap at the
+     * version and head the snapshot was compiled from, so a turn lands only on the state it answered.
      */
-    public Turn recordTurn(String project, String responseId, Snapshot s, String materializationKey, String input, String output) {
-        return db.writeTransaction(c -> {
-            String userEvent = null;
-            String assistantEvent = null;
+    public Turn recordTurn(String project, String responseId, Snapshot s, boolean newSnapshot, String materializationKey,
+                           String input, String output) {
+        List<StateObjects.Artifact> made = new ArrayList<>();
+        List<Event> added = new ArrayList<>();
+        Turn turn = db.writeTransaction(c -> {
+            if (newSnapshot) insertSnapshot(c, s);
             String status = "not_appended";
             if (input != null && output != null) {
                 try {
-                    List<Event> added = appendOn(c, project, s.sessionId(), s.branchId(), s.branchVersion(), s.headEventId(),
-                            List.of(new NewEvent("user_message", null, input), new NewEvent("assistant_message", null, output)));
-                    userEvent = added.get(0).id();
-                    assistantEvent = added.get(1).id();
+                    added.addAll(appendOn(c, project, s.sessionId(), s.branchId(), s.branchVersion(), s.headEventId(),
+                            List.of(new NewEvent("user_message", null, input), new NewEvent("assistant_message", null, output)), made));
                     status = "appended";
                 } catch (StateError.Conflict | StateError.NotFound lost) {
                     status = "conflict"; // the swap wrote nothing: the turn is recorded without its events
                 }
             }
-            Turn t = new Turn(responseId, s.sessionId(), s.branchId(), s.id(), materializationKey, userEvent, assistantEvent, status);
+            Turn t = new Turn(responseId, s.sessionId(), s.branchId(), s.id(), materializationKey,
+                    added.isEmpty() ? null : added.get(0).id(), added.isEmpty() ? null : added.get(1).id(), status);
             update(c, "INSERT INTO response_state (response_id, project_id, session_id, branch_id, snapshot_id, "
                     + "materialization_key, user_event_id, assistant_event_id, append_status, created_at) "
                     + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", t.responseId(), project, t.sessionId(), t.branchId(), t.snapshotId(),
                     t.materializationKey(), t.userEventId(), t.assistantEventId(), t.appendStatus(), clock.millis());
             return t;
         });
+        if (!added.isEmpty()) cache.appended(project, s.branchId(), s.branchVersion(), added, made);
+        return turn;
     }
 
     public Optional<Turn> turn(String project, String responseId) {

@@ -46,10 +46,12 @@ public final class SnapshotCompiler {
 
     private final Database db;
     private final Clock clock;
+    private final StateCache cache;
 
-    public SnapshotCompiler(Database db, Clock clock) {
+    public SnapshotCompiler(Database db, Clock clock, StateCache cache) {
         this.db = db;
         this.clock = clock;
+        this.cache = cache;
     }
 
     /**
@@ -62,7 +64,7 @@ public final class SnapshotCompiler {
         return db.writeTransaction(c -> {
             Session session = SessionStore.findSession(c, project, sessionId).orElseThrow(() -> new StateError.NotFound("session", sessionId));
             Branch branch = SessionStore.findBranch(c, project, sessionId, branchId).orElseThrow(() -> new StateError.NotFound("branch", branchId));
-            Compiled compiled = compileOn(c, project, session.baseBundleIds(), branch, manifest);
+            Compiled compiled = compileOn(c, project, session.baseBundleIds(), branch, manifest, null);
             SessionStore.insertSnapshot(c, compiled.snapshot());
             return compiled.snapshot();
         });
@@ -73,36 +75,38 @@ public final class SnapshotCompiler {
 
     /**
      * For a turn: the head of {@code branchId} (or of the session's default branch when only
-     * {@code sessionId} is given) compiled, stored and materialized in one transaction, reading
-     * the line, the bundles and every artifact each with one query.
+     * {@code sessionId} is given) compiled and materialized, not yet stored (the turn's record
+     * stores it: {@link SessionStore#recordTurn}). One query reads the head with the project's
+     * generation and state epoch; the line, the bundles and the artifacts come from the
+     * {@link StateCache} as far as it holds them under those, and otherwise one query each.
      */
     public Compiled compileForTurn(String project, String sessionId, String branchId) {
-        return db.writeTransaction(c -> {
+        return db.call(c -> {
             SessionStore.Head head = SessionStore.head(c, project, sessionId, branchId);
-            Compiled compiled = compileOn(c, project, head.baseBundleIds(), head.branch(), null);
-            SessionStore.insertSnapshot(c, compiled.snapshot());
-            return compiled;
+            return compileOn(c, project, head.baseBundleIds(), head.branch(), null, head.tag());
         });
     }
 
-    private Compiled compileOn(Connection c, String project, List<String> baseBundleIds, Branch branch, ArrayNode manifest)
-            throws SQLException {
+    /** @param tag the generation and epoch read with the head, under which the cache may serve; null reads everything */
+    private Compiled compileOn(Connection c, String project, List<String> baseBundleIds, Branch branch, ArrayNode manifest,
+                               StateCache.Tag tag) throws SQLException {
         long now = clock.millis();
-        List<Event> history = SessionStore.history(c, branch, branch.version());
+        StateCache use = tag == null ? null : cache;
+        List<Event> history = SessionStore.history(c, branch, branch.version(), use, tag);
         ArrayNode blocks = Json.array();
-        if (manifest == null || manifest.isEmpty()) compiled(c, project, baseBundleIds, history, blocks);
+        if (manifest == null || manifest.isEmpty()) compiled(c, project, baseBundleIds, history, blocks, use, tag);
         else given(c, project, manifest, history, blocks);
-        Map<String, String[]> artifacts = artifacts(c, project, blocks);
+        Map<String, StateCache.Content> artifacts = artifacts(c, project, blocks, use, tag);
         ObjectNode versions = Json.object();
         for (JsonNode b : blocks) {
             String art = b.path("artifact_id").asText(null);
             if (art == null || versions.has(art)) continue;
-            String[] found = artifacts.get(art);
+            StateCache.Content found = artifacts.get(art);
             if (found == null) {
                 throw new StateError.Invalid(b.path("ref").asText().startsWith("evt_") ? "branch_id" : "session_id", "artifact_not_found",
                         "Artifact '" + art + "' that this state refers to was purged.");
             }
-            versions.put(art, found[0]);
+            versions.put(art, found.sha256());
         }
         ArrayNode ordered = Json.array();
         for (JsonNode b : blocks) ordered.add(b.get("ref").textValue());
@@ -119,15 +123,25 @@ public final class SnapshotCompiler {
         }
     }
 
-    private static void compiled(Connection c, String project, List<String> baseBundleIds, List<Event> history, ArrayNode blocks)
-            throws SQLException {
-        Map<String, Bundle> bundles = ArtifactStore.findBundles(c, project, baseBundleIds);
+    private static void compiled(Connection c, String project, List<String> baseBundleIds, List<Event> history, ArrayNode blocks,
+                                 StateCache cache, StateCache.Tag tag) throws SQLException {
+        Map<String, ArrayNode> items = new HashMap<>();
+        List<String> unknown = new ArrayList<>();
         for (String bundleId : baseBundleIds) {
-            Bundle bundle = bundles.get(bundleId);
+            ArrayNode known = cache == null ? null : cache.bundleItems(project, bundleId, tag);
+            if (known != null) items.put(bundleId, known);
+            else unknown.add(bundleId);
+        }
+        for (Bundle b : ArtifactStore.findBundles(c, project, unknown).values()) {
+            items.put(b.id(), b.items());
+            if (cache != null) cache.putBundleItems(project, b.id(), b.items(), tag);
+        }
+        for (String bundleId : baseBundleIds) {
+            ArrayNode bundle = items.get(bundleId);
             if (bundle == null) {
                 throw new StateError.Invalid("session_id", "bundle_not_found", "The session's base bundle '" + bundleId + "' was deleted.");
             }
-            for (JsonNode item : bundle.items()) {
+            for (JsonNode item : bundle) {
                 String art = item.get("artifact_id").textValue();
                 blocks.addObject().put("ref", art).put("role", item.get("role").textValue()).put("artifact_id", art);
             }
@@ -170,24 +184,33 @@ public final class SnapshotCompiler {
     }
 
     /**
-     * The digest and content of every artifact {@code blocks} name whose content still exists, in
-     * one query (a revoked handle still pins: snapshots keep what they saw).
+     * The digest and content of every artifact {@code blocks} name whose content still exists (a
+     * revoked handle still pins: snapshots keep what they saw): from the cache under {@code tag},
+     * the rest in one query, then kept.
      */
-    private static Map<String, String[]> artifacts(Connection c, String project, ArrayNode blocks) throws SQLException {
+    private static Map<String, StateCache.Content> artifacts(Connection c, String project, ArrayNode blocks, StateCache cache,
+                                                             StateCache.Tag tag) throws SQLException {
+        Map<String, StateCache.Content> out = new HashMap<>();
         List<String> ids = new ArrayList<>();
         for (JsonNode b : blocks) {
             String art = b.path("artifact_id").asText(null);
-            if (art != null && !ids.contains(art)) ids.add(art);
+            if (art == null || out.containsKey(art) || ids.contains(art)) continue;
+            StateCache.Content known = cache == null ? null : cache.content(project, art, tag);
+            if (known != null) out.put(art, known);
+            else ids.add(art);
         }
-        Map<String, String[]> out = new HashMap<>();
         for (int from = 0; from < ids.size(); from += 500) {
             List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, content_sha256, content FROM artifacts WHERE project_id = ? "
-                    + "AND content IS NOT NULL AND id IN (" + "?,".repeat(chunk.size() - 1) + "?)")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, content_sha256, content FROM artifacts "
+                    + "WHERE project_id = ? AND content IS NOT NULL AND id IN (" + "?,".repeat(chunk.size() - 1) + "?)")) {
                 ps.setString(1, project);
                 for (int i = 0; i < chunk.size(); i++) ps.setString(i + 2, chunk.get(i));
                 ResultSet rs = ps.executeQuery();
-                while (rs.next()) out.put(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
+                while (rs.next()) {
+                    StateCache.Content content = new StateCache.Content(rs.getString(2), rs.getString(3));
+                    out.put(rs.getString(1), content);
+                    if (cache != null) cache.putContent(project, rs.getString(1), content, tag);
+                }
             }
         }
         return out;
@@ -225,10 +248,10 @@ public final class SnapshotCompiler {
      * to the model.
      */
     public Materialized materialize(String project, Snapshot s) {
-        return db.call(c -> materialize(s, artifacts(c, project, s.blocks())));
+        return db.call(c -> materialize(s, artifacts(c, project, s.blocks(), null, null)));
     }
 
-    private static Materialized materialize(Snapshot s, Map<String, String[]> artifacts) {
+    private static Materialized materialize(Snapshot s, Map<String, StateCache.Content> artifacts) {
         ArrayNode messages = Json.array();
         ArrayNode tools = Json.array();
         ObjectNode format = null;
@@ -236,15 +259,15 @@ public final class SnapshotCompiler {
             String role = block.path("role").asText(null);
             String art = block.path("artifact_id").asText(null);
             if (role == null || art == null || role.equals("note")) continue;
-            String[] found = artifacts.get(art);
+            StateCache.Content found = artifacts.get(art);
             if (found == null) {
                 throw new StateError.Invalid("snapshot_id", "snapshot_unavailable", "Snapshot '" + s.id()
                         + "' cannot be materialized: artifact '" + art + "' it pins was purged.");
             }
-            if (!found[0].equals(s.artifactVersions().path(art).asText())) {
+            if (!found.sha256().equals(s.artifactVersions().path(art).asText())) {
                 throw new IllegalStateException("artifact " + art + " changed under snapshot " + s.id());
             }
-            String text = found[1];
+            String text = found.text();
             switch (role) {
                 case "tools" -> {
                     JsonNode parsed = parse(text, s.id(), art);

@@ -364,7 +364,7 @@ public final class ResponsesHandler {
                 if (plan != null) {
                     // The turn lands on the branch only when it completed against the branch's head.
                     boolean completed = error == null && "response.completed".equals(doneEvent) && e.output() != null;
-                    var turn = sessions.recordTurn(project, id, plan.snapshot(),
+                    var turn = sessions.recordTurn(project, id, plan.snapshot(), plan.append(),
                             SnapshotCompiler.materializationKey(plan.snapshot(), e.provider()),
                             plan.append() && completed ? input : null, completed ? e.output() : null);
                     json.set("state", StateJson.turn(turn));

@@ -283,6 +283,48 @@ class ReplicasTest {
         assertThat(conflicts.get()).as("the replicas really raced").isPositive();
     }
 
+    /**
+     * Each replica caches the lines, bundles and artifact texts its turns read (StateCache): what the
+     * other replica changes in between — an appended event, a purged payload, a deleted bundle —
+     * shows in the next turn on the first one, through the branch head, generation and state epoch
+     * read with every turn.
+     */
+    @Test
+    void aTurnOnOneReplicaSeesWhatTheOtherChangedSinceItsLastTurn() throws Exception {
+        String art = parse(post(a, "/v2/artifacts", "{\"artifact_type\":\"policy\",\"content\":\"Policy R.\"}", KEY).body())
+                .get("id").asText();
+        String bundle = parse(post(a, "/v2/bundles", "{\"items\":[{\"artifact_id\":\"" + art + "\",\"role\":\"system\"}]}", KEY)
+                .body()).get("id").asText();
+        JsonNode session = parse(post(a, "/v2/sessions", "{\"base_bundle_ids\":[\"" + bundle + "\"]}", KEY).body());
+        String sid = session.get("id").asText();
+        String br = session.get("default_branch_id").asText();
+        String turn = "{\"model\":\"gpt-4o-mini\",\"max_output_tokens\":10,\"branch_id\":\"" + br + "\",\"input\":\"%s\"}";
+        HttpResponse<String> first = post(a, "/v2/responses", turn.formatted("q1"), KEY);
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+
+        JsonNode head = parse(get(b, "/v2/sessions/" + sid + "/branches/" + br, KEY).body());
+        HttpResponse<String> note = post(b, "/v2/sessions/" + sid + "/branches/" + br + "/events", "{\"expected_version\":2,"
+                + "\"expected_head_event_id\":\"" + head.get("head_event_id").asText() + "\",\"event\":{\"event_type\":"
+                + "\"tool_result\",\"content\":\"from replica b\"}}", KEY);
+        assertThat(note.statusCode()).as(note.body()).isEqualTo(200);
+        assertThat(post(a, "/v2/responses", turn.formatted("q2"), KEY).statusCode()).isEqualTo(200);
+        assertThat(openai.lastRequest().json().get("messages")).extracting(m -> m.get("content").asText())
+                .containsExactly("Policy R.", "q1", "ok", "from replica b", "q2");
+
+        String payload = parse(note.body()).get("payload_ref").asText();
+        assertThat(parse(post(b, "/v2/purge-jobs", "{\"artifact_ids\":[\"" + payload + "\"]}", KEY).body()).get("status").asText())
+                .isEqualTo("completed");
+        assertThat(post(a, "/v2/responses", turn.formatted("q3"), KEY).statusCode()).isEqualTo(200);
+        assertThat(openai.lastRequest().body()).contains("q2").doesNotContain("from replica b");
+
+        HttpResponse<String> deleted = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + b.port() + "/v2/bundles/" + bundle))
+                .header("authorization", "Bearer " + KEY).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+        HttpResponse<String> after = post(a, "/v2/responses", turn.formatted("q4"), KEY);
+        assertThat(after.statusCode()).as(after.body()).isEqualTo(400);
+        assertThat(parse(after.body()).at("/error/code").asText()).isEqualTo("bundle_not_found");
+    }
+
     @Test
     void anIdempotencyKeyHoldsAcrossReplicas() throws Exception {
         String body = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"once\"}]}";

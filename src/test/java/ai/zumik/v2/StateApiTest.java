@@ -299,6 +299,58 @@ class StateApiTest extends GatewayFixture {
         assertThat(openai.lastRequest().body()).isEqualTo(body1);
     }
 
+    /**
+     * Turns read the line, the bundles and the artifacts through the per-replica state cache: what
+     * changed between two turns (events appended outside a turn, a deleted bundle, a purged
+     * artifact, a fork at an inherited event) must show in the next turn as if nothing were cached.
+     */
+    @Test
+    void turnsOnAWarmLineSeeEveryChangeMadeBetweenThem() {
+        String policy = artifact("policy", "Policy P.");
+        String bundle = ok(gw.post("/v2/bundles", "{\"items\":[{\"artifact_id\":\"" + policy + "\",\"role\":\"system\"}]}"))
+                .get("id").asText();
+        JsonNode s = ok(gw.post("/v2/sessions", "{\"base_bundle_ids\":[\"" + bundle + "\"]}"));
+        String sid = s.get("id").asText();
+        String br = s.get("default_branch_id").asText();
+        String turn = "{\"model\":\"gpt-4o-mini\",\"branch_id\":\"%s\",\"input\":\"%s\"}";
+
+        JsonNode r1 = ok(gw.post("/v2/responses", turn.formatted(br, "q1")));
+        assertThat(r1.at("/state/append_status").asText()).isEqualTo("appended");
+        // Events appended outside a turn land between the cached line and the head.
+        JsonNode head = ok(gw.get("/v2/sessions/" + sid + "/branches/" + br));
+        JsonNode note = append(sid, br, 2, head.get("head_event_id").asText(), "tool_result", "tool says 42");
+        ok(gw.post("/v2/responses", turn.formatted(br, "q2")));
+        JsonNode sent = openai.lastRequest().json().get("messages");
+        assertThat(sent).extracting(m -> m.get("content").asText())
+                .containsExactly("Policy P.", "q1", r1.get("output_text").asText(), "tool says 42", "q2");
+
+        // A fork at an inherited event (the note, sequence 3) of a fork: its line stops there.
+        String f1 = ok(gw.post("/v2/sessions/" + sid + "/branches", "{\"fork_from_branch_id\":\"" + br + "\"}")).get("id").asText();
+        String f2 = ok(gw.post("/v2/sessions/" + sid + "/branches", "{\"fork_from_branch_id\":\"" + f1 + "\","
+                + "\"fork_from_event_id\":\"" + note.get("id").asText() + "\"}")).get("id").asText();
+        JsonNode r3 = ok(gw.post("/v2/responses", turn.formatted(f2, "q3")));
+        assertThat(openai.lastRequest().json().get("messages")).extracting(m -> m.get("content").asText())
+                .containsExactly("Policy P.", "q1", r1.get("output_text").asText(), "tool says 42", "q3");
+        ok(gw.post("/v2/responses", turn.formatted(f2, "q4")));
+        assertThat(openai.lastRequest().json().get("messages")).extracting(m -> m.get("content").asText())
+                .as("the fork's own turn, appended and then read from the cache").hasSize(7).endsWith("q3", r3.get("output_text").asText(), "q4")
+                .doesNotContain("q2");
+
+        // A payload purged after it was read is never served from memory: the event stays, without it.
+        String payload = ok(gw.get("/v2/sessions/" + sid + "/branches/" + br + "/events")).at("/data/2/payload_ref").asText();
+        assertThat(ok(gw.post("/v2/purge-jobs", "{\"artifact_ids\":[\"" + payload + "\"]}")).get("status").asText())
+                .isEqualTo("completed");
+        ok(gw.post("/v2/responses", turn.formatted(br, "q5")));
+        assertThat(openai.lastRequest().body()).contains("q2").doesNotContain("tool says 42");
+
+        // A deleted bundle stops compiling at once, although its items were read before.
+        String s2 = ok(gw.post("/v2/sessions", "{\"base_bundle_ids\":[\"" + bundle + "\"]}")).get("default_branch_id").asText();
+        ok(gw.post("/v2/responses", turn.formatted(s2, "warm")));
+        ok(gw.delete("/v2/bundles/" + bundle, gw.adminKey()));
+        assertThat(error(gw.post("/v2/responses", turn.formatted(s2, "after delete")), 400).get("code").asText())
+                .isEqualTo("bundle_not_found");
+    }
+
     @Test
     void snapshotsPinTheBranchHeadAndTheirManifest() {
         String policy = artifact("policy", "P");
