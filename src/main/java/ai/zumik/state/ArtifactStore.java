@@ -59,20 +59,19 @@ public final class ArtifactStore {
         }
     }
 
-    private static final String INSERT_ARTIFACT = "INSERT INTO artifacts (id, project_id, artifact_type, content_media_type, "
-            + "retention_class, metadata, content, size_bytes, content_sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    static final String INSERT_ARTIFACT_COLUMNS = "INSERT INTO artifacts (id, project_id, artifact_type, content_media_type, "
+            + "retention_class, metadata, content, size_bytes, content_sha256, created_at)";
+    private static final String INSERT_ARTIFACT = INSERT_ARTIFACT_COLUMNS + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    /** An artifact's row in {@link #INSERT_ARTIFACT_COLUMNS} order. */
+    static Object[] row(Artifact a) {
+        return new Object[] {a.id(), a.projectId(), a.artifactType(), a.mediaType(), a.retentionClass(), Json.text(a.metadata()),
+                a.content(), a.sizeBytes(), a.sha256(), a.createdAtMs()};
+    }
 
     private static void bind(PreparedStatement ps, Artifact a) throws SQLException {
-        ps.setString(1, a.id());
-        ps.setString(2, a.projectId());
-        ps.setString(3, a.artifactType());
-        ps.setString(4, a.mediaType());
-        ps.setString(5, a.retentionClass());
-        ps.setString(6, Json.text(a.metadata()));
-        ps.setString(7, a.content());
-        ps.setLong(8, a.sizeBytes());
-        ps.setString(9, a.sha256());
-        ps.setLong(10, a.createdAtMs());
+        Object[] row = row(a);
+        for (int i = 0; i < row.length; i++) ps.setObject(i + 1, row[i]);
     }
 
     /** A text artifact made by Zumik itself (a turn's input or output), not yet stored. */

@@ -7,6 +7,7 @@ import ai.zumik.state.StateObjects.Event;
 import ai.zumik.state.StateObjects.Session;
 import ai.zumik.state.StateObjects.Snapshot;
 import ai.zumik.store.Database;
+import ai.zumik.store.Pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -288,9 +289,53 @@ public final class SessionStore {
                         + e.payloadRef() + "' exists in this project.");
             }
         }
+        Planned p = plan(project, sessionId, branchId, expectedVersion, expectedHead, events);
+        made.addAll(p.made());
+        if (update(c, SWAP, p.swapArgs(project)) == 0) {
+            findSession(c, project, sessionId).orElseThrow(() -> new StateError.NotFound("session", sessionId));
+            Branch current = findBranch(c, project, sessionId, branchId).orElseThrow(() -> new StateError.NotFound("branch", branchId));
+            throw new StateError.Conflict(branchId, current.version(), current.headEventId());
+        }
+        ArtifactStore.insertAll(c, p.made());
+        try (PreparedStatement ps = c.prepareStatement(INSERT_EVENT + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (Event ev : p.events()) {
+                Object[] row = eventRow(project, ev);
+                for (int i = 0; i < row.length; i++) ps.setObject(i + 1, row[i]);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        return p.events();
+    }
+
+    /**
+     * The compare-and-swap: only a writer that saw this exact version and head moves the branch
+     * (checking the branch and its session are live in the same statement).
+     */
+    private static final String SWAP = "UPDATE branches SET version = ?, head_event_id = ? WHERE id = ? AND project_id = ? "
+            + "AND session_id = ? AND revoked_at IS NULL AND version = ? AND COALESCE(head_event_id, '') = ? "
+            + "AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = ? AND s.revoked_at IS NULL)";
+    private static final String INSERT_EVENT = "INSERT INTO events (id, project_id, session_id, branch_id, sequence, "
+            + "parent_event_id, event_type, payload_ref, created_at)";
+
+    /** Events to append with the text artifacts they carry, made (ids, sequences, parents) but not stored. */
+    private record Planned(String sessionId, String branchId, long expectedVersion, String expectedHead, List<Event> events,
+                           List<StateObjects.Artifact> made) {
+        Event last() {
+            return events.getLast();
+        }
+
+        Object[] swapArgs(String project) {
+            return new Object[] {last().sequence(), last().id(), branchId, project, sessionId, expectedVersion,
+                    expectedHead == null ? "" : expectedHead, sessionId};
+        }
+    }
+
+    private static Planned plan(String project, String sessionId, String branchId, long expectedVersion, String expectedHead,
+                                List<NewEvent> events) {
         long now = System.currentTimeMillis();
         List<Event> out = new ArrayList<>(events.size());
-        int first = made.size();
+        List<StateObjects.Artifact> made = new ArrayList<>();
         String head = expectedHead;
         long version = expectedVersion;
         for (NewEvent e : events) {
@@ -305,34 +350,12 @@ public final class SessionStore {
             head = ev.id();
             version = ev.sequence();
         }
-        // The compare-and-swap: only a writer that saw this exact version and head moves the branch.
-        int won = update(c, "UPDATE branches SET version = ?, head_event_id = ? WHERE id = ? AND project_id = ? AND session_id = ? "
-                + "AND revoked_at IS NULL AND version = ? AND COALESCE(head_event_id, '') = ? "
-                + "AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = ? AND s.revoked_at IS NULL)",
-                version, head, branchId, project, sessionId, expectedVersion, expectedHead == null ? "" : expectedHead, sessionId);
-        if (won == 0) {
-            findSession(c, project, sessionId).orElseThrow(() -> new StateError.NotFound("session", sessionId));
-            Branch current = findBranch(c, project, sessionId, branchId).orElseThrow(() -> new StateError.NotFound("branch", branchId));
-            throw new StateError.Conflict(branchId, current.version(), current.headEventId());
-        }
-        ArtifactStore.insertAll(c, made.subList(first, made.size()));
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO events (id, project_id, session_id, branch_id, sequence, "
-                + "parent_event_id, event_type, payload_ref, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            for (Event ev : out) {
-                ps.setString(1, ev.id());
-                ps.setString(2, project);
-                ps.setString(3, sessionId);
-                ps.setString(4, branchId);
-                ps.setLong(5, ev.sequence());
-                ps.setString(6, ev.parentEventId());
-                ps.setString(7, ev.eventType());
-                ps.setString(8, ev.payloadRef());
-                ps.setLong(9, now);
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-        return out;
+        return new Planned(sessionId, branchId, expectedVersion, expectedHead, out, made);
+    }
+
+    private static Object[] eventRow(String project, Event ev) {
+        return new Object[] {ev.id(), project, ev.sessionId(), ev.branchId(), ev.sequence(), ev.parentEventId(), ev.eventType(),
+                ev.payloadRef(), ev.createdAtMs()};
     }
 
     /** The branch's whole line, oldest first: inherited events up to the fork point, then its own. */
@@ -435,22 +458,17 @@ public final class SessionStore {
 
     /** Stores a snapshot compiled by {@link SnapshotCompiler} on the caller's transaction. */
     static void insertSnapshot(Connection c, Snapshot s) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO snapshots (id, project_id, session_id, branch_id, "
-                + "branch_version, head_event_id, prompt_compiler_revision, ordered_block_manifest, artifact_versions, "
-                + "blocks, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, s.id());
-            ps.setString(2, s.projectId());
-            ps.setString(3, s.sessionId());
-            ps.setString(4, s.branchId());
-            ps.setLong(5, s.branchVersion());
-            ps.setString(6, s.headEventId());
-            ps.setString(7, s.promptCompilerRevision());
-            ps.setString(8, Json.text(s.orderedBlockManifest()));
-            ps.setString(9, Json.text(s.artifactVersions()));
-            ps.setString(10, Json.text(s.blocks()));
-            ps.setLong(11, s.createdAtMs());
-            ps.executeUpdate();
-        }
+        update(c, INSERT_SNAPSHOT, snapshotRow(s));
+    }
+
+    private static final String INSERT_SNAPSHOT = "INSERT INTO snapshots (id, project_id, session_id, branch_id, branch_version, "
+            + "head_event_id, prompt_compiler_revision, ordered_block_manifest, artifact_versions, blocks, created_at) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    private static Object[] snapshotRow(Snapshot s) {
+        return new Object[] {s.id(), s.projectId(), s.sessionId(), s.branchId(), s.branchVersion(), s.headEventId(),
+                s.promptCompilerRevision(), Json.text(s.orderedBlockManifest()), Json.text(s.artifactVersions()),
+                Json.text(s.blocks()), s.createdAtMs()};
     }
 
     /** A live branch, its live session's base bundles, and the project's generation and state epoch, read together. */
@@ -537,33 +555,53 @@ public final class SessionStore {
      * before the response runs), and — when {@code input} and {@code output} are given — the user
      * and the assistant events, appended to the snapshot's branch with compare-and-swap at the
      * version and head the snapshot was compiled from, so a turn lands only on the state it answered.
+     *
+     * <p>All of it is one {@link Pipeline} (one round trip on PostgreSQL): the swap, then the events'
+     * artifacts and the events, each inserted only if the branch's head is now the turn's assistant
+     * event — a fresh id, so exactly when the swap won (its row lock holds until the commit) — then
+     * the snapshot, then the record, whose {@code append_status} the same test decides. A lost swap
+     * writes the snapshot and the record, nothing else.
      */
     public Turn recordTurn(String project, String responseId, Snapshot s, boolean newSnapshot, String materializationKey,
                            String input, String output) {
-        List<StateObjects.Artifact> made = new ArrayList<>();
-        List<Event> added = new ArrayList<>();
-        Turn turn = db.writeTransaction(c -> {
-            if (newSnapshot) insertSnapshot(c, s);
-            String status = "not_appended";
-            if (input != null && output != null) {
-                try {
-                    added.addAll(appendOn(c, project, s.sessionId(), s.branchId(), s.branchVersion(), s.headEventId(),
-                            List.of(new NewEvent("user_message", null, input), new NewEvent("assistant_message", null, output)), made));
-                    status = "appended";
-                } catch (StateError.Conflict | StateError.NotFound lost) {
-                    status = "conflict"; // the swap wrote nothing: the turn is recorded without its events
-                }
+        Planned p = input == null || output == null ? null : plan(project, s.sessionId(), s.branchId(), s.branchVersion(),
+                s.headEventId(), List.of(new NewEvent("user_message", null, input), new NewEvent("assistant_message", null, output)));
+        Pipeline writes = new Pipeline(db.dialect());
+        String won = " WHERE EXISTS (SELECT 1 FROM branches WHERE id = ? AND head_event_id = ?)";
+        if (p != null) {
+            writes.add(SWAP, p.swapArgs(project));
+            for (StateObjects.Artifact a : p.made()) {
+                writes.add(ArtifactStore.INSERT_ARTIFACT_COLUMNS + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?" + won,
+                        concat(ArtifactStore.row(a), s.branchId(), p.last().id()));
             }
-            Turn t = new Turn(responseId, s.sessionId(), s.branchId(), s.id(), materializationKey,
-                    added.isEmpty() ? null : added.get(0).id(), added.isEmpty() ? null : added.get(1).id(), status);
-            update(c, "INSERT INTO response_state (response_id, project_id, session_id, branch_id, snapshot_id, "
-                    + "materialization_key, user_event_id, assistant_event_id, append_status, created_at) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", t.responseId(), project, t.sessionId(), t.branchId(), t.snapshotId(),
-                    t.materializationKey(), t.userEventId(), t.assistantEventId(), t.appendStatus(), clock.millis());
-            return t;
-        });
-        if (!added.isEmpty()) cache.appended(project, s.branchId(), s.branchVersion(), added, made);
-        return turn;
+            for (Event ev : p.events()) {
+                writes.add(INSERT_EVENT + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?" + won, concat(eventRow(project, ev), s.branchId(), p.last().id()));
+            }
+        }
+        if (newSnapshot) writes.add(INSERT_SNAPSHOT, snapshotRow(s));
+        String record = "INSERT INTO response_state (response_id, project_id, session_id, branch_id, snapshot_id, materialization_key, "
+                + "user_event_id, assistant_event_id, append_status, created_at) ";
+        Object[] known = {responseId, project, s.sessionId(), s.branchId(), s.id(), materializationKey};
+        if (p == null) {
+            writes.add(record + "VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, 'not_appended', ?)", concat(known, clock.millis()));
+        } else {
+            writes.add(record + "SELECT ?, ?, ?, ?, ?, ?, CASE WHEN w THEN ? END, CASE WHEN w THEN ? END, "
+                    + "CASE WHEN w THEN 'appended' ELSE 'conflict' END, ? FROM (SELECT EXISTS (SELECT 1 FROM branches "
+                    + "WHERE id = ? AND head_event_id = ?) AS w) g", concat(known, p.events().get(0).id(), p.last().id(),
+                    clock.millis(), s.branchId(), p.last().id()));
+        }
+        int[] counts = db.writeTransaction(writes::run);
+        boolean appended = p != null && counts[0] == 1;
+        if (appended) cache.appended(project, s.branchId(), s.branchVersion(), p.events(), p.made());
+        return new Turn(responseId, s.sessionId(), s.branchId(), s.id(), materializationKey,
+                appended ? p.events().get(0).id() : null, appended ? p.last().id() : null,
+                p == null ? "not_appended" : appended ? "appended" : "conflict");
+    }
+
+    private static Object[] concat(Object[] head, Object... tail) {
+        Object[] all = java.util.Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, all, head.length, tail.length);
+        return all;
     }
 
     public Optional<Turn> turn(String project, String responseId) {

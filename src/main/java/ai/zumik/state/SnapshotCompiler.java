@@ -87,16 +87,37 @@ public final class SnapshotCompiler {
         });
     }
 
-    /** @param tag the generation and epoch read with the head, under which the cache may serve; null reads everything */
+    /**
+     * @param tag the generation and epoch read with the head, under which the cache may serve; null
+     *     reads everything. A compiled line's body comes from the cache whole when it holds it.
+     */
     private Compiled compileOn(Connection c, String project, List<String> baseBundleIds, Branch branch, ArrayNode manifest,
                                StateCache.Tag tag) throws SQLException {
         long now = clock.millis();
-        StateCache use = tag == null ? null : cache;
-        List<Event> history = SessionStore.history(c, branch, branch.version(), use, tag);
+        String id = Ids.next("snp_", now);
+        boolean own = manifest == null || manifest.isEmpty();
+        StateCache.Body body = own && tag != null
+                ? cache.body(project, branch.headEventId(), branch.version(), baseBundleIds, tag) : null;
+        if (body == null) {
+            body = compileBody(c, id, project, baseBundleIds, branch, own ? null : manifest, tag == null ? null : cache, tag);
+            if (own && tag != null) cache.putBody(project, branch.headEventId(), branch.version(), baseBundleIds, tag, body);
+        }
+        Snapshot s = new Snapshot(id, project, branch.sessionId(), branch.id(), branch.version(), branch.headEventId(), REVISION,
+                own ? body.ordered() : manifest.deepCopy(), body.versions(), body.blocks(), now);
+        Materialized m = body.materialized();
+        // The request built from it is the caller's to change: a copy, never the cached nodes.
+        return new Compiled(s, new Materialized(m.messages().deepCopy(), m.tools().deepCopy(),
+                m.responseFormat() == null ? null : m.responseFormat().deepCopy()));
+    }
+
+    private static StateCache.Body compileBody(Connection c, String snapshotId, String project, List<String> baseBundleIds,
+                                               Branch branch, ArrayNode manifest, StateCache cache, StateCache.Tag tag)
+            throws SQLException {
+        List<Event> history = SessionStore.history(c, branch, branch.version(), cache, tag);
         ArrayNode blocks = Json.array();
-        if (manifest == null || manifest.isEmpty()) compiled(c, project, baseBundleIds, history, blocks, use, tag);
+        if (manifest == null) compiled(c, project, baseBundleIds, history, blocks, cache, tag);
         else given(c, project, manifest, history, blocks);
-        Map<String, StateCache.Content> artifacts = artifacts(c, project, blocks, use, tag);
+        Map<String, StateCache.Content> artifacts = artifacts(c, project, blocks, cache, tag);
         ObjectNode versions = Json.object();
         for (JsonNode b : blocks) {
             String art = b.path("artifact_id").asText(null);
@@ -110,10 +131,7 @@ public final class SnapshotCompiler {
         }
         ArrayNode ordered = Json.array();
         for (JsonNode b : blocks) ordered.add(b.get("ref").textValue());
-        Snapshot s = new Snapshot(Ids.next("snp_", now), project, branch.sessionId(), branch.id(), branch.version(),
-                branch.headEventId(), REVISION, manifest == null || manifest.isEmpty() ? ordered : manifest.deepCopy(), versions,
-                blocks, now);
-        return new Compiled(s, materialize(s, artifacts));
+        return new StateCache.Body(ordered, versions, blocks, materialize(snapshotId, versions, blocks, artifacts));
     }
 
     private static void checkRevision(String revision) {
@@ -248,35 +266,36 @@ public final class SnapshotCompiler {
      * to the model.
      */
     public Materialized materialize(String project, Snapshot s) {
-        return db.call(c -> materialize(s, artifacts(c, project, s.blocks(), null, null)));
+        return db.call(c -> materialize(s.id(), s.artifactVersions(), s.blocks(), artifacts(c, project, s.blocks(), null, null)));
     }
 
-    private static Materialized materialize(Snapshot s, Map<String, StateCache.Content> artifacts) {
+    private static Materialized materialize(String snapshotId, ObjectNode artifactVersions, ArrayNode blocks,
+                                            Map<String, StateCache.Content> artifacts) {
         ArrayNode messages = Json.array();
         ArrayNode tools = Json.array();
         ObjectNode format = null;
-        for (JsonNode block : s.blocks()) {
+        for (JsonNode block : blocks) {
             String role = block.path("role").asText(null);
             String art = block.path("artifact_id").asText(null);
             if (role == null || art == null || role.equals("note")) continue;
             StateCache.Content found = artifacts.get(art);
             if (found == null) {
-                throw new StateError.Invalid("snapshot_id", "snapshot_unavailable", "Snapshot '" + s.id()
+                throw new StateError.Invalid("snapshot_id", "snapshot_unavailable", "Snapshot '" + snapshotId
                         + "' cannot be materialized: artifact '" + art + "' it pins was purged.");
             }
-            if (!found.sha256().equals(s.artifactVersions().path(art).asText())) {
-                throw new IllegalStateException("artifact " + art + " changed under snapshot " + s.id());
+            if (!found.sha256().equals(artifactVersions.path(art).asText())) {
+                throw new IllegalStateException("artifact " + art + " changed under snapshot " + snapshotId);
             }
             String text = found.text();
             switch (role) {
                 case "tools" -> {
-                    JsonNode parsed = parse(text, s.id(), art);
-                    if (!(parsed instanceof ArrayNode list)) throw unusable(s.id(), art, "a tools block must be a JSON array");
+                    JsonNode parsed = parse(text, snapshotId, art);
+                    if (!(parsed instanceof ArrayNode list)) throw unusable(snapshotId, art, "a tools block must be a JSON array");
                     tools.addAll(list);
                 }
                 case "response_schema", "schema" -> {
-                    JsonNode schema = parse(text, s.id(), art);
-                    if (!schema.isObject()) throw unusable(s.id(), art, "a response schema must be a JSON object");
+                    JsonNode schema = parse(text, snapshotId, art);
+                    if (!schema.isObject()) throw unusable(snapshotId, art, "a response schema must be a JSON object");
                     format = Json.object().put("type", "json_schema");
                     format.putObject("json_schema").put("name", "response").put("strict", true).set("schema", schema);
                 }

@@ -18,12 +18,17 @@ import java.util.List;
  * deletion outlives it); deleting a bundle bumps the epoch in the transaction that revokes it. So a
  * purge or a deletion on any replica retires what every replica holds.
  *
- * <p>Bounded: {@value #MAX_LINES} branch lines, {@value #MAX_BUNDLES} bundles and
+ * <p>On top of those, what a line compiles to ({@link Body}) is kept by its head event, bundles and
+ * tag, so the turns of one line (and of its forks at the same event) share one compiled body.
+ *
+ * <p>Bounded: {@value #MAX_LINES} branch lines, {@value #MAX_BUNDLES} bundles, {@value #MAX_BODIES}
+ * compiled bodies and
  * {@code ZUMIK_STATE_CACHE_MB} of artifact text (64 MiB by default; 0 turns the cache off).
  */
 public final class StateCache {
     static final int MAX_LINES = 20_000;
     static final int MAX_BUNDLES = 10_000;
+    static final int MAX_BODIES = 2_000;
 
     /** The project's namespace generation and state epoch, read with the branch head; entries are valid under an equal tag. */
     public record Tag(long generation, long epoch) {}
@@ -48,10 +53,20 @@ public final class StateCache {
 
     private record Key(String project, String id) {}
 
+    /**
+     * What a line compiles to, the same for every snapshot of it: the head event fixes the whole
+     * line (events never change but by a purge), the base bundles their items.
+     */
+    record Body(ArrayNode ordered, com.fasterxml.jackson.databind.node.ObjectNode versions, ArrayNode blocks,
+                SnapshotCompiler.Materialized materialized) {}
+
+    private record BodyKey(String project, String headEventId, long version, List<String> bundles, Tag tag) {}
+
     private final boolean enabled;
     private final Cache<String, Line> lines;
     private final Cache<Key, Items> bundles;
     private final Cache<Key, TaggedContent> contents;
+    private final Cache<BodyKey, Body> bodies;
 
     /** @param maxContentBytes artifact text kept, in UTF-16 code units × 2; 0 keeps nothing at all */
     public StateCache(long maxContentBytes) {
@@ -60,6 +75,7 @@ public final class StateCache {
         this.bundles = Caffeine.newBuilder().executor(Runnable::run).maximumSize(enabled ? MAX_BUNDLES : 0).build();
         this.contents = Caffeine.newBuilder().executor(Runnable::run).maximumWeight(Math.max(0, maxContentBytes))
                 .<Key, TaggedContent>weigher((k, v) -> 64 + 2 * v.content().text().length()).build();
+        this.bodies = Caffeine.newBuilder().executor(Runnable::run).maximumSize(enabled ? MAX_BODIES : 0).build();
     }
 
     /** The cache the composition root makes from {@code ZUMIK_STATE_CACHE_MB}. */
@@ -107,5 +123,13 @@ public final class StateCache {
 
     void putContent(String project, String artifactId, Content content, Tag tag) {
         if (enabled) contents.put(new Key(project, artifactId), new TaggedContent(content, tag));
+    }
+
+    Body body(String project, String headEventId, long version, List<String> bundles, Tag tag) {
+        return bodies.getIfPresent(new BodyKey(project, headEventId, version, bundles, tag));
+    }
+
+    void putBody(String project, String headEventId, long version, List<String> bundles, Tag tag, Body body) {
+        if (enabled) bodies.put(new BodyKey(project, headEventId, version, List.copyOf(bundles), tag), body);
     }
 }

@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
  * nothing once its route, status and provider have been seen: label strings are built once.
  */
 public final class Metrics {
-    private static final long[] OVERHEAD_BUCKETS = {10, 25, 50, 75, 100, 150, 200, 250, 300, 400, 500, 750, 1_000, 1_500,
+    private static final long[] OVERHEAD_BUCKETS = {10, 25, 50, 75, 100, 150, 200, 250, 300, 400, 500, 600, 750, 1_000, 1_250, 1_500, 2_000,
             2_500, 5_000, 10_000, 25_000, 100_000};
     private static final long[] LATENCY_BUCKETS = {1_000, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000,
             1_000_000, 2_500_000, 5_000_000, 10_000_000, 30_000_000, 60_000_000, 300_000_000};

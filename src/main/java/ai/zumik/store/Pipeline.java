@@ -1,0 +1,61 @@
+package ai.zumik.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Statements that run together on the caller's transaction, in order: on PostgreSQL sent in one
+ * round trip (pgjdbc sends the parts of a multi-statement query with a single Sync), on SQLite one
+ * after another (it runs in-process: there is no round trip to save). A statement that must not
+ * take effect unless an earlier one did says so in its own SQL (a guard such as
+ * {@code WHERE EXISTS (...)}): nothing is decided between them.
+ */
+public final class Pipeline {
+    private final boolean oneTrip;
+    private final List<String> statements = new ArrayList<>();
+    private final List<Object[]> args = new ArrayList<>();
+
+    public Pipeline(Database.Dialect dialect) {
+        this.oneTrip = dialect == Database.Dialect.POSTGRESQL;
+    }
+
+    /** Adds a statement (no {@code ;} of its own) and its arguments, bound with {@code setObject}. */
+    public Pipeline add(String sql, Object... arguments) {
+        statements.add(sql);
+        args.add(arguments);
+        return this;
+    }
+
+    /** Runs every statement; returns each one's update count, in order. */
+    public int[] run(Connection c) throws SQLException {
+        int[] counts = new int[statements.size()];
+        if (!oneTrip) {
+            for (int i = 0; i < counts.length; i++) {
+                try (PreparedStatement ps = c.prepareStatement(statements.get(i))) {
+                    bind(ps, 1, args.get(i));
+                    counts[i] = ps.executeUpdate();
+                }
+            }
+            return counts;
+        }
+        try (PreparedStatement ps = c.prepareStatement(String.join(";\n", statements))) {
+            int at = 1;
+            for (Object[] a : args) at = bind(ps, at, a);
+            boolean results = ps.execute();
+            for (int i = 0; i < counts.length; i++) {
+                if (i > 0) results = ps.getMoreResults();
+                counts[i] = results ? -1 : ps.getUpdateCount();
+            }
+        }
+        return counts;
+    }
+
+    private static int bind(PreparedStatement ps, int from, Object[] values) throws SQLException {
+        int at = from;
+        for (Object v : values) ps.setObject(at++, v);
+        return at;
+    }
+}

@@ -1,0 +1,109 @@
+package ai.zumik.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.zumik.json.Json;
+import ai.zumik.store.Database;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A turn's record is one pipeline (one round trip on PostgreSQL) whose inserts are guarded by the
+ * compare-and-swap in its first statement: on both stores, a won swap writes the snapshot, the two
+ * events with their texts and the record; a lost one writes the snapshot and the record only, and
+ * the next turn compiles the line as the database has it.
+ */
+@Tag("postgres")
+@Timeout(120)
+class TurnRecordTest {
+    private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+    private static final String PROJECT = "proj_turns";
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void aWonSwapWritesTheTurnAndALostOneOnlyItsSnapshotAndRecord(String store, @TempDir Path dir) throws Exception {
+        String schema = "zumik_turn_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String url = store.equals("sqlite") ? null : SERVER + "&currentSchema=" + schema;
+        try (Database db = Database.open(url, dir, false)) {
+            db.call(c -> SessionStore.update(c, "INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)", PROJECT, "t", 1L));
+            StateCache cache = new StateCache(1 << 20);
+            SessionStore sessions = new SessionStore(db, Clock.systemUTC(), cache);
+            SnapshotCompiler compiler = new SnapshotCompiler(db, Clock.systemUTC(), cache);
+            StateObjects.Session s = sessions.createSession(PROJECT, List.of(), Json.object());
+            String br = s.defaultBranchId();
+
+            var first = compiler.compileForTurn(PROJECT, s.id(), null);
+            var won = sessions.recordTurn(PROJECT, "rsp_1", first.snapshot(), true, "mk_1", "question one", "answer one");
+            assertThat(won.appendStatus()).isEqualTo("appended");
+            assertThat(won.userEventId()).startsWith("evt_");
+            assertThat(count(db, "SELECT count(*) FROM events WHERE branch_id = ?", br)).isEqualTo(2);
+            assertThat(count(db, "SELECT count(*) FROM artifacts WHERE content IN ('question one', 'answer one')", null)).isEqualTo(2);
+            assertThat(count(db, "SELECT count(*) FROM snapshots WHERE id = ?", first.snapshot().id())).isEqualTo(1);
+            assertThat(status(db, "rsp_1")).isEqualTo("appended|" + won.userEventId() + "|" + won.assistantEventId());
+
+            // Someone else appends while the second turn runs: its swap is lost.
+            var second = compiler.compileForTurn(PROJECT, null, br);
+            assertThat(second.materialized().messages()).extracting(m -> m.get("content").asText())
+                    .containsExactly("question one", "answer one");
+            sessions.append(PROJECT, s.id(), br, 2, won.assistantEventId(), List.of(new SessionStore.NewEvent("note", null, "meanwhile")));
+            var lost = sessions.recordTurn(PROJECT, "rsp_2", second.snapshot(), true, "mk_2", "question two", "answer two");
+            assertThat(lost.appendStatus()).isEqualTo("conflict");
+            assertThat(lost.userEventId()).isNull();
+            assertThat(count(db, "SELECT count(*) FROM events WHERE branch_id = ?", br)).as("nothing of the lost turn").isEqualTo(3);
+            assertThat(count(db, "SELECT count(*) FROM artifacts WHERE content IN ('question two', 'answer two')", null)).isZero();
+            assertThat(count(db, "SELECT count(*) FROM snapshots WHERE id = ?", second.snapshot().id())).isEqualTo(1);
+            assertThat(status(db, "rsp_2")).isEqualTo("conflict|null|null");
+            assertThat(sessions.branch(PROJECT, s.id(), br).version()).isEqualTo(3);
+
+            // A pinned snapshot's response records without storing the snapshot again.
+            var pinned = sessions.recordTurn(PROJECT, "rsp_3", first.snapshot(), false, "mk_1", null, null);
+            assertThat(pinned.appendStatus()).isEqualTo("not_appended");
+            assertThat(status(db, "rsp_3")).isEqualTo("not_appended|null|null");
+
+            var third = compiler.compileForTurn(PROJECT, s.id(), br);
+            assertThat(third.materialized().messages()).extracting(m -> m.get("content").asText())
+                    .as("notes are not shown to the model; the lost turn is not there").containsExactly("question one", "answer one");
+            assertThat(third.snapshot().branchVersion()).isEqualTo(3);
+        } finally {
+            if (url != null) {
+                try (Connection c = DriverManager.getConnection(SERVER)) {
+                    c.createStatement().execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+                }
+            }
+        }
+    }
+
+    private static long count(Database db, String sql, String arg) {
+        return db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                if (arg != null) ps.setString(1, arg);
+                ResultSet rs = ps.executeQuery();
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    private static String status(Database db, String response) {
+        return db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT append_status, user_event_id, assistant_event_id FROM response_state "
+                    + "WHERE response_id = ?")) {
+                ps.setString(1, response);
+                ResultSet rs = ps.executeQuery();
+                rs.next();
+                return rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getString(3);
+            }
+        });
+    }
+}
