@@ -222,7 +222,13 @@ class CountersTest {
     void aCheckMadeOnAnEventLoopIsAnsweredOnThatLoopWithoutAHandOff() {
         try (RedisCounters c = redis(prefix(), new ManualClock())) {
             List<Slot> slots = List.of(new Slot.Window("k:loop", 10, 0));
-            Context loop = VERTX.getOrCreateContext();
+            // Not this thread's context (Vert.x keeps one per outside thread): the counters send calls
+            // made off the loops from that one, and the check must start on a loop of its own.
+            CompletableFuture<Context> own = new CompletableFuture<>();
+            Thread.ofPlatform().start(() -> own.complete(VERTX.getOrCreateContext()));
+            Context loop = own.join();
+            CompletableFuture<Thread> offLoops = new CompletableFuture<>();
+            VERTX.getOrCreateContext().runOnContext(v -> offLoops.complete(Thread.currentThread()));
             CompletableFuture<Thread> caller = new CompletableFuture<>();
             CompletableFuture<Thread> answered = new CompletableFuture<>();
             CompletableFuture<Verdict> verdict = new CompletableFuture<>();
@@ -234,6 +240,7 @@ class CountersTest {
                 });
             });
             assertThat(verdict.join().by()).as("counted in Redis").isSameAs(c);
+            assertThat(caller.join()).as("a loop of its own").isNotSameAs(offLoops.join());
             assertThat(answered.join()).isSameAs(caller.join());
             assertThat(c.fallbacks()).isZero();
         }
