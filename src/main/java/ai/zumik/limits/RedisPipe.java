@@ -54,6 +54,8 @@ final class RedisPipe {
     private Buffer inbox;
     private int read;
     private long timer = -1;
+    /** The call found overdue once, given one more loop pass before the pipe fails. */
+    private Call overdue;
     private boolean closed;
 
     /**
@@ -136,15 +138,26 @@ final class RedisPipe {
         Call oldest = calls.peek();
         if (oldest == null) return;
         long delayMs = Math.max(1, (oldest.deadlineNanos - System.nanoTime() + 999_999) / 1_000_000);
-        timer = vertx.setTimer(delayMs, id -> {
-            timer = -1;
-            Call first = calls.peek();
-            if (first != null && System.nanoTime() - first.deadlineNanos >= 0) {
-                fail(new IllegalStateException("Redis did not answer within " + timeoutNanos / 1_000_000 + " ms"));
-            } else {
-                armTimer();
-            }
-        });
+        timer = vertx.setTimer(delayMs, id -> expire());
+    }
+
+    /**
+     * Fails the pipe when its oldest call is overdue, but only after the loop has had one pass to
+     * read what arrived: a loop that was busy past the deadline (a burst, a cold start) may hold the
+     * reply unread, and that is not Redis being late.
+     */
+    private void expire() {
+        timer = -1;
+        Call first = calls.peek();
+        if (first == null) return;
+        if (System.nanoTime() - first.deadlineNanos < 0) {
+            armTimer();
+        } else if (first != overdue) {
+            overdue = first;
+            timer = vertx.setTimer(1, id -> expire());
+        } else {
+            fail(new IllegalStateException("Redis did not answer within " + timeoutNanos / 1_000_000 + " ms"));
+        }
     }
 
     private void fail(RuntimeException why) {

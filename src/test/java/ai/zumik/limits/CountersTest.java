@@ -248,6 +248,28 @@ class CountersTest {
 
     @Test
     @Tag("redis")
+    void aReplyThatArrivedWhileTheLoopWasBusyPastTheTimeoutStillCounts() {
+        try (RedisCounters c = new RedisCounters(REDIS, prefix(), 100, VERTX, new LocalCounters(new ManualClock()))) {
+            List<Slot> slots = List.of(new Slot.Window("k:busy", 10, 0));
+            assertThat(admit(c, slots, 0, 0).by()).as("connected").isSameAs(c);
+            CompletableFuture<Context> own = new CompletableFuture<>();
+            Thread.ofPlatform().start(() -> own.complete(VERTX.getOrCreateContext()));
+            CompletableFuture<Verdict> verdict = new CompletableFuture<>();
+            own.join().runOnContext(v -> {
+                c.admit(slots, 0, 0, verdict::complete);
+                try {
+                    Thread.sleep(300); // the loop is busy with something else while Redis answers
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertThat(verdict.join().by()).as("Redis answered in time; the loop read it late").isSameAs(c);
+            assertThat(c.fallbacks()).isZero();
+        }
+    }
+
+    @Test
+    @Tag("redis")
     void aRedisThatHasForgottenTheScriptsGetsThemInFullAndStillCounts() {
         String prefix = prefix();
         try (RedisCounters c = redis(prefix, new ManualClock()); JedisPooled j = new JedisPooled(URI.create(REDIS))) {
