@@ -7,6 +7,7 @@
 #
 #   bench/governance.sh                         # ~6 minutes, writes bench/out/governance.md
 #   DURATION=8 WARM=30 ROUNDS=2 bench/governance.sh
+#   PORT_BASE=19600 bench/governance.sh         # every port moved (default 19300)
 #
 # CPU per request: each process's user+system time (/proc/PID/stat) over a wrk window divided by
 # the requests it completed, in alternating rounds. Latency: one open-loop generator at RATE req/s
@@ -34,7 +35,9 @@ mkdir -p "$out/classes"
 "$java_home/bin/javac" -nowarn -cp "$jar" -d "$out/classes" "$root"/bench/src/*.java
 cp="$jar:$out/classes"
 
-up=19300; bare=19390; off=19380; local=19381; shared=19382
+# PORT_BASE moves every port (upstream at the base, the servers 80-90 above it) off those of another run.
+base=${PORT_BASE:-19300}
+up=$base; bare=$((base + 90)); off=$((base + 80)); local=$((base + 81)); shared=$((base + 82))
 key="zk_live_GOVERNgovernGOVERNgovernGOVERN12"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }

@@ -270,11 +270,15 @@ public final class Zumik implements AutoCloseable {
                     fileLimits.adminRpm() != null ? fileLimits.adminRpm() : LimitDefaults.NONE.adminRpm(),
                     fileLimits.defaultMaxOutputTokens() != null ? fileLimits.defaultMaxOutputTokens()
                             : LimitDefaults.NONE.defaultOutputTokens(), config.governance().billing());
+            Vertx vertx = Vertx.vertx(new VertxOptions()
+                    .setPreferNativeTransport(true)
+                    .setEventLoopPoolSize(config.eventLoops()));
+            opened.add(() -> vertx.close().await());
             LocalCounters localCounters = new LocalCounters(clock);
             Counters counters = localCounters;
             if (config.redisUrl() != null) {
                 RedisCounters redisCounters = new RedisCounters(config.redisUrl(), config.redisPrefix(),
-                        config.governance().redisTimeoutMs(), blocking, localCounters);
+                        config.governance().redisTimeoutMs(), vertx, localCounters);
                 opened.add(redisCounters);
                 helpers.add(redisCounters);
                 metrics.gauge("zumik_limits_redis_fallbacks_total", redisCounters::fallbacks);
@@ -289,10 +293,6 @@ public final class Zumik implements AutoCloseable {
             metrics.gauge("zumik_admission_running", admission::running);
             metrics.gauge("zumik_admission_queued", admission::queued);
 
-            Vertx vertx = Vertx.vertx(new VertxOptions()
-                    .setPreferNativeTransport(true)
-                    .setEventLoopPoolSize(config.eventLoops()));
-            opened.add(() -> vertx.close().await());
             int port = config.port() == 0 ? freePort(config.host()) : config.port();
             AtomicInteger inFlight = new AtomicInteger();
             List<HttpFront> fronts = new CopyOnWriteArrayList<>();

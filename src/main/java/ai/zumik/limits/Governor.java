@@ -42,6 +42,7 @@ public final class Governor {
     /** Keyed by the principal object itself (weak keys compare identity): a reloaded key gets a new plan. */
     private final Cache<Principal, Plan> plans = Caffeine.newBuilder().weakKeys().executor(Runnable::run)
             .maximumSize(100_000).build();
+    private final ThreadLocal<LastPlan> lastPlan = new ThreadLocal<>();
 
     /**
      * @param counters where inference limits and budgets are counted (Redis when replicas share one)
@@ -63,7 +64,7 @@ public final class Governor {
      * once when nothing had to leave this thread.
      */
     public void admit(Principal p, Ask ask, Executor loop, Consumer<Admission> then) {
-        Plan plan = plans.get(p, this::plan);
+        Plan plan = planOf(p);
         List<Slot> slots = plan.slots();
         if (slots.isEmpty()) {
             then.accept(Permit.FREE);
@@ -84,6 +85,22 @@ public final class Governor {
 
     /** The slots of one principal, worked out once per cached principal (the key cache reloads it every few seconds). */
     private record Plan(List<Slot> slots, boolean tokenLimited, boolean budgeted) {}
+
+    /** A thread's last principal and its plan (held apart: a cached plan must not hold its weak key). */
+    private record LastPlan(Principal principal, Plan plan) {}
+
+    /**
+     * The plan of {@code p}: the one this thread used last when it is for the same principal object
+     * (an agent's requests come one after another on one key), else from the cache. The weak-keyed
+     * cache lookup was the largest single cost of an admission.
+     */
+    private Plan planOf(Principal p) {
+        LastPlan last = lastPlan.get();
+        if (last != null && last.principal() == p) return last.plan();
+        Plan plan = plans.get(p, this::plan);
+        lastPlan.set(new LastPlan(p, plan));
+        return plan;
+    }
 
     private Plan plan(Principal p) {
         Quotas q = p.quotas();

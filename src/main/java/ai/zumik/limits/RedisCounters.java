@@ -1,17 +1,22 @@
 package ai.zumik.limits;
 
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
 import java.net.URI;
-import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.Executor;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.JedisPooled;
-import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
  * Counters shared by every replica through Redis: one Lua script admits a request against all its
@@ -20,6 +25,10 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * {@code r} (requests), {@code t} (tokens) expiring two minutes after they open; budgets are hashes
  * {@code spent}, {@code resv}, where {@code spent} starts from the database's total the first time
  * any replica meets the budget.
+ *
+ * <p>Each event loop talks to Redis over its own pipelined connection ({@link RedisPipe}): the
+ * script call is written and its reply read on the loop that admits the request, so a check costs
+ * one round trip and no thread hand-off.
  *
  * <p>Redis is never allowed to hang a request: calls time out after {@code ZUMIK_REDIS_TIMEOUT_MS}
  * (100 ms by default), and when Redis fails the request is counted by this replica's own
@@ -99,40 +108,61 @@ public final class RedisCounters implements Counters, AutoCloseable {
             return 0
             """;
 
-    private final JedisPooled redis;
+    private final Vertx vertx;
+    private final NetClient client;
+    private final String host;
+    private final int port;
+    private final int timeoutMs;
+    private final List<String> auth;
+    private final Integer database;
+    /** Where calls from outside an event loop (tests, worker threads) are sent from. */
+    private final Context offLoop;
+    /** One pipe per event-loop thread, used only by that thread. */
+    private final Map<Thread, RedisPipe> pipes = new ConcurrentHashMap<>();
     private final String prefix;
-    private final Executor blocking;
     private final LocalCounters fallback;
     private final LongAdder fallbacks = new LongAdder();
-    private volatile String admitSha;
-    private volatile String settleSha;
     private volatile long downUntilMs;
     private long lastWarningMs;
 
+    /** A script sent by its SHA-1 (EVALSHA), and in full (EVAL) when Redis does not have it yet. */
+    private record Script(String source, String sha) {
+        static Script of(String source) {
+            try {
+                return new Script(source, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1")
+                        .digest(source.getBytes(StandardCharsets.UTF_8))));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private static final Script ADMIT_SCRIPT = Script.of(ADMIT);
+    private static final Script SETTLE_SCRIPT = Script.of(SETTLE);
+
     /**
-     * @param blocking where the blocking Redis calls run (virtual threads)
+     * @param vertx whose event loops call Redis, each on its own connection
      * @param fallback this replica's own counters, used while Redis is unreachable
      */
-    public RedisCounters(String redisUrl, String prefix, int timeoutMs, Executor blocking, LocalCounters fallback) {
+    public RedisCounters(String redisUrl, String prefix, int timeoutMs, Vertx vertx, LocalCounters fallback) {
         URI uri = URI.create(redisUrl);
-        var config = DefaultJedisClientConfig.builder().connectionTimeoutMillis(timeoutMs).socketTimeoutMillis(timeoutMs)
-                .blockingSocketTimeoutMillis(timeoutMs);
         String userInfo = uri.getUserInfo();
-        if (userInfo != null) {
+        if (userInfo == null) {
+            this.auth = null;
+        } else {
             int colon = userInfo.indexOf(':');
-            if (colon > 0) config.user(userInfo.substring(0, colon));
-            config.password(colon >= 0 ? userInfo.substring(colon + 1) : userInfo);
+            this.auth = colon > 0 ? List.of("AUTH", userInfo.substring(0, colon), userInfo.substring(colon + 1))
+                    : List.of("AUTH", colon == 0 ? userInfo.substring(1) : userInfo);
         }
         String path = uri.getPath();
-        if (path != null && path.length() > 1) config.database(Integer.parseInt(path.substring(1)));
-        // One pooled connection per request in flight: the default 8 would queue a busy replica's checks.
-        var pool = new org.apache.commons.pool2.impl.GenericObjectPoolConfig<redis.clients.jedis.Connection>();
-        pool.setMaxTotal(256);
-        pool.setMaxIdle(256);
-        pool.setMinIdle(8);
-        this.redis = new JedisPooled(pool, new HostAndPort(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort()), config.build());
+        this.database = path != null && path.length() > 1 ? Integer.valueOf(path.substring(1)) : null;
+        this.host = uri.getHost();
+        this.port = uri.getPort() < 0 ? 6379 : uri.getPort();
+        this.timeoutMs = timeoutMs;
+        this.vertx = vertx;
+        this.client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(timeoutMs).setTcpNoDelay(true));
+        this.offLoop = vertx.getOrCreateContext();
         this.prefix = prefix + ":limits:";
-        this.blocking = blocking;
         this.fallback = fallback;
     }
 
@@ -142,40 +172,43 @@ public final class RedisCounters implements Counters, AutoCloseable {
             fallback.admit(slots, tokens, costNanos, then);
             return;
         }
-        blocking.execute(() -> {
-            Verdict v;
-            try {
-                v = admitInRedis(slots, tokens, costNanos);
-            } catch (RuntimeException e) {
-                failed(e);
+        int n = slots.size();
+        Buffer keysAndArgs = Buffer.buffer(64 * n);
+        for (Slot s : slots) RedisPipe.bulk(keysAndArgs, prefix + s.key());
+        for (Slot s : slots) {
+            switch (s) {
+                case Slot.Window w -> {
+                    RedisPipe.bulk(keysAndArgs, "w");
+                    RedisPipe.bulk(keysAndArgs, w.rpm());
+                    RedisPipe.bulk(keysAndArgs, w.tpm());
+                }
+                case Slot.Budget b -> {
+                    RedisPipe.bulk(keysAndArgs, b.kind() == Slot.Kind.CREDITS ? "c" : "b");
+                    RedisPipe.bulk(keysAndArgs, b.limitNanos());
+                    RedisPipe.bulk(keysAndArgs, b.baseSpentNanos());
+                }
+            }
+        }
+        RedisPipe.bulk(keysAndArgs, tokens);
+        RedisPipe.bulk(keysAndArgs, costNanos);
+        eval(ADMIT_SCRIPT, n, 3 * n + 2, keysAndArgs, (out, failure) -> {
+            Verdict v = null;
+            if (failure == null) {
+                try {
+                    v = verdict((List<?>) out, n);
+                } catch (RuntimeException unreadable) {
+                    failure = unreadable;
+                }
+            }
+            if (failure != null) {
+                failed(failure);
                 v = fallback.admit(slots, tokens, costNanos);
             }
             then.accept(v);
         });
     }
 
-    private Verdict admitInRedis(List<Slot> slots, long tokens, long costNanos) {
-        int n = slots.size();
-        List<String> keys = new ArrayList<>(n);
-        List<String> args = new ArrayList<>(3 * n + 2);
-        for (Slot s : slots) {
-            keys.add(prefix + s.key());
-            switch (s) {
-                case Slot.Window w -> {
-                    args.add("w");
-                    args.add(Long.toString(w.rpm()));
-                    args.add(Long.toString(w.tpm()));
-                }
-                case Slot.Budget b -> {
-                    args.add(b.kind() == Slot.Kind.CREDITS ? "c" : "b");
-                    args.add(Long.toString(b.limitNanos()));
-                    args.add(Long.toString(b.baseSpentNanos()));
-                }
-            }
-        }
-        args.add(Long.toString(tokens));
-        args.add(Long.toString(costNanos));
-        List<?> out = (List<?>) eval(true, keys, args);
+    private Verdict verdict(List<?> out, int n) {
         long index = number(out.get(0));
         long now = number(out.get(3));
         if (index > 0) return Verdict.refusal((int) index - 1, number(out.get(1)) == 2, number(out.get(2)), now, this);
@@ -193,52 +226,71 @@ public final class RedisCounters implements Counters, AutoCloseable {
     @Override
     public void settle(List<Slot> slots, long[] windowStart, long reservedTokens, long actualTokens, long reservedCost,
                        long actualCost) {
-        blocking.execute(() -> {
-            List<String> keys = new ArrayList<>(slots.size());
-            List<String> args = new ArrayList<>(3 * slots.size());
-            for (int i = 0; i < slots.size(); i++) {
-                Slot s = slots.get(i);
-                keys.add(prefix + s.key());
-                switch (s) {
-                    case Slot.Window w -> {
-                        args.add("w");
-                        args.add(Long.toString(windowStart[i]));
-                        args.add(Long.toString(w.tpm() > 0 ? actualTokens - reservedTokens : 0));
-                    }
-                    case Slot.Budget b -> {
-                        args.add("b");
-                        args.add(Long.toString(reservedCost));
-                        args.add(Long.toString(actualCost));
-                    }
+        int n = slots.size();
+        Buffer keysAndArgs = Buffer.buffer(64 * n);
+        for (Slot s : slots) RedisPipe.bulk(keysAndArgs, prefix + s.key());
+        for (int i = 0; i < n; i++) {
+            switch (slots.get(i)) {
+                case Slot.Window w -> {
+                    RedisPipe.bulk(keysAndArgs, "w");
+                    RedisPipe.bulk(keysAndArgs, windowStart[i]);
+                    RedisPipe.bulk(keysAndArgs, w.tpm() > 0 ? actualTokens - reservedTokens : 0);
+                }
+                case Slot.Budget b -> {
+                    RedisPipe.bulk(keysAndArgs, "b");
+                    RedisPipe.bulk(keysAndArgs, reservedCost);
+                    RedisPipe.bulk(keysAndArgs, actualCost);
                 }
             }
-            try {
-                eval(false, keys, args);
-            } catch (RuntimeException e) {
-                // The reservation expires with nothing: a window with its minute, a budget's only
-                // after Redis forgets it. Spend is never lost: the database keeps every event's cost.
-                failed(e);
+        }
+        eval(SETTLE_SCRIPT, n, 3 * n, keysAndArgs, (out, failure) -> {
+            // The reservation expires with nothing: a window with its minute, a budget's only
+            // after Redis forgets it. Spend is never lost: the database keeps every event's cost.
+            if (failure != null) failed(failure);
+        });
+    }
+
+    /**
+     * Runs {@code script} on this event loop's connection (from elsewhere: on a loop of its own),
+     * by SHA first; a Redis that has not seen the script yet (or flushed it) gets it in full.
+     */
+    private void eval(Script script, int keys, int args, Buffer keysAndArgs, RedisPipe.Reply reply) {
+        Context here = Vertx.currentContext();
+        if (here == null || !here.isEventLoopContext()) {
+            offLoop.runOnContext(v -> eval(script, keys, args, keysAndArgs, reply));
+            return;
+        }
+        RedisPipe pipe = pipe();
+        pipe.send(evalCommand("EVALSHA", script.sha(), keys, args, keysAndArgs), (out, failure) -> {
+            if (failure instanceof RedisPipe.ReplyError e && e.getMessage().startsWith("NOSCRIPT")) {
+                pipe.send(evalCommand("EVAL", script.source(), keys, args, keysAndArgs), reply);
+            } else {
+                reply.accept(out, failure);
             }
         });
     }
 
-    private Object eval(boolean admit, List<String> keys, List<String> args) {
-        String sha = admit ? admitSha : settleSha;
-        String script = admit ? ADMIT : SETTLE;
-        if (sha == null) {
-            sha = redis.scriptLoad(script);
-            if (admit) admitSha = sha;
-            else settleSha = sha;
+    private static Buffer evalCommand(String verb, String scriptOrSha, int keys, int args, Buffer keysAndArgs) {
+        Buffer b = Buffer.buffer(keysAndArgs.length() + scriptOrSha.length() + 40);
+        RedisPipe.arrayHeader(b, 3 + keys + args);
+        RedisPipe.bulk(b, verb);
+        RedisPipe.bulk(b, scriptOrSha);
+        RedisPipe.bulk(b, keys);
+        return b.appendBuffer(keysAndArgs);
+    }
+
+    private RedisPipe pipe() {
+        Thread loop = Thread.currentThread();
+        RedisPipe pipe = pipes.get(loop);
+        if (pipe == null || !pipe.open()) {
+            pipe = new RedisPipe(vertx, client, host, port, timeoutMs, auth, database);
+            pipes.put(loop, pipe);
         }
-        try {
-            return redis.evalsha(sha, keys, args);
-        } catch (JedisNoScriptException flushed) {
-            return redis.eval(script, keys, args);
-        }
+        return pipe;
     }
 
     private static long number(Object o) {
-        return o instanceof Long l ? l : Long.parseLong(o instanceof byte[] b ? new String(b) : o.toString());
+        return o instanceof Long l ? l : Long.parseLong((String) o);
     }
 
     private void failed(RuntimeException e) {
@@ -266,6 +318,7 @@ public final class RedisCounters implements Counters, AutoCloseable {
 
     @Override
     public void close() {
-        redis.close();
+        for (RedisPipe pipe : pipes.values()) pipe.close();
+        client.close();
     }
 }

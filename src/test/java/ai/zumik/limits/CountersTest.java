@@ -13,6 +13,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -118,8 +126,15 @@ class CountersTest {
         return "zumik_t_" + UUID.randomUUID().toString().substring(0, 8);
     }
 
+    private static final Vertx VERTX = Vertx.vertx();
+
+    @AfterAll
+    static void closeVertx() {
+        VERTX.close().await();
+    }
+
     private static RedisCounters redis(String prefix, ManualClock clock) {
-        return new RedisCounters(REDIS, prefix, 500, Executors.newVirtualThreadPerTaskExecutor(), new LocalCounters(clock));
+        return new RedisCounters(REDIS, prefix, 500, VERTX, new LocalCounters(clock));
     }
 
     private static Verdict admit(Counters c, List<Slot> slots, long tokens, long cost) {
@@ -187,8 +202,7 @@ class CountersTest {
     @Tag("redis")
     void anUnreachableRedisFallsBackToThisReplicaAtOnceAndSaysSo() {
         LocalCounters local = new LocalCounters(new ManualClock());
-        try (RedisCounters down = new RedisCounters("redis://127.0.0.1:1", prefix(), 200,
-                Executors.newVirtualThreadPerTaskExecutor(), local)) {
+        try (RedisCounters down = new RedisCounters("redis://127.0.0.1:1", prefix(), 200, VERTX, local)) {
             List<Slot> slots = List.of(new Slot.Window("k:x", 1, 0));
             long t0 = System.nanoTime();
             Verdict v = admit(down, slots, 0, 0);
@@ -200,6 +214,134 @@ class CountersTest {
             long t1 = System.nanoTime();
             assertThat(admit(down, slots, 0, 0).admitted()).as("the local window enforces the limit").isFalse();
             assertThat((System.nanoTime() - t1) / 1_000_000).as("Redis is not retried for a while").isLessThan(50);
+        }
+    }
+
+    @Test
+    @Tag("redis")
+    void aCheckMadeOnAnEventLoopIsAnsweredOnThatLoopWithoutAHandOff() {
+        try (RedisCounters c = redis(prefix(), new ManualClock())) {
+            List<Slot> slots = List.of(new Slot.Window("k:loop", 10, 0));
+            // Not this thread's context (Vert.x keeps one per outside thread): the counters send calls
+            // made off the loops from that one, and the check must start on a loop of its own.
+            CompletableFuture<Context> own = new CompletableFuture<>();
+            Thread.ofPlatform().start(() -> own.complete(VERTX.getOrCreateContext()));
+            Context loop = own.join();
+            CompletableFuture<Thread> offLoops = new CompletableFuture<>();
+            VERTX.getOrCreateContext().runOnContext(v -> offLoops.complete(Thread.currentThread()));
+            CompletableFuture<Thread> caller = new CompletableFuture<>();
+            CompletableFuture<Thread> answered = new CompletableFuture<>();
+            CompletableFuture<Verdict> verdict = new CompletableFuture<>();
+            loop.runOnContext(v -> {
+                caller.complete(Thread.currentThread());
+                c.admit(slots, 0, 0, r -> {
+                    answered.complete(Thread.currentThread());
+                    verdict.complete(r);
+                });
+            });
+            assertThat(verdict.join().by()).as("counted in Redis").isSameAs(c);
+            assertThat(caller.join()).as("a loop of its own").isNotSameAs(offLoops.join());
+            assertThat(answered.join()).isSameAs(caller.join());
+            assertThat(c.fallbacks()).isZero();
+        }
+    }
+
+    @Test
+    @Tag("redis")
+    void aReplyThatArrivedWhileTheLoopWasBusyPastTheTimeoutStillCounts() {
+        try (RedisCounters c = new RedisCounters(REDIS, prefix(), 100, VERTX, new LocalCounters(new ManualClock()))) {
+            List<Slot> slots = List.of(new Slot.Window("k:busy", 10, 0));
+            assertThat(admit(c, slots, 0, 0).by()).as("connected").isSameAs(c);
+            CompletableFuture<Context> own = new CompletableFuture<>();
+            Thread.ofPlatform().start(() -> own.complete(VERTX.getOrCreateContext()));
+            CompletableFuture<Verdict> verdict = new CompletableFuture<>();
+            own.join().runOnContext(v -> {
+                c.admit(slots, 0, 0, verdict::complete);
+                try {
+                    Thread.sleep(300); // the loop is busy with something else while Redis answers
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertThat(verdict.join().by()).as("Redis answered in time; the loop read it late").isSameAs(c);
+            assertThat(c.fallbacks()).isZero();
+        }
+    }
+
+    @Test
+    @Tag("redis")
+    void aRedisThatHasForgottenTheScriptsGetsThemInFullAndStillCounts() {
+        String prefix = prefix();
+        try (RedisCounters c = redis(prefix, new ManualClock()); JedisPooled j = new JedisPooled(URI.create(REDIS))) {
+            List<Slot> slots = List.of(new Slot.Window("k:flushed", 10, 0));
+            assertThat(admit(c, slots, 0, 0).used()[0]).isEqualTo(1);
+            j.scriptFlush();
+            assertThat(admit(c, slots, 0, 0).used()[0]).isEqualTo(2);
+            assertThat(c.fallbacks()).as("NOSCRIPT is not a failure").isZero();
+        }
+    }
+
+    @Test
+    @Tag("redis")
+    void aRedisThatAcceptsButNeverAnswersTimesOutAndTheRequestIsCountedHere() throws Exception {
+        LocalCounters local = new LocalCounters(new ManualClock());
+        try (ServerSocket silent = new ServerSocket(0);
+             RedisCounters mute = new RedisCounters("redis://127.0.0.1:" + silent.getLocalPort(), prefix(), 200, VERTX, local)) {
+            Thread.startVirtualThread(() -> {
+                try (Socket s = silent.accept()) {
+                    s.getInputStream().transferTo(OutputStream.nullOutputStream());
+                } catch (Exception ignored) {
+                    // the test ended
+                }
+            });
+            long t0 = System.nanoTime();
+            CompletableFuture<Verdict> answer = new CompletableFuture<>();
+            mute.admit(List.of(new Slot.Window("k:m", 1, 0)), 0, 0, answer::complete);
+            Verdict v = answer.get(5, TimeUnit.SECONDS);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(ms).as("answered by the timeout, not by Redis").isBetween(150L, 1_000L);
+            assertThat(v.by()).isSameAs(local);
+            assertThat(mute.fallbacks()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void repliesSplitAcrossPacketsArePairedWithTheirCommandsInOrder() throws Exception {
+        // A fake Redis that answers each EVALSHA with an admission reply, one byte per packet.
+        try (ServerSocket fake = new ServerSocket(0);
+             RedisCounters c = new RedisCounters("redis://127.0.0.1:" + fake.getLocalPort(), prefix(), 2_000, VERTX,
+                     new LocalCounters(new ManualClock()))) {
+            Thread.startVirtualThread(() -> {
+                try (Socket s = fake.accept()) {
+                    s.setTcpNoDelay(true);
+                    InputStream in = s.getInputStream();
+                    OutputStream out = s.getOutputStream();
+                    int requests = 0;
+                    int prev = -1;
+                    for (int b; (b = in.read()) >= 0; prev = b) {
+                        // Each command starts with '*' at the beginning of a line; our commands hold one '*' each.
+                        if (b == '*' && (prev == -1 || prev == '\n')) {
+                            requests++;
+                            String reply = "*7\r\n:0\r\n:0\r\n:0\r\n:1700000000000\r\n$13\r\n1700000000000\r\n:"
+                                    + requests + "\r\n$1\r\n0\r\n";
+                            for (byte x : reply.getBytes(StandardCharsets.US_ASCII)) {
+                                out.write(x);
+                                out.flush();
+                            }
+                        }
+                    }
+                } catch (Exception ignored) {
+                    // the test ended
+                }
+            });
+            List<Slot> slots = List.of(new Slot.Window("k:split", 10, 0));
+            for (int i = 1; i <= 3; i++) {
+                Verdict v = admit(c, slots, 0, 0);
+                assertThat(v.by()).isSameAs(c);
+                assertThat(v.used()[0]).isEqualTo(i);
+                assertThat(v.windowStart()[0]).isEqualTo(1_700_000_000_000L);
+            }
+            assertThat(c.fallbacks()).isZero();
         }
     }
 }
