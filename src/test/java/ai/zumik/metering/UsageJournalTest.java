@@ -143,6 +143,40 @@ class UsageJournalTest {
     }
 
     @Test
+    void theReaderTakesHandedOverEventsAndDecodesOnlyRecordsWithoutOne() throws Exception {
+        try (UsageJournal journal = UsageJournal.recover(dir, events -> { throw new AssertionError("nothing to replay"); })) {
+            int n = UsageJournal.HANDOVER_LIMIT + 10;
+            List<UsageEvent> appended = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                UsageEvent e = event("resp_" + i, null);
+                appended.add(e);
+                // Record 1 hands nothing over; past the limit the queue is full and the event is not kept.
+                assertThat(journal.append(UsageEventCodec.encode(e, true), i == 1 ? null : e)).isTrue();
+            }
+            List<UsageEvent> read = new ArrayList<>();
+            assertThat(journal.read(read, 3)).isEqualTo(3);
+            journal.rewindRead(); // the database write failed: records 0 to 2 are read again, from the mapping
+            read.clear();
+            while (journal.read(read, 1000) > 0) {
+                // until the appenders' position
+            }
+            assertThat(read).containsExactlyElementsOf(appended);
+            for (int i = 0; i < n; i++) {
+                boolean handed = i >= 3 && i <= UsageJournal.HANDOVER_LIMIT;
+                if (handed) assertThat(read.get(i)).as("record %d", i).isSameAs(appended.get(i));
+                else assertThat(read.get(i)).as("record %d", i).isNotSameAs(appended.get(i));
+            }
+            journal.commitRead();
+            // The queue drained: the next event is handed over again.
+            UsageEvent later = event("resp_later", null);
+            assertThat(journal.append(UsageEventCodec.encode(later, true), later)).isTrue();
+            read.clear();
+            assertThat(journal.read(read, 10)).isEqualTo(1);
+            assertThat(read.getFirst()).isSameAs(later);
+        }
+    }
+
+    @Test
     void aJournalLeftByACrashIsReplayedUpToItsTornLastRecord() throws Exception {
         UsageJournal crashed = UsageJournal.recover(dir, events -> { });
         for (int i = 0; i < 5; i++) assertThat(crashed.append(UsageEventCodec.encode(event("resp_" + i, "out " + i), true))).isTrue();
