@@ -49,6 +49,8 @@ class UsageJournalTest {
     void codecRoundTripsEveryFieldIncludingNullsAndNonAscii() {
         UsageEvent full = event("resp_1", "hello wörld 👋");
         assertThat(UsageEventCodec.decode(UsageEventCodec.encode(full, true))).isEqualTo(full);
+        UsageEvent latin = event("resp_é", "caf\u00e9 \u00ff\u0100 \u07ff"); // one- and two-byte UTF-8, no surrogate
+        assertThat(UsageEventCodec.decode(UsageEventCodec.encode(latin, true))).isEqualTo(latin);
         UsageEvent sparse = new UsageEvent("resp_2", "t", "p", "k", "/v1/embeddings", "m", null, null, "placeholder",
                 "managed_provider", false, 503, "failed", "upstream_unavailable", null, null, null, null, null, null, 5L,
                 6L, null, null, null, null, null, null, null, false, null, null, null);
