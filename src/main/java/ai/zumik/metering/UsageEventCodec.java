@@ -138,18 +138,9 @@ final class UsageEventCodec {
             if (v != null) l(v);
         }
 
-        @SuppressWarnings("deprecation") // getBytes(int, int, byte[], int) keeps each char's low byte: exact for ASCII
         void s(String v) {
             if (v == null) {
                 i(-1);
-                return;
-            }
-            int n = v.length();
-            if (ascii(v)) { // nearly every field: its UTF-8 is its chars, copied without an intermediate array
-                i(n);
-                room(n);
-                v.getBytes(0, n, buf, pos);
-                pos += n;
                 return;
             }
             byte[] utf8 = v.getBytes(StandardCharsets.UTF_8);
@@ -157,11 +148,6 @@ final class UsageEventCodec {
             room(utf8.length);
             System.arraycopy(utf8, 0, buf, pos, utf8.length);
             pos += utf8.length;
-        }
-
-        private static boolean ascii(String v) {
-            for (int k = 0; k < v.length(); k++) if (v.charAt(k) >= 0x80) return false;
-            return true;
         }
 
         byte[] bytes() {
