@@ -2,9 +2,7 @@ package ai.zumik.broker;
 
 import ai.zumik.inference.FailureClass;
 import ai.zumik.inference.Usage;
-import ai.zumik.json.Json;
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.IOException;
+import ai.zumik.json.JsonText;
 import java.util.List;
 
 /**
@@ -41,37 +39,35 @@ final class AttemptRecord {
 
     /** The attempts as stored with the response ({@code attempts}). */
     static String toJsonText(List<AttemptRecord> attempts) {
-        return Json.text(g -> {
-            g.writeStartArray();
-            for (AttemptRecord a : attempts) a.write(g);
-            g.writeEndArray();
-        });
+        JsonText j = new JsonText().startArray();
+        for (AttemptRecord a : attempts) a.write(j);
+        return j.endArray().text();
     }
 
-    private void write(JsonGenerator g) throws IOException {
-        g.writeStartObject();
-        g.writeNumberField("index", index);
-        g.writeObjectFieldStart("target");
-        g.writeStringField("execution_profile", target.profile().wire());
-        g.writeStringField("provider", target.model().provider().wireId());
-        g.writeStringField("model", target.model().model());
-        g.writeStringField("model_revision", target.modelRevision());
-        g.writeStringField("endpoint", target.path());
-        g.writeStringField("credential_id", target.path().equals("placeholder") ? null
+    private void write(JsonText j) {
+        j.startObject();
+        j.field("index", index);
+        j.name("target").startObject();
+        j.field("execution_profile", target.profile().wire());
+        j.field("provider", target.model().provider().wireId());
+        j.field("model", target.model().model());
+        j.field("model_revision", target.modelRevision());
+        j.field("endpoint", target.path());
+        j.field("credential_id", target.path().equals("placeholder") ? null
                 : target.byokCredentialId() != null ? target.byokCredentialId() : "managed:" + target.path());
-        g.writeEndObject();
-        g.writeNumberField("started_at_ms", startedAtMs);
-        Json.numberField(g, "first_byte_at_ms", firstByteAtMs);
-        Json.numberField(g, "finished_at_ms", finishedAtMs);
-        g.writeNumberField("http_status", httpStatus);
-        g.writeStringField("failure_class", failureClass == null ? null : failureClass.name().toLowerCase(java.util.Locale.ROOT));
-        g.writeStringField("retry_cause", retryCause);
-        g.writeObjectFieldStart("usage");
-        Json.numberField(g, "prompt_tokens", usage.promptTokens());
-        Json.numberField(g, "completion_tokens", usage.completionTokens());
-        Json.numberField(g, "cached_tokens", usage.cachedTokens());
-        Json.numberField(g, "cache_write_tokens", usage.cacheWriteTokens());
-        g.writeEndObject();
-        g.writeEndObject();
+        j.endObject();
+        j.field("started_at_ms", startedAtMs);
+        j.field("first_byte_at_ms", firstByteAtMs);
+        j.field("finished_at_ms", finishedAtMs);
+        j.field("http_status", httpStatus);
+        j.field("failure_class", failureClass == null ? null : failureClass.name().toLowerCase(java.util.Locale.ROOT));
+        j.field("retry_cause", retryCause);
+        j.name("usage").startObject();
+        j.field("prompt_tokens", usage.promptTokens());
+        j.field("completion_tokens", usage.completionTokens());
+        j.field("cached_tokens", usage.cachedTokens());
+        j.field("cache_write_tokens", usage.cacheWriteTokens());
+        j.endObject();
+        j.endObject();
     }
 }

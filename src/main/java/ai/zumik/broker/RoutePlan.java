@@ -4,6 +4,7 @@ import ai.zumik.alias.AliasRelease;
 import ai.zumik.catalog.ModelRef;
 import ai.zumik.inference.ExecutionProfile;
 import ai.zumik.json.Json;
+import ai.zumik.json.JsonText;
 import ai.zumik.metering.DecisionTemplate;
 import ai.zumik.region.RegionalPolicy;
 import java.util.List;
@@ -159,15 +160,11 @@ public record RoutePlan(String requestedModel, AliasRelease release, String capa
 
     /** This response's own part of the decision ({@code routing_decision} is the template's fields, then these). */
     public String ownJsonText() {
-        return Json.text(g -> {
-            g.writeStartObject();
-            g.writeStringField("seed", Long.toHexString(seed));
-            g.writeArrayFieldStart("order");
-            for (Target t : order) g.writeString(t.model().provider().wireId() + "/" + t.model().model() + " via " + t.path());
-            g.writeEndArray();
-            g.writeStringField("execution_profile",
-                    order.isEmpty() ? ExecutionProfile.MANAGED_PROVIDER.wire() : order.getFirst().profile().wire());
-            g.writeEndObject();
-        });
+        JsonText j = new JsonText().startObject().field("seed", Long.toHexString(seed));
+        j.name("order").startArray();
+        for (Target t : order) j.string(t.model().provider().wireId() + "/" + t.model().model() + " via " + t.path());
+        return j.endArray()
+                .field("execution_profile", order.isEmpty() ? ExecutionProfile.MANAGED_PROVIDER.wire() : order.getFirst().profile().wire())
+                .endObject().text();
     }
 }

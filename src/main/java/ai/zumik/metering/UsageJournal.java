@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
@@ -36,6 +38,13 @@ import org.slf4j.LoggerFactory;
  * inserts them into the database, and deletes each segment once it is sealed and all of it is
  * committed. At start-up, whatever segments a crash left behind are replayed first
  * ({@link #recover}); replay is idempotent because an event's primary key is its response id.
+ *
+ * <p>The reader does not decode what this process just encoded: an appender that passes its event
+ * along leaves it, tagged with its record's index, in an in-memory hand-over queue (bounded to
+ * {@value #HANDOVER_LIMIT} events), and the reader takes the event from there for the record with
+ * that index. The record is still what counts: an event is only ever read for a record already in
+ * the mapping, and a record with no event handed over (the queue was full, the read was rewound)
+ * is decoded from the mapping.
  */
 final class UsageJournal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UsageJournal.class);
@@ -49,6 +58,11 @@ final class UsageJournal implements AutoCloseable {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10);
+    /** Events held for the reader at most; past it (the database is behind) records are decoded instead. */
+    static final int HANDOVER_LIMIT = 4096;
+
+    /** An appended event and the index of its record (records appended before it). */
+    private record Handed(long index, UsageEvent event) {}
 
     /** One mapped segment. Appenders write under the journal's lock; the reader follows {@code published}. */
     private static final class Segment {
@@ -74,6 +88,8 @@ final class UsageJournal implements AutoCloseable {
     private volatile Segment spare; // prepared by the writer, taken by an appender
     private long nextGeneration; // writer only
     private volatile long appended; // records appended, ever
+    private final ConcurrentLinkedQueue<Handed> handover = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger handedOver = new AtomicInteger(); // the queue's size
     private volatile boolean closed;
 
     // Reader side: the usage writer thread only.
@@ -143,6 +159,14 @@ final class UsageJournal implements AutoCloseable {
      * caller then makes it durable some other way.
      */
     boolean append(byte[] payload) {
+        return append(payload, null);
+    }
+
+    /**
+     * As {@link #append(byte[])}; {@code event} is what {@code payload} decodes to, handed to the
+     * reader so it need not decode the record (null: the reader decodes it).
+     */
+    boolean append(byte[] payload, UsageEvent event) {
         if (payload.length > MAX_RECORD) return false;
         CRC32C crc = new CRC32C();
         crc.update(payload);
@@ -165,6 +189,9 @@ final class UsageJournal implements AutoCloseable {
             s.map.set(INT, at + 4, sum);
             s.map.set(INT, at, payload.length);
             s.writeAt = at + size;
+            // Handed over before the record is published: a reader that sees the record finds its event.
+            if (event != null && handedOver.incrementAndGet() <= HANDOVER_LIMIT) handover.offer(new Handed(appended, event));
+            else if (event != null) handedOver.decrementAndGet();
             s.published = s.writeAt;
             appended++;
         }
@@ -212,18 +239,36 @@ final class UsageJournal implements AutoCloseable {
                 continue;
             }
             int len = reading.map.get(INT, readAt);
-            byte[] payload = new byte[len];
-            MemorySegment.copy(reading.map, ValueLayout.JAVA_BYTE, readAt + 8, payload, 0, len);
+            UsageEvent handed = handedOver(readCount + n);
+            if (handed != null) {
+                out.add(handed);
+            } else {
+                byte[] payload = new byte[len];
+                MemorySegment.copy(reading.map, ValueLayout.JAVA_BYTE, readAt + 8, payload, 0, len);
+                try {
+                    out.add(UsageEventCodec.decode(payload));
+                } catch (IllegalArgumentException e) { // only a bug in the codec can get here
+                    LOG.error("usage journal: a record written by this process does not decode; skipped", e);
+                }
+            }
             readAt += align(8L + len);
             n++;
-            try {
-                out.add(UsageEventCodec.decode(payload));
-            } catch (IllegalArgumentException e) { // only a bug in the codec can get here
-                LOG.error("usage journal: a record written by this process does not decode; skipped", e);
-            }
         }
         readCount += n;
         return n;
+    }
+
+    /**
+     * The event handed over for record {@code index}, or null. The reader visits every record in
+     * order and takes each event as it goes, so the queue's head is never behind {@code index}; it
+     * is ahead for a record with none (not handed over, or read again after a rewind).
+     */
+    private UsageEvent handedOver(long index) {
+        Handed h = handover.peek();
+        if (h == null || h.index != index) return null;
+        handover.poll();
+        handedOver.decrementAndGet();
+        return h.event;
     }
 
     /** Writer thread: what was read is in the database; segments wholly behind it are deleted. */

@@ -149,7 +149,7 @@ public final class UsageMeter implements AutoCloseable {
     private boolean journal(UsageEvent event) {
         DecisionTemplate t = event.decisionTemplate();
         boolean withTemplate = t != null && t.json() != null && !journaledTemplates.contains(t.id());
-        if (!journal.append(UsageEventCodec.encode(event, withTemplate))) return false;
+        if (!journal.append(UsageEventCodec.encode(event, withTemplate), event)) return false;
         if (withTemplate) {
             if (journaledTemplates.size() >= MAX_KNOWN_TEMPLATES) journaledTemplates.clear();
             journaledTemplates.add(t.id());

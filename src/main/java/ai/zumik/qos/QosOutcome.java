@@ -1,8 +1,6 @@
 package ai.zumik.qos;
 
-import ai.zumik.json.Json;
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.IOException;
+import ai.zumik.json.JsonText;
 
 /**
  * The formal result of one request, on every request: how it was admitted, how it completed,
@@ -19,25 +17,18 @@ public record QosOutcome(String qosClass, String admission, String completion, B
 
     /** The outcome as stored with the response ({@code qos_outcome}). */
     public String toJsonText() {
-        return Json.text(g -> {
-            g.writeStartObject();
-            g.writeStringField("class", qosClass);
-            g.writeStringField("admission", admission);
-            g.writeStringField("completion", completion);
-            bool(g, "target_met", targetMet);
-            bool(g, "deadline_met", deadlineMet);
-            Json.numberField(g, "ttft_ms", ttftMs);
-            g.writeNumberField("latency_ms", latencyMs);
-            g.writeBooleanField("degraded", degraded);
-            g.writeBooleanField("fallback_used", fallbackUsed);
-            g.writeNumberField("attempt_count", attemptCount);
-            g.writeStringField("reason_code", reasonCode.wire());
-            g.writeEndObject();
-        });
-    }
-
-    private static void bool(JsonGenerator g, String name, Boolean value) throws IOException {
-        if (value == null) g.writeNullField(name);
-        else g.writeBooleanField(name, value);
+        return new JsonText().startObject()
+                .field("class", qosClass)
+                .field("admission", admission)
+                .field("completion", completion)
+                .field("target_met", targetMet)
+                .field("deadline_met", deadlineMet)
+                .field("ttft_ms", ttftMs)
+                .field("latency_ms", latencyMs)
+                .field("degraded", degraded)
+                .field("fallback_used", fallbackUsed)
+                .field("attempt_count", attemptCount)
+                .field("reason_code", reasonCode.wire())
+                .endObject().text();
     }
 }

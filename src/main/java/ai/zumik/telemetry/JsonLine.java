@@ -7,8 +7,9 @@ import java.time.Instant;
 
 /**
  * Writes one-line JSON objects (log lines) straight into a reusable byte buffer: no intermediate
- * String, ASCII copied byte by byte, anything else escaped or UTF-8 encoded. One instance per
- * writer thread.
+ * String; a value that is all printable ASCII (nearly every one: ids, routes, model names) is
+ * checked once and copied in one go, anything else escaped or UTF-8 encoded character by character.
+ * One instance per writer thread.
  */
 final class JsonLine {
     private byte[] buf = new byte[1024];
@@ -35,7 +36,7 @@ final class JsonLine {
 
     JsonLine field(String name, long value) {
         key(name);
-        ascii(Long.toString(value));
+        number(value);
         return this;
     }
 
@@ -59,7 +60,9 @@ final class JsonLine {
             cachedSecond = second;
         }
         put((byte) '"');
-        for (byte b : cachedSecondText) put(b);
+        room(cachedSecondText.length);
+        System.arraycopy(cachedSecondText, 0, buf, len, cachedSecondText.length);
+        len += cachedSecondText.length;
         int ms = (int) Math.floorMod(epochMs, 1000);
         put((byte) '.');
         put((byte) ('0' + ms / 100));
@@ -92,11 +95,48 @@ final class JsonLine {
         put((byte) ':');
     }
 
+    /** {@code s} is ASCII (names, literals): copied as is. */
+    @SuppressWarnings("deprecation") // getBytes(int, int, byte[], int) keeps the low byte of each char: exact for ASCII
     private void ascii(String s) {
-        for (int i = 0; i < s.length(); i++) put((byte) s.charAt(i));
+        int n = s.length();
+        room(n);
+        s.getBytes(0, n, buf, len);
+        len += n;
+    }
+
+    private void number(long v) {
+        if (v < 0) {
+            if (v == Long.MIN_VALUE) {
+                ascii(Long.toString(v));
+                return;
+            }
+            put((byte) '-');
+            v = -v;
+        }
+        room(20);
+        int digits = 1;
+        for (long t = v; t >= 10; t /= 10) digits++;
+        for (int at = len + digits - 1; at >= len; at--) {
+            buf[at] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        len += digits;
+    }
+
+    /** True when every char of {@code s} stands for itself in a JSON string: printable ASCII, no quote or backslash. */
+    private static boolean plain(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return false;
+        }
+        return true;
     }
 
     private void escape(String s) {
+        if (plain(s)) {
+            ascii(s);
+            return;
+        }
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c == '"' || c == '\\') {
@@ -118,5 +158,9 @@ final class JsonLine {
     private void put(byte b) {
         if (len == buf.length) buf = java.util.Arrays.copyOf(buf, buf.length * 2);
         buf[len++] = b;
+    }
+
+    private void room(int n) {
+        if (len + n > buf.length) buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
     }
 }

@@ -49,6 +49,8 @@ class UsageJournalTest {
     void codecRoundTripsEveryFieldIncludingNullsAndNonAscii() {
         UsageEvent full = event("resp_1", "hello wörld 👋");
         assertThat(UsageEventCodec.decode(UsageEventCodec.encode(full, true))).isEqualTo(full);
+        UsageEvent latin = event("resp_é", "caf\u00e9 \u00ff\u0100 \u07ff"); // one- and two-byte UTF-8, no surrogate
+        assertThat(UsageEventCodec.decode(UsageEventCodec.encode(latin, true))).isEqualTo(latin);
         UsageEvent sparse = new UsageEvent("resp_2", "t", "p", "k", "/v1/embeddings", "m", null, null, "placeholder",
                 "managed_provider", false, 503, "failed", "upstream_unavailable", null, null, null, null, null, null, 5L,
                 6L, null, null, null, null, null, null, null, false, null, null, null);
@@ -140,6 +142,40 @@ class UsageJournalTest {
             assertThat(segments()).as("only the segment being written and its spare remain").hasSizeLessThanOrEqualTo(2);
         }
         assertThat(segments()).as("a drained journal leaves nothing behind").isEmpty();
+    }
+
+    @Test
+    void theReaderTakesHandedOverEventsAndDecodesOnlyRecordsWithoutOne() throws Exception {
+        try (UsageJournal journal = UsageJournal.recover(dir, events -> { throw new AssertionError("nothing to replay"); })) {
+            int n = UsageJournal.HANDOVER_LIMIT + 10;
+            List<UsageEvent> appended = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                UsageEvent e = event("resp_" + i, null);
+                appended.add(e);
+                // Record 1 hands nothing over; past the limit the queue is full and the event is not kept.
+                assertThat(journal.append(UsageEventCodec.encode(e, true), i == 1 ? null : e)).isTrue();
+            }
+            List<UsageEvent> read = new ArrayList<>();
+            assertThat(journal.read(read, 3)).isEqualTo(3);
+            journal.rewindRead(); // the database write failed: records 0 to 2 are read again, from the mapping
+            read.clear();
+            while (journal.read(read, 1000) > 0) {
+                // until the appenders' position
+            }
+            assertThat(read).containsExactlyElementsOf(appended);
+            for (int i = 0; i < n; i++) {
+                boolean handed = i >= 3 && i <= UsageJournal.HANDOVER_LIMIT;
+                if (handed) assertThat(read.get(i)).as("record %d", i).isSameAs(appended.get(i));
+                else assertThat(read.get(i)).as("record %d", i).isNotSameAs(appended.get(i));
+            }
+            journal.commitRead();
+            // The queue drained: the next event is handed over again.
+            UsageEvent later = event("resp_later", null);
+            assertThat(journal.append(UsageEventCodec.encode(later, true), later)).isTrue();
+            read.clear();
+            assertThat(journal.read(read, 10)).isEqualTo(1);
+            assertThat(read.getFirst()).isSameAs(later);
+        }
     }
 
     @Test
