@@ -41,7 +41,7 @@ class StreamFaultMatrixTest {
     static void start() {
         openai = FakeProvider.start();
         xai = FakeProvider.start();
-        gw = Faults.gateway(openai, xai, "ZUMIK_UPSTREAM_FIRST_BYTE_TIMEOUT_MS", "800", "ZUMIK_STREAM_IDLE_TIMEOUT_MS", "400");
+        gw = Faults.gateway(openai, xai, "ZUMIK_UPSTREAM_FIRST_BYTE_TIMEOUT_MS", "800", "ZUMIK_STREAM_IDLE_TIMEOUT_MS", "800");
     }
 
     @AfterAll
@@ -104,7 +104,7 @@ class StreamFaultMatrixTest {
         openai.enqueue(new Script.Chunks("fault-stall").role().text("a").step(new Script.Stall()).build());
         long start = System.nanoTime();
         HttpResponse<String> r = post(gw, stream("openai/fault-stall"));
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(380L, 3000L);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(780L, 3000L);
         List<String> data = sseData(r.body());
         assertThat(errorCodeOf(data.getLast())).isEqualTo("provider_timeout");
         assertThat(data).doesNotContain("[DONE]");
@@ -236,7 +236,7 @@ class StreamFaultMatrixTest {
     void aDeadlineThatPassesMidStreamIsAnInBandErrorNeverCharged() {
         openai.enqueue(new Script.Chunks("fault-deadline-mid").role().text("a").usage(9, 1, 0).delay(3_000).text("b").done()
                 .build());
-        // Shorter than the 400 ms idle timeout, so the deadline is what ends it.
+        // Shorter than the 800 ms idle timeout, so the deadline is what ends it.
         HttpResponse<String> r = post(gw, stream("openai/fault-deadline-mid"), "Agent-Hints", deadline(250));
         assertThat(r.statusCode()).isEqualTo(200);
         List<String> data = sseData(r.body());

@@ -104,7 +104,7 @@ class PostgresTest {
         assertThat(columnType("usage_events", "stream")).isEqualTo("smallint");
         assertThat(columnType("api_keys", "key_hash")).isEqualTo("text");
         assertThat(migrations()).containsExactly("1:true", "2:true", "3:true", "4:true", "5:true", "6:true", "7:true", "8:true",
-                "9:true", "10:true", "11:true", "12:true", "13:true", "14:true", "15:true", "16:true");
+                "9:true", "10:true", "11:true", "12:true", "13:true", "14:true", "15:true", "16:true", "17:true");
 
         // Opening again migrates nothing and keeps the data.
         try (Database db = Database.open(URL, dir, false)) {
@@ -113,7 +113,7 @@ class PostgresTest {
             assertThat(keys.listAll()).hasSize(2);
         }
         assertThat(migrations()).containsExactly("1:true", "2:true", "3:true", "4:true", "5:true", "6:true", "7:true", "8:true",
-                "9:true", "10:true", "11:true", "12:true", "13:true", "14:true", "15:true", "16:true");
+                "9:true", "10:true", "11:true", "12:true", "13:true", "14:true", "15:true", "16:true", "17:true");
     }
 
     @Test
