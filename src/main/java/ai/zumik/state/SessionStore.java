@@ -556,7 +556,7 @@ public final class SessionStore {
      * and the assistant events, appended to the snapshot's branch with compare-and-swap at the
      * version and head the snapshot was compiled from, so a turn lands only on the state it answered.
      *
-     * <p>All of it is one {@link Pipeline} (one round trip on PostgreSQL): the swap, then the events'
+     * <p>All of it is one {@link Pipeline} (one round trip on PostgreSQL, commit included): the swap, then the events'
      * artifacts and the events, each inserted only if the branch's head is now the turn's assistant
      * event — a fresh id, so exactly when the swap won (its row lock holds until the commit) — then
      * the snapshot, then the record, whose {@code append_status} the same test decides. A lost swap
@@ -590,7 +590,7 @@ public final class SessionStore {
                     + "WHERE id = ? AND head_event_id = ?) AS w) g", concat(known, p.events().get(0).id(), p.last().id(),
                     clock.millis(), s.branchId(), p.last().id()));
         }
-        int[] counts = db.writeTransaction(writes::run);
+        int[] counts = writes.runAtomically(db);
         boolean appended = p != null && counts[0] == 1;
         if (appended) cache.appended(project, s.branchId(), s.branchVersion(), p.events(), p.made());
         return new Turn(responseId, s.sessionId(), s.branchId(), s.id(), materializationKey,

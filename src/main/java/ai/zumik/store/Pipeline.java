@@ -7,11 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Statements that run together on the caller's transaction, in order: on PostgreSQL sent in one
- * round trip (pgjdbc sends the parts of a multi-statement query with a single Sync), on SQLite one
- * after another (it runs in-process: there is no round trip to save). A statement that must not
- * take effect unless an earlier one did says so in its own SQL (a guard such as
- * {@code WHERE EXISTS (...)}): nothing is decided between them.
+ * Statements that run together, in order: on PostgreSQL sent in one round trip (pgjdbc sends the
+ * parts of a multi-statement query with a single Sync), on SQLite one after another (it runs
+ * in-process: there is no round trip to save). A statement that must not take effect unless an
+ * earlier one did says so in its own SQL (a guard such as {@code WHERE EXISTS (...)}): nothing is
+ * decided between them.
  */
 public final class Pipeline {
     private final boolean oneTrip;
@@ -29,7 +29,17 @@ public final class Pipeline {
         return this;
     }
 
-    /** Runs every statement; returns each one's update count, in order. */
+    /**
+     * Runs every statement as one transaction of its own: on PostgreSQL the pipeline's implicit
+     * transaction (statements sent together outside {@code BEGIN} run as one, committed at their
+     * Sync, rolled back whole when any fails: one round trip in all, commit included); on SQLite a
+     * write transaction. Returns each statement's update count, in order.
+     */
+    public int[] runAtomically(Database db) {
+        return oneTrip ? db.call(this::run) : db.writeTransaction(this::run);
+    }
+
+    /** Runs every statement on the caller's connection (and transaction, if it holds one); returns each one's update count. */
     public int[] run(Connection c) throws SQLException {
         int[] counts = new int[statements.size()];
         if (!oneTrip) {
