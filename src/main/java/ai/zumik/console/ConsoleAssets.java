@@ -1,5 +1,6 @@
 package ai.zumik.console;
 
+import ai.zumik.ids.Sha256;
 import ai.zumik.http.ApiError;
 import ai.zumik.http.Exchange;
 import io.vertx.core.buffer.Buffer;
@@ -7,9 +8,6 @@ import io.vertx.core.http.HttpHeaders;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,11 +94,6 @@ public final class ConsoleAssets {
     }
 
     private static String etag(byte[] body) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(body);
-            return "\"" + HexFormat.of().formatHex(d, 0, 12) + "\"";
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return "\"" + Sha256.hexPrefix(body, 12) + "\"";
     }
 }

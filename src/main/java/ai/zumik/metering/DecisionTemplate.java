@@ -1,9 +1,7 @@
 package ai.zumik.metering;
 
+import ai.zumik.ids.Sha256;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * The part of a routing decision that every request planned alike shares: the requested model, the
@@ -26,12 +24,7 @@ public record DecisionTemplate(String id, String json) {
     }
 
     public static DecisionTemplate of(String json) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8));
-            return new DecisionTemplate("dtp_" + HexFormat.of().formatHex(digest, 0, 16), json);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return new DecisionTemplate("dtp_" + Sha256.hexPrefix(json.getBytes(StandardCharsets.UTF_8), 16), json);
     }
 
     /**

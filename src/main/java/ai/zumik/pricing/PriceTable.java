@@ -1,5 +1,6 @@
 package ai.zumik.pricing;
 
+import ai.zumik.ids.Sha256;
 import ai.zumik.inference.ExecutionProfile;
 import ai.zumik.inference.Usage;
 import ai.zumik.json.Json;
@@ -11,11 +12,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Collections;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -149,11 +147,6 @@ public final class PriceTable {
     }
 
     private static String sha256Prefix(JsonNode node) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(Json.bytes(node));
-            return HexFormat.of().formatHex(digest, 0, 4);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hexPrefix(Json.bytes(node), 4);
     }
 }

@@ -1,5 +1,6 @@
 package ai.zumik.proxy;
 
+import ai.zumik.ids.Sha256;
 import ai.zumik.reuse.FingerprintKey;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -7,9 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -46,15 +45,7 @@ public final class LocalFingerprintKey {
         }
         byte[] secret = Files.readAllBytes(file);
         if (secret.length != BYTES) throw new IOException(file + " must hold exactly " + BYTES + " bytes (it holds " + secret.length + ")");
-        String id = "fpk_" + HexFormat.of().formatHex(sha256(secret), 0, 6);
+        String id = "fpk_" + Sha256.hexPrefix(secret, 6);
         return FingerprintKey.of(id, secret);
-    }
-
-    private static byte[] sha256(byte[] b) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(b);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,13 +1,11 @@
 package ai.zumik.replay;
 
+import ai.zumik.ids.Sha256;
 import ai.zumik.evidence.Jcs;
 import ai.zumik.json.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -210,10 +208,6 @@ final class ReplayReport {
     }
 
     static String sha256(byte[] bytes) {
-        try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return "sha256:" + Sha256.hex(bytes);
     }
 }

@@ -1,5 +1,6 @@
 package ai.zumik.state;
 
+import ai.zumik.ids.Sha256;
 import ai.zumik.ids.Ids;
 import ai.zumik.json.Json;
 import ai.zumik.state.StateObjects.Artifact;
@@ -9,15 +10,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -46,7 +44,7 @@ public final class ArtifactStore {
         long now = clock.millis();
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         Artifact a = new Artifact(Ids.next("art_", now), project, type, mediaType, retention, metadata, content,
-                bytes.length, sha256(bytes), now);
+                bytes.length, Sha256.hex(bytes), now);
         db.call(c -> insert(c, a));
         return a;
     }
@@ -78,7 +76,7 @@ public final class ArtifactStore {
     static Artifact textArtifact(String project, String type, String content, long now) {
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         return new Artifact(Ids.next("art_", now), project, type, "text/plain", "standard", Json.object(), content,
-                bytes.length, sha256(bytes), now);
+                bytes.length, Sha256.hex(bytes), now);
     }
 
     /** Inserts {@code all} as one JDBC batch on the caller's transaction. */
@@ -244,14 +242,6 @@ public final class ArtifactStore {
             return Json.MAPPER.readTree(json);
         } catch (java.io.IOException e) {
             throw new IllegalStateException("stored JSON is unreadable", e);
-        }
-    }
-
-    public static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,5 +1,6 @@
 package ai.zumik.state;
 
+import ai.zumik.ids.Sha256;
 import ai.zumik.ids.Ids;
 import ai.zumik.json.Json;
 import ai.zumik.state.StateObjects.Artifact;
@@ -338,7 +339,7 @@ public final class SnapshotCompiler {
     }
 
     static String materializationKey(Snapshot s, String tokenizerRevision, String chatTemplateRevision) {
-        String manifestDigest = ArtifactStore.sha256(Json.bytes(s.orderedBlockManifest()));
+        String manifestDigest = Sha256.hex(Json.bytes(s.orderedBlockManifest()));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (String field : new String[] {s.id(), s.promptCompilerRevision(), tokenizerRevision, chatTemplateRevision,
                 TOOL_SERIALIZATION, SCHEMA_SERIALIZATION, manifestDigest}) {
@@ -346,6 +347,6 @@ public final class SnapshotCompiler {
             out.writeBytes(ByteBuffer.allocate(8).putLong(b.length).array());
             out.writeBytes(b);
         }
-        return "mk_" + ArtifactStore.sha256(out.toByteArray());
+        return "mk_" + Sha256.hex(out.toByteArray());
     }
 }

@@ -1,5 +1,6 @@
 package ai.zumik.surface;
 
+import ai.zumik.ids.Sha256;
 import ai.zumik.http.ApiError;
 import ai.zumik.http.Exchange;
 import ai.zumik.json.Json;
@@ -9,12 +10,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -77,7 +75,7 @@ public final class Idempotency {
         }
         String project = ex.principal().projectId();
         String path = ex.request().path();
-        String hash = sha256(body == null ? new byte[0] : body.getBytes());
+        String hash = Sha256.hex(body == null ? new byte[0] : body.getBytes());
         ex.offload(() -> claimOrWait(project, path, key, hash), claim -> {
             switch (claim) {
                 case Claim.Mine m -> {
@@ -212,14 +210,6 @@ public final class Idempotency {
             return Json.parse(json.getBytes(StandardCharsets.UTF_8));
         } catch (java.io.IOException e) {
             return null;
-        }
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

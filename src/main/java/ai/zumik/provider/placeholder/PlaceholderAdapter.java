@@ -1,5 +1,6 @@
 package ai.zumik.provider.placeholder;
 
+import ai.zumik.ids.Sha256;
 import ai.zumik.inference.ChatMessage;
 import ai.zumik.inference.ChatRequest;
 import ai.zumik.inference.EmbeddingRequest;
@@ -20,11 +21,8 @@ import io.vertx.core.Vertx;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -122,7 +120,7 @@ public final class PlaceholderAdapter implements ProviderAdapter {
                           String digest) {}
 
     private Answer answer(ChatRequest req) {
-        String digest = digest(Json.bytes(req.body().get("messages"))).substring(0, 8);
+        String digest = Sha256.hex(Json.bytes(req.body().get("messages"))).substring(0, 8);
         long prompt = 0;
         for (ChatMessage m : req.messages()) prompt += 3 + estimateTokens(m.text());
         ToolSpec tool = chosenTool(req);
@@ -250,7 +248,7 @@ public final class PlaceholderAdapter implements ProviderAdapter {
     }
 
     private static float[] vector(String model, String input, int dims) {
-        byte[] seed = digestBytes((model + "\u0000" + input).getBytes(StandardCharsets.UTF_8));
+        byte[] seed = Sha256.of((model + "\u0000" + input).getBytes(StandardCharsets.UTF_8));
         SplittableRandom random = new SplittableRandom(ByteBuffer.wrap(seed).getLong());
         float[] v = new float[dims];
         double norm = 0;
@@ -261,18 +259,6 @@ public final class PlaceholderAdapter implements ProviderAdapter {
         float scale = (float) (1 / Math.sqrt(norm));
         for (int i = 0; i < dims; i++) v[i] *= scale;
         return v;
-    }
-
-    private static String digest(byte[] bytes) {
-        return HexFormat.of().formatHex(digestBytes(bytes));
-    }
-
-    private static byte[] digestBytes(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static final class Cancellable implements UpstreamCall {
