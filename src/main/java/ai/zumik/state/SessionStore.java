@@ -479,11 +479,7 @@ public final class SessionStore {
      * the default branch of {@code sessionId}, with the session's base bundles, in one query.
      */
     static Head head(Connection c, String project, String sessionId, String branchId) throws SQLException {
-        String sql = SELECT_BRANCH.replace("FROM branches", ", s.base_bundle_ids, COALESCE(p.namespace_generation, 0), "
-                + "COALESCE(p.state_epoch, 0) FROM branches") + " b JOIN sessions s ON s.id = b.session_id "
-                + "LEFT JOIN projects p ON p.id = b.project_id WHERE b.project_id = ? AND b.revoked_at IS NULL AND s.revoked_at IS NULL AND "
-                + (branchId != null ? "b.id = ?" : "s.id = ? AND b.id = s.default_branch_id");
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+        try (PreparedStatement ps = c.prepareStatement(branchId != null ? HEAD_OF_BRANCH : HEAD_OF_SESSION)) {
             ps.setString(1, project);
             ps.setString(2, branchId != null ? branchId : sessionId);
             ResultSet rs = ps.executeQuery();
@@ -567,27 +563,21 @@ public final class SessionStore {
         Planned p = input == null || output == null ? null : plan(project, s.sessionId(), s.branchId(), s.branchVersion(),
                 s.headEventId(), List.of(new NewEvent("user_message", null, input), new NewEvent("assistant_message", null, output)));
         Pipeline writes = new Pipeline(db.dialect());
-        String won = " WHERE EXISTS (SELECT 1 FROM branches WHERE id = ? AND head_event_id = ?)";
         if (p != null) {
             writes.add(SWAP, p.swapArgs(project));
             for (StateObjects.Artifact a : p.made()) {
-                writes.add(ArtifactStore.INSERT_ARTIFACT_COLUMNS + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?" + won,
-                        concat(ArtifactStore.row(a), s.branchId(), p.last().id()));
+                writes.add(INSERT_ARTIFACT_IF_WON, concat(ArtifactStore.row(a), s.branchId(), p.last().id()));
             }
             for (Event ev : p.events()) {
-                writes.add(INSERT_EVENT + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?" + won, concat(eventRow(project, ev), s.branchId(), p.last().id()));
+                writes.add(INSERT_EVENT_IF_WON, concat(eventRow(project, ev), s.branchId(), p.last().id()));
             }
         }
         if (newSnapshot) writes.add(INSERT_SNAPSHOT, snapshotRow(s));
-        String record = "INSERT INTO response_state (response_id, project_id, session_id, branch_id, snapshot_id, materialization_key, "
-                + "user_event_id, assistant_event_id, append_status, created_at) ";
         Object[] known = {responseId, project, s.sessionId(), s.branchId(), s.id(), materializationKey};
         if (p == null) {
-            writes.add(record + "VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, 'not_appended', ?)", concat(known, clock.millis()));
+            writes.add(RECORD_NOT_APPENDED, concat(known, clock.millis()));
         } else {
-            writes.add(record + "SELECT ?, ?, ?, ?, ?, ?, CASE WHEN w THEN ? END, CASE WHEN w THEN ? END, "
-                    + "CASE WHEN w THEN 'appended' ELSE 'conflict' END, ? FROM (SELECT EXISTS (SELECT 1 FROM branches "
-                    + "WHERE id = ? AND head_event_id = ?) AS w) g", concat(known, p.events().get(0).id(), p.last().id(),
+            writes.add(RECORD_IF_WON, concat(known, p.events().get(0).id(), p.last().id(),
                     clock.millis(), s.branchId(), p.last().id()));
         }
         int[] counts = writes.runAtomically(db);
@@ -597,6 +587,17 @@ public final class SessionStore {
                 appended ? p.events().get(0).id() : null, appended ? p.last().id() : null,
                 p == null ? "not_appended" : appended ? "appended" : "conflict");
     }
+
+    /** Binds the branch id and the turn's assistant event id: true exactly when the turn's swap won. */
+    private static final String WON = "EXISTS (SELECT 1 FROM branches WHERE id = ? AND head_event_id = ?)";
+    private static final String INSERT_ARTIFACT_IF_WON = ArtifactStore.INSERT_ARTIFACT_COLUMNS
+            + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE " + WON;
+    private static final String INSERT_EVENT_IF_WON = INSERT_EVENT + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE " + WON;
+    private static final String INSERT_RECORD = "INSERT INTO response_state (response_id, project_id, session_id, branch_id, "
+            + "snapshot_id, materialization_key, user_event_id, assistant_event_id, append_status, created_at) ";
+    private static final String RECORD_NOT_APPENDED = INSERT_RECORD + "VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, 'not_appended', ?)";
+    private static final String RECORD_IF_WON = INSERT_RECORD + "SELECT ?, ?, ?, ?, ?, ?, CASE WHEN w THEN ? END, "
+            + "CASE WHEN w THEN ? END, CASE WHEN w THEN 'appended' ELSE 'conflict' END, ? FROM (SELECT " + WON + " AS w) g";
 
     private static Object[] concat(Object[] head, Object... tail) {
         Object[] all = java.util.Arrays.copyOf(head, head.length + tail.length);
@@ -624,6 +625,12 @@ public final class SessionStore {
             + "created_at FROM sessions";
     private static final String SELECT_BRANCH = "SELECT b.id, b.project_id, b.session_id, b.parent_branch_id, "
             + "b.forked_from_event_id, b.fork_sequence, b.head_event_id, b.version, b.label, b.created_at FROM branches";
+    private static final String SELECT_HEAD = SELECT_BRANCH.replace("FROM branches", ", s.base_bundle_ids, "
+            + "COALESCE(p.namespace_generation, 0), COALESCE(p.state_epoch, 0) FROM branches") + " b JOIN sessions s ON "
+            + "s.id = b.session_id LEFT JOIN projects p ON p.id = b.project_id WHERE b.project_id = ? AND b.revoked_at IS NULL "
+            + "AND s.revoked_at IS NULL AND ";
+    private static final String HEAD_OF_BRANCH = SELECT_HEAD + "b.id = ?";
+    private static final String HEAD_OF_SESSION = SELECT_HEAD + "s.id = ? AND b.id = s.default_branch_id";
     private static final String SELECT_EVENT = "SELECT id, session_id, branch_id, sequence, parent_event_id, event_type, "
             + "payload_ref, created_at FROM events";
     private static final String SELECT_SNAPSHOT = "SELECT id, project_id, session_id, branch_id, branch_version, head_event_id, "
