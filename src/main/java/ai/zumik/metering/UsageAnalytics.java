@@ -4,6 +4,7 @@ import ai.zumik.ids.Ids;
 import ai.zumik.store.Database;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -72,11 +73,7 @@ public final class UsageAnalytics {
                 + "GROUP BY created_at / ?, " + BIN + " ORDER BY 1, 2 LIMIT " + rowsFor(sinceMs, untilMs, bucketMs);
         return db.call(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setLong(1, bucketMs);
-                ps.setString(2, projectId);
-                ps.setString(3, Ids.lowerBound("rsp_", sinceMs));
-                ps.setString(4, Ids.lowerBound("rsp_", untilMs));
-                ps.setLong(5, bucketMs);
+                bindRange(ps, projectId, sinceMs, untilMs, bucketMs);
                 ResultSet rs = ps.executeQuery();
                 List<Bucket> out = new ArrayList<>();
                 long current = Long.MIN_VALUE;
@@ -100,6 +97,16 @@ public final class UsageAnalytics {
                 return out;
             }
         });
+    }
+
+    /** The parameters both grouped queries share: bucket width, project, the range as response-id bounds, bucket width. */
+    private static void bindRange(PreparedStatement ps, String projectId, long sinceMs, long untilMs, long bucketMs)
+            throws SQLException {
+        ps.setLong(1, bucketMs);
+        ps.setString(2, projectId);
+        ps.setString(3, Ids.lowerBound("rsp_", sinceMs));
+        ps.setString(4, Ids.lowerBound("rsp_", untilMs));
+        ps.setLong(5, bucketMs);
     }
 
     /** Every (bucket, bin) pair of the range: the grouped rows can never be more, so none is cut. */
@@ -135,11 +142,7 @@ public final class UsageAnalytics {
                 + "GROUP BY created_at / ?, provider, model ORDER BY 1, 2, 3 LIMIT " + MAX_GROUP_ROWS;
         return db.call(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setLong(1, bucketMs);
-                ps.setString(2, projectId);
-                ps.setString(3, Ids.lowerBound("rsp_", sinceMs));
-                ps.setString(4, Ids.lowerBound("rsp_", untilMs));
-                ps.setLong(5, bucketMs);
+                bindRange(ps, projectId, sinceMs, untilMs, bucketMs);
                 ResultSet rs = ps.executeQuery();
                 List<Point> out = new ArrayList<>();
                 while (rs.next()) {
