@@ -428,9 +428,11 @@ class ResponsesApiTest {
     @Test
     void aRunningBackgroundResponseCanBeCancelledAndAForegroundOneCannot() throws Exception {
         xai.enqueue(new Script.Hang());
+        int before = xai.requests().size();
         JsonNode queued = create("{\"model\":\"" + XAI + "\",\"input\":\"slow\",\"background\":true}");
         String id = queued.path("id").asText();
-        Thread.sleep(200);
+        long deadline = System.nanoTime() + 10_000_000_000L; // cancel once the upstream holds the request
+        while (xai.requests().size() == before && System.nanoTime() < deadline) Thread.sleep(5);
         HttpResponse<String> c = gw.post("/v1/responses/" + id + "/cancel", "");
         assertThat(c.statusCode()).as(c.body()).isEqualTo(200);
         assertThat(parse(c.body()).path("status").asText()).isEqualTo("cancelled");

@@ -387,10 +387,16 @@ class StateApiTest extends GatewayFixture {
         String br = s.get("default_branch_id").asText();
         openai.enqueue(new ai.zumik.testing.Script.Chunks("gpt-4o-mini").role().delay(400).text("slow").finish("stop")
                 .usage(1, 1, 0).done().build());
+        int before = openai.requests().size();
         try (var pool = Executors.newSingleThreadExecutor()) {
             Future<HttpResponse<String>> slow = pool.submit(() -> gw.post("/v2/responses",
                     "{\"model\":\"gpt-4o-mini\",\"session_id\":\"" + sid + "\",\"stream\":true,\"input\":\"slow one\"}"));
-            Thread.sleep(150);
+            // the turn read the head before it dispatched: once the upstream holds the request, the append races it
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (openai.requests().size() == before && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(openai.requests()).hasSizeGreaterThan(before);
             append(sid, br, 0, null, "note", "someone else got there first");
             String body = slow.get().body();
             assertThat(body).contains("\"append_status\":\"conflict\"");
