@@ -1,22 +1,17 @@
 package ai.zumik.json;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 
 /**
  * Reads and rewrites the top-level members of a JSON object without building a tree: one
- * streaming pass over the bytes finds where each member's value starts and ends, and a rewrite
+ * pass over the bytes finds where each member's value starts and ends, and a rewrite
  * copies the original bytes around the replaced spans. This is how OpenAI-compatible answers are
  * relayed: every byte Zumik does not need to change stays exactly as the provider sent it, and a
  * 100 KB embeddings answer costs a scan, not a parse into thousands of nodes and back.
  */
 public final class TopLevel {
-    /** Reads one member's value; the trailing-token check belongs to whole documents, not members. */
-    private static final com.fasterxml.jackson.databind.ObjectReader SUBTREE = Json.MAPPER.reader()
-            .without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     /** The value spans of the members a caller asked about; -1 where absent. */
     private final byte[] json;
     private final String[] names;
@@ -43,6 +38,13 @@ public final class TopLevel {
      * Scans {@code json} (which must be one JSON object) for the top-level members {@code names};
      * members named in {@code treeNames} are also parsed into trees.
      *
+     * <p>One pass over the bytes with no parser, no tokens and no strings made except the trees
+     * asked for: every upstream answer is scanned, and this is several times cheaper than a
+     * streaming parser. The grammar is checked in full (RFC 8259: strings and their escapes, numbers,
+     * literals, nesting up to {@value #MAX_DEPTH}); a repeated top-level name is an error, as it would
+     * make the spans ambiguous. Below the top level, repeated names and the bytes of multi-byte UTF-8
+     * characters are relayed as they came.
+     *
      * @throws IOException when the bytes are not a single JSON object
      */
     public static TopLevel scan(byte[] json, String[] names, String... treeNames) throws IOException {
@@ -51,36 +53,217 @@ public final class TopLevel {
             for (String t : treeNames) if (t.equals(names[i])) wantTree[i] = true;
         }
         TopLevel t = new TopLevel(json, names, wantTree);
-        try (JsonParser p = Json.MAPPER.createParser(json)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) throw new IOException("not a JSON object");
-            int previousValueEnd = (int) p.currentLocation().getByteOffset();
-            boolean isFirst = true;
-            JsonToken tok;
-            while ((tok = p.nextToken()) == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                p.nextToken();
-                int start = (int) p.currentTokenLocation().getByteOffset();
-                int index = t.indexOf(name);
-                if (index >= 0 && t.wantTree[index]) {
-                    t.trees[index] = SUBTREE.readTree(p);
-                } else if (p.currentToken().isStructStart()) {
-                    p.skipChildren();
-                } else {
-                    p.finishToken();
-                }
-                int end = (int) p.currentLocation().getByteOffset();
-                if (index >= 0) {
-                    t.valueStart[index] = start;
-                    t.valueEnd[index] = end;
-                    t.memberStart[index] = previousValueEnd;
-                    t.first[index] = isFirst;
-                }
-                previousValueEnd = end;
-                isFirst = false;
-            }
-            if (tok != JsonToken.END_OBJECT || p.nextToken() != null) throw new IOException("trailing content");
-        }
+        new Scanner(json).members(t);
         return t;
+    }
+
+    private static final int MAX_DEPTH = 500;
+
+    /** The byte-level grammar behind {@link #scan}. */
+    private static final class Scanner {
+        private final byte[] b;
+        private int p;
+
+        Scanner(byte[] bytes) {
+            this.b = bytes;
+        }
+
+        void members(TopLevel t) throws IOException {
+            space();
+            expect('{');
+            int previousValueEnd = p;
+            boolean isFirst = true;
+            space();
+            if (peek() == '}') {
+                p++;
+            } else {
+                while (true) {
+                    if (peek() != '"') throw error("a member name");
+                    int nameStart = ++p;
+                    boolean escaped = string();
+                    int index = escaped ? t.indexOf(Json.MAPPER.readValue(b, nameStart - 1, p - nameStart + 1, String.class))
+                            : t.indexOf(b, nameStart, p - 1);
+                    space();
+                    expect(':');
+                    space();
+                    int start = p;
+                    value(1);
+                    int end = p;
+                    if (index >= 0) {
+                        if (t.valueStart[index] >= 0) throw new IOException("JSON: the member \"" + t.names[index] + "\" appears twice");
+                        t.valueStart[index] = start;
+                        t.valueEnd[index] = end;
+                        t.memberStart[index] = previousValueEnd;
+                        t.first[index] = isFirst;
+                        if (t.wantTree[index]) t.trees[index] = Json.MAPPER.readTree(b, start, end - start);
+                    }
+                    previousValueEnd = end;
+                    isFirst = false;
+                    space();
+                    byte c = next();
+                    if (c == '}') break;
+                    if (c != ',') throw error("',' or '}'");
+                    space();
+                }
+            }
+            space();
+            if (p != b.length) throw new IOException("JSON: trailing content at byte " + p);
+        }
+
+        private void value(int depth) throws IOException {
+            if (depth > MAX_DEPTH) throw new IOException("JSON: nested deeper than " + MAX_DEPTH);
+            byte c = peek();
+            switch (c) {
+                case '"' -> {
+                    p++;
+                    string();
+                }
+                case '{' -> {
+                    p++;
+                    space();
+                    if (peek() == '}') {
+                        p++;
+                        return;
+                    }
+                    while (true) {
+                        expect('"');
+                        string();
+                        space();
+                        expect(':');
+                        space();
+                        value(depth + 1);
+                        space();
+                        byte d = next();
+                        if (d == '}') return;
+                        if (d != ',') throw error("',' or '}'");
+                        space();
+                    }
+                }
+                case '[' -> {
+                    p++;
+                    space();
+                    if (peek() == ']') {
+                        p++;
+                        return;
+                    }
+                    while (true) {
+                        value(depth + 1);
+                        space();
+                        byte d = next();
+                        if (d == ']') return;
+                        if (d != ',') throw error("',' or ']'");
+                        space();
+                    }
+                }
+                case 't' -> literal("true");
+                case 'f' -> literal("false");
+                case 'n' -> literal("null");
+                default -> {
+                    if (c == '-' || c >= '0' && c <= '9') number();
+                    else throw error("a value");
+                }
+            }
+        }
+
+        /** Past the opening quote: moves past the closing one; true when the string has escapes. */
+        private boolean string() throws IOException {
+            boolean escaped = false;
+            while (true) {
+                if (p >= b.length) throw error("the end of a string");
+                byte c = b[p++];
+                if (c == '"') return escaped;
+                if (c == '\\') {
+                    escaped = true;
+                    byte e = next();
+                    if (e == 'u') {
+                        for (int k = 0; k < 4; k++) {
+                            byte h = next();
+                            if (!(h >= '0' && h <= '9' || h >= 'a' && h <= 'f' || h >= 'A' && h <= 'F')) throw error("four hex digits");
+                        }
+                    } else if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' && e != 'r' && e != 't') {
+                        throw error("an escape");
+                    }
+                } else if (c >= 0 && c < 0x20) {
+                    p--;
+                    throw error("no control character in a string");
+                }
+            }
+        }
+
+        private void number() throws IOException {
+            if (peek() == '-') p++;
+            if (peek() == '0') {
+                p++;
+            } else {
+                digits();
+            }
+            if (p < b.length && b[p] == '.') {
+                p++;
+                digits();
+            }
+            if (p < b.length && (b[p] == 'e' || b[p] == 'E')) {
+                p++;
+                if (p < b.length && (b[p] == '+' || b[p] == '-')) p++;
+                digits();
+            }
+        }
+
+        private void digits() throws IOException {
+            int from = p;
+            while (p < b.length && b[p] >= '0' && b[p] <= '9') p++;
+            if (p == from) throw error("a digit");
+        }
+
+        private void literal(String word) throws IOException {
+            for (int k = 0; k < word.length(); k++) {
+                if (next() != word.charAt(k)) throw error("'" + word + "'");
+            }
+        }
+
+        private void space() {
+            while (p < b.length) {
+                byte c = b[p];
+                if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return;
+                p++;
+            }
+        }
+
+        private byte peek() throws IOException {
+            if (p >= b.length) throw new IOException("JSON: unexpected end at byte " + p);
+            return b[p];
+        }
+
+        private byte next() throws IOException {
+            byte c = peek();
+            p++;
+            return c;
+        }
+
+        private void expect(char c) throws IOException {
+            if (next() != c) {
+                p--;
+                throw error("'" + c + "'");
+            }
+        }
+
+        private IOException error(String expected) {
+            return new IOException("JSON: expected " + expected + " at byte " + p);
+        }
+    }
+
+    /** The index of the name whose ASCII bytes are {@code json[from, to)}, or -1. */
+    private int indexOf(byte[] json, int from, int to) {
+        int length = to - from;
+        outer:
+        for (int i = 0; i < names.length; i++) {
+            String n = names[i];
+            if (n.length() != length) continue;
+            for (int k = 0; k < length; k++) {
+                if (json[from + k] != n.charAt(k)) continue outer;
+            }
+            return i;
+        }
+        return -1;
     }
 
     private int indexOf(String name) {

@@ -73,4 +73,85 @@ class TopLevelTest {
         assertThatThrownBy(() -> TopLevel.scan("{\"a\":1} {}".getBytes(), FIELDS)).isInstanceOf(IOException.class);
         assertThatThrownBy(() -> TopLevel.scan("{\"a\":".getBytes(), FIELDS)).isInstanceOf(IOException.class);
     }
+
+    private static final String[] VALID = {
+        "{}",
+        " { \"id\" : \"a\" } ",
+        "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1733000000,\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,"
+                + "\"message\":{\"role\":\"assistant\",\"content\":\"He said \\\"hi\\\" \\u00e9\\n\\t\\\\ \\/ ok\",\"refusal\":null},"
+                + "\"logprobs\":null,\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":-0.5e+3,"
+                + "\"total_tokens\":1E2,\"x\":[true,false,null,[],{},0,-0,10.25]},\"system_fingerprint\":\"fp\"}",
+        "{\"m\\u006fdel\":\"escaped name\",\"id\":[[[[1]]]],\"usage\":null}",
+        "{\"usage\":\"é漢字🙂\",\"choices\":{\"a\":{\"b\":[1,2,{\"c\":\"}]\"}]}},\"z\":0}",
+    };
+
+    @Test
+    void spansHoldExactlyTheValuesAParserSees() throws IOException {
+        for (String doc : VALID) {
+            byte[] bytes = doc.getBytes(StandardCharsets.UTF_8);
+            var expected = Json.MAPPER.readTree(bytes);
+            TopLevel t = TopLevel.scan(bytes, FIELDS, FIELDS);
+            for (String name : FIELDS) {
+                assertThat(t.has(name)).as(doc + " has " + name).isEqualTo(expected.has(name));
+                if (!expected.has(name)) continue;
+                assertThat(t.tree(name)).as(doc + " " + name).isEqualTo(expected.get(name));
+                // Replacing the value with itself re-parses to the same document.
+                byte[] same = t.replaceValue(name, Json.MAPPER.writeValueAsBytes(expected.get(name)));
+                assertThat(Json.MAPPER.readTree(same)).isEqualTo(expected);
+            }
+        }
+    }
+
+    /**
+     * One-byte changes of valid answers (ASCII only: a multi-byte character's bytes are relayed
+     * unchecked): the scan accepts exactly what Jackson's strict parser accepts as one object.
+     */
+    @Test
+    void acceptsExactlyWhatAStrictParserAccepts() {
+        var random = new java.util.Random(20261207);
+        String alphabet = "{}[]\",:\\/ \n\t\r0123456789-+.eEtrufalsnbx\u0001";
+        int compared = 0;
+        for (String doc : VALID) {
+            byte[] base = doc.getBytes(StandardCharsets.UTF_8);
+            for (int n = 0; n < 3000; n++) {
+                int at = random.nextInt(base.length);
+                if (base[at] < 0) continue; // never split a multi-byte character
+                byte c = (byte) alphabet.charAt(random.nextInt(alphabet.length()));
+                byte[] mutated = switch (random.nextInt(3)) {
+                    case 0 -> { byte[] m = base.clone(); m[at] = c; yield m; }
+                    case 1 -> { byte[] m = new byte[base.length - 1]; System.arraycopy(base, 0, m, 0, at);
+                        System.arraycopy(base, at + 1, m, at, base.length - at - 1); yield m; }
+                    default -> { byte[] m = new byte[base.length + 1]; System.arraycopy(base, 0, m, 0, at); m[at] = c;
+                        System.arraycopy(base, at, m, at + 1, base.length - at); yield m; }
+                };
+                boolean jackson;
+                try {
+                    jackson = Json.MAPPER.readTree(mutated).isObject();
+                } catch (IOException e) {
+                    if (e.getMessage().contains("Duplicate field")) continue; // below the top level: relayed as is
+                    jackson = false;
+                }
+                boolean scanned;
+                try {
+                    TopLevel.scan(mutated, FIELDS);
+                    scanned = true;
+                } catch (IOException e) {
+                    scanned = false;
+                }
+                assertThat(scanned).as(new String(mutated, StandardCharsets.UTF_8)).isEqualTo(jackson);
+                compared++;
+            }
+        }
+        assertThat(compared).isGreaterThan(10_000);
+    }
+
+    @Test
+    void rejectsBrokenGrammarAndARepeatedTopLevelName() {
+        for (String bad : new String[] {"", "{", "{\"id\"}", "{\"id\":}", "{\"id\":01}", "{\"id\":1.}", "{\"id\":-}",
+                "{\"id\":\"a\",}", "{\"id\":tru}", "{\"id\":\"\\x\"}", "{\"id\":\"\\u12g4\"}", "{\"id\":\"a\u0001\"}",
+                "{\"id\":[1,]}", "{\"id\":{\"a\"1}}", "{\"id\":\"a\",\"id\":\"b\"}", "{'id':1}",
+                "{\"id\":" + "[".repeat(600) + "]".repeat(600) + "}"}) {
+            assertThatThrownBy(() -> TopLevel.scan(bad.getBytes(StandardCharsets.UTF_8), FIELDS)).as(bad).isInstanceOf(IOException.class);
+        }
+    }
 }
