@@ -65,7 +65,96 @@ public final class TopLevel {
         private int p;
 
         Scanner(byte[] bytes) {
+            this(bytes, 0);
+        }
+
+        Scanner(byte[] bytes, int at) {
             this.b = bytes;
+            this.p = at;
+        }
+
+        /**
+         * The tree of the (already checked) value here, built as Jackson's reader would build it
+         * with Zumik's settings (ints and longs as such, decimals exact), without a parser; a string
+         * with escapes is decoded by Jackson.
+         */
+        JsonNode tree() throws IOException {
+            byte c = b[p];
+            switch (c) {
+                case '{' -> {
+                    p++;
+                    var node = Json.NODES.objectNode();
+                    space();
+                    if (b[p] == '}') {
+                        p++;
+                        return node;
+                    }
+                    while (true) {
+                        String name = tree().textValue();
+                        space();
+                        p++; // ':'
+                        space();
+                        if (node.replace(name, tree()) != null) throw new IOException("JSON: the member \"" + name + "\" appears twice");
+                        space();
+                        if (b[p++] == '}') return node;
+                        space();
+                    }
+                }
+                case '[' -> {
+                    p++;
+                    var node = Json.NODES.arrayNode();
+                    space();
+                    if (b[p] == ']') {
+                        p++;
+                        return node;
+                    }
+                    while (true) {
+                        node.add(tree());
+                        space();
+                        if (b[p++] == ']') return node;
+                        space();
+                    }
+                }
+                case '"' -> {
+                    int from = p;
+                    p++;
+                    if (string()) return Json.NODES.textNode(Json.MAPPER.readValue(b, from, p - from, String.class));
+                    return Json.NODES.textNode(new String(b, from + 1, p - from - 2, java.nio.charset.StandardCharsets.UTF_8));
+                }
+                case 't' -> {
+                    p += 4;
+                    return Json.NODES.booleanNode(true);
+                }
+                case 'f' -> {
+                    p += 5;
+                    return Json.NODES.booleanNode(false);
+                }
+                case 'n' -> {
+                    p += 4;
+                    return Json.NODES.nullNode();
+                }
+                default -> {
+                    int from = p;
+                    number();
+                    boolean integral = true;
+                    for (int k = from; k < p; k++) {
+                        if (b[k] == '.' || b[k] == 'e' || b[k] == 'E') integral = false;
+                    }
+                    if (integral && p - from <= 18) {
+                        boolean negative = b[from] == '-';
+                        long v = 0;
+                        for (int k = negative ? from + 1 : from; k < p; k++) v = v * 10 + (b[k] - '0');
+                        if (negative) v = -v;
+                        return v == (int) v ? Json.NODES.numberNode((int) v) : Json.NODES.numberNode(v);
+                    }
+                    String text = new String(b, from, p - from, java.nio.charset.StandardCharsets.ISO_8859_1);
+                    if (!integral) return Json.NODES.numberNode(new java.math.BigDecimal(text));
+                    var big = new java.math.BigInteger(text);
+                    if (big.bitLength() < 32) return Json.NODES.numberNode(big.intValue());
+                    if (big.bitLength() < 64) return Json.NODES.numberNode(big.longValue());
+                    return Json.NODES.numberNode(big);
+                }
+            }
         }
 
         void members(TopLevel t) throws IOException {
@@ -95,7 +184,13 @@ public final class TopLevel {
                         t.valueEnd[index] = end;
                         t.memberStart[index] = previousValueEnd;
                         t.first[index] = isFirst;
-                        if (t.wantTree[index]) t.trees[index] = Json.MAPPER.readTree(b, start, end - start);
+                        if (t.wantTree[index]) {
+                            try {
+                                t.trees[index] = new Scanner(b, start).tree();
+                            } catch (NumberFormatException | ArithmeticException e) {
+                                throw new IOException("JSON: a number out of range in \"" + t.names[index] + "\"", e);
+                            }
+                        }
                     }
                     previousValueEnd = end;
                     isFirst = false;
