@@ -478,11 +478,8 @@ public final class SessionStore {
      * The branch {@code branchId} (checked to belong to {@code sessionId} when both are given), or
      * the default branch of {@code sessionId}, with the session's base bundles, in one query.
      */
-    static Head head(Connection c, String project, String sessionId, String branchId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(branchId != null ? HEAD_OF_BRANCH : HEAD_OF_SESSION)) {
-            ps.setString(1, project);
-            ps.setString(2, branchId != null ? branchId : sessionId);
-            ResultSet rs = ps.executeQuery();
+    static Head head(Database db, Connection c, String project, String sessionId, String branchId) throws SQLException {
+        return db.query(c, branchId != null ? HEAD_OF_BRANCH : HEAD_OF_SESSION, rs -> {
             if (!rs.next()) {
                 throw branchId != null ? new StateError.NotFound("branch", branchId) : new StateError.NotFound("session", sessionId);
             }
@@ -494,7 +491,7 @@ public final class SessionStore {
             List<String> bundles = new ArrayList<>();
             for (JsonNode n : ArtifactStore.tree(rs.getString(11))) bundles.add(n.textValue());
             return new Head(b, bundles, new StateCache.Tag(rs.getLong(12), rs.getLong(13)));
-        }
+        }, project, branchId != null ? branchId : sessionId);
     }
 
     public Snapshot snapshot(String project, String id) {
@@ -562,7 +559,7 @@ public final class SessionStore {
                            String input, String output) {
         Planned p = input == null || output == null ? null : plan(project, s.sessionId(), s.branchId(), s.branchVersion(),
                 s.headEventId(), List.of(new NewEvent("user_message", null, input), new NewEvent("assistant_message", null, output)));
-        Pipeline writes = new Pipeline(db.dialect());
+        Pipeline writes = new Pipeline(db);
         if (p != null) {
             writes.add(SWAP, p.swapArgs(project));
             for (StateObjects.Artifact a : p.made()) {
@@ -580,7 +577,7 @@ public final class SessionStore {
             writes.add(RECORD_IF_WON, concat(known, p.events().get(0).id(), p.last().id(),
                     clock.millis(), s.branchId(), p.last().id()));
         }
-        int[] counts = writes.runAtomically(db);
+        int[] counts = writes.runAtomically();
         boolean appended = p != null && counts[0] == 1;
         if (appended) cache.appended(project, s.branchId(), s.branchVersion(), p.events(), p.made());
         return new Turn(responseId, s.sessionId(), s.branchId(), s.id(), materializationKey,

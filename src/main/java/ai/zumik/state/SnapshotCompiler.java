@@ -83,7 +83,7 @@ public final class SnapshotCompiler {
      */
     public Compiled compileForTurn(String project, String sessionId, String branchId) {
         return db.call(c -> {
-            SessionStore.Head head = SessionStore.head(c, project, sessionId, branchId);
+            SessionStore.Head head = SessionStore.head(db, c, project, sessionId, branchId);
             return compileOn(c, project, head.baseBundleIds(), head.branch(), null, head.tag());
         });
     }
