@@ -458,17 +458,16 @@ public final class SessionStore {
 
     /** Stores a snapshot compiled by {@link SnapshotCompiler} on the caller's transaction. */
     static void insertSnapshot(Connection c, Snapshot s) throws SQLException {
-        update(c, INSERT_SNAPSHOT, snapshotRow(s));
+        update(c, INSERT_SNAPSHOT, snapshotRow(s, SnapshotCompiler.Serialized.of(s)));
     }
 
     private static final String INSERT_SNAPSHOT = "INSERT INTO snapshots (id, project_id, session_id, branch_id, branch_version, "
             + "head_event_id, prompt_compiler_revision, ordered_block_manifest, artifact_versions, blocks, created_at) "
             + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-    private static Object[] snapshotRow(Snapshot s) {
+    private static Object[] snapshotRow(Snapshot s, SnapshotCompiler.Serialized text) {
         return new Object[] {s.id(), s.projectId(), s.sessionId(), s.branchId(), s.branchVersion(), s.headEventId(),
-                s.promptCompilerRevision(), Json.text(s.orderedBlockManifest()), Json.text(s.artifactVersions()),
-                Json.text(s.blocks()), s.createdAtMs()};
+                s.promptCompilerRevision(), text.orderedBlockManifest(), text.artifactVersions(), text.blocks(), s.createdAtMs()};
     }
 
     /** A live branch, its live session's base bundles, and the project's generation and state epoch, read together. */
@@ -557,6 +556,15 @@ public final class SessionStore {
      */
     public Turn recordTurn(String project, String responseId, Snapshot s, boolean newSnapshot, String materializationKey,
                            String input, String output) {
+        return recordTurn(project, responseId, s, SnapshotCompiler.Serialized.of(s), newSnapshot, materializationKey, input, output);
+    }
+
+    /**
+     * {@link #recordTurn} with the snapshot's stored form already made ({@link SnapshotCompiler.Compiled#serialized}), or
+     * null to make it here.
+     */
+    public Turn recordTurn(String project, String responseId, Snapshot s, SnapshotCompiler.Serialized text, boolean newSnapshot,
+                           String materializationKey, String input, String output) {
         Planned p = input == null || output == null ? null : plan(project, s.sessionId(), s.branchId(), s.branchVersion(),
                 s.headEventId(), List.of(new NewEvent("user_message", null, input), new NewEvent("assistant_message", null, output)));
         Pipeline writes = new Pipeline(db);
@@ -569,7 +577,7 @@ public final class SessionStore {
                 writes.add(INSERT_EVENT_IF_WON, concat(eventRow(project, ev), s.branchId(), p.last().id()));
             }
         }
-        if (newSnapshot) writes.add(INSERT_SNAPSHOT, snapshotRow(s));
+        if (newSnapshot) writes.add(INSERT_SNAPSHOT, snapshotRow(s, text != null ? text : SnapshotCompiler.Serialized.of(s)));
         Object[] known = {responseId, project, s.sessionId(), s.branchId(), s.id(), materializationKey};
         if (p == null) {
             writes.add(RECORD_NOT_APPENDED, concat(known, clock.millis()));
