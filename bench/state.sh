@@ -3,13 +3,18 @@
 #   - a /v2/responses turn against a session whose branch holds 50 events and whose bundle has 3
 #     blocks: snapshot compile + materialize + execute + compare-and-swap append of the turn. Zumik's
 #     own time per turn is its /metrics overhead histogram for /v2/responses over the measured turns
-#     (wall time minus upstream time), read as a difference of two snapshots;
+#     (wall time minus upstream time), read as a difference of two snapshots that StateBench takes
+#     after each client's WARM unrecorded requests and after its last measured one (so neither JVM's
+#     warm-up is in it): percentiles as the upper bound of their bucket (100 µs apart between 0.5
+#     and 1.5 ms), the mean exact (sum / count);
 #   - compare-and-swap appends per second on one branch: one writer, then writers racing.
 # The upstream is the instant BenchUpstream, so a turn's time is Zumik's. Turns come from WRITERS
 # clients at once (each on its own session); the stateless /v2 response with the same prompt is
 # measured the same way as the baseline.
 #
-#   bench/state.sh                 # TURNS=500 WRITERS=4
+#   bench/state.sh                 # TURNS=500 WRITERS=4 WARM=2000
+# WARM is large because on these 2-vCPU VMs a turn's time kept falling for the first ~2,000 turns
+# (JIT), from ~4 ms to ~1.5 ms with temporary probes; 200 warm-up turns measured a cold path.
 # Needs PostgreSQL at 127.0.0.1:5432 (user postgres, database test), as the tests do.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -17,6 +22,7 @@ out="$root/bench/out"
 mkdir -p "$out"
 turns=${TURNS:-500}
 writers=${WRITERS:-4}
+warm=${WARM:-2000}
 java_home=$("$root/bin/java-home" 25)
 java="$java_home/bin/java --enable-native-access=ALL-UNNAMED"
 echo "bench: building" >&2
@@ -32,7 +38,7 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
   psql -h 127.0.0.1 -U postgres -d test -qc "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
-  rm -rf "$out/state-sqlite" "$out/state-pg"
+  rm -rf "$out/state-sqlite" "$out/state-pg" "$out"/state-metrics-*
 }
 trap cleanup EXIT
 $java -Xms64m -Xmx256m -cp "$cp" BenchUpstream $up 20 0 1 > "$out/state-upstream.log" 2>&1 & pids+=($!)
@@ -51,25 +57,21 @@ overhead() { # metrics-before metrics-after
     index(line, "zumik_overhead_seconds_bucket{route=\"/v2/responses\"") == 1 {
       match(line, /le="[^"]*"/); le = substr(line, RSTART + 4, RLENGTH - 5)
       if (side == "A") { n++; les[n] = le; after[le] = $NF } else before[le] = $NF }
+    index(line, "zumik_overhead_seconds_sum{route=\"/v2/responses\"}") == 1 { sum[side] = $NF }
     END { total = after["+Inf"] - before["+Inf"]; if (total <= 0) { print "no samples"; exit }
       for (q = 1; q <= 2; q++) { want = (q == 1 ? 0.5 : 0.99) * total
         for (i = 1; i <= n; i++) if (after[les[i]] - before[les[i]] >= want) { v[q] = les[i]; break } }
-      printf "p50 <= %s µs, p99 <= %s µs (%d requests)", v[1] * 1e6, v[2] * 1e6, total }'
+      printf "p50 <= %s µs, p99 <= %s µs, mean %.0f µs (%d requests)", v[1] * 1e6, v[2] * 1e6,
+        (sum["A"] - sum["B"]) / total * 1e6, total }'
 }
 run() { # label port
-  local url="http://127.0.0.1:$2" m0 m1 m2 m3 p t c
-  $java -cp "$cp" StateBench "$url" $key turns 200 "$writers" >/dev/null # warm-up
-  $java -cp "$cp" StateBench "$url" $key plain 200 "$writers" >/dev/null
-  m0=$(curl -s "$url/metrics")
-  p=$($java -cp "$cp" StateBench "$url" $key plain "$turns" "$writers")
-  m1=$(curl -s "$url/metrics")
-  m2=$(curl -s "$url/metrics")
-  t=$($java -cp "$cp" StateBench "$url" $key turns "$turns" "$writers")
-  m3=$(curl -s "$url/metrics")
+  local url="http://127.0.0.1:$2" m="$out/state-metrics-$2" p t c
+  p=$($java -Dwarm="$warm" -Dmetrics="$m-plain" -cp "$cp" StateBench "$url" $key plain "$turns" "$writers")
+  t=$($java -Dwarm="$warm" -Dmetrics="$m-turns" -cp "$cp" StateBench "$url" $key turns "$turns" "$writers")
   c=$($java -cp "$cp" StateBench "$url" $key cas 1000 "$writers")
   echo "- **$1**"
-  echo "  - a turn against state: Zumik's own time $(overhead "$m2" "$m3"); client \`$t\`"
-  echo "  - the same prompt as a stateless /v2 response (baseline): Zumik's own time $(overhead "$m0" "$m1"); client \`$p\`"
+  echo "  - a turn against state: Zumik's own time $(overhead "$(cat "$m-turns-before")" "$(cat "$m-turns-after")"); client \`$t\`"
+  echo "  - the same prompt as a stateless /v2 response (baseline): Zumik's own time $(overhead "$(cat "$m-plain-before")" "$(cat "$m-plain-after")"); client \`$p\`"
   echo "  - compare-and-swap appends: \`$c\`"
 }
 echo "bench: SQLite" >&2
@@ -81,7 +83,7 @@ r2=$(run PostgreSQL $pg)
   echo
   echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "- machine: $(nproc) vCPU ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), Linux $(uname -r), $($java -version 2>&1 | head -n1)"
-  echo "- command: \`TURNS=$turns WRITERS=$writers bench/state.sh\`"
+  echo "- command: \`TURNS=$turns WRITERS=$writers WARM=$warm bench/state.sh\`"
   echo
   echo "$r1"
   echo "$r2"

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,7 +31,12 @@ import java.util.regex.Pattern;
  * as it is in production (a lone sequential client on these VMs measures mostly how late idle
  * vCPUs wake); {@code plain} runs the same prompt as a stateless /v2 response, the baseline.
  *
- * Usage: java StateBench BASE_URL KEY turns|plain|cas [N=500] [WRITERS=4]
+ * Each client first runs {@code -Dwarm=W} unrecorded requests of its kind (default 20), so its own
+ * JIT and Zumik's have settled; with {@code -Dmetrics=PREFIX} the /metrics text is saved to
+ * {@code PREFIX-before} once every client has warmed up and to {@code PREFIX-after} once every
+ * client has finished, so the server-side numbers cover exactly the measured requests.
+ *
+ * Usage: java [-Dwarm=W] [-Dmetrics=PREFIX] StateBench BASE_URL KEY turns|plain|cas [N=500] [WRITERS=4]
  */
 public final class StateBench {
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -53,11 +59,14 @@ public final class StateBench {
     static void concurrently(int clients, int n, boolean state) throws Exception {
         int each = Math.max(1, n / clients);
         List<Long> all = java.util.Collections.synchronizedList(new ArrayList<>());
+        String metrics = System.getProperty("metrics");
+        CyclicBarrier start = new CyclicBarrier(clients, () -> saveMetrics(metrics, "before"));
+        CyclicBarrier end = new CyclicBarrier(clients, () -> saveMetrics(metrics, "after"));
         try (var pool = Executors.newFixedThreadPool(clients)) {
             List<Future<?>> fs = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
                 fs.add(pool.submit(() -> {
-                    all.addAll(state ? turns(each) : plain(each));
+                    all.addAll(state ? turns(each, start, end) : plain(each, start, end));
                     return null;
                 }));
             }
@@ -69,19 +78,33 @@ public final class StateBench {
                 state ? "turns" : "stateless_responses", m, clients, lat[m / 2] / 1000, lat[m * 9 / 10] / 1000, lat[m * 99 / 100] / 1000);
     }
 
-    static List<Long> plain(int n) throws Exception {
+    static final int WARM = Integer.getInteger("warm", 20);
+
+    /** Saves the /metrics text to {@code prefix-name} (nothing without a prefix). */
+    static void saveMetrics(String prefix, String name) {
+        if (prefix == null) return;
+        try {
+            java.nio.file.Files.writeString(java.nio.file.Path.of(prefix + "-" + name), get("/metrics"));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static List<Long> plain(int n, CyclicBarrier start, CyclicBarrier end) throws Exception {
         List<Long> out = new ArrayList<>();
-        for (int i = -20; i < n; i++) {
+        for (int i = -WARM; i < n; i++) {
+            if (i == 0) start.await();
             long t0 = System.nanoTime();
             post("/v2/responses", "{\"model\":\"gpt-4o-mini\",\"instructions\":\"You are the repository assistant.\","
                     + "\"input\":\"What changed in turn " + i + "?\"}");
             if (i >= 0) out.add(System.nanoTime() - t0);
         }
+        end.await();
         return out;
     }
 
     /** A session on a 3-block bundle with a 50-event branch, then {@code n} turns on forks of it. */
-    static List<Long> turns(int n) throws Exception {
+    static List<Long> turns(int n, CyclicBarrier start, CyclicBarrier end) throws Exception {
         List<String> arts = new ArrayList<>();
         for (String[] a : new String[][] {{"policy", "You are the repository assistant. Answer briefly and cite files."},
                 {"tool_bundle_source", "[{\"type\":\"function\",\"function\":{\"name\":\"read_file\",\"parameters\":{\"type\":\"object\","
@@ -101,7 +124,8 @@ public final class StateBench {
                     "turn " + i + ": " + "a sentence of earlier conversation. ".repeat(3)), "id");
         }
         List<Long> lat = new ArrayList<>();
-        for (int i = -20; i < n; i++) { // unrecorded turns warm the path
+        for (int i = -WARM; i < n; i++) { // unrecorded turns warm the path
+            if (i == 0) start.await();
             String fork = field(post("/v2/sessions/" + sid + "/branches", "{\"fork_from_branch_id\":\"" + main + "\"}"), "id");
             long t0 = System.nanoTime();
             String r = post("/v2/responses", "{\"model\":\"gpt-4o-mini\",\"branch_id\":\"" + fork + "\",\"input\":\"What changed in turn "
@@ -110,6 +134,7 @@ public final class StateBench {
             if (!r.contains("\"append_status\":\"appended\"")) throw new IllegalStateException("turn not appended: " + r);
             if (i >= 0) lat.add(t);
         }
+        end.await();
         return lat;
     }
 

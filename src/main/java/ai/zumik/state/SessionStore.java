@@ -458,17 +458,16 @@ public final class SessionStore {
 
     /** Stores a snapshot compiled by {@link SnapshotCompiler} on the caller's transaction. */
     static void insertSnapshot(Connection c, Snapshot s) throws SQLException {
-        update(c, INSERT_SNAPSHOT, snapshotRow(s));
+        update(c, INSERT_SNAPSHOT, snapshotRow(s, SnapshotCompiler.Serialized.of(s)));
     }
 
     private static final String INSERT_SNAPSHOT = "INSERT INTO snapshots (id, project_id, session_id, branch_id, branch_version, "
             + "head_event_id, prompt_compiler_revision, ordered_block_manifest, artifact_versions, blocks, created_at) "
             + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-    private static Object[] snapshotRow(Snapshot s) {
+    private static Object[] snapshotRow(Snapshot s, SnapshotCompiler.Serialized text) {
         return new Object[] {s.id(), s.projectId(), s.sessionId(), s.branchId(), s.branchVersion(), s.headEventId(),
-                s.promptCompilerRevision(), Json.text(s.orderedBlockManifest()), Json.text(s.artifactVersions()),
-                Json.text(s.blocks()), s.createdAtMs()};
+                s.promptCompilerRevision(), text.orderedBlockManifest(), text.artifactVersions(), text.blocks(), s.createdAtMs()};
     }
 
     /** A live branch, its live session's base bundles, and the project's generation and state epoch, read together. */
@@ -478,11 +477,8 @@ public final class SessionStore {
      * The branch {@code branchId} (checked to belong to {@code sessionId} when both are given), or
      * the default branch of {@code sessionId}, with the session's base bundles, in one query.
      */
-    static Head head(Connection c, String project, String sessionId, String branchId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(branchId != null ? HEAD_OF_BRANCH : HEAD_OF_SESSION)) {
-            ps.setString(1, project);
-            ps.setString(2, branchId != null ? branchId : sessionId);
-            ResultSet rs = ps.executeQuery();
+    static Head head(Database db, Connection c, String project, String sessionId, String branchId) throws SQLException {
+        return db.query(c, branchId != null ? HEAD_OF_BRANCH : HEAD_OF_SESSION, rs -> {
             if (!rs.next()) {
                 throw branchId != null ? new StateError.NotFound("branch", branchId) : new StateError.NotFound("session", sessionId);
             }
@@ -494,7 +490,7 @@ public final class SessionStore {
             List<String> bundles = new ArrayList<>();
             for (JsonNode n : ArtifactStore.tree(rs.getString(11))) bundles.add(n.textValue());
             return new Head(b, bundles, new StateCache.Tag(rs.getLong(12), rs.getLong(13)));
-        }
+        }, project, branchId != null ? branchId : sessionId);
     }
 
     public Snapshot snapshot(String project, String id) {
@@ -560,9 +556,18 @@ public final class SessionStore {
      */
     public Turn recordTurn(String project, String responseId, Snapshot s, boolean newSnapshot, String materializationKey,
                            String input, String output) {
+        return recordTurn(project, responseId, s, SnapshotCompiler.Serialized.of(s), newSnapshot, materializationKey, input, output);
+    }
+
+    /**
+     * {@link #recordTurn} with the snapshot's stored form already made ({@link SnapshotCompiler.Compiled#serialized}), or
+     * null to make it here.
+     */
+    public Turn recordTurn(String project, String responseId, Snapshot s, SnapshotCompiler.Serialized text, boolean newSnapshot,
+                           String materializationKey, String input, String output) {
         Planned p = input == null || output == null ? null : plan(project, s.sessionId(), s.branchId(), s.branchVersion(),
                 s.headEventId(), List.of(new NewEvent("user_message", null, input), new NewEvent("assistant_message", null, output)));
-        Pipeline writes = new Pipeline(db.dialect());
+        Pipeline writes = new Pipeline(db);
         if (p != null) {
             writes.add(SWAP, p.swapArgs(project));
             for (StateObjects.Artifact a : p.made()) {
@@ -572,7 +577,7 @@ public final class SessionStore {
                 writes.add(INSERT_EVENT_IF_WON, concat(eventRow(project, ev), s.branchId(), p.last().id()));
             }
         }
-        if (newSnapshot) writes.add(INSERT_SNAPSHOT, snapshotRow(s));
+        if (newSnapshot) writes.add(INSERT_SNAPSHOT, snapshotRow(s, text != null ? text : SnapshotCompiler.Serialized.of(s)));
         Object[] known = {responseId, project, s.sessionId(), s.branchId(), s.id(), materializationKey};
         if (p == null) {
             writes.add(RECORD_NOT_APPENDED, concat(known, clock.millis()));
@@ -580,7 +585,7 @@ public final class SessionStore {
             writes.add(RECORD_IF_WON, concat(known, p.events().get(0).id(), p.last().id(),
                     clock.millis(), s.branchId(), p.last().id()));
         }
-        int[] counts = writes.runAtomically(db);
+        int[] counts = writes.runAtomically();
         boolean appended = p != null && counts[0] == 1;
         if (appended) cache.appended(project, s.branchId(), s.branchVersion(), p.events(), p.made());
         return new Turn(responseId, s.sessionId(), s.branchId(), s.id(), materializationKey,

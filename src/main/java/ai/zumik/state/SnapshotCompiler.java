@@ -71,8 +71,24 @@ public final class SnapshotCompiler {
         });
     }
 
-    /** A snapshot and what it materializes to. */
-    public record Compiled(Snapshot snapshot, Materialized materialized) {}
+    /** A snapshot, what it materializes to, and its stored form. */
+    public record Compiled(Snapshot snapshot, Materialized materialized, Serialized serialized) {}
+
+    /**
+     * A snapshot's JSON columns as stored, and the digest of its ordered block manifest (part of
+     * every materialization key). The same for every snapshot of one compiled line, so a turn on a
+     * cached line takes them from its {@link StateCache.Body} instead of writing ~12 KB of JSON
+     * (a 51-block line) again.
+     */
+    public record Serialized(String orderedBlockManifest, String artifactVersions, String blocks, String manifestDigest) {
+        public static Serialized of(Snapshot s) {
+            return of(s.orderedBlockManifest(), s.artifactVersions(), s.blocks());
+        }
+
+        static Serialized of(ArrayNode ordered, ObjectNode versions, ArrayNode blocks) {
+            return new Serialized(Json.text(ordered), Json.text(versions), Json.text(blocks), Sha256.hex(Json.bytes(ordered)));
+        }
+    }
 
     /**
      * For a turn: the head of {@code branchId} (or of the session's default branch when only
@@ -83,7 +99,7 @@ public final class SnapshotCompiler {
      */
     public Compiled compileForTurn(String project, String sessionId, String branchId) {
         return db.call(c -> {
-            SessionStore.Head head = SessionStore.head(c, project, sessionId, branchId);
+            SessionStore.Head head = SessionStore.head(db, c, project, sessionId, branchId);
             return compileOn(c, project, head.baseBundleIds(), head.branch(), null, head.tag());
         });
     }
@@ -108,7 +124,7 @@ public final class SnapshotCompiler {
         Materialized m = body.materialized();
         // The request built from it is the caller's to change: a copy, never the cached nodes.
         return new Compiled(s, new Materialized(m.messages().deepCopy(), m.tools().deepCopy(),
-                m.responseFormat() == null ? null : m.responseFormat().deepCopy()));
+                m.responseFormat() == null ? null : m.responseFormat().deepCopy()), own ? body.serialized() : Serialized.of(s));
     }
 
     private static StateCache.Body compileBody(Connection c, String snapshotId, String project, List<String> baseBundleIds,
@@ -132,7 +148,8 @@ public final class SnapshotCompiler {
         }
         ArrayNode ordered = Json.array();
         for (JsonNode b : blocks) ordered.add(b.get("ref").textValue());
-        return new StateCache.Body(ordered, versions, blocks, materialize(snapshotId, versions, blocks, artifacts));
+        return new StateCache.Body(ordered, versions, blocks, materialize(snapshotId, versions, blocks, artifacts),
+                Serialized.of(ordered, versions, blocks));
     }
 
     private static void checkRevision(String revision) {
@@ -328,6 +345,15 @@ public final class SnapshotCompiler {
      * the ordered block manifest. Equal keys mean the target was sent the same model-visible bytes.
      */
     public static String materializationKey(Snapshot s, String provider) {
+        return forProvider(s, Sha256.hex(Json.bytes(s.orderedBlockManifest())), provider);
+    }
+
+    /** {@link #materializationKey(Snapshot, String)} with the manifest's digest taken from {@code text}, {@code s}'s stored form. */
+    public static String materializationKey(Snapshot s, Serialized text, String provider) {
+        return forProvider(s, text.manifestDigest(), provider);
+    }
+
+    private static String forProvider(Snapshot s, String manifestDigest, String provider) {
         String tokenizer = switch (provider) {
             case "openai" -> "o200k_base";
             case "anthropic" -> "claude_tokenizer_1";
@@ -335,11 +361,15 @@ public final class SnapshotCompiler {
             case "xai" -> "grok_tokenizer_1";
             default -> provider + "_tokenizer_1";
         };
-        return materializationKey(s, tokenizer, "chat_template_" + provider + "_1");
+        return materializationKey(s, manifestDigest, tokenizer, "chat_template_" + provider + "_1");
     }
 
     static String materializationKey(Snapshot s, String tokenizerRevision, String chatTemplateRevision) {
-        String manifestDigest = Sha256.hex(Json.bytes(s.orderedBlockManifest()));
+        return materializationKey(s, Sha256.hex(Json.bytes(s.orderedBlockManifest())), tokenizerRevision, chatTemplateRevision);
+    }
+
+    private static String materializationKey(Snapshot s, String manifestDigest, String tokenizerRevision,
+                                             String chatTemplateRevision) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (String field : new String[] {s.id(), s.promptCompilerRevision(), tokenizerRevision, chatTemplateRevision,
                 TOOL_SERIALIZATION, SCHEMA_SERIALIZATION, manifestDigest}) {

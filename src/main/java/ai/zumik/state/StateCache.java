@@ -58,7 +58,7 @@ public final class StateCache {
      * line (events never change but by a purge), the base bundles their items.
      */
     record Body(ArrayNode ordered, com.fasterxml.jackson.databind.node.ObjectNode versions, ArrayNode blocks,
-                SnapshotCompiler.Materialized materialized) {}
+                SnapshotCompiler.Materialized materialized, SnapshotCompiler.Serialized serialized) {}
 
     private record BodyKey(String project, String headEventId, long version, List<String> bundles, Tag tag) {}
 

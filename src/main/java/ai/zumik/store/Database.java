@@ -8,6 +8,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -28,12 +30,15 @@ public final class Database implements AutoCloseable {
     private final Dialect dialect;
     private final String jdbcUrl;
     private final Thread checkpointer;
+    /** SQLite only: statements kept per connection (PostgreSQL's driver keeps its own server-side ones). */
+    private final SqliteStatements statements;
     private volatile boolean closed;
 
     private Database(HikariDataSource pool, Dialect dialect, String jdbcUrl) {
         this.pool = pool;
         this.dialect = dialect;
         this.jdbcUrl = jdbcUrl;
+        this.statements = dialect == Dialect.SQLITE ? new SqliteStatements() : null;
         this.checkpointer = dialect == Dialect.SQLITE
                 ? Thread.ofPlatform().daemon().name("zumik-sqlite-checkpoint").start(this::checkpointLoop) : null;
     }
@@ -169,24 +174,77 @@ public final class Database implements AutoCloseable {
     public <T> T writeTransaction(SqlWork<T> work) {
         if (dialect == Dialect.POSTGRESQL) return transaction(work);
         try (Connection c = pool.getConnection()) {
-            try (var st = c.createStatement()) {
-                st.execute("BEGIN IMMEDIATE");
-            }
+            update(c, "BEGIN IMMEDIATE");
             try {
                 T result = work.run(c);
-                try (var st = c.createStatement()) {
-                    st.execute("COMMIT");
-                }
+                update(c, "COMMIT");
                 return result;
             } catch (SQLException | RuntimeException e) {
-                try (var st = c.createStatement()) {
-                    st.execute("ROLLBACK");
-                }
+                update(c, "ROLLBACK");
                 throw e;
             }
         } catch (SQLException e) {
             throw new StoreException(e);
         }
+    }
+
+    /**
+     * Runs {@code sql} (a constant: on SQLite each distinct string is kept prepared per connection)
+     * with {@code args} bound by {@code setObject}, on the caller's connection; returns its update count.
+     */
+    public int update(Connection c, String sql, Object... args) throws SQLException {
+        PreparedStatement kept = statements == null ? null : statements.get(c, sql);
+        if (kept == null) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                bind(ps, args);
+                return ps.executeUpdate();
+            }
+        }
+        try {
+            kept.clearParameters();
+            bind(kept, args);
+            return kept.executeUpdate(); // sqlite-jdbc resets the statement after it, failed or not
+        } catch (SQLException | RuntimeException e) {
+            statements.discard(c, sql, kept);
+            throw e;
+        }
+    }
+
+    /**
+     * Runs the query {@code sql} (a constant, as for {@link #update}) with {@code args} on the
+     * caller's connection and hands its rows to {@code read}; the result set is closed (on SQLite
+     * that resets the kept statement, ending its read) before this returns. {@code read} must not
+     * keep the result set.
+     */
+    public <T> T query(Connection c, String sql, RowsWork<T> read, Object... args) throws SQLException {
+        PreparedStatement kept = statements == null ? null : statements.get(c, sql);
+        if (kept == null) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                bind(ps, args);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return read.read(rs);
+                }
+            }
+        }
+        try {
+            kept.clearParameters();
+            bind(kept, args);
+            try (ResultSet rs = kept.executeQuery()) {
+                return read.read(rs);
+            }
+        } catch (SQLException | RuntimeException e) {
+            statements.discard(c, sql, kept);
+            throw e;
+        }
+    }
+
+    private static void bind(PreparedStatement ps, Object[] args) throws SQLException {
+        for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+    }
+
+    /** SQLite: how many physical connections have statements kept (for tests). */
+    int connectionsWithKeptStatements() {
+        return statements == null ? 0 : statements.connections();
     }
 
     /** Runs {@code work} on a pooled connection in auto-commit mode. */
@@ -250,5 +308,11 @@ public final class Database implements AutoCloseable {
     @FunctionalInterface
     public interface SqlWork<T> {
         T run(Connection c) throws SQLException;
+    }
+
+    /** Reads a query's rows. */
+    @FunctionalInterface
+    public interface RowsWork<T> {
+        T read(ResultSet rs) throws SQLException;
     }
 }

@@ -14,12 +14,14 @@ import java.util.List;
  * decided between them.
  */
 public final class Pipeline {
+    private final Database db;
     private final boolean oneTrip;
     private final List<String> statements = new ArrayList<>();
     private final List<Object[]> args = new ArrayList<>();
 
-    public Pipeline(Database.Dialect dialect) {
-        this.oneTrip = dialect == Database.Dialect.POSTGRESQL;
+    public Pipeline(Database db) {
+        this.db = db;
+        this.oneTrip = db.dialect() == Database.Dialect.POSTGRESQL;
     }
 
     /** Adds a statement (no {@code ;} of its own) and its arguments, bound with {@code setObject}. */
@@ -35,20 +37,19 @@ public final class Pipeline {
      * Sync, rolled back whole when any fails: one round trip in all, commit included); on SQLite a
      * write transaction. Returns each statement's update count, in order.
      */
-    public int[] runAtomically(Database db) {
+    public int[] runAtomically() {
         return oneTrip ? db.call(this::run) : db.writeTransaction(this::run);
     }
 
-    /** Runs every statement on the caller's connection (and transaction, if it holds one); returns each one's update count. */
+    /**
+     * Runs every statement on the caller's connection (and transaction, if it holds one); returns
+     * each one's update count. On SQLite each statement is one the connection keeps prepared
+     * ({@link Database#update}): pipelines are made of constant SQL.
+     */
     public int[] run(Connection c) throws SQLException {
         int[] counts = new int[statements.size()];
         if (!oneTrip) {
-            for (int i = 0; i < counts.length; i++) {
-                try (PreparedStatement ps = c.prepareStatement(statements.get(i))) {
-                    bind(ps, 1, args.get(i));
-                    counts[i] = ps.executeUpdate();
-                }
-            }
+            for (int i = 0; i < counts.length; i++) counts[i] = db.update(c, statements.get(i), args.get(i));
             return counts;
         }
         try (PreparedStatement ps = c.prepareStatement(String.join(";\n", statements))) {

@@ -100,7 +100,14 @@ public final class ResponsesHandler {
     }
 
     /** The state a response runs against: its snapshot, what it materializes to, and whether the turn is appended. */
-    record StatePlan(Snapshot snapshot, SnapshotCompiler.Materialized materialized, boolean append) {}
+    record StatePlan(Snapshot snapshot, SnapshotCompiler.Materialized materialized, SnapshotCompiler.Serialized serialized,
+                     boolean append) {
+        /** @param provider the target's provider */
+        String materializationKey(String provider) {
+            return serialized == null ? SnapshotCompiler.materializationKey(snapshot, provider)
+                    : SnapshotCompiler.materializationKey(snapshot, serialized, provider);
+        }
+    }
 
     /**
      * A pinned snapshot runs as it is and appends nothing (a reproduction); a branch (or a session's
@@ -113,10 +120,10 @@ public final class ResponsesHandler {
                 throw new StateError.Invalid("snapshot_id", "invalid_value", "Invalid 'snapshot_id': snapshot '" + snapshotId
                         + "' belongs to another session or branch than the one named.");
             }
-            return new StatePlan(s, compiler.materialize(project, s), false);
+            return new StatePlan(s, compiler.materialize(project, s), null, false);
         }
         var compiled = compiler.compileForTurn(project, sessionId, branchId);
-        return new StatePlan(compiled.snapshot(), compiled.materialized(), true);
+        return new StatePlan(compiled.snapshot(), compiled.materialized(), compiled.serialized(), true);
     }
 
     private void execute(Exchange ex, ObjectNode req, String model, StatePlan plan) {
@@ -364,8 +371,8 @@ public final class ResponsesHandler {
                 if (plan != null) {
                     // The turn lands on the branch only when it completed against the branch's head.
                     boolean completed = error == null && "response.completed".equals(doneEvent) && e.output() != null;
-                    var turn = sessions.recordTurn(project, id, plan.snapshot(), plan.append(),
-                            SnapshotCompiler.materializationKey(plan.snapshot(), e.provider()),
+                    var turn = sessions.recordTurn(project, id, plan.snapshot(), plan.serialized(), plan.append(),
+                            plan.materializationKey(e.provider()),
                             plan.append() && completed ? input : null, completed ? e.output() : null);
                     json.set("state", StateJson.turn(turn));
                 } else {

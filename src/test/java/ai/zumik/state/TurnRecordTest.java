@@ -84,6 +84,36 @@ class TurnRecordTest {
         }
     }
 
+    /**
+     * A turn on a warm line takes its snapshot's stored JSON and manifest digest from the cached
+     * compiled body: what it stores and the materialization key must be exactly what the snapshot
+     * serializes to afresh.
+     */
+    @org.junit.jupiter.api.Test
+    void aTurnFromTheCachedBodyStoresExactlyItsSnapshot(@TempDir Path dir) {
+        try (Database db = Database.open(null, dir, false)) {
+            db.call(c -> SessionStore.update(c, "INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)", PROJECT, "t", 1L));
+            StateCache cache = new StateCache(1 << 20);
+            SessionStore sessions = new SessionStore(db, Clock.systemUTC(), cache);
+            SnapshotCompiler compiler = new SnapshotCompiler(db, Clock.systemUTC(), cache);
+            StateObjects.Session s = sessions.createSession(PROJECT, List.of(), Json.object());
+            var first = compiler.compileForTurn(PROJECT, s.id(), null);
+            sessions.recordTurn(PROJECT, "rsp_1", first.snapshot(), first.serialized(), true, "mk_1", "question \u00e9 one", "answer one");
+            for (int i = 0; i < 2; i++) { // the second compile of the same head comes from the cache
+                var turn = compiler.compileForTurn(PROJECT, s.id(), null);
+                StateObjects.Snapshot snap = turn.snapshot();
+                assertThat(turn.serialized()).isEqualTo(SnapshotCompiler.Serialized.of(snap));
+                assertThat(SnapshotCompiler.materializationKey(snap, turn.serialized(), "openai"))
+                        .isEqualTo(SnapshotCompiler.materializationKey(snap, "openai"));
+                sessions.recordTurn(PROJECT, "rsp_x" + i, snap, turn.serialized(), true, "mk", null, null);
+                StateObjects.Snapshot stored = sessions.snapshot(PROJECT, snap.id());
+                assertThat(stored.orderedBlockManifest()).isEqualTo(snap.orderedBlockManifest()).hasSize(2);
+                assertThat(stored.artifactVersions()).isEqualTo(snap.artifactVersions());
+                assertThat(stored.blocks()).isEqualTo(snap.blocks());
+            }
+        }
+    }
+
     private static long count(Database db, String sql, String arg) {
         return db.call(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {

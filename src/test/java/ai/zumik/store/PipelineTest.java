@@ -34,14 +34,14 @@ class PipelineTest {
             String rename = "UPDATE projects SET name = ? WHERE id = ?";
             String insert = "INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)";
 
-            int[] counts = new Pipeline(db.dialect()).add(rename, "uno", "p1").add(rename, "none", "p9").add(insert, "p2", "two", 2L)
-                    .runAtomically(db);
+            int[] counts = new Pipeline(db).add(rename, "uno", "p1").add(rename, "none", "p9").add(insert, "p2", "two", 2L)
+                    .runAtomically();
             assertThat(counts).containsExactly(1, 0, 1);
             assertThat(names(db)).isEqualTo("p1=uno,p2=two");
 
-            Pipeline failing = new Pipeline(db.dialect()).add(rename, "changed", "p1").add(insert, "p3", "three", 3L)
+            Pipeline failing = new Pipeline(db).add(rename, "changed", "p1").add(insert, "p3", "three", 3L)
                     .add(insert, "p2", "again", 4L); // a duplicate key: the whole pipeline rolls back
-            assertThatThrownBy(() -> failing.runAtomically(db)).isInstanceOf(StoreException.class);
+            assertThatThrownBy(() -> failing.runAtomically()).isInstanceOf(StoreException.class);
             assertThat(names(db)).isEqualTo("p1=uno,p2=two");
         } finally {
             if (url != null) {

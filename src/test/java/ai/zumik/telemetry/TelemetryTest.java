@@ -53,6 +53,7 @@ class TelemetryTest {
             assertThat(m.statusCode()).isEqualTo(200);
             assertThat(m.headers().firstValue("content-type").orElseThrow()).startsWith("text/plain; version=0.0.4");
             assertThat(m.body()).contains("zumik_overhead_seconds_bucket{route=\"/v1/chat/completions\",le=\"+Inf\"} 1")
+                    .contains("zumik_overhead_seconds_bucket{route=\"/v1/chat/completions\",le=\"0.0009\"}")
                     .contains("zumik_overhead_seconds_count{route=\"/v1/chat/completions\"} 1")
                     .contains("zumik_http_requests_total{route=\"/v1/chat/completions\",method=\"POST\",status=\"200\"} 1")
                     .contains("zumik_usage_events_written_total 1");
