@@ -40,6 +40,17 @@ wait_healthy() { # port...
 
 zumik_pid() { pgrep -f -- "-jar .* serve --port $1 " | head -n1; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# Per-thread CPU ticks of process $1, one "name ticks" line per thread group (trailing digits of a
+# thread name dropped, so the event loops add up): compare two snapshots with thread_cpu_delta.
+thread_ticks() {
+  for t in /proc/"$1"/task/*; do
+    printf '%s %s\n' "$(sed 's/[-#]*[0-9]*$//' "$t/comm" 2>/dev/null)" "$(awk '{print $14 + $15}' "$t/stat" 2>/dev/null)"
+  done | awk '{n=$0; sub(/ [0-9]+$/, "", n); s[n] += $NF} END {for (k in s) print k "\t" s[k]}'
+}
+# thread_cpu_delta BEFORE AFTER REQUESTS: µs of CPU per request by thread group, largest first.
+thread_cpu_delta() {
+  awk -F'\t' -v n="$3" -v t="$tck" 'NR==FNR {a[$1]=$2; next} {d=$2-a[$1]; if (d > 0) printf "%8.1f  %s\n", d/t*1e6/n, $1}' "$1" "$2" | sort -rn
+}
 chat_url() { echo "http://127.0.0.1:$1/v1/chat/completions"; }
 
 # One wrk window against one process; prints a table row with its CPU per request.

@@ -18,6 +18,8 @@ warm=${WARM:-50}
 bench_classes "$root/target/zumik.jar"
 up=19400; gw=19480; key="zk_live_BENCHbenchBENCHbenchBENCHbench12"
 "$java_home/bin/java" -Xms64m -Xmx256m -cp "$cp" BenchUpstream $up 20 0 1 > "$out/profile-upstream.log" 2>&1 & pids+=($!)
+bare=19481
+"$java_home/bin/java" -XX:+UseCompactObjectHeaders -Xms256m -Xmx512m -cp "$cp" BareProxy $bare $up > "$out/profile-bare.log" 2>&1 & pids+=($!); barepid=$!
 start_zumik "$root/target/zumik.jar" $gw "$out/profile-data" "$key" $up ZUMIK_USAGE_JOURNAL=on
 wait_healthy $gw
 zpid=$(zumik_pid $gw)
@@ -31,16 +33,24 @@ lua="$out/profile-$kind.lua"
   echo "wrk.headers[\"Authorization\"] = \"Bearer $key\""; } > "$lua"
 target="http://127.0.0.1:$gw$path"
 wrk -t2 -c64 -d"${warm}s" -s "$lua" "$target" > /dev/null
+wrk -t2 -c64 -d20s -s "$lua" "http://127.0.0.1:$bare$path" > /dev/null
 report="$out/profile-$kind.txt"
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ); machine: $(machine); commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')"
   for i in 1 2; do
-    c0=$(cpu_ticks "$zpid")
+    c0=$(cpu_ticks "$zpid"); thread_ticks "$zpid" > "$out/profile-threads0.txt"
     wrk -t2 -c64 -d12s -s "$lua" "$target" > "$out/profile-wrk.txt"
-    c1=$(cpu_ticks "$zpid")
+    c1=$(cpu_ticks "$zpid"); thread_ticks "$zpid" > "$out/profile-threads1.txt"
     n=$(awk '/requests in/{print $1}' "$out/profile-wrk.txt")
-    echo "window $i: $(awk '/Requests\/sec/{printf "%d", $2}' "$out/profile-wrk.txt") req/s, $(awk -v a="$c0" -v b="$c1" -v n="$n" -v t="$tck" 'BEGIN{printf "%.1f", (b-a)/t*1e6/n}') µs CPU per request"
+    echo "window $i: $(awk '/Requests\/sec/{printf "%d", $2}' "$out/profile-wrk.txt") req/s, $(awk -v a="$c0" -v b="$c1" -v n="$n" -v t="$tck" 'BEGIN{printf "%.1f", (b-a)/t*1e6/n}') µs CPU per request; by thread (µs per request, user + system):"
+    thread_cpu_delta "$out/profile-threads0.txt" "$out/profile-threads1.txt" "$n" | head -12
   done
+  b0=$(cpu_ticks "$barepid"); thread_ticks "$barepid" > "$out/profile-threads0.txt"
+  wrk -t2 -c64 -d12s -s "$lua" "http://127.0.0.1:$bare$path" > "$out/profile-wrk.txt"
+  b1=$(cpu_ticks "$barepid"); thread_ticks "$barepid" > "$out/profile-threads1.txt"
+  n=$(awk '/requests in/{print $1}' "$out/profile-wrk.txt")
+  echo "bare proxy, same upstream: $(awk '/Requests\/sec/{printf "%d", $2}' "$out/profile-wrk.txt") req/s, $(awk -v a="$b0" -v b="$b1" -v n="$n" -v t="$tck" 'BEGIN{printf "%.1f", (b-a)/t*1e6/n}') µs CPU per request; by thread:"
+  thread_cpu_delta "$out/profile-threads0.txt" "$out/profile-threads1.txt" "$n" | head -6
   "$java_home/bin/jcmd" "$zpid" JFR.start settings=profile ${JFR_OPTS:-} duration=25s filename="$out/profile-$kind.jfr" > /dev/null
   wrk -t2 -c64 -d27s -s "$lua" "$target" > /dev/null
   sleep 2

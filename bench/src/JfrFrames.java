@@ -21,6 +21,7 @@ public final class JfrFrames {
         Map<String, Integer> threads = new HashMap<>();
         Map<String, Integer> top = new HashMap<>();
         Map<String, Integer> inclusive = new HashMap<>();
+        Map<String, Integer> deepest = new HashMap<>();
         int samples = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(Path.of(args[0]))) {
             if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) continue;
@@ -30,6 +31,13 @@ public final class JfrFrames {
             threads.merge(name, 1, Integer::sum);
             var frames = e.getStackTrace().getFrames();
             if (!frames.isEmpty()) top.merge(method(frames.getFirst()), 1, Integer::sum);
+            for (RecordedFrame f : frames) {
+                String m = method(f);
+                if (m.startsWith(prefixes[0]) && !m.contains("$$Lambda")) {
+                    deepest.merge(m, 1, Integer::sum);
+                    break;
+                }
+            }
             Set<String> seen = new HashSet<>();
             for (RecordedFrame f : frames) {
                 String m = method(f);
@@ -43,6 +51,7 @@ public final class JfrFrames {
         print("threads", threads, samples, 10);
         print("top of stack", top, samples, 30);
         print("on the stack (inclusive), " + String.join(" ", prefixes), inclusive, samples, 120);
+        print("deepest " + prefixes[0] + " frame (its own work and what it calls outside " + prefixes[0] + ")", deepest, samples, 60);
     }
 
     private static String method(RecordedFrame f) {
