@@ -35,22 +35,20 @@ target="http://127.0.0.1:$gw$path"
 wrk -t2 -c64 -d"${warm}s" -s "$lua" "$target" > /dev/null
 wrk -t2 -c64 -d20s -s "$lua" "http://127.0.0.1:$bare$path" > /dev/null
 report="$out/profile-$kind.txt"
+window() { # label url pid: one 12-s wrk window, CPU per request in all and by thread group
+  local c0 c1 n
+  c0=$(cpu_ticks "$3"); thread_ticks "$3" > "$out/profile-threads0.txt"
+  wrk -t2 -c64 -d12s -s "$lua" "$2" > "$out/profile-wrk.txt"
+  c1=$(cpu_ticks "$3"); thread_ticks "$3" > "$out/profile-threads1.txt"
+  n=$(awk '/requests in/{print $1}' "$out/profile-wrk.txt")
+  echo "$1: $(awk '/Requests\/sec/{printf "%d", $2}' "$out/profile-wrk.txt") req/s, $(awk -v a="$c0" -v b="$c1" -v n="$n" -v t="$tck" 'BEGIN{printf "%.1f", (b-a)/t*1e6/n}') µs CPU per request; by thread (µs per request, user + system):"
+  thread_cpu_delta "$out/profile-threads0.txt" "$out/profile-threads1.txt" "$n" | head -12
+}
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ); machine: $(machine); commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')"
-  for i in 1 2; do
-    c0=$(cpu_ticks "$zpid"); thread_ticks "$zpid" > "$out/profile-threads0.txt"
-    wrk -t2 -c64 -d12s -s "$lua" "$target" > "$out/profile-wrk.txt"
-    c1=$(cpu_ticks "$zpid"); thread_ticks "$zpid" > "$out/profile-threads1.txt"
-    n=$(awk '/requests in/{print $1}' "$out/profile-wrk.txt")
-    echo "window $i: $(awk '/Requests\/sec/{printf "%d", $2}' "$out/profile-wrk.txt") req/s, $(awk -v a="$c0" -v b="$c1" -v n="$n" -v t="$tck" 'BEGIN{printf "%.1f", (b-a)/t*1e6/n}') µs CPU per request; by thread (µs per request, user + system):"
-    thread_cpu_delta "$out/profile-threads0.txt" "$out/profile-threads1.txt" "$n" | head -12
-  done
-  b0=$(cpu_ticks "$barepid"); thread_ticks "$barepid" > "$out/profile-threads0.txt"
-  wrk -t2 -c64 -d12s -s "$lua" "http://127.0.0.1:$bare$path" > "$out/profile-wrk.txt"
-  b1=$(cpu_ticks "$barepid"); thread_ticks "$barepid" > "$out/profile-threads1.txt"
-  n=$(awk '/requests in/{print $1}' "$out/profile-wrk.txt")
-  echo "bare proxy, same upstream: $(awk '/Requests\/sec/{printf "%d", $2}' "$out/profile-wrk.txt") req/s, $(awk -v a="$b0" -v b="$b1" -v n="$n" -v t="$tck" 'BEGIN{printf "%.1f", (b-a)/t*1e6/n}') µs CPU per request; by thread:"
-  thread_cpu_delta "$out/profile-threads0.txt" "$out/profile-threads1.txt" "$n" | head -6
+  window "zumik, window 1" "$target" "$zpid"
+  window "zumik, window 2" "$target" "$zpid"
+  window "bare proxy, same upstream" "http://127.0.0.1:$bare$path" "$barepid"
   "$java_home/bin/jcmd" "$zpid" JFR.start settings=profile ${JFR_OPTS:-} duration=25s filename="$out/profile-$kind.jfr" > /dev/null
   wrk -t2 -c64 -d27s -s "$lua" "$target" > /dev/null
   sleep 2
