@@ -109,9 +109,12 @@ class IdempotencyTest {
     void aRetryWhileTheFirstStillRunsIsAConflictWithRetryAfter() throws Exception {
         openai.enqueue(new Script.Chunks("gpt-4o-mini").delay(800).role().text("slow").finish("stop").done().build());
         String stream = CHAT.replace("{\"model\"", "{\"stream\":true,\"model\"");
+        int before = openai.requests().size();
         CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(() -> post("/v1/chat/completions",
                 stream, "k-running"));
-        Thread.sleep(300);
+        // The key is claimed before dispatch: once the upstream holds the first request, it is running.
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (openai.requests().size() == before && System.nanoTime() < deadline) Thread.sleep(5);
         HttpResponse<String> during = post("/v1/chat/completions", stream, "k-running");
         assertThat(during.statusCode()).isEqualTo(409);
         assertThat(JSON.readTree(during.body()).at("/error/message").asText()).contains("already in progress");
