@@ -77,6 +77,9 @@ class ReplicasTest {
         Map<String, String> env = Map.of(
                 "ZUMIK_REDIS_URL", "redis://127.0.0.1:6379", "ZUMIK_REDIS_PREFIX", prefix, "ZUMIK_BOOTSTRAP_KEY", KEY,
                 "OPENAI_BASE_URL", openai.baseUrl(), "OPENAI_API_KEY", "sk-test-replicas",
+                // These tests are about one shared limit; a replica that gives up on Redis counts alone
+                // (CountersTest covers that), and on a loaded 2-vCPU machine 100 ms is sometimes too short.
+                "ZUMIK_REDIS_TIMEOUT_MS", "2000",
                 // Replicas share sealed secrets (fingerprint keys, signing keys): one master key for both.
                 "ZUMIK_MASTER_KEY", java.util.Base64.getEncoder().encodeToString(new byte[32]));
         replicas = Replicas.start("t", env);
