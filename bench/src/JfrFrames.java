@@ -13,7 +13,8 @@ import jdk.jfr.consumer.RecordingFile;
  * whose class name starts with one of the given prefixes, the share of samples it was on the stack
  * for (inclusive). Shares are of Java execution samples only: kernel time is not sampled.
  *
- * <p>Usage: {@code java -cp classes JfrFrames recording.jfr [prefix...]} (default prefix {@code ai.zumik.})
+ * <p>Usage: {@code java -cp classes JfrFrames recording.jfr [prefix...]} (default prefix {@code ai.zumik.}); with
+ * {@code THREAD=name-prefix} set, only that thread group's samples count
  */
 public final class JfrFrames {
     public static void main(String[] args) throws Exception {
@@ -23,11 +24,13 @@ public final class JfrFrames {
         Map<String, Integer> inclusive = new HashMap<>();
         Map<String, Integer> deepest = new HashMap<>();
         int samples = 0;
+        String only = System.getenv("THREAD"); // e.g. THREAD=zumik-usage-writer: that thread group's samples only
         for (RecordedEvent e : RecordingFile.readAllEvents(Path.of(args[0]))) {
             if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) continue;
-            samples++;
             var thread = e.getThread("sampledThread");
             String name = thread == null || thread.getJavaName() == null ? "?" : thread.getJavaName().replaceAll("-?\\d+$", "");
+            if (only != null && !name.startsWith(only)) continue;
+            samples++;
             threads.merge(name, 1, Integer::sum);
             var frames = e.getStackTrace().getFrames();
             if (!frames.isEmpty()) top.merge(method(frames.getFirst()), 1, Integer::sum);
