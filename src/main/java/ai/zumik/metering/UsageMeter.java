@@ -61,8 +61,9 @@ public final class UsageMeter implements AutoCloseable {
      * bench/src/UsageWriterBench.java at 1,000 events/s measured the writer's CPU per event at
      * 191-252 µs committing every 2 ms into the old WITHOUT ROWID table, 89-139 µs every 20 ms
      * into the rowid table (both changes at once; their shares were not separated); at 10,000
-     * events/s, 15.6-17.0 µs every 20 ms and 11.2-14.6 µs every 100 ms (each commit rewrites the
-     * table's last page and the key index's pages it touched). Journaled events are durable before
+     * events/s (the interval made a system property for that run), 15.6-17.0 µs every 20 ms and
+     * 11.2-14.6 µs every 100 ms (each commit rewrites the table's last page and the key index's
+     * pages it touched). Journaled events are durable before
      * the writer sees them, so the interval only delays what a reader that does not wait sees.
      */
     private static final long ACTIVE_PARK_NANOS = 100_000_000;
