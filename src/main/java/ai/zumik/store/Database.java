@@ -239,7 +239,14 @@ public final class Database implements AutoCloseable {
     }
 
     private static void bind(PreparedStatement ps, Object[] args) throws SQLException {
-        for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+        bind(ps, 1, args);
+    }
+
+    /** Binds {@code values} with {@code setObject} from parameter {@code from}; returns the next free index. */
+    static int bind(PreparedStatement ps, int from, Object[] values) throws SQLException {
+        int at = from;
+        for (Object v : values) ps.setObject(at++, v);
+        return at;
     }
 
     /** SQLite: how many physical connections have statements kept (for tests). */

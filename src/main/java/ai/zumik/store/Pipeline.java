@@ -54,7 +54,7 @@ public final class Pipeline {
         }
         try (PreparedStatement ps = c.prepareStatement(String.join(";\n", statements))) {
             int at = 1;
-            for (Object[] a : args) at = bind(ps, at, a);
+            for (Object[] a : args) at = Database.bind(ps, at, a);
             boolean results = ps.execute();
             for (int i = 0; i < counts.length; i++) {
                 if (i > 0) results = ps.getMoreResults();
@@ -62,11 +62,5 @@ public final class Pipeline {
             }
         }
         return counts;
-    }
-
-    private static int bind(PreparedStatement ps, int from, Object[] values) throws SQLException {
-        int at = from;
-        for (Object v : values) ps.setObject(at++, v);
-        return at;
     }
 }

@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.zumik.json.Json;
 import ai.zumik.store.Database;
+import ai.zumik.testing.TestStore;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,15 +25,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Tag("postgres")
 @Timeout(120)
 class TurnRecordTest {
-    private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
     private static final String PROJECT = "proj_turns";
 
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
     void aWonSwapWritesTheTurnAndALostOneOnlyItsSnapshotAndRecord(String store, @TempDir Path dir) throws Exception {
-        String schema = "zumik_turn_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        String url = store.equals("sqlite") ? null : SERVER + "&currentSchema=" + schema;
-        try (Database db = Database.open(url, dir, false)) {
+        try (TestStore on = TestStore.of(store); Database db = Database.open(on.url(), dir, false)) {
             db.call(c -> SessionStore.update(c, "INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)", PROJECT, "t", 1L));
             StateCache cache = new StateCache(1 << 20);
             SessionStore sessions = new SessionStore(db, Clock.systemUTC(), cache);
@@ -75,12 +70,6 @@ class TurnRecordTest {
             assertThat(third.materialized().messages()).extracting(m -> m.get("content").asText())
                     .as("notes are not shown to the model; the lost turn is not there").containsExactly("question one", "answer one");
             assertThat(third.snapshot().branchVersion()).isEqualTo(3);
-        } finally {
-            if (url != null) {
-                try (Connection c = DriverManager.getConnection(SERVER)) {
-                    c.createStatement().execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-                }
-            }
         }
     }
 

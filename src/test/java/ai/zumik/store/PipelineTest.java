@@ -3,11 +3,9 @@ package ai.zumik.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.zumik.testing.TestStore;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.util.UUID;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,14 +20,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Tag("postgres")
 @Timeout(60)
 class PipelineTest {
-    private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
 
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
     void aPipelineIsAllOrNothingAndCountsEachStatement(String store, @TempDir Path dir) throws Exception {
-        String schema = "zumik_pipe_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        String url = store.equals("sqlite") ? null : SERVER + "&currentSchema=" + schema;
-        try (Database db = Database.open(url, dir, false)) {
+        try (TestStore on = TestStore.of(store); Database db = Database.open(on.url(), dir, false)) {
             db.call(c -> c.createStatement().executeUpdate("INSERT INTO projects (id, name, created_at) VALUES ('p1', 'one', 1)"));
             String rename = "UPDATE projects SET name = ? WHERE id = ?";
             String insert = "INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)";
@@ -43,12 +38,6 @@ class PipelineTest {
                     .add(insert, "p2", "again", 4L); // a duplicate key: the whole pipeline rolls back
             assertThatThrownBy(() -> failing.runAtomically()).isInstanceOf(StoreException.class);
             assertThat(names(db)).isEqualTo("p1=uno,p2=two");
-        } finally {
-            if (url != null) {
-                try (Connection c = DriverManager.getConnection(SERVER)) {
-                    c.createStatement().execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-                }
-            }
         }
     }
 
