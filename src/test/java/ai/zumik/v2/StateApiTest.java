@@ -29,6 +29,16 @@ class StateApiTest extends GatewayFixture {
                 .get("id").asText();
     }
 
+    /** A bundle of one system block, {@code artifactId}'s current version. */
+    static String systemBundle(String artifactId) {
+        return ok(gw.post("/v2/bundles", "{\"items\":[{\"artifact_id\":\"" + artifactId + "\",\"role\":\"system\"}]}"))
+                .get("id").asText();
+    }
+
+    static JsonNode sessionOn(String bundle) {
+        return ok(gw.post("/v2/sessions", "{\"base_bundle_ids\":[\"" + bundle + "\"]}"));
+    }
+
     static JsonNode append(String session, String branch, long version, String head, String type, String content) {
         return parse(appendRaw(session, branch, version, head, type, content).body());
     }
@@ -259,7 +269,7 @@ class StateApiTest extends GatewayFixture {
         String context = artifact("text_context", "The repo is Zumik.");
         String bundle = ok(gw.post("/v2/bundles", "{\"items\":[{\"artifact_id\":\"" + policy + "\",\"role\":\"system\"},"
                 + "{\"artifact_id\":\"" + context + "\",\"role\":\"context\"}]}")).get("id").asText();
-        JsonNode s = ok(gw.post("/v2/sessions", "{\"base_bundle_ids\":[\"" + bundle + "\"]}"));
+        JsonNode s = sessionOn(bundle);
         String sid = s.get("id").asText();
         String br = s.get("default_branch_id").asText();
 
@@ -307,9 +317,8 @@ class StateApiTest extends GatewayFixture {
     @Test
     void turnsOnAWarmLineSeeEveryChangeMadeBetweenThem() {
         String policy = artifact("policy", "Policy P.");
-        String bundle = ok(gw.post("/v2/bundles", "{\"items\":[{\"artifact_id\":\"" + policy + "\",\"role\":\"system\"}]}"))
-                .get("id").asText();
-        JsonNode s = ok(gw.post("/v2/sessions", "{\"base_bundle_ids\":[\"" + bundle + "\"]}"));
+        String bundle = systemBundle(policy);
+        JsonNode s = sessionOn(bundle);
         String sid = s.get("id").asText();
         String br = s.get("default_branch_id").asText();
         String turn = "{\"model\":\"gpt-4o-mini\",\"branch_id\":\"%s\",\"input\":\"%s\"}";
@@ -344,7 +353,7 @@ class StateApiTest extends GatewayFixture {
         assertThat(openai.lastRequest().body()).contains("q2").doesNotContain("tool says 42");
 
         // A deleted bundle stops compiling at once, although its items were read before.
-        String s2 = ok(gw.post("/v2/sessions", "{\"base_bundle_ids\":[\"" + bundle + "\"]}")).get("default_branch_id").asText();
+        String s2 = sessionOn(bundle).get("default_branch_id").asText();
         ok(gw.post("/v2/responses", turn.formatted(s2, "warm")));
         ok(gw.delete("/v2/bundles/" + bundle, gw.adminKey()));
         assertThat(error(gw.post("/v2/responses", turn.formatted(s2, "after delete")), 400).get("code").asText())
@@ -354,9 +363,8 @@ class StateApiTest extends GatewayFixture {
     @Test
     void snapshotsPinTheBranchHeadAndTheirManifest() {
         String policy = artifact("policy", "P");
-        String bundle = ok(gw.post("/v2/bundles", "{\"items\":[{\"artifact_id\":\"" + policy + "\",\"role\":\"system\"}]}"))
-                .get("id").asText();
-        JsonNode s = ok(gw.post("/v2/sessions", "{\"base_bundle_ids\":[\"" + bundle + "\"]}"));
+        String bundle = systemBundle(policy);
+        JsonNode s = sessionOn(bundle);
         String sid = s.get("id").asText();
         String br = s.get("default_branch_id").asText();
         JsonNode e1 = append(sid, br, 0, null, "user_message", "u1");
