@@ -25,6 +25,26 @@ class IdsTest {
     }
 
     @Test
+    void virtualThreadsSharingGeneratorsNeverGetTheSameIdTwice() throws Exception {
+        Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int t = 0; t < 2_000; t++) {
+                pool.submit(() -> {
+                    for (int i = 0; i < 20; i++) {
+                        String id = i % 2 == 0 ? Ids.next("evt_", 0) : Ids.nextHex24("file-", 0);
+                        seen.add(id);
+                        made.incrementAndGet();
+                    }
+                });
+            }
+        }
+        // Same time stamp everywhere: only the random tail tells them apart.
+        assertThat(made.get()).isEqualTo(40_000);
+        assertThat(seen).hasSize(40_000);
+    }
+
+    @Test
     void idsSortInCreationOrderAndCarryTheirCreationTime() {
         long t = 1_795_000_000_000L;
         String early = Ids.next("rsp_", t);
