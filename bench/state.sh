@@ -12,17 +12,20 @@
 # clients at once (each on its own session); the stateless /v2 response with the same prompt is
 # measured the same way as the baseline.
 #
-#   bench/state.sh                 # TURNS=500 WRITERS=4 WARM=2000
-# WARM is large because on these 2-vCPU VMs a turn's time kept falling for the first ~2,000 turns
-# (JIT), from ~4 ms to ~1.5 ms with temporary probes; 200 warm-up turns measured a cold path.
+#   bench/state.sh                 # TURNS=1000 WRITERS=1 WARM=20000 (WARM turns per client)
+# WARM is large because on these 2-vCPU VMs the JIT keeps compiling the turn path for ~20,000
+# turns: `jstat -compiler` on a server under one StateBench client showed C2 time still rising
+# 3 s per 10 s at 2,800 turns and settling only past ~25,000, and bench/state-profile.sh measured
+# the C2 thread at 823 µs of CPU per turn with 2,000 warm-up turns against 175-189 µs with 15,000.
+# Measured after 2,000 warm-up turns, a turn's p50 read 1.1-2.5 ms; after 15,000, 1.0 ms.
 # Needs PostgreSQL at 127.0.0.1:5432 (user postgres, database test), as the tests do.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out="$root/bench/out"
 mkdir -p "$out"
-turns=${TURNS:-500}
-writers=${WRITERS:-4}
-warm=${WARM:-2000}
+turns=${TURNS:-1000}
+writers=${WRITERS:-1}
+warm=${WARM:-20000}
 java_home=$("$root/bin/java-home" 25)
 java="$java_home/bin/java --enable-native-access=ALL-UNNAMED"
 echo "bench: building" >&2
