@@ -6,6 +6,7 @@
 # execution samples per thread, per top frame and per ai.zumik method (bench/src/JfrFrames.java).
 #
 #   bench/state-profile.sh               # KIND=turns; KIND=plain profiles the stateless baseline
+#   PERF=1 bench/state-profile.sh        # perf instead of JFR: native (SQLite) and kernel time by library and symbol
 #
 # Writes bench/out/state-profile.jfr and bench/out/state-profile.txt. Run it alone on the machine.
 set -euo pipefail
@@ -31,8 +32,12 @@ pids+=($client)
 count() { curl -s "http://127.0.0.1:$gw/metrics" | awk '/^zumik_overhead_seconds_count\{route="\/v2\/responses"/ {print $NF}'; }
 for _ in $(seq 1 600); do c=$(count); [ "${c%.*}" -ge "$warm" ] 2>/dev/null && break; sleep 1; done
 t0=$(thread_ticks "$zpid"); n0=$(count)
-"$java_home/bin/jcmd" "$zpid" JFR.start settings=profile method-profiling=max duration=20s filename="$out/state-profile.jfr" > /dev/null
-sleep 22
+if [ -n "${PERF:-}" ]; then # native and kernel time too (JFR samples Java frames only): shares by library and symbol
+  perf record -q -F 499 -g -p "$zpid" -o "$out/state-profile.perf" -- sleep 20 2>/dev/null
+else
+  "$java_home/bin/jcmd" "$zpid" JFR.start settings=profile method-profiling=max duration=20s filename="$out/state-profile.jfr" > /dev/null
+  sleep 22
+fi
 t1=$(thread_ticks "$zpid"); n1=$(count)
 report="$out/state-profile.txt"
 {
@@ -40,6 +45,13 @@ report="$out/state-profile.txt"
   echo "turns in the window: $(awk -v a="$n0" -v b="$n1" 'BEGIN {print b - a}')"
   echo "CPU per turn by thread group (µs):"
   thread_cpu_delta <(echo "$t0") <(echo "$t1") "$(awk -v a="$n0" -v b="$n1" 'BEGIN {print b - a}')" | head -n 12
-  "$java_home/bin/java" -cp "$cp" JfrFrames "$out/state-profile.jfr"
+  if [ -n "${PERF:-}" ]; then
+    echo "== perf: share of samples by thread and library"
+    perf report -q -i "$out/state-profile.perf" --no-children --sort comm,dso 2>/dev/null | head -n 25
+    echo "== perf: top symbols outside Java code"
+    perf report -q -i "$out/state-profile.perf" --no-children --sort dso,sym 2>/dev/null | grep -v "perf-[0-9]*.map\|\[unknown\]" | head -n 40
+  else
+    "$java_home/bin/java" -cp "$cp" JfrFrames "$out/state-profile.jfr"
+  fi
 } > "$report"
 cat "$report"

@@ -276,8 +276,9 @@ public final class Zumik implements AutoCloseable {
             opened.add(() -> vertx.close().await());
             LocalCounters localCounters = new LocalCounters(clock);
             Counters counters = localCounters;
+            RedisCounters redisCounters = null;
             if (config.redisUrl() != null) {
-                RedisCounters redisCounters = new RedisCounters(config.redisUrl(), config.redisPrefix(),
+                redisCounters = new RedisCounters(config.redisUrl(), config.redisPrefix(),
                         config.governance().redisTimeoutMs(), vertx, localCounters);
                 opened.add(redisCounters);
                 helpers.add(redisCounters);
@@ -501,6 +502,14 @@ public final class Zumik implements AutoCloseable {
                 return front;
             };
             deployFronts(vertx, newFront, config.eventLoops(), fronts);
+            List<io.vertx.core.Context> loops = fronts.stream().map(HttpFront::loop).toList();
+            if (redisCounters != null) {
+                int ready = redisCounters.warm(loops, 2_000);
+                if (ready < fronts.size()) {
+                    LOG.warn("Redis: {} of {} event loops connected at start-up; the rest connect on their first request",
+                            ready, fronts.size());
+                }
+            }
             every(vertx, blocking, 5_000, "refresh alias releases", aliases::refresh);
             every(vertx, blocking, 5_000, "refresh regional policies", regionalPolicies::refresh);
             every(vertx, blocking, 5_000, "refresh BYOK credentials and execution policies", () -> {
@@ -520,7 +529,7 @@ public final class Zumik implements AutoCloseable {
             every(vertx, blocking, 600_000, "purge expired idempotency keys", idempotency::purgeExpired);
             every(vertx, blocking, ALERT_CHECK_MS, "check budget alerts", billing::checkAlerts);
             every(vertx, blocking, 10_000, "record key last-used times", keys::flushLastUsed);
-            LoopWatchdog watchdog = new LoopWatchdog(fronts.stream().map(HttpFront::loop).toList(),
+            LoopWatchdog watchdog = new LoopWatchdog(loops,
                     config.http().loopStallExit(), fatalExit).start();
             opened.add(watchdog);
             // First to stop: once the event loops end, their threads are dead and it would call that fatal.

@@ -33,13 +33,21 @@ import org.slf4j.LoggerFactory;
  * <p>Redis is never allowed to hang a request: calls time out after {@code ZUMIK_REDIS_TIMEOUT_MS}
  * (100 ms by default), and when Redis fails the request is counted by this replica's own
  * {@link LocalCounters} instead — each replica then enforces the limits alone, so N replicas may
- * admit up to N times a limit until Redis is back. For five seconds after a failure Redis is not
- * tried at all; every fallback is counted in {@code zumik_limits_redis_fallbacks_total} and logged
- * (at most once a minute).
+ * admit up to N times a limit until Redis is back. After a failure Redis is set aside for 250 ms,
+ * doubled with every failure in a row up to five seconds, and not tried at all meanwhile; one
+ * answered call resets that, so a single slow reply under load costs a quarter of a second of
+ * local counting, not five. Every fallback is counted in {@code zumik_limits_redis_fallbacks_total}
+ * and logged (at most once a minute).
+ *
+ * <p>At start-up {@link #warm} opens every HTTP event loop's connection and loads the scripts before
+ * the first request, which would otherwise pay the connect and a {@code NOSCRIPT} round trip while
+ * the process is still compiling itself — on a loaded two-vCPU host that missed the 100 ms often
+ * enough to set Redis aside (30 fallbacks in the governance bench's first warm-up second).
  */
 public final class RedisCounters implements Counters, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RedisCounters.class);
-    private static final long RETRY_AFTER_FAILURE_MS = 5_000;
+    private static final long FIRST_ASIDE_MS = 250;
+    private static final long MAX_ASIDE_MS = 5_000;
 
     /** ARGV: per slot a triple (kind, a, b), then tokens, cost. Kinds: w (a=rpm, b=tpm), b/m/c (a=limit, b=base). */
     static final String ADMIT = """
@@ -124,9 +132,11 @@ public final class RedisCounters implements Counters, AutoCloseable {
     private final LongAdder fallbacks = new LongAdder();
     private volatile long downUntilMs;
     private long lastWarningMs;
+    /** Failures since Redis last answered; read on every answer, written under {@code this}. */
+    private volatile int failuresInARow;
 
     /** A script sent by its SHA-1 (EVALSHA), and in full (EVAL) when Redis does not have it yet. */
-    private record Script(String source, String sha) {
+    record Script(String source, String sha) {
         static Script of(String source) {
             try {
                 return new Script(source, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1")
@@ -203,6 +213,8 @@ public final class RedisCounters implements Counters, AutoCloseable {
             if (failure != null) {
                 failed(failure);
                 v = fallback.admit(slots, tokens, costNanos);
+            } else if (failuresInARow != 0) {
+                answered();
             }
             then.accept(v);
         });
@@ -247,6 +259,7 @@ public final class RedisCounters implements Counters, AutoCloseable {
             // The reservation expires with nothing: a window with its minute, a budget's only
             // after Redis forgets it. Spend is never lost: the database keeps every event's cost.
             if (failure != null) failed(failure);
+            else if (failuresInARow != 0) answered();
         });
     }
 
@@ -296,14 +309,60 @@ public final class RedisCounters implements Counters, AutoCloseable {
     private void failed(RuntimeException e) {
         fallbacks.increment();
         long now = System.currentTimeMillis();
-        downUntilMs = now + RETRY_AFTER_FAILURE_MS;
         synchronized (this) {
+            int n = failuresInARow = Math.min(failuresInARow + 1, 16);
+            downUntilMs = now + Math.min(MAX_ASIDE_MS, FIRST_ASIDE_MS << (n - 1));
             if (now - lastWarningMs > 60_000) {
                 lastWarningMs = now;
                 LOG.warn("shared limits unavailable (Redis: {}); each replica enforces limits and budgets alone until it "
                         + "answers again", e.getMessage());
             }
         }
+    }
+
+    private synchronized void answered() {
+        failuresInARow = 0;
+    }
+
+    /**
+     * Opens the connection of each of {@code loops} (the HTTP fronts' event loops) and loads both
+     * scripts on it, retrying a loop whose attempt failed until {@code withinMs} has passed; blocks
+     * until every loop is ready or the time is up. Nothing here sets Redis aside or counts a
+     * fallback: a loop that is not ready connects on its first request, as without this.
+     *
+     * @return how many loops are ready
+     */
+    public int warm(List<Context> loops, long withinMs) {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(loops.size());
+        java.util.concurrent.atomic.AtomicInteger ready = new java.util.concurrent.atomic.AtomicInteger();
+        long deadline = System.nanoTime() + withinMs * 1_000_000;
+        for (Context loop : loops) loop.runOnContext(v -> warmLoop(deadline, ready, done));
+        try {
+            done.await(withinMs + 100, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return ready.get();
+    }
+
+    private void warmLoop(long deadline, java.util.concurrent.atomic.AtomicInteger ready, java.util.concurrent.CountDownLatch done) {
+        RedisPipe pipe = pipe(); // a failed attempt's pipe is closed: this makes a new one
+        pipe.send(RedisPipe.command(List.of("SCRIPT", "LOAD", ADMIT)), (out, failure) -> { });
+        pipe.send(RedisPipe.command(List.of("SCRIPT", "LOAD", SETTLE)), (out, failure) -> {
+            if (failure == null) {
+                ready.incrementAndGet();
+                done.countDown();
+            } else if (System.nanoTime() - deadline < 0) {
+                vertx.setTimer(20, id -> warmLoop(deadline, ready, done));
+            } else {
+                done.countDown();
+            }
+        });
+    }
+
+    /** Loops with an open connection (tests). */
+    int openPipes() {
+        return (int) pipes.values().stream().filter(RedisPipe::open).count();
     }
 
     /** Requests counted by this replica alone because Redis failed. */

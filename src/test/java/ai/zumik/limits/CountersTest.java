@@ -219,6 +219,58 @@ class CountersTest {
 
     @Test
     @Tag("redis")
+    void aFailingRedisIsSetAsideForAQuarterSecondThenTwiceAsLongWhileItKeepsFailing() throws Exception {
+        LocalCounters local = new LocalCounters(new ManualClock());
+        try (RedisCounters down = new RedisCounters("redis://127.0.0.1:1", prefix(), 200, VERTX, local)) {
+            List<Slot> slots = List.of(new Slot.Window("k:aside", 1_000, 0));
+            admit(down, slots, 0, 0);
+            assertThat(down.fallbacks()).as("tried and failed").isEqualTo(1);
+            admit(down, slots, 0, 0);
+            assertThat(down.fallbacks()).as("set aside: not tried").isEqualTo(1);
+            Thread.sleep(300);
+            admit(down, slots, 0, 0);
+            assertThat(down.fallbacks()).as("tried again after 250 ms").isEqualTo(2);
+            admit(down, slots, 0, 0);
+            assertThat(down.fallbacks()).as("second failure in a row: set aside for 500 ms").isEqualTo(2);
+            Thread.sleep(550);
+            admit(down, slots, 0, 0);
+            assertThat(down.fallbacks()).as("tried again after 500 ms").isEqualTo(3);
+            admit(down, slots, 0, 0);
+            assertThat(down.fallbacks()).as("third failure in a row: set aside for a second").isEqualTo(3);
+            assertThat(down.shared()).isZero();
+        }
+    }
+
+    @Test
+    @Tag("redis")
+    void warmingUpConnectsEveryLoopAndLoadsTheScriptsSoTheFirstRequestsPayNeither() {
+        try (JedisPooled j = new JedisPooled(URI.create(REDIS));
+             RedisCounters c = redis(prefix(), new ManualClock())) {
+            j.scriptFlush();
+            List<Context> loops = new java.util.ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                CompletableFuture<Context> own = new CompletableFuture<>();
+                Thread.ofPlatform().start(() -> own.complete(VERTX.getOrCreateContext()));
+                loops.add(own.join());
+            }
+            assertThat(c.openPipes()).isZero();
+            assertThat(c.warm(loops, 2_000)).isEqualTo(2);
+            java.util.Set<Thread> threads = new java.util.HashSet<>();
+            for (Context loop : loops) {
+                CompletableFuture<Thread> t = new CompletableFuture<>();
+                loop.runOnContext(v -> t.complete(Thread.currentThread()));
+                threads.add(t.join());
+            }
+            assertThat(c.openPipes()).as("one connection per loop thread, open").isEqualTo(threads.size());
+            for (String script : List.of(RedisCounters.ADMIT, RedisCounters.SETTLE)) {
+                assertThat(j.scriptExists(RedisCounters.Script.of(script).sha(), "k")).as("script loaded").isTrue();
+            }
+            assertThat(c.fallbacks()).isZero();
+        }
+    }
+
+    @Test
+    @Tag("redis")
     void aCheckMadeOnAnEventLoopIsAnsweredOnThatLoopWithoutAHandOff() {
         try (RedisCounters c = redis(prefix(), new ManualClock())) {
             List<Slot> slots = List.of(new Slot.Window("k:loop", 10, 0));
