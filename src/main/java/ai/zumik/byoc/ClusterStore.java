@@ -8,11 +8,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,7 +32,7 @@ final class ClusterStore {
     // ---- clusters ----
 
     void insert(Cluster c) {
-        db.call(conn -> update(conn, "INSERT INTO byoc_clusters (id, project_id, name, base_url, flavour, region, models, "
+        db.call(conn -> Database.execute(conn, "INSERT INTO byoc_clusters (id, project_id, name, base_url, flavour, region, models, "
                         + "sealed_api_key, key_fingerprint, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", c.id(), c.projectId(),
                 c.name(), c.baseUrl(), c.flavour().wire(), c.region(), strings(c.models()), c.sealedApiKey(), c.keyFingerprint(),
                 c.createdAtMs()));
@@ -56,7 +54,7 @@ final class ClusterStore {
 
     /** Records the latest heartbeat; false when the project has no such cluster. */
     boolean heartbeat(String projectId, String id, Heartbeat h) {
-        return db.call(c -> update(c, "UPDATE byoc_clusters SET heartbeat_at = ?, healthy = ?, load_fraction = ?, queue_depth = ?, "
+        return db.call(c -> Database.execute(c, "UPDATE byoc_clusters SET heartbeat_at = ?, healthy = ?, load_fraction = ?, queue_depth = ?, "
                         + "cached_tokens_reporting = ?, reported_models = ?, ttft_p50_ms = ?, latency_p50_ms = ? "
                         + "WHERE project_id = ? AND id = ?", h.atMs(), h.healthy() ? 1 : 0, h.load(), h.queueDepth(),
                 h.cachedTokensReporting() == null ? null : h.cachedTokensReporting() ? 1 : 0,
@@ -70,18 +68,18 @@ final class ClusterStore {
      */
     boolean delete(String projectId, String id) {
         return db.transaction(c -> {
-            int n = update(c, "DELETE FROM byoc_clusters WHERE project_id = ? AND id = ? AND NOT EXISTS (SELECT 1 FROM "
+            int n = Database.execute(c, "DELETE FROM byoc_clusters WHERE project_id = ? AND id = ? AND NOT EXISTS (SELECT 1 FROM "
                     + "byoc_activations a WHERE a.cluster_id = byoc_clusters.id AND a.status = 'active')", projectId, id);
             if (n == 0) return false;
-            update(c, "DELETE FROM byoc_activations WHERE project_id = ? AND cluster_id = ?", projectId, id);
+            Database.execute(c, "DELETE FROM byoc_activations WHERE project_id = ? AND cluster_id = ?", projectId, id);
             return true;
         });
     }
 
     long purgeProject(String projectId) {
         return db.transaction(c -> {
-            update(c, "DELETE FROM byoc_activations WHERE project_id = ?", projectId);
-            return (long) update(c, "DELETE FROM byoc_clusters WHERE project_id = ?", projectId);
+            Database.execute(c, "DELETE FROM byoc_activations WHERE project_id = ?", projectId);
+            return (long) Database.execute(c, "DELETE FROM byoc_clusters WHERE project_id = ?", projectId);
         });
     }
 
@@ -89,32 +87,32 @@ final class ClusterStore {
 
     /** False when the (cluster, model) pair already has an active activation (the unique partial index). */
     boolean insert(Activation a) {
-        return db.call(c -> update(c, "INSERT INTO byoc_activations (" + ACTIVATION_COLUMNS + ") VALUES "
+        return db.call(c -> Database.execute(c, "INSERT INTO byoc_activations (" + ACTIVATION_COLUMNS + ") VALUES "
                         + "(?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, NULL, NULL) ON CONFLICT DO NOTHING", a.id(), a.projectId(),
                 a.clusterId(), a.model(), a.replayRunId(), a.alias(), a.weight(), Json.text(a.criteria()), Json.text(a.evidence()),
                 a.aliasReleaseId(), a.createdAtMs(), a.createdBy())) == 1;
     }
 
     void setAliasRelease(String id, String releaseId) {
-        db.call(c -> update(c, "UPDATE byoc_activations SET alias_release_id = ? WHERE id = ?", releaseId, id));
+        db.call(c -> Database.execute(c, "UPDATE byoc_activations SET alias_release_id = ? WHERE id = ?", releaseId, id));
     }
 
     void remove(String id) {
-        db.call(c -> update(c, "DELETE FROM byoc_activations WHERE id = ?", id));
+        db.call(c -> Database.execute(c, "DELETE FROM byoc_activations WHERE id = ?", id));
     }
 
     /** {@code active → deactivated}; false when it was no longer active. */
     boolean deactivate(String id, long now) {
-        return db.call(c -> update(c, "UPDATE byoc_activations SET status = 'deactivated', deactivated_at = ? WHERE id = ? "
+        return db.call(c -> Database.execute(c, "UPDATE byoc_activations SET status = 'deactivated', deactivated_at = ? WHERE id = ? "
                 + "AND status = 'active'", now, id)) == 1;
     }
 
     void reactivate(String id) {
-        db.call(c -> update(c, "UPDATE byoc_activations SET status = 'active', deactivated_at = NULL WHERE id = ?", id));
+        db.call(c -> Database.execute(c, "UPDATE byoc_activations SET status = 'active', deactivated_at = NULL WHERE id = ?", id));
     }
 
     void setDeactivationRelease(String id, String releaseId) {
-        db.call(c -> update(c, "UPDATE byoc_activations SET deactivation_release_id = ? WHERE id = ?", releaseId, id));
+        db.call(c -> Database.execute(c, "UPDATE byoc_activations SET deactivation_release_id = ? WHERE id = ?", releaseId, id));
     }
 
     Optional<Activation> activation(String projectId, String clusterId, String id) {
@@ -136,7 +134,7 @@ final class ClusterStore {
     private List<Cluster> clusters(String where, Object... args) {
         return db.call(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + CLUSTER_COLUMNS + " FROM byoc_clusters " + where)) {
-                bind(ps, args);
+                Database.bindAll(ps, args);
                 ResultSet rs = ps.executeQuery();
                 List<Cluster> out = new ArrayList<>();
                 while (rs.next()) out.add(cluster(rs));
@@ -148,7 +146,7 @@ final class ClusterStore {
     private List<Activation> activations(String where, Object... args) {
         return db.call(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + ACTIVATION_COLUMNS + " FROM byoc_activations " + where)) {
-                bind(ps, args);
+                Database.bindAll(ps, args);
                 ResultSet rs = ps.executeQuery();
                 List<Activation> out = new ArrayList<>();
                 while (rs.next()) {
@@ -204,21 +202,6 @@ final class ClusterStore {
             return Json.parse(json.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new IllegalStateException("stored JSON is unreadable", e);
-        }
-    }
-
-    private static void bind(PreparedStatement ps, Object... args) throws SQLException {
-        for (int i = 0; i < args.length; i++) {
-            // setObject(i, null) is not portable across the two drivers; setNull is.
-            if (args[i] == null) ps.setNull(i + 1, Types.NULL);
-            else ps.setObject(i + 1, args[i]);
-        }
-    }
-
-    private static int update(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, args);
-            return ps.executeUpdate();
         }
     }
 }

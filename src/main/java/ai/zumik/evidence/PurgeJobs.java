@@ -113,7 +113,7 @@ public final class PurgeJobs {
         ObjectNode scopeJson = scopeJson(project, scope);
         validate(project, scope);
         usageVisible.run();
-        db.call(c -> exec(c, "INSERT INTO purge_jobs (id, project_id, status, scope, requested_at) VALUES (?, ?, 'running', ?, ?)",
+        db.call(c -> Database.execute(c, "INSERT INTO purge_jobs (id, project_id, status, scope, requested_at) VALUES (?, ?, 'running', ?, ?)",
                 jobId, project, Json.text(scopeJson), requested));
         Run run = new Run(project, scope);
         ArrayNode steps = Json.array();
@@ -134,7 +134,7 @@ public final class PurgeJobs {
         long completed = clock.millis();
         ObjectNode receipt = receipt(jobId, project, scopeJson, requested, completed, run, steps, processors);
         ObjectNode signed = signer.apply(receipt);
-        db.call(c -> exec(c, "UPDATE purge_jobs SET status = 'completed', completed_at = ?, receipt = ? WHERE id = ?",
+        db.call(c -> Database.execute(c, "UPDATE purge_jobs SET status = 'completed', completed_at = ?, receipt = ? WHERE id = ?",
                 completed, Jcs.text(signed), jobId));
         return new Job(jobId, project, "completed", scopeJson, requested, completed, signed);
     }
@@ -264,21 +264,21 @@ public final class PurgeJobs {
                     responses.addAll(ids(c, "SELECT response_id FROM usage_events WHERE project_id = ?", project));
                 }
             }
-            for (String a : artifacts) exec(c, "UPDATE artifacts SET revoked_at = ? WHERE project_id = ? AND id = ? AND revoked_at IS NULL", now, project, a);
-            for (String b : bundles) exec(c, "UPDATE bundles SET revoked_at = ? WHERE project_id = ? AND id = ? AND revoked_at IS NULL", now, project, b);
+            for (String a : artifacts) Database.execute(c, "UPDATE artifacts SET revoked_at = ? WHERE project_id = ? AND id = ? AND revoked_at IS NULL", now, project, a);
+            for (String b : bundles) Database.execute(c, "UPDATE bundles SET revoked_at = ? WHERE project_id = ? AND id = ? AND revoked_at IS NULL", now, project, b);
             ArtifactStore.bumpStateEpoch(c, project);
             for (String s : sessions) {
-                exec(c, "UPDATE sessions SET revoked_at = ?, status = 'tombstoned' WHERE project_id = ? AND id = ? AND revoked_at IS NULL", now, project, s);
-                exec(c, "UPDATE branches SET revoked_at = ? WHERE project_id = ? AND session_id = ? AND revoked_at IS NULL", now, project, s);
+                Database.execute(c, "UPDATE sessions SET revoked_at = ?, status = 'tombstoned' WHERE project_id = ? AND id = ? AND revoked_at IS NULL", now, project, s);
+                Database.execute(c, "UPDATE branches SET revoked_at = ? WHERE project_id = ? AND session_id = ? AND revoked_at IS NULL", now, project, s);
             }
-            for (String s : snapshots) exec(c, "UPDATE snapshots SET revoked_at = ? WHERE project_id = ? AND id = ? AND revoked_at IS NULL", now, project, s);
+            for (String s : snapshots) Database.execute(c, "UPDATE snapshots SET revoked_at = ? WHERE project_id = ? AND id = ? AND revoked_at IS NULL", now, project, s);
             return Json.object().put("artifacts", artifacts.size()).put("bundles", bundles.size()).put("sessions", sessions.size())
                     .put("snapshots", snapshots.size());
         }
 
         /** Step 2. */
         ObjectNode bumpGeneration(Connection c) throws SQLException {
-            exec(c, "UPDATE projects SET namespace_generation = namespace_generation + 1 WHERE id = ?", project);
+            Database.execute(c, "UPDATE projects SET namespace_generation = namespace_generation + 1 WHERE id = ?", project);
             try (PreparedStatement ps = c.prepareStatement("SELECT namespace_generation FROM projects WHERE id = ?")) {
                 ps.setString(1, project);
                 ResultSet rs = ps.executeQuery();
@@ -293,25 +293,25 @@ public final class PurgeJobs {
             long branches = 0;
             long payloads = 0;
             for (String a : artifacts) {
-                payloads += exec(c, "UPDATE events SET payload_ref = NULL WHERE project_id = ? AND payload_ref = ?", project, a);
+                payloads += Database.execute(c, "UPDATE events SET payload_ref = NULL WHERE project_id = ? AND payload_ref = ?", project, a);
             }
             for (String s : sessions) {
                 if (scope instanceof Scope.Artifacts) continue; // a session built on a purged bundle is only tombstoned
-                events += exec(c, "DELETE FROM events WHERE project_id = ? AND session_id = ?", project, s);
-                branches += exec(c, "DELETE FROM branches WHERE project_id = ? AND session_id = ?", project, s);
-                exec(c, "DELETE FROM sessions WHERE project_id = ? AND id = ?", project, s);
+                events += Database.execute(c, "DELETE FROM events WHERE project_id = ? AND session_id = ?", project, s);
+                branches += Database.execute(c, "DELETE FROM branches WHERE project_id = ? AND session_id = ?", project, s);
+                Database.execute(c, "DELETE FROM sessions WHERE project_id = ? AND id = ?", project, s);
             }
             long snaps = 0;
-            for (String s : snapshots) snaps += exec(c, "DELETE FROM snapshots WHERE project_id = ? AND id = ?", project, s);
+            for (String s : snapshots) snaps += Database.execute(c, "DELETE FROM snapshots WHERE project_id = ? AND id = ?", project, s);
             long arts = 0;
-            for (String a : artifacts) arts += exec(c, "DELETE FROM artifacts WHERE project_id = ? AND id = ?", project, a);
+            for (String a : artifacts) arts += Database.execute(c, "DELETE FROM artifacts WHERE project_id = ? AND id = ?", project, a);
             long bnds = 0;
             if (!(scope instanceof Scope.Session)) {
-                for (String b : bundles) bnds += exec(c, "DELETE FROM bundles WHERE project_id = ? AND id = ?", project, b);
+                for (String b : bundles) bnds += Database.execute(c, "DELETE FROM bundles WHERE project_id = ? AND id = ?", project, b);
             }
-            long v1 = scope instanceof Scope.Project ? exec(c, "DELETE FROM v1_responses WHERE project_id = ?", project) : 0;
+            long v1 = scope instanceof Scope.Project ? Database.execute(c, "DELETE FROM v1_responses WHERE project_id = ?", project) : 0;
             // Kept answers a retry could replay would bring purged content back.
-            long idem = exec(c, "DELETE FROM idempotency_keys WHERE project_id = ?", project);
+            long idem = Database.execute(c, "DELETE FROM idempotency_keys WHERE project_id = ?", project);
             // In the deleting transaction: nothing a replica cached before the rows went survives them.
             ArtifactStore.bumpStateEpoch(c, project);
             counts.put("artifacts", arts);
@@ -332,12 +332,12 @@ public final class PurgeJobs {
         ObjectNode unlinkTraces(Connection c) throws SQLException {
             long unlinked = 0;
             if (scope instanceof Scope.Project) {
-                unlinked = exec(c, "UPDATE usage_events SET output = NULL WHERE project_id = ? AND output IS NOT NULL", project);
-                exec(c, "DELETE FROM response_state WHERE project_id = ?", project);
+                unlinked = Database.execute(c, "UPDATE usage_events SET output = NULL WHERE project_id = ? AND output IS NOT NULL", project);
+                Database.execute(c, "DELETE FROM response_state WHERE project_id = ?", project);
             } else {
                 for (String r : responses) {
-                    unlinked += exec(c, "UPDATE usage_events SET output = NULL WHERE project_id = ? AND response_id = ?", project, r);
-                    exec(c, "DELETE FROM response_state WHERE project_id = ? AND response_id = ?", project, r);
+                    unlinked += Database.execute(c, "UPDATE usage_events SET output = NULL WHERE project_id = ? AND response_id = ?", project, r);
+                    Database.execute(c, "DELETE FROM response_state WHERE project_id = ? AND response_id = ?", project, r);
                 }
             }
             counts.put("responses_unlinked", unlinked);
@@ -460,23 +460,16 @@ public final class PurgeJobs {
 
     // ---- SQL ------------------------------------------------------------------------------------
 
-    private static int exec(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
-            return ps.executeUpdate();
-        }
-    }
-
     private static boolean exists(Connection c, String sql, Object... args) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+            Database.bindAll(ps, args);
             return ps.executeQuery().next();
         }
     }
 
     private static List<String> ids(Connection c, String sql, Object... args) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+            Database.bindAll(ps, args);
             ResultSet rs = ps.executeQuery();
             List<String> out = new ArrayList<>();
             while (rs.next()) out.add(rs.getString(1));

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -38,7 +37,7 @@ public final class ReplayStore {
 
     /** Stores a new run with its traces (queued, or already completed with its report when it ran inline). */
     void insert(ReplayRun r, ArrayNode traces, long dueAtMs) {
-        db.call(c -> update(c, "INSERT INTO replay_runs (" + COLUMNS + ", traces, due_at) VALUES "
+        db.call(c -> Database.execute(c, "INSERT INTO replay_runs (" + COLUMNS + ", traces, due_at) VALUES "
                         + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", r.id(), r.projectId(), r.status().wire(),
                 r.replayClass().wire(), r.baseline(), r.candidate(), r.seed(), r.trafficSource(), r.traceCount(),
                 Json.text(r.plan()), r.createdAtMs(), r.scheduledForMs(), r.startedAtMs(), r.completedAtMs(), r.canceledAtMs(),
@@ -95,25 +94,25 @@ public final class ReplayStore {
 
     /** {@code queued → running} for {@code owner}; false when another runner (or a cancel) got there first. */
     boolean claim(String id, String owner, long now, long leaseUntil) {
-        return db.call(c -> update(c, "UPDATE replay_runs SET status = 'running', started_at = ?, lease_owner = ?, lease_until = ? "
+        return db.call(c -> Database.execute(c, "UPDATE replay_runs SET status = 'running', started_at = ?, lease_owner = ?, lease_until = ? "
                 + "WHERE id = ? AND status = 'queued'", now, owner, leaseUntil, id)) == 1;
     }
 
     /** Extends {@code owner}'s lease; false when the run is no longer running under it. */
     boolean renew(String id, String owner, long leaseUntil) {
-        return db.call(c -> update(c, "UPDATE replay_runs SET lease_until = ? WHERE id = ? AND status = 'running' "
+        return db.call(c -> Database.execute(c, "UPDATE replay_runs SET lease_until = ? WHERE id = ? AND status = 'running' "
                 + "AND lease_owner = ?", leaseUntil, id, owner)) == 1;
     }
 
     /** {@code running → completed} with the signed report, only while {@code owner} holds it. */
     boolean complete(String id, String owner, ObjectNode report, long now) {
-        return db.call(c -> update(c, "UPDATE replay_runs SET status = 'completed', completed_at = ?, report = ?, lease_owner = NULL, "
+        return db.call(c -> Database.execute(c, "UPDATE replay_runs SET status = 'completed', completed_at = ?, report = ?, lease_owner = NULL, "
                 + "lease_until = 0 WHERE id = ? AND status = 'running' AND lease_owner = ?", now, Jcs.text(report), id, owner)) == 1;
     }
 
     /** {@code running → failed}, only while {@code owner} holds it. */
     boolean fail(String id, String owner, String code, String message, long now) {
-        return db.call(c -> update(c, "UPDATE replay_runs SET status = 'failed', completed_at = ?, failure_code = ?, "
+        return db.call(c -> Database.execute(c, "UPDATE replay_runs SET status = 'failed', completed_at = ?, failure_code = ?, "
                 + "failure_message = ?, lease_owner = NULL, lease_until = 0 WHERE id = ? AND status = 'running' AND lease_owner = ?",
                 now, code, message, id, owner)) == 1;
     }
@@ -123,20 +122,20 @@ public final class ReplayStore {
      * process died or restarted) and a run is never resumed halfway. Returns how many.
      */
     int failAbandoned(long before, long now, String message) {
-        return db.call(c -> update(c, "UPDATE replay_runs SET status = 'failed', completed_at = ?, failure_code = 'runner_restarted', "
+        return db.call(c -> Database.execute(c, "UPDATE replay_runs SET status = 'failed', completed_at = ?, failure_code = 'runner_restarted', "
                 + "failure_message = ?, lease_owner = NULL, lease_until = 0 WHERE status = 'running' AND lease_until < ?",
                 now, message, before));
     }
 
     /** {@code queued → canceled}; false when the run had already started (or ended). */
     boolean cancel(String projectId, String id, long now) {
-        return db.call(c -> update(c, "UPDATE replay_runs SET status = 'canceled', canceled_at = ? WHERE project_id = ? AND id = ? "
+        return db.call(c -> Database.execute(c, "UPDATE replay_runs SET status = 'canceled', canceled_at = ? WHERE project_id = ? AND id = ? "
                 + "AND status = 'queued'", now, projectId, id)) == 1;
     }
 
     /** Deletes every run of a project (a project purge); a run still running finds its row gone and stops. */
     public long purgeProject(String projectId) {
-        return db.call(c -> update(c, "DELETE FROM replay_runs WHERE project_id = ?", projectId));
+        return db.call(c -> Database.execute(c, "DELETE FROM replay_runs WHERE project_id = ?", projectId));
     }
 
     // ---- SQL ----
@@ -149,17 +148,6 @@ public final class ReplayStore {
                 Rows.longOrNull(rs, 15), rs.getString(16), rs.getString(17), report == null ? null : (ObjectNode) tree(report));
     }
 
-
-    private static int update(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                // setObject(i, null) is not portable across the two drivers; setNull is.
-                if (args[i] == null) ps.setNull(i + 1, java.sql.Types.NULL);
-                else ps.setObject(i + 1, args[i]);
-            }
-            return ps.executeUpdate();
-        }
-    }
 
     private static JsonNode tree(String json) {
         try {

@@ -68,8 +68,7 @@ public final class ArtifactStore {
     }
 
     private static void bind(PreparedStatement ps, Artifact a) throws SQLException {
-        Object[] row = row(a);
-        for (int i = 0; i < row.length; i++) ps.setObject(i + 1, row[i]);
+        Database.bindAll(ps, row(a));
     }
 
     /** A text artifact made by Zumik itself (a turn's input or output), not yet stored. */

@@ -109,12 +109,12 @@ public final class SessionStore {
     public void revokeSession(String project, String id) {
         long now = clock.millis();
         db.writeTransaction(c -> {
-            if (update(c, "UPDATE sessions SET revoked_at = ?, status = 'tombstoned' WHERE project_id = ? AND id = ? "
+            if (Database.execute(c, "UPDATE sessions SET revoked_at = ?, status = 'tombstoned' WHERE project_id = ? AND id = ? "
                     + "AND revoked_at IS NULL", now, project, id) == 0) {
                 throw new StateError.NotFound("session", id);
             }
-            update(c, "UPDATE branches SET revoked_at = ? WHERE project_id = ? AND session_id = ? AND revoked_at IS NULL", now, project, id);
-            update(c, "UPDATE snapshots SET revoked_at = ? WHERE project_id = ? AND session_id = ? AND revoked_at IS NULL", now, project, id);
+            Database.execute(c, "UPDATE branches SET revoked_at = ? WHERE project_id = ? AND session_id = ? AND revoked_at IS NULL", now, project, id);
+            Database.execute(c, "UPDATE snapshots SET revoked_at = ? WHERE project_id = ? AND session_id = ? AND revoked_at IS NULL", now, project, id);
             return null;
         });
     }
@@ -196,7 +196,7 @@ public final class SessionStore {
                 throw new StateError.Invalid(null, "default_branch", "Branch '" + id + "' is the session's default branch; "
                         + "delete the session instead.");
             }
-            if (update(c, "UPDATE branches SET revoked_at = ? WHERE project_id = ? AND session_id = ? AND id = ? "
+            if (Database.execute(c, "UPDATE branches SET revoked_at = ? WHERE project_id = ? AND session_id = ? AND id = ? "
                     + "AND revoked_at IS NULL", clock.millis(), project, sessionId, id) == 0) {
                 throw new StateError.NotFound("branch", id);
             }
@@ -291,7 +291,7 @@ public final class SessionStore {
         }
         Planned p = plan(project, sessionId, branchId, expectedVersion, expectedHead, events);
         made.addAll(p.made());
-        if (update(c, SWAP, p.swapArgs(project)) == 0) {
+        if (Database.execute(c, SWAP, p.swapArgs(project)) == 0) {
             findSession(c, project, sessionId).orElseThrow(() -> new StateError.NotFound("session", sessionId));
             Branch current = findBranch(c, project, sessionId, branchId).orElseThrow(() -> new StateError.NotFound("branch", branchId));
             throw new StateError.Conflict(branchId, current.version(), current.headEventId());
@@ -299,8 +299,7 @@ public final class SessionStore {
         ArtifactStore.insertAll(c, p.made());
         try (PreparedStatement ps = c.prepareStatement(INSERT_EVENT + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (Event ev : p.events()) {
-                Object[] row = eventRow(project, ev);
-                for (int i = 0; i < row.length; i++) ps.setObject(i + 1, row[i]);
+                Database.bindAll(ps, eventRow(project, ev));
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -458,7 +457,7 @@ public final class SessionStore {
 
     /** Stores a snapshot compiled by {@link SnapshotCompiler} on the caller's transaction. */
     static void insertSnapshot(Connection c, Snapshot s) throws SQLException {
-        update(c, INSERT_SNAPSHOT, snapshotRow(s, SnapshotCompiler.Serialized.of(s)));
+        Database.execute(c, INSERT_SNAPSHOT, snapshotRow(s, SnapshotCompiler.Serialized.of(s)));
     }
 
     private static final String INSERT_SNAPSHOT = "INSERT INTO snapshots (id, project_id, session_id, branch_id, branch_version, "
@@ -523,7 +522,7 @@ public final class SessionStore {
     }
 
     public void revokeSnapshot(String project, String sessionId, String branchId, String id) {
-        int n = db.call(c -> update(c, "UPDATE snapshots SET revoked_at = ? WHERE project_id = ? AND session_id = ? "
+        int n = db.call(c -> Database.execute(c, "UPDATE snapshots SET revoked_at = ? WHERE project_id = ? AND session_id = ? "
                 + "AND branch_id = ? AND id = ? AND revoked_at IS NULL", clock.millis(), project, sessionId, branchId, id));
         if (n == 0) throw new StateError.NotFound("snapshot", id);
     }
@@ -640,13 +639,6 @@ public final class SessionStore {
             + "payload_ref, created_at FROM events";
     private static final String SELECT_SNAPSHOT = "SELECT id, project_id, session_id, branch_id, branch_version, head_event_id, "
             + "prompt_compiler_revision, ordered_block_manifest, artifact_versions, blocks, created_at FROM snapshots";
-
-    static int update(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
-            return ps.executeUpdate();
-        }
-    }
 
     private static Session session(ResultSet rs) throws SQLException {
         List<String> bundles = new ArrayList<>();

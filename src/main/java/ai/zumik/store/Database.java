@@ -242,11 +242,34 @@ public final class Database implements AutoCloseable {
         bind(ps, 1, args);
     }
 
-    /** Binds {@code values} with {@code setObject} from parameter {@code from}; returns the next free index. */
+    /**
+     * Binds {@code values} from parameter {@code from}; returns the next free index. A null is bound
+     * with {@code setNull} (its type left to the server: {@code setObject(i, null)} is not portable
+     * across the two drivers), everything else with {@code setObject}.
+     */
     static int bind(PreparedStatement ps, int from, Object[] values) throws SQLException {
         int at = from;
-        for (Object v : values) ps.setObject(at++, v);
+        for (Object v : values) {
+            if (v == null) ps.setNull(at++, java.sql.Types.NULL);
+            else ps.setObject(at++, v);
+        }
         return at;
+    }
+
+    /** Binds {@code values} from the first parameter (see {@link #bind(PreparedStatement, int, Object[])}). */
+    public static void bindAll(PreparedStatement ps, Object... values) throws SQLException {
+        bind(ps, 1, values);
+    }
+
+    /**
+     * One statement on the caller's connection (and transaction), prepared for this call only: for
+     * code that holds a bare connection; {@link #update} keeps SQLite's statements prepared.
+     */
+    public static int execute(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, 1, args);
+            return ps.executeUpdate();
+        }
     }
 
     /** SQLite: how many physical connections have statements kept (for tests). */

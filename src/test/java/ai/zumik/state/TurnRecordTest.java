@@ -31,7 +31,7 @@ class TurnRecordTest {
     @ValueSource(strings = {"sqlite", "postgresql"})
     void aWonSwapWritesTheTurnAndALostOneOnlyItsSnapshotAndRecord(String store, @TempDir Path dir) throws Exception {
         try (TestStore on = TestStore.of(store); Database db = Database.open(on.url(), dir, false)) {
-            db.call(c -> SessionStore.update(c, "INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)", PROJECT, "t", 1L));
+            db.call(c -> ai.zumik.store.Database.execute(c, "INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)", PROJECT, "t", 1L));
             StateCache cache = new StateCache(1 << 20);
             SessionStore sessions = new SessionStore(db, Clock.systemUTC(), cache);
             SnapshotCompiler compiler = new SnapshotCompiler(db, Clock.systemUTC(), cache);
@@ -81,7 +81,7 @@ class TurnRecordTest {
     @org.junit.jupiter.api.Test
     void aTurnFromTheCachedBodyStoresExactlyItsSnapshot(@TempDir Path dir) {
         try (Database db = Database.open(null, dir, false)) {
-            db.call(c -> SessionStore.update(c, "INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)", PROJECT, "t", 1L));
+            db.call(c -> ai.zumik.store.Database.execute(c, "INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)", PROJECT, "t", 1L));
             StateCache cache = new StateCache(1 << 20);
             SessionStore sessions = new SessionStore(db, Clock.systemUTC(), cache);
             SnapshotCompiler compiler = new SnapshotCompiler(db, Clock.systemUTC(), cache);

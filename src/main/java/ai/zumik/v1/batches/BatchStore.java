@@ -53,7 +53,7 @@ final class BatchStore {
     // ---- batches ----
 
     void insert(Batch b) {
-        db.call(c -> update(c, "INSERT INTO batches (" + COLUMNS + ", lease_owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, "
+        db.call(c -> Database.execute(c, "INSERT INTO batches (" + COLUMNS + ", lease_owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, "
                         + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0)",
                 b.id(), b.projectId(), b.keyId(), b.endpoint(), b.inputFileId(), b.completionWindow(), b.status().wire(),
                 b.model(), b.metadataJson(), b.errorsJson(), b.outputFileId(), b.errorFileId(), b.outputExpiresAfterS(),
@@ -77,8 +77,8 @@ final class BatchStore {
         return db.call(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM batches WHERE project_id = ?"
                     + (after == null ? "" : " AND id < ?") + " ORDER BY id DESC LIMIT " + (limit + 1))) {
-                if (after == null) bind(ps, projectId);
-                else bind(ps, projectId, after);
+                if (after == null) Database.bindAll(ps, projectId);
+                else Database.bindAll(ps, projectId, after);
                 ResultSet rs = ps.executeQuery();
                 List<Batch> out = new ArrayList<>();
                 while (rs.next()) out.add(read(rs));
@@ -93,7 +93,7 @@ final class BatchStore {
      */
     Optional<Batch> cancel(String projectId, String id, long now) {
         return db.transaction(c -> {
-            update(c, "UPDATE batches SET status = 'cancelling', cancelling_at = ? WHERE id = ? AND project_id = ? "
+            Database.execute(c, "UPDATE batches SET status = 'cancelling', cancelling_at = ? WHERE id = ? AND project_id = ? "
                     + "AND status IN ('validating', 'in_progress')", now, id, projectId);
             Optional<Batch> b = one(c, "SELECT " + COLUMNS + " FROM batches WHERE id = ? AND project_id = ?", id, projectId);
             if (b.isPresent() && b.get().status() != BatchStatus.CANCELLING && b.get().status() != BatchStatus.CANCELLED) {
@@ -111,7 +111,7 @@ final class BatchStore {
         return db.call(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT id FROM batches WHERE status IN " + BatchStatus.ACTIVE_SQL
                     + " AND lease_until < ? ORDER BY id LIMIT " + limit)) {
-                bind(ps, now);
+                Database.bindAll(ps, now);
                 ResultSet rs = ps.executeQuery();
                 List<String> out = new ArrayList<>();
                 while (rs.next()) out.add(rs.getString(1));
@@ -122,18 +122,18 @@ final class BatchStore {
 
     /** Takes the batch if its lease has lapsed; one replica wins, the others see 0 rows. */
     boolean claim(String id, String owner, long until, long now) {
-        return db.call(c -> update(c, "UPDATE batches SET lease_owner = ?, lease_until = ? WHERE id = ? AND lease_until < ? "
+        return db.call(c -> Database.execute(c, "UPDATE batches SET lease_owner = ?, lease_until = ? WHERE id = ? AND lease_until < ? "
                 + "AND status IN " + BatchStatus.ACTIVE_SQL, owner, until, id, now)) == 1;
     }
 
     /** Extends the lease; empty when it is no longer {@code owner}'s, else the batch's status now. */
     Optional<BatchStatus> renew(String id, String owner, long until) {
         return db.call(c -> {
-            if (update(c, "UPDATE batches SET lease_until = ? WHERE id = ? AND lease_owner = ?", until, id, owner) == 0) {
+            if (Database.execute(c, "UPDATE batches SET lease_until = ? WHERE id = ? AND lease_owner = ?", until, id, owner) == 0) {
                 return Optional.empty();
             }
             try (PreparedStatement ps = c.prepareStatement("SELECT status FROM batches WHERE id = ?")) {
-                bind(ps, id);
+                Database.bindAll(ps, id);
                 ResultSet rs = ps.executeQuery();
                 return rs.next() ? Optional.of(BatchStatus.parse(rs.getString(1))) : Optional.empty();
             }
@@ -143,25 +143,25 @@ final class BatchStore {
     /** Deletes every batch of the project with its lines (a project purge); returns how many batches. */
     long purgeProject(String projectId) {
         return db.transaction(c -> {
-            update(c, "DELETE FROM batch_lines WHERE batch_id IN (SELECT id FROM batches WHERE project_id = ?)", projectId);
-            return (long) update(c, "DELETE FROM batches WHERE project_id = ?", projectId);
+            Database.execute(c, "DELETE FROM batch_lines WHERE batch_id IN (SELECT id FROM batches WHERE project_id = ?)", projectId);
+            return (long) Database.execute(c, "DELETE FROM batches WHERE project_id = ?", projectId);
         });
     }
 
     void release(String id, String owner) {
-        db.call(c -> update(c, "UPDATE batches SET lease_owner = NULL, lease_until = 0 WHERE id = ? AND lease_owner = ?",
+        db.call(c -> Database.execute(c, "UPDATE batches SET lease_owner = NULL, lease_until = 0 WHERE id = ? AND lease_owner = ?",
                 id, owner));
     }
 
     /** On the embedded store, where this process is the only runner: every lease left is a dead process's. */
     void releaseAll() {
-        db.call(c -> update(c, "UPDATE batches SET lease_owner = NULL, lease_until = 0 WHERE lease_owner IS NOT NULL"));
+        db.call(c -> Database.execute(c, "UPDATE batches SET lease_owner = NULL, lease_until = 0 WHERE lease_owner IS NOT NULL"));
     }
 
     // ---- validation ----
 
     void clearLines(String id) {
-        db.call(c -> update(c, "DELETE FROM batch_lines WHERE batch_id = ?", id));
+        db.call(c -> Database.execute(c, "DELETE FROM batch_lines WHERE batch_id = ?", id));
     }
 
     void insertLines(String id, List<CheckedLine> lines) {
@@ -170,7 +170,7 @@ final class BatchStore {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO batch_lines (batch_id, line_no, custom_id, state, body, "
                     + "error_code, error_message) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
                 for (CheckedLine l : lines) {
-                    bind(ps, id, l.lineNo(), l.customId(), l.body() != null ? "pending" : "done", l.body(), l.errorCode(),
+                    Database.bindAll(ps, id, l.lineNo(), l.customId(), l.body() != null ? "pending" : "done", l.body(), l.errorCode(),
                             l.errorMessage());
                     ps.addBatch();
                 }
@@ -185,7 +185,7 @@ final class BatchStore {
      * cancelled meanwhile stays {@code cancelling}). {@code bad} lines are already failed.
      */
     boolean validated(String id, String owner, long total, long bad, String model, long now) {
-        return db.call(c -> update(c, "UPDATE batches SET status = CASE WHEN status = 'validating' THEN 'in_progress' "
+        return db.call(c -> Database.execute(c, "UPDATE batches SET status = CASE WHEN status = 'validating' THEN 'in_progress' "
                 + "ELSE status END, in_progress_at = ?, total_count = ?, failed_count = ?, model = ? WHERE id = ? "
                 + "AND lease_owner = ? AND status IN ('validating', 'cancelling')", now, total, bad, model, id, owner)) == 1;
     }
@@ -193,10 +193,10 @@ final class BatchStore {
     /** The input as a whole is unusable: the batch fails with {@code errors}, and its lines go. */
     boolean failValidation(String id, String owner, String errorsJson, long now) {
         return db.transaction(c -> {
-            int n = update(c, "UPDATE batches SET status = 'failed', failed_at = ?, errors = ?, lease_owner = NULL, "
+            int n = Database.execute(c, "UPDATE batches SET status = 'failed', failed_at = ?, errors = ?, lease_owner = NULL, "
                     + "lease_until = 0 WHERE id = ? AND lease_owner = ? AND status IN ('validating', 'cancelling')",
                     now, errorsJson, id, owner);
-            if (n == 1) update(c, "DELETE FROM batch_lines WHERE batch_id = ?", id);
+            if (n == 1) Database.execute(c, "DELETE FROM batch_lines WHERE batch_id = ?", id);
             return n == 1;
         });
     }
@@ -207,7 +207,7 @@ final class BatchStore {
         return db.call(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT line_no, custom_id, OCTET_LENGTH(body) FROM batch_lines "
                     + "WHERE batch_id = ? AND state = 'pending' AND line_no > ? ORDER BY line_no LIMIT " + limit)) {
-                bind(ps, id, afterLine);
+                Database.bindAll(ps, id, afterLine);
                 ResultSet rs = ps.executeQuery();
                 List<PendingLine> out = new ArrayList<>();
                 while (rs.next()) out.add(new PendingLine(rs.getInt(1), rs.getString(2), rs.getInt(3)));
@@ -221,7 +221,7 @@ final class BatchStore {
         return db.call(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT body FROM batch_lines WHERE batch_id = ? AND line_no = ? "
                     + "AND state = 'pending'")) {
-                bind(ps, id, lineNo);
+                Database.bindAll(ps, id, lineNo);
                 ResultSet rs = ps.executeQuery();
                 return rs.next() ? rs.getString(1) : null;
             }
@@ -233,14 +233,14 @@ final class BatchStore {
      * and the line is still pending. After a crash a started line is never sent again.
      */
     boolean markStarted(String id, int lineNo, String requestId, String owner, long now) {
-        return db.call(c -> update(c, "UPDATE batch_lines SET state = 'started', request_id = ? WHERE batch_id = ? "
+        return db.call(c -> Database.execute(c, "UPDATE batch_lines SET state = 'started', request_id = ? WHERE batch_id = ? "
                 + "AND line_no = ? AND state = 'pending' AND EXISTS (SELECT 1 FROM batches WHERE id = ? AND lease_owner = ? "
                 + "AND lease_until > ?)", requestId, id, lineNo, id, owner, now)) == 1;
     }
 
     /** A deferred line (nothing was sent) goes back to waiting. */
     void backToPending(String id, int lineNo) {
-        db.call(c -> update(c, "UPDATE batch_lines SET state = 'pending', request_id = NULL WHERE batch_id = ? "
+        db.call(c -> Database.execute(c, "UPDATE batch_lines SET state = 'pending', request_id = NULL WHERE batch_id = ? "
                 + "AND line_no = ? AND state = 'started'", id, lineNo));
     }
 
@@ -256,21 +256,21 @@ final class BatchStore {
             Usage u = Usage.UNREPORTED;
             switch (outcome) {
                 case LineOutcome.Answered a -> {
-                    n = update(c, "UPDATE batch_lines SET state = 'done', body = NULL, status_code = ?, response = ?, "
+                    n = Database.execute(c, "UPDATE batch_lines SET state = 'done', body = NULL, status_code = ?, response = ?, "
                             + "request_id = COALESCE(request_id, ?) WHERE batch_id = ? AND line_no = ? AND state = ?",
                             a.status(), a.body(), a.requestId(), id, lineNo, from);
                     ok = a.ok();
                     if (a.usage() != null) u = a.usage();
                 }
                 case LineOutcome.Errored e -> {
-                    n = update(c, "UPDATE batch_lines SET state = 'done', body = NULL, error_code = ?, error_message = ? "
+                    n = Database.execute(c, "UPDATE batch_lines SET state = 'done', body = NULL, error_code = ?, error_message = ? "
                             + "WHERE batch_id = ? AND line_no = ? AND state = ?", e.code(), e.message(), id, lineNo, from);
                     ok = false;
                 }
                 case LineOutcome.Deferred d -> throw new IllegalArgumentException("a deferred line has no result");
             }
             if (n == 1) {
-                update(c, "UPDATE batches SET completed_count = completed_count + ?, failed_count = failed_count + ?, "
+                Database.execute(c, "UPDATE batches SET completed_count = completed_count + ?, failed_count = failed_count + ?, "
                                 + "input_tokens = input_tokens + ?, cached_tokens = cached_tokens + ?, "
                                 + "output_tokens = output_tokens + ?, reasoning_tokens = reasoning_tokens + ? WHERE id = ?",
                         ok ? 1L : 0L, ok ? 0L : 1L, orZero(u.promptTokens()), orZero(u.cachedTokens()),
@@ -283,15 +283,15 @@ final class BatchStore {
     /** Every line still in {@code state} fails with the given error, counted; returns how many. */
     int failAll(String id, String state, String code, String message) {
         return db.transaction(c -> {
-            int n = update(c, "UPDATE batch_lines SET state = 'done', body = NULL, error_code = ?, error_message = ? "
+            int n = Database.execute(c, "UPDATE batch_lines SET state = 'done', body = NULL, error_code = ?, error_message = ? "
                     + "WHERE batch_id = ? AND state = ?", code, message, id, state);
-            if (n > 0) update(c, "UPDATE batches SET failed_count = failed_count + ? WHERE id = ?", (long) n, id);
+            if (n > 0) Database.execute(c, "UPDATE batches SET failed_count = failed_count + ? WHERE id = ?", (long) n, id);
             return n;
         });
     }
 
     boolean toFinalizing(String id, String owner, long now) {
-        return db.call(c -> update(c, "UPDATE batches SET status = 'finalizing', finalizing_at = ? WHERE id = ? "
+        return db.call(c -> Database.execute(c, "UPDATE batches SET status = 'finalizing', finalizing_at = ? WHERE id = ? "
                 + "AND status = 'in_progress' AND lease_owner = ?", now, id, owner)) == 1;
     }
 
@@ -301,7 +301,7 @@ final class BatchStore {
             try (PreparedStatement ps = c.prepareStatement("SELECT line_no, custom_id, request_id, status_code, response, "
                     + "error_code, error_message FROM batch_lines WHERE batch_id = ? AND state = 'done' ORDER BY line_no")) {
                 ps.setFetchSize(256);
-                bind(ps, id);
+                Database.bindAll(ps, id);
                 ResultSet rs = ps.executeQuery();
                 while (rs.next()) {
                     int status = rs.getInt(4);
@@ -322,7 +322,7 @@ final class BatchStore {
     boolean finish(String id, String owner, BatchStatus status, String timeColumn, long now, String outputFileId,
                    String errorFileId, SqlStep publishFiles) {
         return db.transaction(c -> {
-            int n = update(c, "UPDATE batches SET status = ?, " + timeColumn + " = ?, output_file_id = ?, error_file_id = ?, "
+            int n = Database.execute(c, "UPDATE batches SET status = ?, " + timeColumn + " = ?, output_file_id = ?, error_file_id = ?, "
                     + "lease_owner = NULL, lease_until = 0 WHERE id = ? AND lease_owner = ?",
                     status.wire(), now, outputFileId, errorFileId, id, owner);
             if (n != 1) return false;
@@ -341,7 +341,7 @@ final class BatchStore {
 
     private static Optional<Batch> one(Connection c, String sql, Object... args) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, args);
+            Database.bindAll(ps, args);
             ResultSet rs = ps.executeQuery();
             return rs.next() ? Optional.of(read(rs)) : Optional.empty();
         }
@@ -362,22 +362,5 @@ final class BatchStore {
 
     private static long orZero(Long v) {
         return v == null ? 0 : v;
-    }
-
-    private static int update(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, args);
-            return ps.executeUpdate();
-        }
-    }
-
-    private static void bind(PreparedStatement ps, Object... args) throws SQLException {
-        for (int i = 0; i < args.length; i++) {
-            Object a = args[i];
-            if (a == null) ps.setNull(i + 1, java.sql.Types.NULL);
-            else if (a instanceof Long l) ps.setLong(i + 1, l);
-            else if (a instanceof Integer n) ps.setInt(i + 1, n);
-            else ps.setString(i + 1, a.toString());
-        }
     }
 }

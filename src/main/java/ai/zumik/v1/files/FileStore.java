@@ -84,7 +84,7 @@ public final class FileStore {
         String id = Ids.nextHex24(FileObject.PREFIX, now);
         db.transaction(c -> {
             if (FileObject.BATCH.equals(purpose)) checkLimits(c, projectId, declaredBytes);
-            update(c, "INSERT INTO files (" + COLUMNS + ", status) VALUES (?, ?, ?, ?, ?, ?, ?, 'uploading')",
+            Database.execute(c, "INSERT INTO files (" + COLUMNS + ", status) VALUES (?, ?, ?, ?, ?, ?, ?, 'uploading')",
                     id, projectId, purpose, filename, declaredBytes, now, expiresAtMs);
             return null;
         });
@@ -98,7 +98,7 @@ public final class FileStore {
 
     /** Makes a stored file visible, inside the caller's transaction. */
     public void publish(Connection c, Pending p) throws SQLException {
-        update(c, "UPDATE files SET status = 'processed', bytes = ? WHERE id = ? AND status = 'uploading'", p.bytes(), p.id());
+        Database.execute(c, "UPDATE files SET status = 'processed', bytes = ? WHERE id = ? AND status = 'uploading'", p.bytes(), p.id());
     }
 
     /** Removes a file that was stored but never published (its batch could not be finished). */
@@ -108,7 +108,7 @@ public final class FileStore {
 
     private void discard(String id) {
         try {
-            db.call(c -> update(c, "DELETE FROM files WHERE id = ?", id));
+            db.call(c -> Database.execute(c, "DELETE FROM files WHERE id = ?", id));
         } finally {
             contents.delete(id);
         }
@@ -119,7 +119,7 @@ public final class FileStore {
      * the write lock on SQLite), so two uploads at once cannot both pass on the same free space.
      */
     private void checkLimits(Connection c, String projectId, long bytes) throws SQLException {
-        update(c, "UPDATE projects SET updated_at = updated_at WHERE id = ?", projectId);
+        Database.execute(c, "UPDATE projects SET updated_at = updated_at WHERE id = ?", projectId);
         long files;
         long used;
         try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*), COALESCE(SUM(bytes), 0) FROM files "
@@ -177,7 +177,7 @@ public final class FileStore {
         sql.append(" ORDER BY id ").append(ascending ? "ASC" : "DESC").append(" LIMIT ").append(limit + 1);
         return db.call(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                bind(ps, args.toArray());
+                Database.bindAll(ps, args.toArray());
                 ResultSet rs = ps.executeQuery();
                 List<FileObject> out = new ArrayList<>();
                 while (rs.next()) out.add(read(rs));
@@ -189,7 +189,7 @@ public final class FileStore {
     /** Deletes a file of {@code projectId}; false when there is none. */
     public boolean delete(String projectId, String id) {
         if (!Ids.isValidHex24(id, FileObject.PREFIX)) return false;
-        boolean deleted = db.call(c -> update(c, "DELETE FROM files WHERE id = ? AND project_id = ? AND status = 'processed'",
+        boolean deleted = db.call(c -> Database.execute(c, "DELETE FROM files WHERE id = ? AND project_id = ? AND status = 'processed'",
                 id, projectId)) > 0;
         if (deleted) contents.delete(id);
         return deleted;
@@ -207,7 +207,7 @@ public final class FileStore {
             }
         });
         for (String id : ids) {
-            if (db.call(c -> update(c, "DELETE FROM files WHERE id = ? AND project_id = ?", id, projectId)) > 0) contents.delete(id);
+            if (db.call(c -> Database.execute(c, "DELETE FROM files WHERE id = ? AND project_id = ?", id, projectId)) > 0) contents.delete(id);
         }
         return ids.size();
     }
@@ -231,7 +231,7 @@ public final class FileStore {
             }
         });
         for (String id : ids) {
-            if (db.call(c -> update(c, "DELETE FROM files WHERE id = ?", id)) > 0) contents.delete(id);
+            if (db.call(c -> Database.execute(c, "DELETE FROM files WHERE id = ?", id)) > 0) contents.delete(id);
         }
         if (!ids.isEmpty()) LOG.info("removed {} expired or abandoned files", ids.size());
         return ids.size();
@@ -255,22 +255,5 @@ public final class FileStore {
         long expires = rs.getLong("expires_at");
         return new FileObject(rs.getString("id"), rs.getString("project_id"), rs.getString("purpose"),
                 rs.getString("filename"), rs.getLong("bytes"), rs.getLong("created_at"), rs.wasNull() ? null : expires);
-    }
-
-    static int update(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, args);
-            return ps.executeUpdate();
-        }
-    }
-
-    static void bind(PreparedStatement ps, Object... args) throws SQLException {
-        for (int i = 0; i < args.length; i++) {
-            Object a = args[i];
-            if (a == null) ps.setNull(i + 1, java.sql.Types.NULL);
-            else if (a instanceof Long l) ps.setLong(i + 1, l);
-            else if (a instanceof Integer n) ps.setInt(i + 1, n);
-            else ps.setString(i + 1, a.toString());
-        }
     }
 }
