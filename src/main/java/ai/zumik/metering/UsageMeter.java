@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Group commit</b> (PostgreSQL, {@code ZUMIK_USAGE_SYNC=full}, {@code ZUMIK_USAGE_JOURNAL=off},
  * or an event the journal cannot take): callers enqueue an event with a callback. One writer
  * thread, holding one connection and one prepared statement, takes whatever has queued up (at most
- * {@value #MAX_BATCH}), inserts the batch in one transaction and commits. When the previous commit
+ * {@value #MAX_BATCH}), inserts the batch in one transaction and commits — on PostgreSQL in one
+ * round trip, each event's spend in its own insert statement. When the previous commit
  * already carried {@value #BUSY_BATCH} or more events (the gateway is busy), the writer lingers up
  * to {@value #LINGER_MICROS} µs to fill the next batch. Callbacks are then run grouped by their
  * executor, one task per executor per batch. A failed commit fails every queued event of its batch:
@@ -83,6 +84,17 @@ public final class UsageMeter implements AutoCloseable {
     private static final String ADD_SPEND = "INSERT INTO spend_totals (project_id, key_id, cycle, cost_nanos, requests) "
             + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (project_id, key_id, cycle) DO UPDATE SET "
             + "cost_nanos = spend_totals.cost_nanos + excluded.cost_nanos, requests = spend_totals.requests + excluded.requests";
+    /**
+     * PostgreSQL: an event and its spend in one statement — the spend row moves only when the event
+     * was really inserted (a replayed event inserts nothing, so {@code ins} is empty). Sent as one
+     * JDBC batch in auto-commit mode, the batch's statements reach the server with a single Sync and
+     * run as one implicit transaction, committed (or rolled back whole) there: a batch costs one
+     * round trip, where insert, spend and {@code COMMIT} took three.
+     */
+    private static final String INSERT_WITH_SPEND = "WITH ins AS (" + INSERT + " RETURNING 1) "
+            + "INSERT INTO spend_totals (project_id, key_id, cycle, cost_nanos, requests) SELECT ?, ?, ?, ?, 1 FROM ins "
+            + "ON CONFLICT (project_id, key_id, cycle) DO UPDATE SET cost_nanos = spend_totals.cost_nanos + excluded.cost_nanos, "
+            + "requests = spend_totals.requests + excluded.requests";
     private static final String INSERT_TEMPLATE = "INSERT INTO decision_templates (template_id, body, created_at) "
             + "VALUES (?, ?, ?) ON CONFLICT (template_id) DO NOTHING";
     /** Bounds the sets of template ids already stored and already journaled; past it they start over. */
@@ -102,6 +114,8 @@ public final class UsageMeter implements AutoCloseable {
     private PreparedStatement insert;
     private PreparedStatement insertTemplate;
     private PreparedStatement addSpend;
+    /** PostgreSQL: each event's spend rides in its own insert and the batch commits at its Sync. */
+    private boolean oneTrip;
     /** Writer thread only: templates committed to the database by this process. */
     private final Set<String> storedTemplates = new HashSet<>();
     /** Templates whose JSON a journal record already carries (committed, or ahead in the journal). */
@@ -281,20 +295,25 @@ public final class UsageMeter implements AutoCloseable {
         try {
             if (insert == null) {
                 connection = db.connection();
-                connection.setAutoCommit(false);
-                insert = connection.prepareStatement(INSERT);
+                oneTrip = db.dialect() == Database.Dialect.POSTGRESQL;
+                connection.setAutoCommit(oneTrip);
+                insert = connection.prepareStatement(oneTrip ? INSERT_WITH_SPEND : INSERT);
                 insertTemplate = connection.prepareStatement(INSERT_TEMPLATE);
-                addSpend = connection.prepareStatement(ADD_SPEND);
+                addSpend = oneTrip ? null : connection.prepareStatement(ADD_SPEND);
             }
             Set<String> added = new HashSet<>();
             List<UsageEvent> events = new ArrayList<>(journaled.size() + batch.size());
             for (UsageEvent e : journaled) events.add(e);
             for (Pending p : batch) events.add(p.event);
             for (UsageEvent e : events) add(e, added);
+            // On PostgreSQL the templates commit on their own, before the events that name them:
+            // idempotent rows, harmless when the events' batch then fails.
             if (!added.isEmpty()) insertTemplate.executeBatch();
             int[] inserted = insert.executeBatch();
-            addSpend(events, inserted);
-            connection.commit();
+            if (!oneTrip) {
+                addSpend(events, inserted);
+                connection.commit();
+            }
             commits.incrementAndGet();
             if (storedTemplates.size() + added.size() > MAX_KNOWN_TEMPLATES) storedTemplates.clear();
             storedTemplates.addAll(added);
@@ -363,6 +382,13 @@ public final class UsageMeter implements AutoCloseable {
             insertTemplate.addBatch();
         }
         bind(insert, e);
+        if (oneTrip) {
+            insert.setString(39, e.projectId());
+            insert.setString(40, e.keyId());
+            insert.setString(41, BillingCycle.of(e.createdAtMs()));
+            insert.setLong(42, e.costNanos() == null ? 0 : e.costNanos());
+        }
+        insert.addBatch();
     }
 
     private static void bind(PreparedStatement ps, UsageEvent e) throws SQLException {
@@ -406,7 +432,6 @@ public final class UsageMeter implements AutoCloseable {
         ps.setString(i++, r == null ? null : r.cacheTier());
         ps.setString(i++, r == null ? null : r.evidenceLevel());
         setLong(ps, i, r == null ? null : r.reuseWindowMs());
-        ps.addBatch();
     }
 
     private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
@@ -415,13 +440,17 @@ public final class UsageMeter implements AutoCloseable {
     }
 
     private void disconnect() {
-        try {
-            if (connection != null) {
-                connection.rollback();
-                connection.close();
+        if (connection != null) {
+            try {
+                if (!connection.getAutoCommit()) connection.rollback();
+            } catch (SQLException ignored) {
+                // Already broken: closing is all that is left.
             }
-        } catch (SQLException ignored) {
-            // Already broken; a new connection is opened for the next batch.
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // A new connection is opened for the next batch.
+            }
         }
         connection = null;
         insert = null;
