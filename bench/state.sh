@@ -13,6 +13,7 @@
 # measured the same way as the baseline.
 #
 #   bench/state.sh                 # TURNS=1000 WRITERS=1 WARM=20000 (WARM turns per client)
+#   ONLY=postgresql bench/state.sh # one store only (ONLY=sqlite likewise)
 # WARM is large because on these 2-vCPU VMs the JIT keeps compiling the turn path for ~20,000
 # turns: `jstat -compiler` on a server under one StateBench client showed C2 time still rising
 # 3 s per 10 s at 2,800 turns and settling only past ~25,000, and bench/state-profile.sh measured
@@ -77,18 +78,17 @@ run() { # label port
   echo "  - the same prompt as a stateless /v2 response (baseline): Zumik's own time $(overhead "$(cat "$m-plain-before")" "$(cat "$m-plain-after")"); client \`$p\`"
   echo "  - compare-and-swap appends: \`$c\`"
 }
-echo "bench: SQLite" >&2
-r1=$(run SQLite $lite)
-echo "bench: PostgreSQL" >&2
-r2=$(run PostgreSQL $pg)
+r1=""; r2=""
+if [ "${ONLY:-}" != postgresql ]; then echo "bench: SQLite" >&2; r1=$(run SQLite $lite); fi
+if [ "${ONLY:-}" != sqlite ]; then echo "bench: PostgreSQL" >&2; r2=$(run PostgreSQL $pg); fi
 {
   echo "# Native state on the hot path"
   echo
   echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "- machine: $(nproc) vCPU ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), Linux $(uname -r), $($java -version 2>&1 | head -n1)"
-  echo "- command: \`TURNS=$turns WRITERS=$writers WARM=$warm bench/state.sh\`"
+  echo "- command: \`${ONLY:+ONLY=$ONLY }TURNS=$turns WRITERS=$writers WARM=$warm bench/state.sh\`"
   echo
-  echo "$r1"
-  echo "$r2"
+  [ -z "$r1" ] || echo "$r1"
+  [ -z "$r2" ] || echo "$r2"
 } > "$out/state.md"
 cat "$out/state.md"
