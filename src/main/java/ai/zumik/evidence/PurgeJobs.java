@@ -221,6 +221,8 @@ public final class PurgeJobs {
         final Set<String> bundles = new LinkedHashSet<>();
         final Set<String> sessions = new LinkedHashSet<>();
         final Set<String> snapshots = new LinkedHashSet<>();
+        /** Digests of the snapshot chunks that name a purged artifact (artifact scope). */
+        final Set<String> chunks = new LinkedHashSet<>();
         final Set<String> responses = new LinkedHashSet<>();
         final Map<String, Long> counts = new LinkedHashMap<>();
         long generation;
@@ -240,6 +242,13 @@ public final class PurgeJobs {
                         bundles.addAll(ids(c, "SELECT id FROM bundles WHERE project_id = ? AND items LIKE ?", project, "%\"" + art + "\"%"));
                         snapshots.addAll(ids(c, "SELECT id FROM snapshots WHERE project_id = ? AND artifact_versions LIKE ?", project,
                                 "%\"" + art + "\"%"));
+                        // Chunked snapshots name the artifact in a chunk: every snapshot listing that chunk pins it.
+                        chunks.addAll(ids(c, "SELECT digest FROM snapshot_chunks WHERE project_id = ? AND artifact_versions LIKE ?",
+                                project, "%\"" + art + "\"%"));
+                    }
+                    for (String k : chunks) {
+                        snapshots.addAll(ids(c, "SELECT id FROM snapshots WHERE project_id = ? AND chunks LIKE ?", project,
+                                "%\"" + k + "\"%"));
                     }
                     for (String b : bundles) {
                         sessions.addAll(ids(c, "SELECT id FROM sessions WHERE project_id = ? AND base_bundle_ids LIKE ?", project,
@@ -303,6 +312,14 @@ public final class PurgeJobs {
             }
             long snaps = 0;
             for (String s : snapshots) snaps += Database.execute(c, "DELETE FROM snapshots WHERE project_id = ? AND id = ?", project, s);
+            // Chunks hold ids and content digests: those that name a purged artifact go, and with a
+            // session or the project everything stored for it.
+            for (String k : chunks) Database.execute(c, "DELETE FROM snapshot_chunks WHERE project_id = ? AND digest = ?", project, k);
+            if (scope instanceof Scope.Session sc) {
+                Database.execute(c, "DELETE FROM snapshot_chunks WHERE project_id = ? AND session_id = ?", project, sc.id());
+            } else if (scope instanceof Scope.Project) {
+                Database.execute(c, "DELETE FROM snapshot_chunks WHERE project_id = ?", project);
+            }
             long arts = 0;
             for (String a : artifacts) arts += Database.execute(c, "DELETE FROM artifacts WHERE project_id = ? AND id = ?", project, a);
             long bnds = 0;

@@ -457,16 +457,29 @@ public final class SessionStore {
 
     /** Stores a snapshot compiled by {@link SnapshotCompiler} on the caller's transaction. */
     static void insertSnapshot(Connection c, Snapshot s) throws SQLException {
-        Database.execute(c, INSERT_SNAPSHOT, snapshotRow(s, SnapshotCompiler.Serialized.of(s)));
+        SnapshotCompiler.Serialized text = SnapshotCompiler.Serialized.of(s);
+        for (Object[] chunk : chunkRows(s, text)) Database.execute(c, INSERT_CHUNK, chunk);
+        Database.execute(c, INSERT_SNAPSHOT, snapshotRow(s, text));
     }
 
     private static final String INSERT_SNAPSHOT = "INSERT INTO snapshots (id, project_id, session_id, branch_id, branch_version, "
-            + "head_event_id, prompt_compiler_revision, ordered_block_manifest, artifact_versions, blocks, created_at) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "head_event_id, prompt_compiler_revision, ordered_block_manifest, artifact_versions, blocks, chunks, created_at) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, '', '', '', ?, ?)";
+    /** A chunk another snapshot of the session already stored is the same bytes: nothing to do. */
+    private static final String INSERT_CHUNK = "INSERT INTO snapshot_chunks (project_id, session_id, digest, blocks, "
+            + "artifact_versions, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, session_id, digest) DO NOTHING";
 
     private static Object[] snapshotRow(Snapshot s, SnapshotCompiler.Serialized text) {
         return new Object[] {s.id(), s.projectId(), s.sessionId(), s.branchId(), s.branchVersion(), s.headEventId(),
-                s.promptCompilerRevision(), text.orderedBlockManifest(), text.artifactVersions(), text.blocks(), s.createdAtMs()};
+                s.promptCompilerRevision(), text.chunkDigests(), s.createdAtMs()};
+    }
+
+    private static List<Object[]> chunkRows(Snapshot s, SnapshotCompiler.Serialized text) {
+        List<Object[]> rows = new ArrayList<>(text.chunks().size());
+        for (SnapshotCompiler.Serialized.Chunk k : text.chunks()) {
+            rows.add(new Object[] {s.projectId(), s.sessionId(), k.digest(), k.blocks(), k.artifactVersions(), s.createdAtMs()});
+        }
+        return rows;
     }
 
     /** A live branch, its live session's base bundles, and the project's generation and state epoch, read together. */
@@ -498,7 +511,10 @@ public final class SessionStore {
                 ps.setString(1, project);
                 ps.setString(2, id);
                 ResultSet rs = ps.executeQuery();
-                return rs.next() ? Optional.of(snapshot(rs)) : Optional.<Snapshot>empty();
+                if (!rs.next()) return Optional.<Snapshot>empty();
+                SnapshotRow row = readSnapshot(rs);
+                rs.close();
+                return Optional.of(resolve(c, row));
             }
         }).orElseThrow(() -> new StateError.NotFound("snapshot", id));
     }
@@ -514,8 +530,11 @@ public final class SessionStore {
                 ps.setString(3, after == null ? "" : after);
                 ps.setInt(4, limit);
                 ResultSet rs = ps.executeQuery();
-                List<Snapshot> out = new ArrayList<>();
-                while (rs.next()) out.add(snapshot(rs));
+                List<SnapshotRow> rows = new ArrayList<>();
+                while (rs.next()) rows.add(readSnapshot(rs));
+                rs.close();
+                List<Snapshot> out = new ArrayList<>(rows.size());
+                for (SnapshotRow row : rows) out.add(resolve(c, row));
                 return out;
             }
         });
@@ -576,7 +595,11 @@ public final class SessionStore {
                 writes.add(INSERT_EVENT_IF_WON, concat(eventRow(project, ev), s.branchId(), p.last().id()));
             }
         }
-        if (newSnapshot) writes.add(INSERT_SNAPSHOT, snapshotRow(s, text != null ? text : SnapshotCompiler.Serialized.of(s)));
+        if (newSnapshot) {
+            SnapshotCompiler.Serialized stored = text != null ? text : SnapshotCompiler.Serialized.of(s);
+            for (Object[] chunk : chunkRows(s, stored)) writes.add(INSERT_CHUNK, chunk);
+            writes.add(INSERT_SNAPSHOT, snapshotRow(s, stored));
+        }
         Object[] known = {responseId, project, s.sessionId(), s.branchId(), s.id(), materializationKey};
         if (p == null) {
             writes.add(RECORD_NOT_APPENDED, concat(known, clock.millis()));
@@ -638,7 +661,7 @@ public final class SessionStore {
     private static final String SELECT_EVENT = "SELECT id, session_id, branch_id, sequence, parent_event_id, event_type, "
             + "payload_ref, created_at FROM events";
     private static final String SELECT_SNAPSHOT = "SELECT id, project_id, session_id, branch_id, branch_version, head_event_id, "
-            + "prompt_compiler_revision, ordered_block_manifest, artifact_versions, blocks, created_at FROM snapshots";
+            + "prompt_compiler_revision, ordered_block_manifest, artifact_versions, blocks, created_at, chunks FROM snapshots";
 
     private static Session session(ResultSet rs) throws SQLException {
         List<String> bundles = new ArrayList<>();
@@ -657,9 +680,54 @@ public final class SessionStore {
                 rs.getString(7), rs.getLong(8));
     }
 
-    private static Snapshot snapshot(ResultSet rs) throws SQLException {
-        return new Snapshot(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getString(6),
-                rs.getString(7), (ArrayNode) ArtifactStore.tree(rs.getString(8)), (ObjectNode) ArtifactStore.tree(rs.getString(9)),
-                (ArrayNode) ArtifactStore.tree(rs.getString(10)), rs.getLong(11));
+    /** A snapshot row as read, its chunks not yet resolved. */
+    private record SnapshotRow(Snapshot whole, String chunks) {}
+
+    private static SnapshotRow readSnapshot(ResultSet rs) throws SQLException {
+        String chunks = rs.getString(12);
+        boolean chunked = chunks != null;
+        return new SnapshotRow(new Snapshot(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5),
+                rs.getString(6), rs.getString(7), chunked ? null : (ArrayNode) ArtifactStore.tree(rs.getString(8)),
+                chunked ? null : (ObjectNode) ArtifactStore.tree(rs.getString(9)),
+                chunked ? null : (ArrayNode) ArtifactStore.tree(rs.getString(10)), rs.getLong(11)), chunks);
+    }
+
+    /**
+     * The snapshot whole: a chunked row's blocks and versions read from its session's chunks (one
+     * query) and joined in order, its manifest rebuilt from the blocks' refs.
+     */
+    private static Snapshot resolve(Connection c, SnapshotRow row) throws SQLException {
+        Snapshot s = row.whole();
+        if (row.chunks() == null) return s;
+        List<String> digests = new ArrayList<>();
+        for (JsonNode d : ArtifactStore.tree(row.chunks())) digests.add(d.textValue());
+        java.util.Map<String, String[]> found = new java.util.HashMap<>();
+        for (int from = 0; from < digests.size(); from += 500) {
+            List<String> part = digests.subList(from, Math.min(digests.size(), from + 500));
+            Object[] args = new Object[part.size() + 2];
+            args[0] = s.projectId();
+            args[1] = s.sessionId();
+            for (int i = 0; i < part.size(); i++) args[i + 2] = part.get(i);
+            try (PreparedStatement ps = c.prepareStatement("SELECT digest, blocks, artifact_versions FROM snapshot_chunks "
+                    + "WHERE project_id = ? AND session_id = ? AND digest IN (" + "?, ".repeat(part.size() - 1) + "?)")) {
+                Database.bindAll(ps, args);
+                ResultSet rs = ps.executeQuery();
+                while (rs.next()) found.put(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
+            }
+        }
+        ArrayNode blocks = Json.array();
+        ObjectNode versions = Json.object();
+        for (String d : digests) {
+            String[] chunk = found.get(d);
+            if (chunk == null) throw new IllegalStateException("snapshot " + s.id() + " lost its chunk " + d);
+            blocks.addAll((ArrayNode) ArtifactStore.tree(chunk[0]));
+            ArtifactStore.tree(chunk[1]).fields().forEachRemaining(v -> {
+                if (!versions.has(v.getKey())) versions.set(v.getKey(), v.getValue());
+            });
+        }
+        ArrayNode ordered = Json.array();
+        for (JsonNode b : blocks) ordered.add(b.get("ref").textValue());
+        return new Snapshot(s.id(), s.projectId(), s.sessionId(), s.branchId(), s.branchVersion(), s.headEventId(),
+                s.promptCompilerRevision(), ordered, versions, blocks, s.createdAtMs());
     }
 }

@@ -74,19 +74,45 @@ public final class SnapshotCompiler {
     /** A snapshot, what it materializes to, and its stored form. */
     public record Compiled(Snapshot snapshot, Materialized materialized, Serialized serialized) {}
 
+    /** How many blocks a stored chunk holds (see {@link Serialized}). */
+    static final int CHUNK_BLOCKS = 16;
+
     /**
-     * A snapshot's JSON columns as stored, and the digest of its ordered block manifest (part of
-     * every materialization key). The same for every snapshot of one compiled line, so a turn on a
-     * cached line takes them from its {@link StateCache.Body} instead of writing ~12 KB of JSON
-     * (a 51-block line) again.
+     * A snapshot as stored: its blocks and artifact versions in chunks of {@value #CHUNK_BLOCKS}
+     * blocks, each named by the SHA-256 of its JSON and stored once per session, the list of those
+     * digests, and the digest of its ordered block manifest (part of every materialization key; the
+     * manifest is always the blocks' refs, so it is not stored). Successive turns on one line share
+     * every full chunk: a turn stores its digest list and its last chunk, not the whole line again.
+     * The same for every snapshot of one compiled line, so a turn on a cached line takes it from its
+     * {@link StateCache.Body}.
      */
-    public record Serialized(String orderedBlockManifest, String artifactVersions, String blocks, String manifestDigest) {
+    public record Serialized(List<Chunk> chunks, String chunkDigests, String manifestDigest) {
+        /** Blocks {@code 16i .. 16i+15} and the versions of the artifacts they name (first mention first). */
+        public record Chunk(String digest, String blocks, String artifactVersions) {}
+
         public static Serialized of(Snapshot s) {
             return of(s.orderedBlockManifest(), s.artifactVersions(), s.blocks());
         }
 
         static Serialized of(ArrayNode ordered, ObjectNode versions, ArrayNode blocks) {
-            return new Serialized(Json.text(ordered), Json.text(versions), Json.text(blocks), Sha256.hex(Json.bytes(ordered)));
+            List<Chunk> chunks = new ArrayList<>(blocks.size() / CHUNK_BLOCKS + 1);
+            ArrayNode digests = Json.array();
+            for (int from = 0; from < blocks.size(); from += CHUNK_BLOCKS) {
+                ArrayNode part = Json.array();
+                ObjectNode partVersions = Json.object();
+                for (int i = from; i < Math.min(blocks.size(), from + CHUNK_BLOCKS); i++) {
+                    JsonNode b = blocks.get(i);
+                    part.add(b);
+                    String art = b.path("artifact_id").asText(null);
+                    if (art != null && !partVersions.has(art) && versions.has(art)) partVersions.set(art, versions.get(art));
+                }
+                String blocksText = Json.text(part);
+                String versionsText = Json.text(partVersions);
+                String digest = Sha256.hex((blocksText + "\n" + versionsText).getBytes(StandardCharsets.UTF_8));
+                chunks.add(new Chunk(digest, blocksText, versionsText));
+                digests.add(digest);
+            }
+            return new Serialized(List.copyOf(chunks), Json.text(digests), Sha256.hex(Json.bytes(ordered)));
         }
     }
 

@@ -54,7 +54,7 @@ class PostgresTest {
             "artifacts", "audit_events", "batch_lines", "batches", "branches", "bundles", "byoc_activations", "byoc_clusters",
             "credit_grants", "decision_templates", "diagnostics", "events", "execution_policies", "file_chunks", "files",
             "fingerprint_keys", "flyway_schema_history", "idempotency_keys", "projects", "provider_credentials", "purge_jobs",
-            "regional_policies", "replay_runs", "response_state", "sessions", "signing_keys", "snapshots", "spend_totals",
+            "regional_policies", "replay_runs", "response_state", "sessions", "signing_keys", "snapshot_chunks", "snapshots", "spend_totals",
             "usage_events", "v1_responses", "zumik_meta");
 
     private static boolean reachable;
@@ -104,7 +104,7 @@ class PostgresTest {
         assertThat(columnType("usage_events", "stream")).isEqualTo("smallint");
         assertThat(columnType("api_keys", "key_hash")).isEqualTo("text");
         assertThat(migrations()).containsExactly("1:true", "2:true", "3:true", "4:true", "5:true", "6:true", "7:true", "8:true",
-                "9:true", "10:true", "11:true", "12:true", "13:true", "14:true", "15:true", "16:true", "17:true");
+                "9:true", "10:true", "11:true", "12:true", "13:true", "14:true", "15:true", "16:true", "17:true", "18:true");
 
         // Opening again migrates nothing and keeps the data.
         try (Database db = Database.open(URL, dir, false)) {
@@ -113,7 +113,7 @@ class PostgresTest {
             assertThat(keys.listAll()).hasSize(2);
         }
         assertThat(migrations()).containsExactly("1:true", "2:true", "3:true", "4:true", "5:true", "6:true", "7:true", "8:true",
-                "9:true", "10:true", "11:true", "12:true", "13:true", "14:true", "15:true", "16:true", "17:true");
+                "9:true", "10:true", "11:true", "12:true", "13:true", "14:true", "15:true", "16:true", "17:true", "18:true");
     }
 
     @Test

@@ -65,6 +65,10 @@ class PurgeTest extends GatewayFixture {
         assertThat(gw.get("/v2/sessions/" + w.session(), w.key()).statusCode()).as("the session built on the bundle").isEqualTo(404);
         assertThat(count("SELECT count(*) FROM artifacts WHERE id = ?", w.art())).as("the row and its bytes").isZero();
         assertThat(count("SELECT count(*) FROM snapshots WHERE artifact_versions LIKE ?", "%" + w.art() + "%")).isZero();
+        assertThat(count("SELECT count(*) FROM snapshot_chunks WHERE artifact_versions LIKE ?", "%" + w.art() + "%"))
+                .as("the stored chunks that named it").isZero();
+        assertThat(count("SELECT count(*) FROM snapshots WHERE session_id = ?", w.session()))
+                .as("the turn's snapshot pinned it through a chunk").isZero();
 
         JsonNode record = ok(gw.get("/v2/responses/" + w.response(), w.key()));
         assertThat(record.get("output_text").isNull()).as("usage loses its text").isTrue();
@@ -117,6 +121,7 @@ class PurgeTest extends GatewayFixture {
         String other = post("/v2/sessions", "{}", w.key()).get("id").asText();
         long events = count("SELECT count(*) FROM events WHERE session_id = ?", w.session());
         assertThat(events).isEqualTo(2);
+        assertThat(count("SELECT count(*) FROM snapshot_chunks WHERE session_id = ?", w.session())).isPositive();
         JsonNode job = post("/v2/purge-jobs", "{\"session_id\":\"" + w.session() + "\"}", w.key());
         JsonNode receipt = ok(gw.get("/v2/purge-jobs/" + job.get("id").asText() + "/receipt", w.key()));
         assertThat(receipt.at("/deleted/events").asLong()).isEqualTo(2);
@@ -124,6 +129,7 @@ class PurgeTest extends GatewayFixture {
         assertThat(receipt.at("/deleted/artifacts").asLong()).as("the turn's payloads").isEqualTo(2);
         assertThat(count("SELECT count(*) FROM events WHERE session_id = ?", w.session())).isZero();
         assertThat(count("SELECT count(*) FROM sessions WHERE id = ?", w.session())).isZero();
+        assertThat(count("SELECT count(*) FROM snapshot_chunks WHERE session_id = ?", w.session())).as("its snapshots' chunks").isZero();
         assertThat(gw.get("/v2/artifacts/" + w.art(), w.key()).statusCode()).as("the bundle's artifact is not the session's").isEqualTo(200);
         assertThat(gw.get("/v2/sessions/" + other, w.key()).statusCode()).isEqualTo(200);
         assertThat(ok(gw.get("/v2/responses/" + w.response(), w.key())).get("output_text").isNull()).isTrue();
@@ -158,7 +164,7 @@ class PurgeTest extends GatewayFixture {
         assertThat(count("SELECT count(*) FROM files WHERE project_id = ?", projectOf(w))).isZero();
         assertThat(ok(gw.get("/v2/purge-jobs/" + job.get("id").asText() + "/receipt", w.key())).at("/deleted/files").asLong())
                 .isEqualTo(1);
-        for (String table : new String[] {"artifacts", "bundles", "sessions", "branches", "events", "snapshots", "v1_responses",
+        for (String table : new String[] {"artifacts", "bundles", "sessions", "branches", "events", "snapshots", "snapshot_chunks", "v1_responses",
                 "idempotency_keys", "response_state"}) {
             assertThat(count("SELECT count(*) FROM " + table + " WHERE project_id = ?", projectOf(w)))
                     .as(table).isZero();

@@ -309,6 +309,61 @@ class StateApiTest extends GatewayFixture {
         assertThat(openai.lastRequest().body()).isEqualTo(body1);
     }
 
+    private static long count(String sql, String arg) throws Exception {
+        try (var c = gw.zumik().database().connection(); var ps = c.prepareStatement(sql)) {
+            ps.setString(1, arg);
+            var rs = ps.executeQuery();
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /**
+     * A snapshot is stored as a list of 16-block chunks, each once per session: successive turns on
+     * a 41-block line share every full chunk, what they read back is the line exactly, and a pinned
+     * snapshot of three chunks still sends the same bytes upstream.
+     */
+    @Test
+    void snapshotsOfOneLineShareTheirStoredChunksAndReadBackWhole() throws Exception {
+        String policy = artifact("policy", "Chunked policy.");
+        JsonNode s = sessionOn(systemBundle(policy));
+        String sid = s.get("id").asText();
+        String br = s.get("default_branch_id").asText();
+        String head = null;
+        List<String> refs = new ArrayList<>(List.of(policy));
+        for (int i = 0; i < 40; i++) {
+            head = append(sid, br, i, head, i % 2 == 0 ? "user_message" : "assistant_message", "line " + i).get("id").asText();
+            refs.add(head);
+        }
+        String base = "/v2/sessions/" + sid + "/branches/" + br + "/snapshots";
+        JsonNode posted = ok(gw.post(base, "{}"));
+        JsonNode read = ok(gw.get(base + "/" + posted.get("id").asText()));
+        assertThat(read).isEqualTo(posted);
+        assertThat(read.get("ordered_block_manifest")).hasSize(41);
+        List<String> manifest = new ArrayList<>();
+        read.get("ordered_block_manifest").forEach(m -> manifest.add(m.asText()));
+        assertThat(manifest).isEqualTo(refs);
+        assertThat(read.get("artifact_versions")).hasSize(41); // the policy and each event's payload
+        assertThat(count("SELECT count(*) FROM snapshot_chunks WHERE session_id = ?", sid)).as("16 + 16 + 9 blocks").isEqualTo(3);
+
+        JsonNode t1 = ok(gw.post("/v2/responses", "{\"model\":\"gpt-4o-mini\",\"branch_id\":\"" + br + "\",\"input\":\"one\"}"));
+        assertThat(count("SELECT count(*) FROM snapshot_chunks WHERE session_id = ?", sid)).as("the same line: nothing new").isEqualTo(3);
+        JsonNode t2 = ok(gw.post("/v2/responses", "{\"model\":\"gpt-4o-mini\",\"branch_id\":\"" + br + "\",\"input\":\"two\"}"));
+        String body2 = openai.lastRequest().body();
+        assertThat(count("SELECT count(*) FROM snapshot_chunks WHERE session_id = ?", sid))
+                .as("two more blocks: only the last chunk is new").isEqualTo(4);
+        assertThat(count("SELECT count(*) FROM snapshots WHERE session_id = ? AND blocks = '' AND chunks IS NOT NULL", sid))
+                .as("no snapshot row repeats the line").isEqualTo(3);
+
+        JsonNode snap2 = ok(gw.get(base + "/" + t2.at("/state/snapshot_id").asText()));
+        assertThat(snap2.get("ordered_block_manifest")).hasSize(43);
+        assertThat(snap2.at("/ordered_block_manifest/41").asText()).isEqualTo(t1.at("/state/user_event_id").asText());
+        assertThat(snap2.at("/ordered_block_manifest/42").asText()).isEqualTo(t1.at("/state/assistant_event_id").asText());
+        ok(gw.post("/v2/responses", "{\"model\":\"gpt-4o-mini\",\"snapshot_id\":\"" + t2.at("/state/snapshot_id").asText()
+                + "\",\"input\":\"two\"}"));
+        assertThat(openai.lastRequest().body()).as("a pinned three-chunk snapshot sends the same bytes").isEqualTo(body2);
+    }
+
     /**
      * Turns read the line, the bundles and the artifacts through the per-replica state cache: what
      * changed between two turns (events appended outside a turn, a deleted bundle, a purged
