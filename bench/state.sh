@@ -68,7 +68,7 @@ overhead() { # metrics-before metrics-after
       printf "p50 <= %s µs, p99 <= %s µs, mean %.0f µs (%d requests)", v[1] * 1e6, v[2] * 1e6,
         (sum["A"] - sum["B"]) / total * 1e6, total }'
 }
-run() { # label port
+run() { # label port data-dir|schema
   local url="http://127.0.0.1:$2" m="$out/state-metrics-$2" p t c
   p=$($java -Dwarm="$warm" -Dmetrics="$m-plain" -cp "$cp" StateBench "$url" $key plain "$turns" "$writers")
   t=$($java -Dwarm="$warm" -Dmetrics="$m-turns" -cp "$cp" StateBench "$url" $key turns "$turns" "$writers")
@@ -77,10 +77,28 @@ run() { # label port
   echo "  - a turn against state: Zumik's own time $(overhead "$(cat "$m-turns-before")" "$(cat "$m-turns-after")"); client \`$t\`"
   echo "  - the same prompt as a stateless /v2 response (baseline): Zumik's own time $(overhead "$(cat "$m-plain-before")" "$(cat "$m-plain-after")"); client \`$p\`"
   echo "  - compare-and-swap appends: \`$c\`"
+  echo "  - database after $((2 * (warm + turns) * writers)) responses (half of them turns) and the appends: $(size "$3")"
+}
+size() { # data-dir|schema: the store's size, and what its snapshots take (rows and chunks)
+  local rows chunks extra=0
+  if [ -d "$1" ]; then
+    q() { sqlite3 -readonly "$1/zumik.db" "$2"; }
+    printf '%s MB on disk (file and WAL); ' "$(du -cb "$1/zumik.db" "$1/zumik.db-wal" | awk 'END {printf "%.1f", $1 / 1e6}')"
+  else
+    q() { psql -h 127.0.0.1 -U postgres -d test -tA -F'|' -c "SET search_path = $1" -c "$2" | tail -n1; }
+    printf '%s MB in its tables; ' "$(q "$1" "SELECT round(sum(pg_total_relation_size(quote_ident(schemaname) || '.' || \
+      quote_ident(tablename))) / 1e6, 1) FROM pg_tables WHERE schemaname = '$1'")"
+  fi
+  rows=$(q "$1" "SELECT count(*), sum(length(ordered_block_manifest) + length(artifact_versions) + length(blocks)) FROM snapshots")
+  chunks=$(q "$1" "SELECT count(*), sum(length(digest) + length(blocks) + length(artifact_versions)) FROM snapshot_chunks" \
+    2>/dev/null || true)
+  [ -n "$chunks" ] && extra=$(q "$1" "SELECT sum(length(chunks)) FROM snapshots") || chunks="0|0"
+  awk -v r="$rows" -v k="$chunks" -v e="${extra:-0}" 'BEGIN { split(r, a, "|"); split(k, b, "|"); n = a[2] + b[2] + e
+    printf "snapshots: %d rows and %d chunks, %.2f MB of JSON (%.0f bytes per snapshot)", a[1], b[1], n / 1e6, n / (a[1] > 0 ? a[1] : 1) }'
 }
 r1=""; r2=""
-if [ "${ONLY:-}" != postgresql ]; then echo "bench: SQLite" >&2; r1=$(run SQLite $lite); fi
-if [ "${ONLY:-}" != sqlite ]; then echo "bench: PostgreSQL" >&2; r2=$(run PostgreSQL $pg); fi
+if [ "${ONLY:-}" != postgresql ]; then echo "bench: SQLite" >&2; r1=$(run SQLite $lite "$out/state-sqlite"); fi
+if [ "${ONLY:-}" != sqlite ]; then echo "bench: PostgreSQL" >&2; r2=$(run PostgreSQL $pg "$schema"); fi
 {
   echo "# Native state on the hot path"
   echo
