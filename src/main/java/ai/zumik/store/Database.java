@@ -45,20 +45,50 @@ public final class Database implements AutoCloseable {
 
     /**
      * SQLite in WAL mode: a PASSIVE checkpoint every second copies committed pages into the database
-     * file without blocking writers or readers, so the WAL stays small and commits stay cheap.
+     * file without blocking writers or readers. A passive checkpoint never lets the WAL start over
+     * while writes keep coming (a writer rewinds it only when every frame was copied back, and under
+     * load another commit always lands during the copy), so on its own the WAL grew without bound:
+     * 2.0 GB after 42,000 native-state responses in 80 s (bench/state.sh), every commit paying for
+     * the file to grow and every read for a longer WAL index. Past {@value #RESTART_WAL_FRAMES}
+     * frames the round also runs a RESTART checkpoint — little is left to copy after the passive
+     * one; it holds writers back while it waits (at most {@value #RESTART_WAIT_MS} ms) for readers on
+     * the old WAL, then the next commit starts the file over — and {@code journal_size_limit} trims a WAL that overshot.
      */
     private void checkpointLoop() {
         while (!closed) {
             try {
                 Thread.sleep(CHECKPOINT_EVERY_MS);
-                try (Connection c = pool.getConnection(); var st = c.createStatement()) {
-                    st.execute("PRAGMA wal_checkpoint(PASSIVE)");
-                }
+                checkpoint(RESTART_WAL_FRAMES);
             } catch (InterruptedException e) {
                 return;
             } catch (SQLException | RuntimeException e) {
                 // Busy or closing: the next round tries again.
             }
+        }
+    }
+
+    /** A WAL this long (32 MiB of 4 KiB pages) is started over at the next checkpoint round. */
+    static final int RESTART_WAL_FRAMES = 8_192;
+    private static final int RESTART_WAIT_MS = 100;
+    private static final int BUSY_TIMEOUT_MS = 10_000;
+
+    /** One checkpoint round (see {@link #checkpointLoop}); returns the WAL's length in frames before it. */
+    int checkpoint(int restartFrames) throws SQLException {
+        try (Connection c = pool.getConnection(); var st = c.createStatement()) {
+            int frames;
+            try (ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
+                frames = rs.next() ? rs.getInt(2) : 0;
+            }
+            if (frames >= restartFrames) {
+                // Writers wait while it waits for readers: never longer than this, the next round tries again.
+                st.execute("PRAGMA busy_timeout = " + RESTART_WAIT_MS);
+                try {
+                    st.execute("PRAGMA wal_checkpoint(RESTART)");
+                } finally {
+                    st.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MS);
+                }
+            }
+            return frames;
         }
     }
 
@@ -85,11 +115,12 @@ public final class Database implements AutoCloseable {
             // NORMAL in WAL mode: a commit survives a process crash (SIGKILL) but may be lost on
             // power failure; FULL fsyncs the WAL on every commit.
             sc.setSynchronous(fsyncEveryCommit ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
-            sc.setBusyTimeout(10_000);
+            sc.setBusyTimeout(BUSY_TIMEOUT_MS);
             sc.enforceForeignKeys(true);
             // Commits never run a checkpoint (which fsyncs and would stall the usage meter's group
             // commit); the checkpointer thread below copies the WAL back in the background instead.
             sc.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, "0");
+            sc.setPragma(SQLiteConfig.Pragma.JOURNAL_SIZE_LIMIT, Long.toString(RESTART_WAL_FRAMES * 4096L));
             SQLiteDataSource ds = new SQLiteDataSource(sc);
             ds.setUrl("jdbc:sqlite:" + dataDir.resolve("zumik.db"));
             hc.setDataSource(ds);
