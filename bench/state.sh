@@ -7,7 +7,9 @@
 #     after each client's WARM unrecorded requests and after its last measured one (so neither JVM's
 #     warm-up is in it): percentiles as the upper bound of their bucket (100 µs apart between 0.5
 #     and 1.5 ms), the mean exact (sum / count);
-#   - compare-and-swap appends per second on one branch: one writer, then writers racing.
+#   - compare-and-swap appends per second on one branch: one writer, then writers racing;
+#   - the store's size after the run, and on PostgreSQL the floor under a turn: PostgreSQL's own
+#     round trip, head read and durable commit on this machine with no Zumik (bench/src/PgFloor.java).
 # The upstream is the instant BenchUpstream, so a turn's time is Zumik's. Turns come from WRITERS
 # clients at once (each on its own session); the stateless /v2 response with the same prompt is
 # measured the same way as the baseline.
@@ -98,7 +100,13 @@ size() { # data-dir|schema: the store's size, and what its snapshots take (rows 
 }
 r1=""; r2=""
 if [ "${ONLY:-}" != postgresql ]; then echo "bench: SQLite" >&2; r1=$(run SQLite $lite "$out/state-sqlite"); fi
-if [ "${ONLY:-}" != sqlite ]; then echo "bench: PostgreSQL" >&2; r2=$(run PostgreSQL $pg "$schema"); fi
+if [ "${ONLY:-}" != sqlite ]; then
+  echo "bench: PostgreSQL" >&2; r2=$(run PostgreSQL $pg "$schema")
+  # The floor under it: what PostgreSQL alone costs the waits of a turn here, no Zumik in between.
+  r2="$r2
+  - PostgreSQL alone, same machine (bench/src/PgFloor.java, 3,000 each):
+$($java -cp "$cp" PgFloor "jdbc:postgresql://127.0.0.1:5432/test?user=postgres" 3000 | sed 's/^/    /')"
+fi
 {
   echo "# Native state on the hot path"
   echo
