@@ -18,7 +18,11 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -514,7 +518,7 @@ public final class SessionStore {
                 if (!rs.next()) return Optional.<Snapshot>empty();
                 SnapshotRow row = readSnapshot(rs);
                 rs.close();
-                return Optional.of(resolve(c, row));
+                return Optional.of(resolve(c, List.of(row)).get(0));
             }
         }).orElseThrow(() -> new StateError.NotFound("snapshot", id));
     }
@@ -533,9 +537,7 @@ public final class SessionStore {
                 List<SnapshotRow> rows = new ArrayList<>();
                 while (rs.next()) rows.add(readSnapshot(rs));
                 rs.close();
-                List<Snapshot> out = new ArrayList<>(rows.size());
-                for (SnapshotRow row : rows) out.add(resolve(c, row));
-                return out;
+                return resolve(c, rows);
             }
         });
     }
@@ -693,41 +695,60 @@ public final class SessionStore {
     }
 
     /**
-     * The snapshot whole: a chunked row's blocks and versions read from its session's chunks (one
-     * query) and joined in order, its manifest rebuilt from the blocks' refs.
+     * The snapshots whole: chunked rows' blocks and versions read from their session's chunks (all
+     * rows' chunks in one query per 500 digests: a listed page is one session's) and joined in
+     * order, each manifest rebuilt from its blocks' refs. Rows stored whole pass as they are.
      */
-    private static Snapshot resolve(Connection c, SnapshotRow row) throws SQLException {
-        Snapshot s = row.whole();
-        if (row.chunks() == null) return s;
-        List<String> digests = new ArrayList<>();
-        for (JsonNode d : ArtifactStore.tree(row.chunks())) digests.add(d.textValue());
-        java.util.Map<String, String[]> found = new java.util.HashMap<>();
-        for (int from = 0; from < digests.size(); from += 500) {
-            List<String> part = digests.subList(from, Math.min(digests.size(), from + 500));
-            Object[] args = new Object[part.size() + 2];
-            args[0] = s.projectId();
-            args[1] = s.sessionId();
-            for (int i = 0; i < part.size(); i++) args[i + 2] = part.get(i);
-            try (PreparedStatement ps = c.prepareStatement("SELECT digest, blocks, artifact_versions FROM snapshot_chunks "
-                    + "WHERE project_id = ? AND session_id = ? AND digest IN (" + "?, ".repeat(part.size() - 1) + "?)")) {
-                Database.bindAll(ps, args);
-                ResultSet rs = ps.executeQuery();
-                while (rs.next()) found.put(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
+    private static List<Snapshot> resolve(Connection c, List<SnapshotRow> rows) throws SQLException {
+        Map<String, List<String>> digestsOf = new LinkedHashMap<>(); // by snapshot id
+        Map<String, Set<String>> wanted = new LinkedHashMap<>(); // by project + session
+        for (SnapshotRow row : rows) {
+            if (row.chunks() == null) continue;
+            List<String> digests = new ArrayList<>();
+            for (JsonNode d : ArtifactStore.tree(row.chunks())) digests.add(d.textValue());
+            digestsOf.put(row.whole().id(), digests);
+            wanted.computeIfAbsent(row.whole().projectId() + "\n" + row.whole().sessionId(), k -> new LinkedHashSet<>()).addAll(digests);
+        }
+        Map<String, String[]> found = new HashMap<>(); // "project \n session \n digest" -> blocks, versions
+        for (Map.Entry<String, Set<String>> w : wanted.entrySet()) {
+            String[] owner = w.getKey().split("\n", 2);
+            List<String> all = new ArrayList<>(w.getValue());
+            for (int from = 0; from < all.size(); from += 500) {
+                List<String> part = all.subList(from, Math.min(all.size(), from + 500));
+                Object[] args = new Object[part.size() + 2];
+                args[0] = owner[0];
+                args[1] = owner[1];
+                for (int i = 0; i < part.size(); i++) args[i + 2] = part.get(i);
+                try (PreparedStatement ps = c.prepareStatement("SELECT digest, blocks, artifact_versions FROM snapshot_chunks "
+                        + "WHERE project_id = ? AND session_id = ? AND digest IN (" + "?, ".repeat(part.size() - 1) + "?)")) {
+                    Database.bindAll(ps, args);
+                    ResultSet rs = ps.executeQuery();
+                    while (rs.next()) found.put(w.getKey() + "\n" + rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
+                }
             }
         }
-        ArrayNode blocks = Json.array();
-        ObjectNode versions = Json.object();
-        for (String d : digests) {
-            String[] chunk = found.get(d);
-            if (chunk == null) throw new IllegalStateException("snapshot " + s.id() + " lost its chunk " + d);
-            blocks.addAll((ArrayNode) ArtifactStore.tree(chunk[0]));
-            ArtifactStore.tree(chunk[1]).fields().forEachRemaining(v -> {
-                if (!versions.has(v.getKey())) versions.set(v.getKey(), v.getValue());
-            });
+        List<Snapshot> out = new ArrayList<>(rows.size());
+        for (SnapshotRow row : rows) {
+            Snapshot s = row.whole();
+            if (row.chunks() == null) {
+                out.add(s);
+                continue;
+            }
+            ArrayNode blocks = Json.array();
+            ObjectNode versions = Json.object();
+            for (String d : digestsOf.get(s.id())) {
+                String[] chunk = found.get(s.projectId() + "\n" + s.sessionId() + "\n" + d);
+                if (chunk == null) throw new IllegalStateException("snapshot " + s.id() + " lost its chunk " + d);
+                blocks.addAll((ArrayNode) ArtifactStore.tree(chunk[0]));
+                ArtifactStore.tree(chunk[1]).fields().forEachRemaining(v -> {
+                    if (!versions.has(v.getKey())) versions.set(v.getKey(), v.getValue());
+                });
+            }
+            ArrayNode ordered = Json.array();
+            for (JsonNode b : blocks) ordered.add(b.get("ref").textValue());
+            out.add(new Snapshot(s.id(), s.projectId(), s.sessionId(), s.branchId(), s.branchVersion(), s.headEventId(),
+                    s.promptCompilerRevision(), ordered, versions, blocks, s.createdAtMs()));
         }
-        ArrayNode ordered = Json.array();
-        for (JsonNode b : blocks) ordered.add(b.get("ref").textValue());
-        return new Snapshot(s.id(), s.projectId(), s.sessionId(), s.branchId(), s.branchVersion(), s.headEventId(),
-                s.promptCompilerRevision(), ordered, versions, blocks, s.createdAtMs());
+        return out;
     }
 }

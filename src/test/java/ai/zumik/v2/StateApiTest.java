@@ -362,6 +362,43 @@ class StateApiTest extends GatewayFixture {
         ok(gw.post("/v2/responses", "{\"model\":\"gpt-4o-mini\",\"snapshot_id\":\"" + t2.at("/state/snapshot_id").asText()
                 + "\",\"input\":\"two\"}"));
         assertThat(openai.lastRequest().body()).as("a pinned three-chunk snapshot sends the same bytes").isEqualTo(body2);
+
+        // A page of the list resolves every row's chunks (one lookup for the page) to what GET reads.
+        JsonNode page = ok(gw.get(base + "?limit=10")).get("data");
+        assertThat(page).hasSize(3);
+        for (JsonNode listed : page) assertThat(listed).isEqualTo(ok(gw.get(base + "/" + listed.get("id").asText())));
+
+        // A row written before chunks existed (V18) holds its line whole: it reads and replays the same.
+        String id2 = t2.at("/state/snapshot_id").asText();
+        com.fasterxml.jackson.databind.node.ArrayNode blocks = JSON.createArrayNode();
+        com.fasterxml.jackson.databind.node.ObjectNode versions = JSON.createObjectNode();
+        for (JsonNode d : JSON.readTree(text("SELECT chunks FROM snapshots WHERE id = ?", id2))) {
+            blocks.addAll((com.fasterxml.jackson.databind.node.ArrayNode) JSON.readTree(
+                    text("SELECT blocks FROM snapshot_chunks WHERE digest = ?", d.asText())));
+            JSON.readTree(text("SELECT artifact_versions FROM snapshot_chunks WHERE digest = ?", d.asText())).fields()
+                    .forEachRemaining(v -> versions.putIfAbsent(v.getKey(), v.getValue()));
+        }
+        List<String> refs2 = new ArrayList<>();
+        blocks.forEach(b -> refs2.add(b.get("ref").asText()));
+        try (var c = gw.zumik().database().connection()) {
+            ai.zumik.store.Database.execute(c, "UPDATE snapshots SET ordered_block_manifest = ?, artifact_versions = ?, blocks = ?, "
+                    + "chunks = NULL WHERE id = ?", JSON.writeValueAsString(refs2), versions.toString(), blocks.toString(), id2);
+        }
+        assertThat(count("SELECT count(*) FROM snapshots WHERE id = ? AND chunks IS NULL", id2)).isEqualTo(1);
+        assertThat(ok(gw.get(base + "/" + id2))).isEqualTo(snap2);
+        ok(gw.post("/v2/responses", "{\"model\":\"gpt-4o-mini\",\"snapshot_id\":\"" + id2 + "\",\"input\":\"two\"}"));
+        assertThat(openai.lastRequest().body()).as("a whole row sends the bytes its chunked form sent").isEqualTo(body2);
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private static String text(String sql, String arg) throws Exception {
+        try (var c = gw.zumik().database().connection(); var ps = c.prepareStatement(sql)) {
+            ps.setString(1, arg);
+            var rs = ps.executeQuery();
+            assertThat(rs.next()).as(sql).isTrue();
+            return rs.getString(1);
+        }
     }
 
     /**
