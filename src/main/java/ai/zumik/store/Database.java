@@ -52,7 +52,8 @@ public final class Database implements AutoCloseable {
      * the file to grow and every read for a longer WAL index. Past {@value #RESTART_WAL_FRAMES}
      * frames the round also runs a RESTART checkpoint — little is left to copy after the passive
      * one; it holds writers back while it waits (at most {@value #RESTART_WAIT_MS} ms) for readers on
-     * the old WAL, then the next commit starts the file over — and {@code journal_size_limit} trims a WAL that overshot.
+     * the old WAL, then the next commit starts the file over — and {@code journal_size_limit} trims a
+     * WAL that overshot.
      */
     private void checkpointLoop() {
         while (!closed) {
@@ -71,24 +72,70 @@ public final class Database implements AutoCloseable {
     static final int RESTART_WAL_FRAMES = 8_192;
     private static final int RESTART_WAIT_MS = 100;
     private static final int BUSY_TIMEOUT_MS = 10_000;
+    /** After a RESTART that a long read kept from finishing, up to this many rounds pass before the next try. */
+    static final int MAX_RESTART_BACKOFF = 32;
 
-    /** One checkpoint round (see {@link #checkpointLoop}); returns the WAL's length in frames before it. */
-    int checkpoint(int restartFrames) throws SQLException {
+    /** What one checkpoint round did: the WAL's length in frames before it, and whether it restarted the WAL. */
+    record Checkpoint(int frames, Restart restart) {}
+
+    enum Restart {
+        /** The WAL was shorter than the restart length. */
+        NOT_NEEDED,
+        /** Every frame copied back and no reader on the WAL: the next commit starts it over. */
+        DONE,
+        /** Writers kept the lock, or readers were still on the WAL, all through the wait: tried again next round. */
+        BUSY,
+        /**
+         * A read older than the WAL's end kept frames from being copied back (a long read, an export)
+         * all through the wait, with writers held back: the next tries back off.
+         */
+        READER,
+        /** Backing off after {@link #READER}: not tried this round, nobody waited. */
+        SKIPPED
+    }
+
+    /** Checkpointer thread only (and tests, alone): rounds left to skip the RESTART, and the next back-off. */
+    private int restartSkips;
+    private int restartBackoff;
+
+    /**
+     * One checkpoint round (see {@link #checkpointLoop}). A RESTART that a long read kept from
+     * copying the WAL back (a read older than the WAL's end, all through the wait) made every writer
+     * wait with it, so the next one is tried only after 1, 2, 4 ... up to {@value #MAX_RESTART_BACKOFF}
+     * rounds: a read that lasts a minute stalls writers a handful of times, not once a second. One
+     * that never got the write lock from busy writers held nobody back and is tried next round.
+     */
+    Checkpoint checkpoint(int restartFrames) throws SQLException {
         try (Connection c = pool.getConnection(); var st = c.createStatement()) {
             int frames;
             try (ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
                 frames = rs.next() ? rs.getInt(2) : 0;
             }
-            if (frames >= restartFrames) {
-                // Writers wait while it waits for readers: never longer than this, the next round tries again.
-                st.execute("PRAGMA busy_timeout = " + RESTART_WAIT_MS);
-                try {
-                    st.execute("PRAGMA wal_checkpoint(RESTART)");
-                } finally {
-                    st.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MS);
-                }
+            if (frames < restartFrames) return new Checkpoint(frames, Restart.NOT_NEEDED);
+            if (restartSkips > 0) {
+                restartSkips--;
+                return new Checkpoint(frames, Restart.SKIPPED);
             }
-            return frames;
+            Restart result;
+            // Writers wait while it waits for readers: never longer than this.
+            st.execute("PRAGMA busy_timeout = " + RESTART_WAIT_MS);
+            try (ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(RESTART)")) {
+                // busy, frames in the WAL, frames copied back
+                if (!rs.next()) result = Restart.BUSY;
+                else if (rs.getInt(1) == 0) result = Restart.DONE;
+                else result = rs.getInt(3) < rs.getInt(2) ? Restart.READER : Restart.BUSY;
+            } catch (SQLException e) {
+                if (e.getErrorCode() != 5 /* SQLITE_BUSY */) throw e;
+                result = Restart.BUSY;
+            } finally {
+                st.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MS);
+            }
+            if (result == Restart.DONE) restartBackoff = 0;
+            if (result == Restart.READER) {
+                restartBackoff = Math.min(MAX_RESTART_BACKOFF, Math.max(1, restartBackoff * 2));
+                restartSkips = restartBackoff;
+            }
+            return new Checkpoint(frames, result);
         }
     }
 
