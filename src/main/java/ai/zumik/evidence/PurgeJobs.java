@@ -117,8 +117,15 @@ public final class PurgeJobs {
                 jobId, project, Json.text(scopeJson), requested));
         Run run = new Run(project, scope);
         ArrayNode steps = Json.array();
-        step(steps, "revoke_handles", db.writeTransaction(c -> run.revoke(c)));
-        step(steps, "bump_namespace_generation", db.writeTransaction(c -> run.bumpGeneration(c)));
+        // One transaction bumps the generation and then finds and revokes: a native-state turn that
+        // read its state before it commits nothing after it (its record is guarded by the generation,
+        // SessionStore.recordTurn), and one that committed before it is found here and deleted.
+        ObjectNode[] revokedAndBumped = db.writeTransaction(c -> {
+            ObjectNode bumped = run.bumpGeneration(c);
+            return new ObjectNode[] {run.revoke(c), bumped};
+        });
+        step(steps, "revoke_handles", revokedAndBumped[0]);
+        step(steps, "bump_namespace_generation", revokedAndBumped[1]);
         ObjectNode deleted = db.writeTransaction(c -> run.delete(c));
         if (scope instanceof Scope.Project) {
             for (ProjectData d : projectData) {

@@ -71,8 +71,12 @@ public final class SnapshotCompiler {
         });
     }
 
-    /** A snapshot, what it materializes to, and its stored form. */
-    public record Compiled(Snapshot snapshot, Materialized materialized, Serialized serialized) {}
+    /**
+     * A snapshot, what it materializes to, its stored form, and the project's namespace generation
+     * it was read under (null when none was read): a turn's record lands only while the generation
+     * still holds, so nothing read before a purge is written back after it.
+     */
+    public record Compiled(Snapshot snapshot, Materialized materialized, Serialized serialized, Long generation) {}
 
     /** How many blocks a stored chunk holds (see {@link Serialized}). */
     static final int CHUNK_BLOCKS = 16;
@@ -150,7 +154,8 @@ public final class SnapshotCompiler {
         Materialized m = body.materialized();
         // The request built from it is the caller's to change: a copy, never the cached nodes.
         return new Compiled(s, new Materialized(m.messages().deepCopy(), m.tools().deepCopy(),
-                m.responseFormat() == null ? null : m.responseFormat().deepCopy()), own ? body.serialized() : Serialized.of(s));
+                m.responseFormat() == null ? null : m.responseFormat().deepCopy()), own ? body.serialized() : Serialized.of(s),
+                tag == null ? null : tag.generation());
     }
 
     private static StateCache.Body compileBody(Connection c, String snapshotId, String project, List<String> baseBundleIds,

@@ -101,7 +101,7 @@ public final class ResponsesHandler {
 
     /** The state a response runs against: its snapshot, what it materializes to, and whether the turn is appended. */
     record StatePlan(Snapshot snapshot, SnapshotCompiler.Materialized materialized, SnapshotCompiler.Serialized serialized,
-                     boolean append) {
+                     boolean append, Long generation) {
         /** @param provider the target's provider */
         String materializationKey(String provider) {
             return serialized == null ? SnapshotCompiler.materializationKey(snapshot, provider)
@@ -120,10 +120,10 @@ public final class ResponsesHandler {
                 throw new StateError.Invalid("snapshot_id", "invalid_value", "Invalid 'snapshot_id': snapshot '" + snapshotId
                         + "' belongs to another session or branch than the one named.");
             }
-            return new StatePlan(s, compiler.materialize(project, s), null, false);
+            return new StatePlan(s, compiler.materialize(project, s), null, false, null);
         }
         var compiled = compiler.compileForTurn(project, sessionId, branchId);
-        return new StatePlan(compiled.snapshot(), compiled.materialized(), compiled.serialized(), true);
+        return new StatePlan(compiled.snapshot(), compiled.materialized(), compiled.serialized(), true, compiled.generation());
     }
 
     private void execute(Exchange ex, ObjectNode req, String model, StatePlan plan) {
@@ -373,7 +373,7 @@ public final class ResponsesHandler {
                     boolean completed = error == null && "response.completed".equals(doneEvent) && e.output() != null;
                     var turn = sessions.recordTurn(project, id, plan.snapshot(), plan.serialized(), plan.append(),
                             plan.materializationKey(e.provider()),
-                            plan.append() && completed ? input : null, completed ? e.output() : null);
+                            plan.append() && completed ? input : null, completed ? e.output() : null, plan.generation());
                     json.set("state", StateJson.turn(turn));
                 } else {
                     json.putNull("state");

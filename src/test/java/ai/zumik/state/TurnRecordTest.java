@@ -87,14 +87,15 @@ class TurnRecordTest {
             SnapshotCompiler compiler = new SnapshotCompiler(db, Clock.systemUTC(), cache);
             StateObjects.Session s = sessions.createSession(PROJECT, List.of(), Json.object());
             var first = compiler.compileForTurn(PROJECT, s.id(), null);
-            sessions.recordTurn(PROJECT, "rsp_1", first.snapshot(), first.serialized(), true, "mk_1", "question \u00e9 one", "answer one");
+            sessions.recordTurn(PROJECT, "rsp_1", first.snapshot(), first.serialized(), true, "mk_1", "question \u00e9 one", "answer one",
+                    first.generation());
             for (int i = 0; i < 2; i++) { // the second compile of the same head comes from the cache
                 var turn = compiler.compileForTurn(PROJECT, s.id(), null);
                 StateObjects.Snapshot snap = turn.snapshot();
                 assertThat(turn.serialized()).isEqualTo(SnapshotCompiler.Serialized.of(snap));
                 assertThat(SnapshotCompiler.materializationKey(snap, turn.serialized(), "openai"))
                         .isEqualTo(SnapshotCompiler.materializationKey(snap, "openai"));
-                sessions.recordTurn(PROJECT, "rsp_x" + i, snap, turn.serialized(), true, "mk", null, null);
+                sessions.recordTurn(PROJECT, "rsp_x" + i, snap, turn.serialized(), true, "mk", null, null, turn.generation());
                 StateObjects.Snapshot stored = sessions.snapshot(PROJECT, snap.id());
                 assertThat(stored.orderedBlockManifest()).isEqualTo(snap.orderedBlockManifest()).hasSize(2);
                 assertThat(stored.artifactVersions()).isEqualTo(snap.artifactVersions());

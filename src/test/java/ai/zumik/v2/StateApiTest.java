@@ -480,6 +480,34 @@ class StateApiTest extends GatewayFixture {
         assertThat(gw.get(base + "/" + snp.get("id").asText()).statusCode()).isEqualTo(404);
     }
 
+    /**
+     * A turn reads its state, the session is purged while the upstream answers, then the turn ends:
+     * it writes nothing back — no snapshot naming the purged artifacts and their digests, no chunks,
+     * no events, no record — and says it was not appended. The purge's receipt is then the truth.
+     */
+    @Test
+    void aTurnThatEndsAfterItsSessionWasPurgedWritesNothingBack() throws Exception {
+        JsonNode s = sessionOn(systemBundle(artifact("policy", "Purged policy.")));
+        String sid = s.get("id").asText();
+        openai.enqueue(new ai.zumik.testing.Script.Chunks("gpt-4o-mini").role().delay(1500).text("late").finish("stop")
+                .usage(1, 1, 0).done().build());
+        int before = openai.requests().size();
+        try (var pool = Executors.newSingleThreadExecutor()) {
+            Future<HttpResponse<String>> slow = pool.submit(() -> gw.post("/v2/responses",
+                    "{\"model\":\"gpt-4o-mini\",\"session_id\":\"" + sid + "\",\"input\":\"slow one\"}"));
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (openai.requests().size() == before && System.nanoTime() < deadline) Thread.sleep(5);
+            assertThat(openai.requests()).as("the turn read its state and is waiting for its answer").hasSizeGreaterThan(before);
+            assertThat(ok(gw.post("/v2/purge-jobs", "{\"session_id\":\"" + sid + "\"}")).get("status").asText()).isEqualTo("completed");
+            HttpResponse<String> late = slow.get();
+            assertThat(late.statusCode()).as(late.body()).isEqualTo(200);
+            assertThat(late.body()).contains("\"append_status\":\"conflict\"");
+        }
+        for (String table : List.of("snapshots", "snapshot_chunks", "events", "branches", "response_state")) {
+            assertThat(count("SELECT count(*) FROM " + table + " WHERE session_id = ?", sid)).as(table).isZero();
+        }
+    }
+
     @Test
     void aResponseWhoseBranchMovedMeanwhileIsNotAppended() throws Exception {
         JsonNode s = ok(gw.post("/v2/sessions", "{}"));
