@@ -239,6 +239,21 @@ public final class PurgeJobs {
             this.scope = scope;
         }
 
+        /**
+         * Chunked snapshots name an artifact in a chunk: the chunks naming any of {@code arts}, and
+         * every snapshot listing one of them. Run again by {@link #delete}: on PostgreSQL a turn that
+         * read its state before the purge may commit while step 1 runs, after its lookups.
+         */
+        void findChunked(Connection c, List<String> arts) throws SQLException {
+            for (String art : arts) {
+                chunks.addAll(ids(c, "SELECT digest FROM snapshot_chunks WHERE project_id = ? AND artifact_versions LIKE ?",
+                        project, "%\"" + art + "\"%"));
+            }
+            for (String k : chunks) {
+                snapshots.addAll(ids(c, "SELECT id FROM snapshots WHERE project_id = ? AND chunks LIKE ?", project, "%\"" + k + "\"%"));
+            }
+        }
+
         /** Step 1: find what the scope reaches and revoke every handle to it. */
         ObjectNode revoke(Connection c) throws SQLException {
             long now = clock.millis();
@@ -249,14 +264,8 @@ public final class PurgeJobs {
                         bundles.addAll(ids(c, "SELECT id FROM bundles WHERE project_id = ? AND items LIKE ?", project, "%\"" + art + "\"%"));
                         snapshots.addAll(ids(c, "SELECT id FROM snapshots WHERE project_id = ? AND artifact_versions LIKE ?", project,
                                 "%\"" + art + "\"%"));
-                        // Chunked snapshots name the artifact in a chunk: every snapshot listing that chunk pins it.
-                        chunks.addAll(ids(c, "SELECT digest FROM snapshot_chunks WHERE project_id = ? AND artifact_versions LIKE ?",
-                                project, "%\"" + art + "\"%"));
                     }
-                    for (String k : chunks) {
-                        snapshots.addAll(ids(c, "SELECT id FROM snapshots WHERE project_id = ? AND chunks LIKE ?", project,
-                                "%\"" + k + "\"%"));
-                    }
+                    findChunked(c, a.ids());
                     for (String b : bundles) {
                         sessions.addAll(ids(c, "SELECT id FROM sessions WHERE project_id = ? AND base_bundle_ids LIKE ?", project,
                                 "%\"" + b + "\"%"));
@@ -317,8 +326,14 @@ public final class PurgeJobs {
                 branches += Database.execute(c, "DELETE FROM branches WHERE project_id = ? AND session_id = ?", project, s);
                 Database.execute(c, "DELETE FROM sessions WHERE project_id = ? AND id = ?", project, s);
             }
+            // A turn that committed on PostgreSQL while step 1 ran, after its lookups (later ones are
+            // refused by the generation step 1 bumped): what it stored is found again here.
+            if (scope instanceof Scope.Artifacts a) findChunked(c, a.ids());
             long snaps = 0;
             for (String s : snapshots) snaps += Database.execute(c, "DELETE FROM snapshots WHERE project_id = ? AND id = ?", project, s);
+            if (scope instanceof Scope.Session sc) {
+                snaps += Database.execute(c, "DELETE FROM snapshots WHERE project_id = ? AND session_id = ?", project, sc.id());
+            }
             // Chunks hold ids and content digests: those that name a purged artifact go, and with a
             // session or the project everything stored for it.
             for (String k : chunks) Database.execute(c, "DELETE FROM snapshot_chunks WHERE project_id = ? AND digest = ?", project, k);
@@ -359,6 +374,10 @@ public final class PurgeJobs {
                 unlinked = Database.execute(c, "UPDATE usage_events SET output = NULL WHERE project_id = ? AND output IS NOT NULL", project);
                 Database.execute(c, "DELETE FROM response_state WHERE project_id = ?", project);
             } else {
+                if (scope instanceof Scope.Session sc) { // and one recorded while step 1 ran (see delete)
+                    responses.addAll(ids(c, "SELECT response_id FROM response_state WHERE project_id = ? AND session_id = ?",
+                            project, sc.id()));
+                }
                 for (String r : responses) {
                     unlinked += Database.execute(c, "UPDATE usage_events SET output = NULL WHERE project_id = ? AND response_id = ?", project, r);
                     Database.execute(c, "DELETE FROM response_state WHERE project_id = ? AND response_id = ?", project, r);
