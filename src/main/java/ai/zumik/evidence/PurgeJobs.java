@@ -331,13 +331,11 @@ public final class PurgeJobs {
             if (scope instanceof Scope.Artifacts a) findChunked(c, a.ids());
             long snaps = 0;
             for (String s : snapshots) snaps += Database.execute(c, "DELETE FROM snapshots WHERE project_id = ? AND id = ?", project, s);
-            if (scope instanceof Scope.Session sc) {
-                snaps += Database.execute(c, "DELETE FROM snapshots WHERE project_id = ? AND session_id = ?", project, sc.id());
-            }
             // Chunks hold ids and content digests: those that name a purged artifact go, and with a
             // session or the project everything stored for it.
             for (String k : chunks) Database.execute(c, "DELETE FROM snapshot_chunks WHERE project_id = ? AND digest = ?", project, k);
             if (scope instanceof Scope.Session sc) {
+                snaps += Database.execute(c, "DELETE FROM snapshots WHERE project_id = ? AND session_id = ?", project, sc.id());
                 Database.execute(c, "DELETE FROM snapshot_chunks WHERE project_id = ? AND session_id = ?", project, sc.id());
             } else if (scope instanceof Scope.Project) {
                 Database.execute(c, "DELETE FROM snapshot_chunks WHERE project_id = ?", project);
