@@ -74,6 +74,45 @@ class TurnRecordTest {
     }
 
     /**
+     * A turn whose state was read under a namespace generation that a purge has since bumped writes
+     * nothing — no swap, events, snapshot, chunks or record — whether it completed or not; one read
+     * under the current generation writes as usual. On both stores (the guards are SQL).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void aTurnReadBeforeTheGenerationMovedWritesNothing(String store, @TempDir Path dir) throws Exception {
+        try (TestStore on = TestStore.of(store); Database db = Database.open(on.url(), dir, false)) {
+            db.call(c -> Database.execute(c, "INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)", PROJECT, "t", 1L));
+            StateCache cache = new StateCache(1 << 20);
+            SessionStore sessions = new SessionStore(db, Clock.systemUTC(), cache);
+            SnapshotCompiler compiler = new SnapshotCompiler(db, Clock.systemUTC(), cache);
+            StateObjects.Session s = sessions.createSession(PROJECT, List.of(), Json.object());
+            var stale = compiler.compileForTurn(PROJECT, s.id(), null);
+            var unfinished = compiler.compileForTurn(PROJECT, s.id(), null);
+            assertThat(stale.generation()).isZero();
+            db.call(c -> Database.execute(c, "UPDATE projects SET namespace_generation = namespace_generation + 1 WHERE id = ?", PROJECT));
+
+            var refused = sessions.recordTurn(PROJECT, "rsp_stale", stale.snapshot(), stale.serialized(), true, "mk", "q", "a",
+                    stale.generation());
+            assertThat(refused.appendStatus()).isEqualTo("conflict");
+            sessions.recordTurn(PROJECT, "rsp_unfinished", unfinished.snapshot(), unfinished.serialized(), true, "mk", null, null,
+                    unfinished.generation());
+            for (String table : List.of("events", "snapshots", "snapshot_chunks", "response_state")) {
+                assertThat(count(db, "SELECT count(*) FROM " + table + " WHERE session_id = ?", s.id())).as(table).isZero();
+            }
+            assertThat(sessions.branch(PROJECT, s.id(), s.defaultBranchId()).version()).isZero();
+
+            var fresh = compiler.compileForTurn(PROJECT, s.id(), null);
+            assertThat(fresh.generation()).isEqualTo(1L);
+            var landed = sessions.recordTurn(PROJECT, "rsp_fresh", fresh.snapshot(), fresh.serialized(), true, "mk", "q", "a",
+                    fresh.generation());
+            assertThat(landed.appendStatus()).isEqualTo("appended");
+            assertThat(count(db, "SELECT count(*) FROM snapshots WHERE session_id = ?", s.id())).isEqualTo(1);
+            assertThat(status(db, "rsp_fresh")).isEqualTo("appended|" + landed.userEventId() + "|" + landed.assistantEventId());
+        }
+    }
+
+    /**
      * A turn on a warm line takes its snapshot's stored JSON and manifest digest from the cached
      * compiled body: what it stores and the materialization key must be exactly what the snapshot
      * serializes to afresh.
