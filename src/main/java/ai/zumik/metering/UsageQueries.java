@@ -222,6 +222,16 @@ public final class UsageQueries {
         });
     }
 
+    /**
+     * Drops one response's output text; its numbers stay (what a purge does to the responses it
+     * reaches). For a response whose state was purged while it ran, which the purge could not see.
+     */
+    public void forgetOutput(String projectId, String responseId) {
+        meter.awaitVisible();
+        db.call(c -> Database.execute(c, "UPDATE usage_events SET output = NULL WHERE project_id = ? AND response_id = ?",
+                projectId, responseId));
+    }
+
     /** Looks one response's event up (tenant-scoped). */
     public UsageEvent byResponse(String projectId, String responseId) {
         meter.awaitVisible();

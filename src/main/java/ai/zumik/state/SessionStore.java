@@ -557,9 +557,11 @@ public final class SessionStore {
      * @param appendStatus {@code appended}; {@code conflict} when the branch moved on while the
      *     response ran (nothing appended: the client rebases); {@code not_appended} for a response
      *     that did not complete or ran against a pinned snapshot
+     * @param purgedMeanwhile a purge moved the namespace generation while the response ran: nothing of
+     *     the turn was written, not even its record
      */
     public record Turn(String responseId, String sessionId, String branchId, String snapshotId, String materializationKey,
-                       String userEventId, String assistantEventId, String appendStatus) {}
+                       String userEventId, String assistantEventId, String appendStatus, boolean purgedMeanwhile) {}
 
     /**
      * Records a response's turn, in one transaction: the snapshot it ran against when it was
@@ -621,9 +623,11 @@ public final class SessionStore {
         int[] counts = writes.runAtomically();
         boolean appended = p != null && counts[0] == 1;
         if (appended) cache.appended(project, s.branchId(), s.branchVersion(), p.events(), p.made());
+        // The record is the last statement: guarded out only when a purge moved the generation.
+        boolean purged = guarded && counts[counts.length - 1] == 0;
         return new Turn(responseId, s.sessionId(), s.branchId(), s.id(), materializationKey,
                 appended ? p.events().get(0).id() : null, appended ? p.last().id() : null,
-                p == null ? "not_appended" : appended ? "appended" : "conflict");
+                p == null ? "not_appended" : appended ? "appended" : "conflict", purged);
     }
 
     /** Binds the branch id and the turn's assistant event id: true exactly when the turn's swap won. */
@@ -664,7 +668,7 @@ public final class SessionStore {
                 ps.setString(2, responseId);
                 ResultSet rs = ps.executeQuery();
                 return rs.next() ? Optional.of(new Turn(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8))) : Optional.<Turn>empty();
+                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), false)) : Optional.<Turn>empty();
             }
         });
     }

@@ -374,6 +374,8 @@ public final class ResponsesHandler {
                     var turn = sessions.recordTurn(project, id, plan.snapshot(), plan.serialized(), plan.append(),
                             plan.materializationKey(e.provider()),
                             plan.append() && completed ? input : null, completed ? e.output() : null, plan.generation());
+                    // Its session or artifacts were purged while it ran: the answer is derived from them.
+                    if (turn.purgedMeanwhile()) records.forgetOutput(project, id);
                     json.set("state", StateJson.turn(turn));
                 } else {
                     json.putNull("state");

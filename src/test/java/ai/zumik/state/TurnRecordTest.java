@@ -95,6 +95,7 @@ class TurnRecordTest {
             var refused = sessions.recordTurn(PROJECT, "rsp_stale", stale.snapshot(), stale.serialized(), true, "mk", "q", "a",
                     stale.generation());
             assertThat(refused.appendStatus()).isEqualTo("conflict");
+            assertThat(refused.purgedMeanwhile()).isTrue();
             sessions.recordTurn(PROJECT, "rsp_unfinished", unfinished.snapshot(), unfinished.serialized(), true, "mk", null, null,
                     unfinished.generation());
             for (String table : List.of("events", "snapshots", "snapshot_chunks", "response_state")) {
@@ -107,6 +108,7 @@ class TurnRecordTest {
             var landed = sessions.recordTurn(PROJECT, "rsp_fresh", fresh.snapshot(), fresh.serialized(), true, "mk", "q", "a",
                     fresh.generation());
             assertThat(landed.appendStatus()).isEqualTo("appended");
+            assertThat(landed.purgedMeanwhile()).isFalse();
             assertThat(count(db, "SELECT count(*) FROM snapshots WHERE session_id = ?", s.id())).isEqualTo(1);
             assertThat(status(db, "rsp_fresh")).isEqualTo("appended|" + landed.userEventId() + "|" + landed.assistantEventId());
         }

@@ -495,6 +495,10 @@ class StateApiTest extends GatewayFixture {
             HttpResponse<String> late = slow.get();
             assertThat(late.statusCode()).as(late.body()).isEqualTo(200);
             assertThat(late.body()).contains("\"append_status\":\"conflict\"");
+            // Its usage keeps its numbers and loses the answer, as the purge would have done had it seen it.
+            String id = JSON.readTree(late.body()).get("id").asText();
+            assertThat(count("SELECT count(*) FROM usage_events WHERE response_id = ? AND output IS NULL AND completion_tokens > 0", id))
+                    .isEqualTo(1);
         }
         for (String table : List.of("snapshots", "snapshot_chunks", "events", "branches", "response_state")) {
             assertThat(count("SELECT count(*) FROM " + table + " WHERE session_id = ?", sid)).as(table).isZero();
