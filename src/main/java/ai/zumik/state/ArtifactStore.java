@@ -164,17 +164,11 @@ public final class ArtifactStore {
     /** The live bundles among {@code ids}, by id, in one query. */
     static java.util.Map<String, Bundle> findBundles(Connection c, String project, List<String> ids) throws SQLException {
         java.util.Map<String, Bundle> out = new java.util.HashMap<>();
-        if (ids.isEmpty()) return out;
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, project_id, bundle_type, items, created_at FROM bundles "
-                + "WHERE project_id = ? AND revoked_at IS NULL AND id IN (" + "?,".repeat(ids.size() - 1) + "?)")) {
-            ps.setString(1, project);
-            for (int i = 0; i < ids.size(); i++) ps.setString(i + 2, ids.get(i));
-            ResultSet rs = ps.executeQuery();
-            while (rs.next()) {
-                Bundle b = bundle(rs);
-                out.put(b.id(), b);
-            }
-        }
+        Database.selectIn(c, "SELECT id, project_id, bundle_type, items, created_at FROM bundles "
+                + "WHERE project_id = ? AND revoked_at IS NULL AND id", ids, rs -> {
+                    Bundle b = bundle(rs);
+                    out.put(b.id(), b);
+                }, project);
         return out;
     }
 

@@ -720,37 +720,26 @@ public final class SessionStore {
     }
 
     /**
-     * The snapshots whole: chunked rows' blocks and versions read from their session's chunks (all
-     * rows' chunks in one query per 500 digests: a listed page is one session's) and joined in
-     * order, each manifest rebuilt from its blocks' refs. Rows stored whole pass as they are.
+     * The snapshots whole: chunked rows' blocks and versions read from their session's chunks (one
+     * lookup per session for all the rows: a listed page is one session's) and joined in order, each
+     * manifest rebuilt from its blocks' refs. Rows stored whole pass as they are. A digest names the
+     * same bytes in any session, so what was read is keyed by digest alone.
      */
     private static List<Snapshot> resolve(Connection c, List<SnapshotRow> rows) throws SQLException {
-        Map<String, List<String>> digestsOf = new LinkedHashMap<>(); // by snapshot id
-        Map<String, Set<String>> wanted = new LinkedHashMap<>(); // by project + session
+        Map<String, List<String>> digestsOf = new HashMap<>(); // by snapshot id
+        Map<String, Set<String>> wanted = new LinkedHashMap<>(); // by session (the rows are one project's)
         for (SnapshotRow row : rows) {
             if (row.chunks() == null) continue;
             List<String> digests = new ArrayList<>();
             for (JsonNode d : ArtifactStore.tree(row.chunks())) digests.add(d.textValue());
             digestsOf.put(row.whole().id(), digests);
-            wanted.computeIfAbsent(row.whole().projectId() + "\n" + row.whole().sessionId(), k -> new LinkedHashSet<>()).addAll(digests);
+            wanted.computeIfAbsent(row.whole().sessionId(), k -> new LinkedHashSet<>()).addAll(digests);
         }
-        Map<String, String[]> found = new HashMap<>(); // "project \n session \n digest" -> blocks, versions
+        Map<String, String[]> found = new HashMap<>(); // digest -> blocks, versions
         for (Map.Entry<String, Set<String>> w : wanted.entrySet()) {
-            String[] owner = w.getKey().split("\n", 2);
-            List<String> all = new ArrayList<>(w.getValue());
-            for (int from = 0; from < all.size(); from += 500) {
-                List<String> part = all.subList(from, Math.min(all.size(), from + 500));
-                Object[] args = new Object[part.size() + 2];
-                args[0] = owner[0];
-                args[1] = owner[1];
-                for (int i = 0; i < part.size(); i++) args[i + 2] = part.get(i);
-                try (PreparedStatement ps = c.prepareStatement("SELECT digest, blocks, artifact_versions FROM snapshot_chunks "
-                        + "WHERE project_id = ? AND session_id = ? AND digest IN (" + "?, ".repeat(part.size() - 1) + "?)")) {
-                    Database.bindAll(ps, args);
-                    ResultSet rs = ps.executeQuery();
-                    while (rs.next()) found.put(w.getKey() + "\n" + rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
-                }
-            }
+            Database.selectIn(c, "SELECT digest, blocks, artifact_versions FROM snapshot_chunks WHERE project_id = ? AND session_id = ? "
+                    + "AND digest", List.copyOf(w.getValue()), rs -> found.put(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)}),
+                    rows.get(0).whole().projectId(), w.getKey());
         }
         List<Snapshot> out = new ArrayList<>(rows.size());
         for (SnapshotRow row : rows) {
@@ -762,7 +751,7 @@ public final class SessionStore {
             ArrayNode blocks = Json.array();
             ObjectNode versions = Json.object();
             for (String d : digestsOf.get(s.id())) {
-                String[] chunk = found.get(s.projectId() + "\n" + s.sessionId() + "\n" + d);
+                String[] chunk = found.get(d);
                 if (chunk == null) throw new IllegalStateException("snapshot " + s.id() + " lost its chunk " + d);
                 blocks.addAll((ArrayNode) ArtifactStore.tree(chunk[0]));
                 ArtifactStore.tree(chunk[1]).fields().forEachRemaining(v -> {

@@ -17,8 +17,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -266,20 +264,12 @@ public final class SnapshotCompiler {
             if (known != null) out.put(art, known);
             else ids.add(art);
         }
-        for (int from = 0; from < ids.size(); from += 500) {
-            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, content_sha256, content FROM artifacts "
-                    + "WHERE project_id = ? AND content IS NOT NULL AND id IN (" + "?,".repeat(chunk.size() - 1) + "?)")) {
-                ps.setString(1, project);
-                for (int i = 0; i < chunk.size(); i++) ps.setString(i + 2, chunk.get(i));
-                ResultSet rs = ps.executeQuery();
-                while (rs.next()) {
+        Database.selectIn(c, "SELECT id, content_sha256, content FROM artifacts WHERE project_id = ? AND content IS NOT NULL AND id",
+                ids, rs -> {
                     StateCache.Content content = new StateCache.Content(rs.getString(2), rs.getString(3));
                     out.put(rs.getString(1), content);
                     if (cache != null) cache.putContent(project, rs.getString(1), content, tag);
-                }
-            }
-        }
+                }, project);
         return out;
     }
 

@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.sqlite.SQLiteConfig;
@@ -350,6 +351,27 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** The most ids one {@link #selectIn} statement binds. */
+    static final int IN_LIST = 500;
+
+    /**
+     * Runs {@code select + " IN (?, ...)"} on the caller's connection for {@code ids}, at most
+     * {@value #IN_LIST} per statement, with {@code leading} bound before the ids, and hands every
+     * row to {@code row}. Nothing runs for no ids.
+     */
+    public static void selectIn(Connection c, String select, List<String> ids, RowWork row, Object... leading) throws SQLException {
+        for (int from = 0; from < ids.size(); from += IN_LIST) {
+            List<String> part = ids.subList(from, Math.min(ids.size(), from + IN_LIST));
+            try (PreparedStatement ps = c.prepareStatement(select + " IN (" + "?, ".repeat(part.size() - 1) + "?)")) {
+                int at = bind(ps, 1, leading);
+                for (String id : part) ps.setString(at++, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) row.read(rs);
+                }
+            }
+        }
+    }
+
     /** SQLite: how many physical connections have statements kept (for tests). */
     int connectionsWithKeptStatements() {
         return statements == null ? 0 : statements.connections();
@@ -416,6 +438,12 @@ public final class Database implements AutoCloseable {
     @FunctionalInterface
     public interface SqlWork<T> {
         T run(Connection c) throws SQLException;
+    }
+
+    /** Reads one row (see {@link #selectIn}). */
+    @FunctionalInterface
+    public interface RowWork {
+        void read(ResultSet rs) throws SQLException;
     }
 
     /** Reads a query's rows. */
