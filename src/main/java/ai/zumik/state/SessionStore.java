@@ -575,32 +575,28 @@ public final class SessionStore {
      * event — a fresh id, so exactly when the swap won (its row lock holds until the commit) — then
      * the snapshot, then the record, whose {@code append_status} the same test decides. A lost swap
      * writes the snapshot and the record, nothing else.
-     */
-    public Turn recordTurn(String project, String responseId, Snapshot s, boolean newSnapshot, String materializationKey,
-                           String input, String output) {
-        return recordTurn(project, responseId, s, SnapshotCompiler.Serialized.of(s), newSnapshot, materializationKey, input, output,
-                null);
-    }
-
-    /**
-     * {@link #recordTurn} with the snapshot's stored form already made ({@link SnapshotCompiler.Compiled#serialized}), or
-     * null to make it here, and the namespace generation the snapshot was compiled under
-     * ({@link SnapshotCompiler.Compiled#generation}), or null for none: given, every write of the
-     * turn — swap, snapshot, chunks, record — lands only while the project's generation is still
-     * that one. A purge bumps it in the transaction that also finds and revokes what it deletes, so
-     * a turn that read its state before a purge and finishes after it writes nothing back (its
-     * {@code append_status} is {@code conflict}): its snapshot would name purged artifacts and
-     * their content digests, and no receipt would have counted it.
+     *
+     * <p>{@code text} is the snapshot's stored form already made ({@link SnapshotCompiler.Compiled#serialized}),
+     * or null to make it here; {@code generation} the namespace generation the snapshot was compiled
+     * under ({@link SnapshotCompiler.Compiled#generation}), needed whenever the turn writes more than
+     * a pinned snapshot's record: every write of the turn — swap, snapshot, chunks, record — lands
+     * only while the project's generation is still that one. A purge bumps it in the transaction that
+     * also finds and revokes what it deletes, so a turn that read its state before a purge and
+     * finishes after it writes nothing back (its {@code append_status} is {@code conflict}): its
+     * snapshot would name purged artifacts and their content digests, and no receipt would have
+     * counted it. A pinned snapshot's record ({@code newSnapshot} false, no input) takes null.
      */
     public Turn recordTurn(String project, String responseId, Snapshot s, SnapshotCompiler.Serialized text, boolean newSnapshot,
                            String materializationKey, String input, String output, Long generation) {
         Planned p = input == null || output == null ? null : plan(project, s.sessionId(), s.branchId(), s.branchVersion(),
                 s.headEventId(), List.of(new NewEvent("user_message", null, input), new NewEvent("assistant_message", null, output)));
-        boolean guarded = generation != null;
-        Object[] current = guarded ? new Object[] {project, generation} : new Object[0];
+        if (generation == null && (newSnapshot || p != null)) {
+            throw new IllegalArgumentException("a turn's writes need the generation its state was read under");
+        }
+        Object[] current = generation == null ? new Object[0] : new Object[] {project, generation};
         Pipeline writes = new Pipeline(db);
         if (p != null) {
-            writes.add(guarded ? SWAP_IF_CURRENT : SWAP, concat(p.swapArgs(project), current));
+            writes.add(SWAP_IF_CURRENT, concat(p.swapArgs(project), current));
             for (StateObjects.Artifact a : p.made()) {
                 writes.add(INSERT_ARTIFACT_IF_WON, concat(ArtifactStore.row(a), s.branchId(), p.last().id()));
             }
@@ -610,21 +606,22 @@ public final class SessionStore {
         }
         if (newSnapshot) {
             SnapshotCompiler.Serialized stored = text != null ? text : SnapshotCompiler.Serialized.of(s);
-            for (Object[] chunk : chunkRows(s, stored)) writes.add(guarded ? INSERT_CHUNK_IF_CURRENT : INSERT_CHUNK, concat(chunk, current));
-            writes.add(guarded ? INSERT_SNAPSHOT_IF_CURRENT : INSERT_SNAPSHOT, concat(snapshotRow(s, stored), current));
+            for (Object[] chunk : chunkRows(s, stored)) writes.add(INSERT_CHUNK_IF_CURRENT, concat(chunk, current));
+            writes.add(INSERT_SNAPSHOT_IF_CURRENT, concat(snapshotRow(s, stored), current));
         }
         Object[] known = {responseId, project, s.sessionId(), s.branchId(), s.id(), materializationKey};
         if (p == null) {
-            writes.add(guarded ? RECORD_NOT_APPENDED_IF_CURRENT : RECORD_NOT_APPENDED, concat(concat(known, clock.millis()), current));
+            writes.add(generation == null ? RECORD_NOT_APPENDED : RECORD_NOT_APPENDED_IF_CURRENT,
+                    concat(concat(known, clock.millis()), current));
         } else {
-            writes.add(guarded ? RECORD_IF_WON_AND_CURRENT : RECORD_IF_WON, concat(concat(known, p.events().get(0).id(),
+            writes.add(RECORD_IF_WON_AND_CURRENT, concat(concat(known, p.events().get(0).id(),
                     p.last().id(), clock.millis(), s.branchId(), p.last().id()), current));
         }
         int[] counts = writes.runAtomically();
         boolean appended = p != null && counts[0] == 1;
         if (appended) cache.appended(project, s.branchId(), s.branchVersion(), p.events(), p.made());
         // The record is the last statement: guarded out only when a purge moved the generation.
-        boolean purged = guarded && counts[counts.length - 1] == 0;
+        boolean purged = generation != null && counts[counts.length - 1] == 0;
         return new Turn(responseId, s.sessionId(), s.branchId(), s.id(), materializationKey,
                 appended ? p.events().get(0).id() : null, appended ? p.last().id() : null,
                 p == null ? "not_appended" : appended ? "appended" : "conflict", purged);
@@ -638,8 +635,6 @@ public final class SessionStore {
     private static final String INSERT_RECORD = "INSERT INTO response_state (response_id, project_id, session_id, branch_id, "
             + "snapshot_id, materialization_key, user_event_id, assistant_event_id, append_status, created_at) ";
     private static final String RECORD_NOT_APPENDED = INSERT_RECORD + "VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, 'not_appended', ?)";
-    private static final String RECORD_IF_WON = INSERT_RECORD + "SELECT ?, ?, ?, ?, ?, ?, CASE WHEN w THEN ? END, "
-            + "CASE WHEN w THEN ? END, CASE WHEN w THEN 'appended' ELSE 'conflict' END, ? FROM (SELECT " + WON + " AS w) g";
 
     /** Binds the project and a generation: true while the project's namespace generation is still that one. */
     private static final String CURRENT = "COALESCE((SELECT namespace_generation FROM projects WHERE id = ?), 0) = ?";
@@ -651,7 +646,9 @@ public final class SessionStore {
     private static final String RECORD_NOT_APPENDED_IF_CURRENT = RECORD_NOT_APPENDED.replace(
             "VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, 'not_appended', ?)",
             "SELECT ?, ?, ?, ?, ?, ?, NULL, NULL, 'not_appended', ? WHERE " + CURRENT);
-    private static final String RECORD_IF_WON_AND_CURRENT = RECORD_IF_WON + " WHERE " + CURRENT;
+    private static final String RECORD_IF_WON_AND_CURRENT = INSERT_RECORD + "SELECT ?, ?, ?, ?, ?, ?, CASE WHEN w THEN ? END, "
+            + "CASE WHEN w THEN ? END, CASE WHEN w THEN 'appended' ELSE 'conflict' END, ? FROM (SELECT " + WON + " AS w) g WHERE "
+            + CURRENT;
 
     private static Object[] concat(Object[] head, Object... tail) {
         Object[] all = java.util.Arrays.copyOf(head, head.length + tail.length);

@@ -39,7 +39,8 @@ class TurnRecordTest {
             String br = s.defaultBranchId();
 
             var first = compiler.compileForTurn(PROJECT, s.id(), null);
-            var won = sessions.recordTurn(PROJECT, "rsp_1", first.snapshot(), true, "mk_1", "question one", "answer one");
+            var won = sessions.recordTurn(PROJECT, "rsp_1", first.snapshot(), first.serialized(), true, "mk_1", "question one",
+                    "answer one", first.generation());
             assertThat(won.appendStatus()).isEqualTo("appended");
             assertThat(won.userEventId()).startsWith("evt_");
             assertThat(count(db, "SELECT count(*) FROM events WHERE branch_id = ?", br)).isEqualTo(2);
@@ -52,7 +53,8 @@ class TurnRecordTest {
             assertThat(second.materialized().messages()).extracting(m -> m.get("content").asText())
                     .containsExactly("question one", "answer one");
             sessions.append(PROJECT, s.id(), br, 2, won.assistantEventId(), List.of(new SessionStore.NewEvent("note", null, "meanwhile")));
-            var lost = sessions.recordTurn(PROJECT, "rsp_2", second.snapshot(), true, "mk_2", "question two", "answer two");
+            var lost = sessions.recordTurn(PROJECT, "rsp_2", second.snapshot(), second.serialized(), true, "mk_2", "question two",
+                    "answer two", second.generation());
             assertThat(lost.appendStatus()).isEqualTo("conflict");
             assertThat(lost.userEventId()).isNull();
             assertThat(count(db, "SELECT count(*) FROM events WHERE branch_id = ?", br)).as("nothing of the lost turn").isEqualTo(3);
@@ -62,7 +64,7 @@ class TurnRecordTest {
             assertThat(sessions.branch(PROJECT, s.id(), br).version()).isEqualTo(3);
 
             // A pinned snapshot's response records without storing the snapshot again.
-            var pinned = sessions.recordTurn(PROJECT, "rsp_3", first.snapshot(), false, "mk_1", null, null);
+            var pinned = sessions.recordTurn(PROJECT, "rsp_3", first.snapshot(), null, false, "mk_1", null, null, null);
             assertThat(pinned.appendStatus()).isEqualTo("not_appended");
             assertThat(status(db, "rsp_3")).isEqualTo("not_appended|null|null");
 
