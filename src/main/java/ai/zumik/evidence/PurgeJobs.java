@@ -4,6 +4,7 @@ import ai.zumik.catalog.Capabilities;
 import ai.zumik.catalog.ModelCatalog;
 import ai.zumik.ids.Ids;
 import ai.zumik.json.Json;
+import ai.zumik.metering.UsageQueries;
 import ai.zumik.provider.ProviderId;
 import ai.zumik.state.ArtifactStore;
 import ai.zumik.state.StateError;
@@ -377,7 +378,7 @@ public final class PurgeJobs {
                             project, sc.id()));
                 }
                 for (String r : responses) {
-                    unlinked += Database.execute(c, "UPDATE usage_events SET output = NULL WHERE project_id = ? AND response_id = ?", project, r);
+                    unlinked += UsageQueries.forgetOutput(c, project, r);
                     Database.execute(c, "DELETE FROM response_state WHERE project_id = ? AND response_id = ?", project, r);
                 }
             }

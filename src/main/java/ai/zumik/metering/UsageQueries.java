@@ -4,6 +4,7 @@ import ai.zumik.ids.Ids;
 import ai.zumik.reuse.ReuseAccount;
 import ai.zumik.store.Database;
 import ai.zumik.store.Rows;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -228,8 +229,12 @@ public final class UsageQueries {
      */
     public void forgetOutput(String projectId, String responseId) {
         meter.awaitVisible();
-        db.call(c -> Database.execute(c, "UPDATE usage_events SET output = NULL WHERE project_id = ? AND response_id = ?",
-                projectId, responseId));
+        db.call(c -> forgetOutput(c, projectId, responseId));
+    }
+
+    /** {@link #forgetOutput} on the caller's connection (a purge's transaction): the rows touched, 0 or 1. */
+    public static int forgetOutput(Connection c, String projectId, String responseId) throws SQLException {
+        return Database.execute(c, "UPDATE usage_events SET output = NULL WHERE project_id = ? AND response_id = ?", projectId, responseId);
     }
 
     /** Looks one response's event up (tenant-scoped). */
