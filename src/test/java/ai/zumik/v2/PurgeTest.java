@@ -55,6 +55,9 @@ class PurgeTest extends GatewayFixture {
     void purgingAnArtifactRemovesItEverywhereAndTheReceiptSaysWhoMayStillHoldIt() throws Exception {
         World w = world("art-purge");
         long generation = count("SELECT namespace_generation FROM projects WHERE id = (SELECT project_id FROM artifacts WHERE id = ?)", w.art());
+        assertThat(count("SELECT count(*) FROM snapshot_chunks WHERE artifact_versions LIKE ?", "%" + w.art() + "%"))
+                .as("the turn's snapshot stored a chunk naming it").isPositive();
+        assertThat(count("SELECT count(*) FROM snapshots WHERE session_id = ?", w.session())).isPositive();
         JsonNode job = post("/v2/purge-jobs", "{\"artifact_ids\":[\"" + w.art() + "\"]}", w.key());
         assertThat(job.get("id").asText()).matches("pjb_[0-9a-z]{26}");
         assertThat(job.get("status").asText()).isEqualTo("completed");
