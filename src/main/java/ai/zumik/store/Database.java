@@ -95,7 +95,7 @@ public final class Database implements AutoCloseable {
         SKIPPED
     }
 
-    /** Checkpointer thread only (and tests, alone): rounds left to skip the RESTART, and the next back-off. */
+    /** Rounds left to skip the RESTART, and the next back-off ({@link #checkpoint} holds the lock). */
     private int restartSkips;
     private int restartBackoff;
 
@@ -106,7 +106,7 @@ public final class Database implements AutoCloseable {
      * rounds: a read that lasts a minute stalls writers a handful of times, not once a second. One
      * that never got the write lock from busy writers held nobody back and is tried next round.
      */
-    Checkpoint checkpoint(int restartFrames) throws SQLException {
+    synchronized Checkpoint checkpoint(int restartFrames) throws SQLException {
         try (Connection c = pool.getConnection(); var st = c.createStatement()) {
             int frames;
             try (ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
