@@ -30,6 +30,10 @@ turns=${TURNS:-1000}
 writers=${WRITERS:-1}
 warm=${WARM:-20000}
 java_home=$("$root/bin/java-home" 25)
+if ! command -v sqlite3 >/dev/null; then # the size line reads the SQLite store with it
+  if [ "$(id -u)" = 0 ]; then apt-get install -y -qq sqlite3 >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq sqlite3 >/dev/null); fi
+  command -v sqlite3 >/dev/null || { echo "bench: sqlite3 is required (apt-get install sqlite3)" >&2; exit 1; }
+fi
 java="$java_home/bin/java --enable-native-access=ALL-UNNAMED"
 echo "bench: building" >&2
 (cd "$root" && mvn -q -B -ntp -DskipTests package)
