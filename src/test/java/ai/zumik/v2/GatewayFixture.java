@@ -38,6 +38,22 @@ abstract class GatewayFixture {
         return Replies.project(gw, name);
     }
 
+    /** The first column of the first row {@code sql} (one parameter) returns from the gateway's database. */
+    static String text(String sql, String arg) throws java.sql.SQLException {
+        try (var c = gw.zumik().database().connection(); var ps = c.prepareStatement(sql)) {
+            ps.setString(1, arg);
+            try (var rs = ps.executeQuery()) {
+                if (!rs.next()) throw new AssertionError("no row: " + sql);
+                return rs.getString(1);
+            }
+        }
+    }
+
+    /** A {@code count(*)} (or any number) {@code sql} returns, as {@link #text}. */
+    static long count(String sql, String arg) throws java.sql.SQLException {
+        return Long.parseLong(text(sql, arg));
+    }
+
     static JsonNode parse(String s) {
         return Replies.parse(s);
     }

@@ -7,9 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,15 +23,6 @@ class PurgeTest extends GatewayFixture {
 
     static JsonNode post(String path, String body, String key) {
         return ok(gw.post(path, body, key));
-    }
-
-    static long count(String sql, String arg) throws Exception {
-        try (Connection c = gw.zumik().database().connection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, arg);
-            ResultSet rs = ps.executeQuery();
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 
     /** An artifact inside a bundle, a session built on it with a turn answered by OpenAI. */

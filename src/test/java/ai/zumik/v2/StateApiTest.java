@@ -309,15 +309,6 @@ class StateApiTest extends GatewayFixture {
         assertThat(openai.lastRequest().body()).isEqualTo(body1);
     }
 
-    private static long count(String sql, String arg) throws Exception {
-        try (var c = gw.zumik().database().connection(); var ps = c.prepareStatement(sql)) {
-            ps.setString(1, arg);
-            var rs = ps.executeQuery();
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
     /**
      * A snapshot is stored as a list of 16-block chunks, each once per session: successive turns on
      * a 41-block line share every full chunk, what they read back is the line exactly, and a pinned
@@ -363,7 +354,7 @@ class StateApiTest extends GatewayFixture {
                 + "\",\"input\":\"two\"}"));
         assertThat(openai.lastRequest().body()).as("a pinned three-chunk snapshot sends the same bytes").isEqualTo(body2);
 
-        // A page of the list resolves every row's chunks (one lookup for the page) to what GET reads.
+        // A page of the list resolves every row's chunks to what GET reads.
         JsonNode page = ok(gw.get(base + "?limit=10")).get("data");
         assertThat(page).hasSize(3);
         for (JsonNode listed : page) assertThat(listed).isEqualTo(ok(gw.get(base + "/" + listed.get("id").asText())));
@@ -388,17 +379,6 @@ class StateApiTest extends GatewayFixture {
         assertThat(ok(gw.get(base + "/" + id2))).isEqualTo(snap2);
         ok(gw.post("/v2/responses", "{\"model\":\"gpt-4o-mini\",\"snapshot_id\":\"" + id2 + "\",\"input\":\"two\"}"));
         assertThat(openai.lastRequest().body()).as("a whole row sends the bytes its chunked form sent").isEqualTo(body2);
-    }
-
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
-
-    private static String text(String sql, String arg) throws Exception {
-        try (var c = gw.zumik().database().connection(); var ps = c.prepareStatement(sql)) {
-            ps.setString(1, arg);
-            var rs = ps.executeQuery();
-            assertThat(rs.next()).as(sql).isTrue();
-            return rs.getString(1);
-        }
     }
 
     /**
