@@ -582,7 +582,7 @@ public final class Execution {
             onFinish.run();
             return;
         }
-        svc.meter().record(record, svc.loop(), err -> {
+        svc.meter().record(record, sink.companion(event, record), svc.loop(), err -> {
             if (state != State.METERING) return;
             state = State.DONE;
             onFinish.run();

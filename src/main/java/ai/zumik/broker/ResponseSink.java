@@ -22,4 +22,13 @@ public interface ResponseSink {
     default boolean retract() {
         return false;
     }
+
+    /**
+     * Writes of the surface's own that must commit with the response's usage event (see
+     * {@link ai.zumik.metering.UsageMeter.Companion}), asked once, on the event loop, just before
+     * {@code terminal}'s usage event is recorded; null for none.
+     */
+    default ai.zumik.metering.UsageMeter.Companion companion(StreamEvent terminal, ai.zumik.metering.UsageEvent record) {
+        return null;
+    }
 }

@@ -3,6 +3,7 @@ package ai.zumik.metering;
 import ai.zumik.reuse.ReuseAccount;
 import ai.zumik.billing.BillingCycle;
 import ai.zumik.store.Database;
+import ai.zumik.store.Pipeline;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -10,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -49,6 +51,11 @@ import org.slf4j.LoggerFactory;
  * executor, one task per executor per batch. A failed commit fails every queued event of its batch:
  * the caller must not present its response as complete. Journaled events of a failed commit stay in
  * the journal and are retried.
+ *
+ * <p><b>Companion writes</b> (PostgreSQL): an event may carry writes that must commit with it — a
+ * /v2 turn's record ({@link Companion}). The event, its spend and those writes go out as one
+ * pipeline from a virtual thread of their own, in one implicit transaction: one round trip and one
+ * WAL flush where the event's batch and the turn's record took two of each, one after the other.
  */
 public final class UsageMeter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UsageMeter.class);
@@ -116,10 +123,12 @@ public final class UsageMeter implements AutoCloseable {
     private PreparedStatement addSpend;
     /** PostgreSQL: each event's spend rides in its own insert and the batch commits at its Sync. */
     private boolean oneTrip;
-    /** Writer thread only: templates committed to the database by this process. */
-    private final Set<String> storedTemplates = new HashSet<>();
+    /** Templates committed to the database by this process (by the writer, or with companion writes). */
+    private final Set<String> storedTemplates = ConcurrentHashMap.newKeySet();
     /** Templates whose JSON a journal record already carries (committed, or ahead in the journal). */
     private final Set<String> journaledTemplates = ConcurrentHashMap.newKeySet();
+    /** Companion transactions running ({@link #together}); {@link #close} waits for them. */
+    private final java.util.concurrent.Phaser companions = new java.util.concurrent.Phaser(1);
     private volatile boolean asleep;
     private volatile boolean closed;
 
@@ -157,6 +166,87 @@ public final class UsageMeter implements AutoCloseable {
         }
         queue.add(p);
         LockSupport.unpark(writer);
+    }
+
+    /**
+     * Writes that commit in the same transaction as a usage event, so that both land or neither
+     * does. On PostgreSQL {@link #record(UsageEvent, Companion, Executor, Consumer)} sends the event
+     * and these writes in one pipeline. Elsewhere (SQLite's journal makes an event durable without
+     * a transaction), and whenever that pipeline fails, the event is recorded alone and
+     * {@link #committed} is never called: the caller then makes its writes itself.
+     */
+    public interface Companion {
+        /** Adds the writes to the pipeline that inserts the event (on the meter's thread, once). */
+        void addTo(Pipeline writes);
+
+        /**
+         * The pipeline committed; {@code counts} are the update counts of the statements {@link #addTo}
+         * added, in order. Called before the event's callback is scheduled.
+         */
+        void committed(int[] counts);
+    }
+
+    /**
+     * As {@link #record(UsageEvent, Executor, Consumer)}, with {@code companion}'s writes committed in
+     * the event's own transaction where the store allows it (see {@link Companion}).
+     */
+    public void record(UsageEvent event, Companion companion, Executor executor, Consumer<Throwable> callback) {
+        if (companion == null || journal != null || db.dialect() != Database.Dialect.POSTGRESQL || closed) {
+            record(event, executor, callback);
+            return;
+        }
+        companions.register();
+        Thread.ofVirtual().name("zumik-usage-companion").start(() -> {
+            try {
+                together(event, companion, executor, callback);
+            } finally {
+                companions.arriveAndDeregister();
+            }
+        });
+    }
+
+    /**
+     * The event (its template first, when this process has not stored it), its spend and the
+     * companion's writes, as one pipeline: one implicit transaction, one round trip. When it fails,
+     * nothing of it committed, and the event is recorded alone through the batch path (which
+     * reports a store that is really down to the callback).
+     */
+    private void together(UsageEvent event, Companion companion, Executor executor, Consumer<Throwable> callback) {
+        Pipeline writes = new Pipeline(db);
+        DecisionTemplate t = event.decisionTemplate();
+        boolean withTemplate = t != null && t.json() != null && !storedTemplates.contains(t.id());
+        if (withTemplate) writes.add(INSERT_TEMPLATE, t.id(), t.json(), event.createdAtMs());
+        Object[] row = Arrays.copyOf(row(event), COLUMNS + 4);
+        row[COLUMNS] = event.projectId();
+        row[COLUMNS + 1] = event.keyId();
+        row[COLUMNS + 2] = BillingCycle.of(event.createdAtMs());
+        row[COLUMNS + 3] = event.costNanos() == null ? 0L : event.costNanos();
+        writes.add(INSERT_WITH_SPEND, row);
+        int first = writes.size();
+        int[] counts;
+        try {
+            companion.addTo(writes);
+            counts = writes.runAtomically();
+        } catch (RuntimeException e) {
+            LOG.warn("usage event {} did not commit with its companion writes; recording it alone", event.responseId(), e);
+            record(event, executor, callback);
+            return;
+        }
+        durable.increment();
+        commits.incrementAndGet();
+        if (withTemplate) {
+            if (storedTemplates.size() >= MAX_KNOWN_TEMPLATES) storedTemplates.clear();
+            storedTemplates.add(t.id());
+        }
+        try {
+            companion.committed(Arrays.copyOfRange(counts, first, counts.length));
+        } catch (RuntimeException bug) {
+            // The event is durable: its callback must still run, or the response would never end.
+            LOG.error("companion writes of usage event {} committed; reading their result failed", event.responseId(), bug);
+        }
+        if (callback == null) return;
+        if (executor == null) callback.accept(null);
+        else executor.execute(() -> callback.accept(null));
     }
 
     /**
@@ -391,52 +481,37 @@ public final class UsageMeter implements AutoCloseable {
         insert.addBatch();
     }
 
-    private static void bind(PreparedStatement ps, UsageEvent e) throws SQLException {
-        int i = 1;
-        ps.setString(i++, e.projectId());
-        ps.setString(i++, e.responseId());
-        ps.setString(i++, e.traceId());
-        ps.setString(i++, e.keyId());
-        ps.setString(i++, e.endpoint());
-        ps.setString(i++, e.requestedModel());
-        ps.setString(i++, e.provider());
-        ps.setString(i++, e.model());
-        ps.setString(i++, e.executionMode());
-        ps.setString(i++, e.executionProfile());
-        ps.setShort(i++, (short) (e.stream() ? 1 : 0));
-        ps.setInt(i++, e.status());
-        ps.setString(i++, e.outcome());
-        ps.setString(i++, e.errorCode());
-        setLong(ps, i++, e.promptTokens());
-        setLong(ps, i++, e.cachedTokens());
-        setLong(ps, i++, e.cacheWriteTokens());
-        setLong(ps, i++, e.completionTokens());
-        setLong(ps, i++, e.reasoningTokens());
-        setLong(ps, i++, e.ttftMs());
-        ps.setLong(i++, e.latencyMs());
-        ps.setLong(i++, e.createdAtMs());
-        ps.setString(i++, e.surface());
-        ps.setString(i++, e.aliasReleaseId());
-        ps.setString(i++, e.decisionTemplate() == null ? null : e.decisionTemplate().id());
-        ps.setString(i++, e.decision());
-        ps.setString(i++, e.attempts());
-        ps.setString(i++, e.qos());
-        ps.setString(i++, e.output());
-        ps.setShort(i++, (short) (e.charged() ? 1 : 0));
-        setLong(ps, i++, e.costNanos());
-        ps.setString(i++, e.priceRevision());
-        ReuseAccount r = e.reuse();
-        setLong(ps, i++, r == null ? null : r.eligibleTokens());
-        setLong(ps, i++, r == null ? null : r.candidateTokens());
-        ps.setString(i++, r == null ? null : r.prefixFamilyId());
-        ps.setString(i++, r == null ? null : r.cacheTier());
-        ps.setString(i++, r == null ? null : r.evidenceLevel());
-        setLong(ps, i, r == null ? null : r.reuseWindowMs());
+    /** Columns of {@link #INSERT}. */
+    private static final int COLUMNS = 38;
+    /** Parameters of {@link #INSERT} (1-based) that hold a number or null: a null there is bound as a BIGINT. */
+    private static final boolean[] NULLABLE_NUMBER = new boolean[COLUMNS + 1];
+
+    static {
+        for (int i : new int[] {15, 16, 17, 18, 19, 20, 31, 33, 34, 38}) NULLABLE_NUMBER[i] = true;
     }
 
-    private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
-        if (v == null) ps.setNull(i, Types.BIGINT);
-        else ps.setLong(i, v);
+    /** The event's columns in {@link #INSERT}'s order (booleans as 0 or 1). */
+    private static Object[] row(UsageEvent e) {
+        ReuseAccount r = e.reuse();
+        return new Object[] {e.projectId(), e.responseId(), e.traceId(), e.keyId(), e.endpoint(), e.requestedModel(),
+                e.provider(), e.model(), e.executionMode(), e.executionProfile(), (short) (e.stream() ? 1 : 0), e.status(),
+                e.outcome(), e.errorCode(), e.promptTokens(), e.cachedTokens(), e.cacheWriteTokens(), e.completionTokens(),
+                e.reasoningTokens(), e.ttftMs(), e.latencyMs(), e.createdAtMs(), e.surface(), e.aliasReleaseId(),
+                e.decisionTemplate() == null ? null : e.decisionTemplate().id(), e.decision(), e.attempts(), e.qos(), e.output(),
+                (short) (e.charged() ? 1 : 0), e.costNanos(), e.priceRevision(),
+                r == null ? null : r.eligibleTokens(), r == null ? null : r.candidateTokens(),
+                r == null ? null : r.prefixFamilyId(), r == null ? null : r.cacheTier(), r == null ? null : r.evidenceLevel(),
+                r == null ? null : r.reuseWindowMs()};
+    }
+
+    /** Binds the event's columns with their types, as the batch's every row must have them alike. */
+    private static void bind(PreparedStatement ps, UsageEvent e) throws SQLException {
+        Object[] row = row(e);
+        for (int i = 1; i <= row.length; i++) {
+            Object v = row[i - 1];
+            if (v == null) ps.setNull(i, NULLABLE_NUMBER[i] ? Types.BIGINT : Types.VARCHAR);
+            else ps.setObject(i, v);
+        }
     }
 
     private void disconnect() {
@@ -461,6 +536,14 @@ public final class UsageMeter implements AutoCloseable {
     /** Stops taking events and waits until every journaled and queued event is committed. */
     @Override
     public void close() {
+        try {
+            // Companion transactions in flight commit (or fall back into the queue) before the queue closes.
+            companions.awaitAdvanceInterruptibly(companions.arrive(), 30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.warn("usage meter closing with companion transactions still running");
+        }
         if (journal != null) journal.seal(); // no append after this, so the writer's last look sees them all
         closed = true;
         LockSupport.unpark(writer);

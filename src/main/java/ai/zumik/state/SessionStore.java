@@ -588,43 +588,91 @@ public final class SessionStore {
      */
     public Turn recordTurn(String project, String responseId, Snapshot s, SnapshotCompiler.Serialized text, boolean newSnapshot,
                            String materializationKey, String input, String output, Long generation) {
+        return turnWrites(project, responseId, s, text, newSnapshot, materializationKey, input, output, generation).commit();
+    }
+
+    /**
+     * A turn's writes, as {@link #recordTurn} runs them, for a caller that commits them in a
+     * transaction of its own (on PostgreSQL, the usage meter commits them with the response's usage
+     * event: one WAL flush for both); same arguments and checks as {@link #recordTurn}.
+     */
+    public TurnWrites turnWrites(String project, String responseId, Snapshot s, SnapshotCompiler.Serialized text,
+                                 boolean newSnapshot, String materializationKey, String input, String output, Long generation) {
         Planned p = input == null || output == null ? null : plan(project, s.sessionId(), s.branchId(), s.branchVersion(),
                 s.headEventId(), List.of(new NewEvent("user_message", null, input), new NewEvent("assistant_message", null, output)));
         if (generation == null && (newSnapshot || p != null)) {
             throw new IllegalArgumentException("a turn's writes need the generation its state was read under");
         }
-        Object[] current = generation == null ? new Object[0] : new Object[] {project, generation};
-        Pipeline writes = new Pipeline(db);
-        if (p != null) {
-            writes.add(SWAP_IF_CURRENT, concat(p.swapArgs(project), current));
-            for (StateObjects.Artifact a : p.made()) {
-                writes.add(INSERT_ARTIFACT_IF_WON, concat(ArtifactStore.row(a), s.branchId(), p.last().id()));
+        return new TurnWrites(project, responseId, s, text, newSnapshot, materializationKey, p, generation);
+    }
+
+    /** A planned turn: {@link #addTo} puts its statements in a pipeline, {@link #result} reads what they did. */
+    public final class TurnWrites {
+        private final String project;
+        private final String responseId;
+        private final Snapshot s;
+        private final SnapshotCompiler.Serialized text;
+        private final boolean newSnapshot;
+        private final String materializationKey;
+        private final Planned p;
+        private final Long generation;
+
+        private TurnWrites(String project, String responseId, Snapshot s, SnapshotCompiler.Serialized text, boolean newSnapshot,
+                           String materializationKey, Planned p, Long generation) {
+            this.project = project;
+            this.responseId = responseId;
+            this.s = s;
+            this.text = text;
+            this.newSnapshot = newSnapshot;
+            this.materializationKey = materializationKey;
+            this.p = p;
+            this.generation = generation;
+        }
+
+        /** Adds the turn's statements, in order: swap, artifacts and events, chunks and snapshot, record (always last). */
+        public void addTo(Pipeline writes) {
+            Object[] current = generation == null ? new Object[0] : new Object[] {project, generation};
+            if (p != null) {
+                writes.add(SWAP_IF_CURRENT, concat(p.swapArgs(project), current));
+                for (StateObjects.Artifact a : p.made()) {
+                    writes.add(INSERT_ARTIFACT_IF_WON, concat(ArtifactStore.row(a), s.branchId(), p.last().id()));
+                }
+                for (Event ev : p.events()) {
+                    writes.add(INSERT_EVENT_IF_WON, concat(eventRow(project, ev), s.branchId(), p.last().id()));
+                }
             }
-            for (Event ev : p.events()) {
-                writes.add(INSERT_EVENT_IF_WON, concat(eventRow(project, ev), s.branchId(), p.last().id()));
+            if (newSnapshot) {
+                SnapshotCompiler.Serialized stored = text != null ? text : SnapshotCompiler.Serialized.of(s);
+                for (Object[] chunk : chunkRows(s, stored)) writes.add(INSERT_CHUNK_IF_CURRENT, concat(chunk, current));
+                writes.add(INSERT_SNAPSHOT_IF_CURRENT, concat(snapshotRow(s, stored), current));
+            }
+            Object[] known = {responseId, project, s.sessionId(), s.branchId(), s.id(), materializationKey};
+            if (p == null) {
+                writes.add(generation == null ? RECORD_NOT_APPENDED : RECORD_NOT_APPENDED_IF_CURRENT,
+                        concat(concat(known, clock.millis()), current));
+            } else {
+                writes.add(RECORD_IF_WON_AND_CURRENT, concat(concat(known, p.events().get(0).id(),
+                        p.last().id(), clock.millis(), s.branchId(), p.last().id()), current));
             }
         }
-        if (newSnapshot) {
-            SnapshotCompiler.Serialized stored = text != null ? text : SnapshotCompiler.Serialized.of(s);
-            for (Object[] chunk : chunkRows(s, stored)) writes.add(INSERT_CHUNK_IF_CURRENT, concat(chunk, current));
-            writes.add(INSERT_SNAPSHOT_IF_CURRENT, concat(snapshotRow(s, stored), current));
+
+        /** Runs the writes as one transaction of their own (one round trip on PostgreSQL). */
+        public Turn commit() {
+            Pipeline writes = new Pipeline(db);
+            addTo(writes);
+            return result(writes.runAtomically());
         }
-        Object[] known = {responseId, project, s.sessionId(), s.branchId(), s.id(), materializationKey};
-        if (p == null) {
-            writes.add(generation == null ? RECORD_NOT_APPENDED : RECORD_NOT_APPENDED_IF_CURRENT,
-                    concat(concat(known, clock.millis()), current));
-        } else {
-            writes.add(RECORD_IF_WON_AND_CURRENT, concat(concat(known, p.events().get(0).id(),
-                    p.last().id(), clock.millis(), s.branchId(), p.last().id()), current));
+
+        /** What the committed statements did ({@code counts}: their update counts, in {@link #addTo}'s order). */
+        public Turn result(int[] counts) {
+            boolean appended = p != null && counts[0] == 1;
+            if (appended) cache.appended(project, s.branchId(), s.branchVersion(), p.events(), p.made());
+            // The record is the last statement: guarded out only when a purge moved the generation.
+            boolean purged = generation != null && counts[counts.length - 1] == 0;
+            return new Turn(responseId, s.sessionId(), s.branchId(), s.id(), materializationKey,
+                    appended ? p.events().get(0).id() : null, appended ? p.last().id() : null,
+                    p == null ? "not_appended" : appended ? "appended" : "conflict", purged);
         }
-        int[] counts = writes.runAtomically();
-        boolean appended = p != null && counts[0] == 1;
-        if (appended) cache.appended(project, s.branchId(), s.branchVersion(), p.events(), p.made());
-        // The record is the last statement: guarded out only when a purge moved the generation.
-        boolean purged = generation != null && counts[counts.length - 1] == 0;
-        return new Turn(responseId, s.sessionId(), s.branchId(), s.id(), materializationKey,
-                appended ? p.events().get(0).id() : null, appended ? p.last().id() : null,
-                p == null ? "not_appended" : appended ? "appended" : "conflict", purged);
     }
 
     /** Binds the branch id and the turn's assistant event id: true exactly when the turn's swap won. */

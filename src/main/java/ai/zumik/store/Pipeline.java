@@ -31,6 +31,11 @@ public final class Pipeline {
         return this;
     }
 
+    /** How many statements it holds: the index the next {@link #add} gets in the counts. */
+    public int size() {
+        return statements.size();
+    }
+
     /**
      * Runs every statement as one transaction of its own: on PostgreSQL the pipeline's implicit
      * transaction (statements sent together outside {@code BEGIN} run as one, committed at their

@@ -17,6 +17,8 @@ import ai.zumik.inference.FailureClass;
 import ai.zumik.inference.RequestRejected;
 import ai.zumik.inference.StreamEvent;
 import ai.zumik.json.Json;
+import ai.zumik.metering.UsageEvent;
+import ai.zumik.metering.UsageMeter;
 import ai.zumik.metering.UsageQueries;
 import ai.zumik.qos.QosParser;
 import ai.zumik.qos.QosRequest;
@@ -27,6 +29,7 @@ import ai.zumik.state.SessionStore;
 import ai.zumik.state.SnapshotCompiler;
 import ai.zumik.state.StateError;
 import ai.zumik.state.StateObjects.Snapshot;
+import ai.zumik.store.Pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -358,22 +361,57 @@ public final class ResponsesHandler {
             ex.write(event("response.created", created));
         }
 
+        /** The turn as it committed with the usage event (see {@link #companion}); null until then, or when it did not. */
+        private volatile SessionStore.Turn committedTurn;
+
+        /**
+         * A response against state writes its turn (events, snapshot, record) in the usage event's
+         * own transaction where the meter can: one commit for both, and neither without the other.
+         */
+        @Override
+        public UsageMeter.Companion companion(StreamEvent terminal, UsageEvent record) {
+            if (plan == null) return null;
+            String project = ex.principal().projectId();
+            boolean completed = !(terminal instanceof StreamEvent.Failed);
+            return new UsageMeter.Companion() {
+                private SessionStore.TurnWrites turn;
+
+                @Override
+                public void addTo(Pipeline writes) {
+                    turn = turnWrites(project, record, completed);
+                    turn.addTo(writes);
+                }
+
+                @Override
+                public void committed(int[] counts) {
+                    committedTurn = turn.result(counts);
+                }
+            };
+        }
+
+        /** The turn lands on the branch only when the response completed against the branch's head. */
+        private SessionStore.TurnWrites turnWrites(String project, UsageEvent e, boolean completed) {
+            boolean appends = completed && e.output() != null;
+            return sessions.turnWrites(project, e.responseId(), plan.snapshot(), plan.serialized(), plan.append(),
+                    plan.materializationKey(e.provider()), plan.append() && appends ? input : null, appends ? e.output() : null,
+                    plan.generation());
+        }
+
         /** The record is durable now: render the stored object (or the error) and end. */
         private void finish(Served served, ApiError error, String doneEvent) {
             if (error != null) ex.errorCode(error.code());
             String project = ex.principal().projectId();
             String id = ex.responseId();
+            SessionStore.Turn committed = committedTurn;
             ex.offload(() -> {
                 // The record as it was made durable rides on the terminal event: no read back (and no wait for it).
                 var e = served.record() != null ? served.record() : records.byResponse(project, id);
                 if (e == null) return Json.object(); // the record could not be made durable: only the error is sent
                 ObjectNode json = ResponseRecords.json(e);
                 if (plan != null) {
-                    // The turn lands on the branch only when it completed against the branch's head.
-                    boolean completed = error == null && "response.completed".equals(doneEvent) && e.output() != null;
-                    var turn = sessions.recordTurn(project, id, plan.snapshot(), plan.serialized(), plan.append(),
-                            plan.materializationKey(e.provider()),
-                            plan.append() && completed ? input : null, completed ? e.output() : null, plan.generation());
+                    // On PostgreSQL the turn committed with the usage event; otherwise it is written now.
+                    var turn = committed != null ? committed
+                            : turnWrites(project, e, error == null && "response.completed".equals(doneEvent)).commit();
                     // Its session or artifacts were purged while it ran: the answer is derived from them.
                     if (turn.purgedMeanwhile()) records.forgetOutput(project, id);
                     json.set("state", StateJson.turn(turn));
@@ -381,7 +419,8 @@ public final class ResponsesHandler {
                     json.putNull("state");
                 }
                 return json;
-            }, record -> {                if (stream) {
+            }, record -> {
+                if (stream) {
                     begin(served);
                     if (error != null) {
                         ex.endStream(event("error", error.toJson()));

@@ -81,4 +81,98 @@ class UsageMeterStoreTest {
             assertThat(events(db)).isEqualTo(4);
         }
     }
+
+    /** Inserts {@code ids} into {@code companion_probe}, and keeps the update counts handed back. */
+    private static final class Probe implements UsageMeter.Companion {
+        private final String[] ids;
+        volatile int[] counts;
+
+        Probe(String... ids) {
+            this.ids = ids;
+        }
+
+        @Override
+        public void addTo(ai.zumik.store.Pipeline writes) {
+            for (String id : ids) writes.add("INSERT INTO companion_probe (id) VALUES (?)", id);
+        }
+
+        @Override
+        public void committed(int[] counts) {
+            this.counts = counts;
+        }
+    }
+
+    private static Throwable record(UsageMeter meter, UsageEvent e, UsageMeter.Companion companion) throws Exception {
+        CompletableFuture<Throwable> done = new CompletableFuture<>();
+        meter.record(e, companion, null, f -> done.complete(f == null ? new NoFailure() : f));
+        Throwable t = done.get(10, TimeUnit.SECONDS);
+        return t instanceof NoFailure ? null : t;
+    }
+
+    private static String text(Database db, String sql, String arg) {
+        return db.call(c -> {
+            try (var ps = c.prepareStatement(sql)) {
+                ps.setString(1, arg);
+                ResultSet rs = ps.executeQuery();
+                return rs.next() ? rs.getString(1) : null;
+            }
+        });
+    }
+
+    /**
+     * On PostgreSQL an event's companion writes commit in the event's own transaction (same
+     * {@code xmin}: one commit, one WAL flush), with its spend and its decision template, and the
+     * companion learns its statements' counts before the callback; on SQLite the meter leaves them
+     * to the caller (never calls {@code committed}) and records the event as ever.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void companionWritesCommitInTheEventsOwnTransactionOnPostgres(String store) throws Exception {
+        try (TestStore s = TestStore.of(store); Database db = Database.open(s.url(), dir, false);
+             UsageMeter meter = new UsageMeter(db, null)) {
+            db.call(c -> Database.execute(c, "CREATE TABLE companion_probe (id TEXT PRIMARY KEY)"));
+            Probe probe = new Probe("p1", "p2");
+            assertThat(record(meter, event("rsp_t", "key_1", 40L), probe)).isNull();
+            assertThat(events(db)).isEqualTo(1);
+            assertThat(spend(db, "key_1")).containsExactly(40, 1);
+            assertThat(text(db, "SELECT body FROM decision_templates WHERE template_id = ?", UsageJournalTest.TEMPLATE.id()))
+                    .isEqualTo(UsageJournalTest.TEMPLATE.json());
+            if (store.equals("sqlite")) {
+                assertThat(probe.counts).as("left to the caller").isNull();
+                assertThat(text(db, "SELECT count(*) FROM companion_probe WHERE id <> ?", "")).isEqualTo("0");
+                return;
+            }
+            assertThat(probe.counts).containsExactly(1, 1);
+            String eventTx = text(db, "SELECT xmin::text FROM usage_events WHERE response_id = ?", "rsp_t");
+            assertThat(text(db, "SELECT xmin::text FROM companion_probe WHERE id = ?", "p1")).isEqualTo(eventTx);
+            assertThat(text(db, "SELECT xmin::text FROM companion_probe WHERE id = ?", "p2")).isEqualTo(eventTx);
+            assertThat(text(db, "SELECT xmin::text FROM spend_totals WHERE key_id = ?", "key_1")).isEqualTo(eventTx);
+        }
+    }
+
+    /**
+     * Companion writes that fail take nothing of theirs with them and lose nothing of the event:
+     * the event is recorded alone (once, its spend once), and {@code committed} is never called, so
+     * the caller writes its own (and meets the failure itself).
+     */
+    @org.junit.jupiter.api.Test
+    void failingCompanionWritesLeaveTheEventToTheBatchAndCommitNothingOfTheirs() throws Exception {
+        try (TestStore s = TestStore.of("postgresql"); Database db = Database.open(s.url(), dir, false);
+             UsageMeter meter = new UsageMeter(db, null)) {
+            db.call(c -> Database.execute(c, "CREATE TABLE companion_probe (id TEXT PRIMARY KEY)"));
+            db.call(c -> Database.execute(c, "INSERT INTO companion_probe (id) VALUES ('taken')"));
+            Probe probe = new Probe("fresh", "taken"); // the second violates the primary key
+            assertThat(record(meter, event("rsp_f", "key_1", 9L), probe)).isNull();
+            assertThat(probe.counts).isNull();
+            assertThat(text(db, "SELECT count(*) FROM companion_probe WHERE id = ?", "fresh")).as("rolled back whole").isEqualTo("0");
+            assertThat(events(db)).isEqualTo(1);
+            assertThat(spend(db, "key_1")).containsExactly(9, 1);
+            assertThat(meter.eventsWritten()).isEqualTo(1);
+
+            // A store that refuses the event itself still fails the caller, companion or not.
+            assertThat(record(meter, event("rsp_bad", null, 1L), new Probe("other"))).isNotNull();
+            assertThat(text(db, "SELECT count(*) FROM companion_probe WHERE id = ?", "other")).isEqualTo("0");
+            assertThat(events(db)).isEqualTo(1);
+        }
+    }
 }
