@@ -290,6 +290,23 @@ public final class Exchange {
      * this exchange's event loop; failures of either end the request through {@link #fail}.
      */
     public <T> void offload(Callable<T> work, Consumer<T> then) {
+        offload(true, work, then);
+    }
+
+    /**
+     * As {@link #offload(Callable, Consumer)} when {@code mayBlock}; otherwise {@code work} (which
+     * then must not block) and {@code then} run here and now, on the event loop, with the same
+     * failure handling — for a caller that learns only at run time whether its work has I/O to do.
+     */
+    public <T> void offload(boolean mayBlock, Callable<T> work, Consumer<T> then) {
+        if (!mayBlock) {
+            try {
+                then.accept(work.call());
+            } catch (Throwable t) {
+                fail(t);
+            }
+            return;
+        }
         blocking.execute(() -> {
             T result;
             try {

@@ -402,8 +402,11 @@ public final class ResponsesHandler {
             if (error != null) ex.errorCode(error.code());
             String project = ex.principal().projectId();
             String id = ex.responseId();
+            // Rendered on the event loop when nothing is left to read or write: the record rides on the
+            // terminal event and the turn (if any) committed with it — on PostgreSQL, or with no state.
             SessionStore.Turn committed = committedTurn;
-            ex.offload(() -> {
+            boolean io = served.record() == null || plan != null && (committed == null || committed.purgedMeanwhile());
+            ex.offload(io, () -> {
                 // The record as it was made durable rides on the terminal event: no read back (and no wait for it).
                 var e = served.record() != null ? served.record() : records.byResponse(project, id);
                 if (e == null) return Json.object(); // the record could not be made durable: only the error is sent
