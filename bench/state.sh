@@ -9,7 +9,9 @@
 #     and 1.5 ms), the mean exact (sum / count);
 #   - compare-and-swap appends per second on one branch: one writer, then writers racing;
 #   - the store's size after the run, and on PostgreSQL the floor under a turn: PostgreSQL's own
-#     round trip, head read and durable commit on this machine with no Zumik (bench/src/PgFloor.java).
+#     round trip, head read and durable commit on this machine with no Zumik (bench/src/PgFloor.java),
+#     and a turn's durable writes timed alone, in one process, apart (the usage commit, then the
+#     turn's pipeline) and together (one pipeline) (bench/src/TurnCommitBench.java).
 # The upstream is the instant BenchUpstream, so a turn's time is Zumik's. Turns come from WRITERS
 # clients at once (each on its own session); the stateless /v2 response with the same prompt is
 # measured the same way as the baseline.
@@ -37,7 +39,10 @@ fi
 java="$java_home/bin/java --enable-native-access=ALL-UNNAMED"
 echo "bench: building" >&2
 (cd "$root" && mvn -q -B -ntp -DskipTests package)
-jar="$root/target/zumik.jar"
+# A copy, so that a rebuild of target/zumik.jar during the run (bin/zumik rebuilds when a source is
+# newer) cannot pull classes from under the running JVMs.
+cp "$root/target/zumik.jar" "$out/state.jar"
+jar="$out/state.jar"
 mkdir -p "$out/classes"
 "$java_home/bin/javac" -nowarn -cp "$jar" -d "$out/classes" "$root"/bench/src/*.java
 cp="$jar:$out/classes"
@@ -55,7 +60,7 @@ $java -Xms64m -Xmx256m -cp "$cp" BenchUpstream $up 20 0 1 > "$out/state-upstream
 start_zumik() { # port data-dir [database-url]
   rm -rf "$2"
   ZUMIK_DATABASE_URL=${3:-} ZUMIK_BOOTSTRAP_KEY=$key OPENAI_BASE_URL="http://127.0.0.1:$up/v1" OPENAI_API_KEY=sk-bench \
-    ZUMIK_ACCESS_LOG=off "$root/bin/zumik" serve --port "$1" --data-dir "$2" > "$2.log" 2>&1 &
+    ZUMIK_ACCESS_LOG=off ZUMIK_JAR="$jar" "$root/bin/zumik" serve --port "$1" --data-dir "$2" > "$2.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 150); do curl -s -o /dev/null "http://127.0.0.1:$1/healthz" && break; sleep 0.2; done
 }
@@ -109,7 +114,9 @@ if [ "${ONLY:-}" != sqlite ]; then
   # The floor under it: what PostgreSQL alone costs the waits of a turn here, no Zumik in between.
   r2="$r2
   - PostgreSQL alone, same machine (bench/src/PgFloor.java, 3,000 each):
-$($java -cp "$cp" PgFloor "jdbc:postgresql://127.0.0.1:5432/test?user=postgres" 3000 | sed 's/^/    /')"
+$($java -cp "$cp" PgFloor "jdbc:postgresql://127.0.0.1:5432/test?user=postgres" 3000 | sed 's/^/    /')
+  - a turn's durable writes alone, no HTTP (bench/src/TurnCommitBench.java, 1,000 per way per round, 6 rounds alternating):
+$($java -cp "$cp" TurnCommitBench "jdbc:postgresql://127.0.0.1:5432/test?user=postgres" 1000 6 2>/dev/null | grep -E '^(apart|together)' | sed 's/^/    - /')"
 fi
 {
   echo "# Native state on the hot path"
