@@ -31,8 +31,9 @@ import java.util.concurrent.CompletableFuture;
  * fork and the compile are outside the timing, which runs from the meter's call until both are
  * durable (the caller waits on the event's callback, then, apart, on the turn's pipeline).
  *
- * <p>Usage: {@code java -cp zumik.jar:classes TurnCommitBench JDBC-URL [N=2000] [ROUNDS=6]}; N turns
- * per way per round, after N unrecorded per way; works in a fresh schema and drops it.
+ * <p>Usage: {@code java -cp zumik.jar:classes TurnCommitBench JDBC-URL [N=2000] [ROUNDS=6] [EVENTS=50]};
+ * N turns per way per round, after N unrecorded per way, each on a fork at the EVENTS-th event (its
+ * snapshot holds EVENTS + 2 blocks, in chunks of 16); works in a fresh schema and drops it.
  */
 public final class TurnCommitBench {
     private static final String PROJECT = "prj_turn_commit";
@@ -41,6 +42,7 @@ public final class TurnCommitBench {
         String server = args[0];
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 6;
+        int line = args.length > 3 ? Integer.parseInt(args[3]) : 50;
         String schema = "zumik_turn_commit_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
         Path dir = Files.createTempDirectory("turn-commit");
         try (Connection admin = DriverManager.getConnection(server)) {
@@ -54,7 +56,7 @@ public final class TurnCommitBench {
             var session = sessions.createSession(PROJECT, List.of(), Json.object());
             String main = session.defaultBranchId();
             String head = null;
-            for (int i = 0; i < 50; i++) {
+            for (int i = 0; i < line; i++) {
                 head = sessions.append(PROJECT, session.id(), main, i, head, List.of(new SessionStore.NewEvent(
                         i % 2 == 0 ? "user_message" : "assistant_message", null,
                         "turn " + i + ": " + "a sentence of earlier conversation. ".repeat(3)))).getLast().id();

@@ -469,9 +469,11 @@ public final class SessionStore {
     private static final String INSERT_SNAPSHOT = "INSERT INTO snapshots (id, project_id, session_id, branch_id, branch_version, "
             + "head_event_id, prompt_compiler_revision, ordered_block_manifest, artifact_versions, blocks, chunks, created_at) "
             + "VALUES (?, ?, ?, ?, ?, ?, ?, '', '', '', ?, ?)";
+    private static final String CHUNK_COLUMNS = "INSERT INTO snapshot_chunks (project_id, session_id, digest, blocks, "
+            + "artifact_versions, created_at)";
     /** A chunk another snapshot of the session already stored is the same bytes: nothing to do. */
-    private static final String INSERT_CHUNK = "INSERT INTO snapshot_chunks (project_id, session_id, digest, blocks, "
-            + "artifact_versions, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, session_id, digest) DO NOTHING";
+    private static final String CHUNK_KNOWN = " ON CONFLICT (project_id, session_id, digest) DO NOTHING";
+    private static final String INSERT_CHUNK = CHUNK_COLUMNS + " VALUES (?, ?, ?, ?, ?, ?)" + CHUNK_KNOWN;
 
     private static Object[] snapshotRow(Snapshot s, SnapshotCompiler.Serialized text) {
         return new Object[] {s.id(), s.projectId(), s.sessionId(), s.branchId(), s.branchVersion(), s.headEventId(),
@@ -634,16 +636,16 @@ public final class SessionStore {
             Object[] current = generation == null ? new Object[0] : new Object[] {project, generation};
             if (p != null) {
                 writes.add(SWAP_IF_CURRENT, concat(p.swapArgs(project), current));
-                for (StateObjects.Artifact a : p.made()) {
-                    writes.add(INSERT_ARTIFACT_IF_WON, concat(ArtifactStore.row(a), s.branchId(), p.last().id()));
-                }
-                for (Event ev : p.events()) {
-                    writes.add(INSERT_EVENT_IF_WON, concat(eventRow(project, ev), s.branchId(), p.last().id()));
-                }
+                List<Object[]> texts = new ArrayList<>(p.made().size());
+                for (StateObjects.Artifact a : p.made()) texts.add(ArtifactStore.row(a));
+                addRows(writes, ArtifactStore.INSERT_ARTIFACT_COLUMNS, texts, WON, "", s.branchId(), p.last().id());
+                List<Object[]> events = new ArrayList<>(p.events().size());
+                for (Event ev : p.events()) events.add(eventRow(project, ev));
+                addRows(writes, INSERT_EVENT, events, WON, "", s.branchId(), p.last().id());
             }
             if (newSnapshot) {
                 SnapshotCompiler.Serialized stored = text != null ? text : SnapshotCompiler.Serialized.of(s);
-                for (Object[] chunk : chunkRows(s, stored)) writes.add(INSERT_CHUNK_IF_CURRENT, concat(chunk, current));
+                addRows(writes, CHUNK_COLUMNS, chunkRows(s, stored), CURRENT, CHUNK_KNOWN, current);
                 writes.add(INSERT_SNAPSHOT_IF_CURRENT, concat(snapshotRow(s, stored), current));
             }
             Object[] known = {responseId, project, s.sessionId(), s.branchId(), s.id(), materializationKey};
@@ -675,11 +677,32 @@ public final class SessionStore {
         }
     }
 
+    /**
+     * Adds {@code rows} for {@code insert} (its {@code INSERT INTO t (columns)} part), each inserted
+     * only while {@code guard} (bound to {@code guardArgs}) holds, then {@code tail} (an {@code ON
+     * CONFLICT} clause, or ""). On PostgreSQL all rows go in one statement over a {@code VALUES} list —
+     * each statement costs the server more than its rows do (parse, bind, execute, the guard's
+     * lookup), and a turn's chunks grow with its line; on SQLite, which runs in process, one
+     * statement per row, constant SQL its connections keep prepared. Rows must not hold a null where
+     * the column is not text (a {@code VALUES} list types an all-null column as text).
+     */
+    private void addRows(Pipeline writes, String insert, List<Object[]> rows, String guard, String tail, Object... guardArgs) {
+        if (rows.isEmpty()) return;
+        int columns = rows.getFirst().length;
+        String one = "(?" + ", ?".repeat(columns - 1) + ")";
+        if (db.dialect() != Database.Dialect.POSTGRESQL || rows.size() == 1) {
+            String sql = insert + " SELECT " + one.substring(1, one.length() - 1) + " WHERE " + guard + tail;
+            for (Object[] row : rows) writes.add(sql, concat(row, guardArgs));
+            return;
+        }
+        Object[] all = new Object[rows.size() * columns + guardArgs.length];
+        for (int i = 0; i < rows.size(); i++) System.arraycopy(rows.get(i), 0, all, i * columns, columns);
+        System.arraycopy(guardArgs, 0, all, rows.size() * columns, guardArgs.length);
+        writes.add(insert + " SELECT * FROM (VALUES " + one + (", " + one).repeat(rows.size() - 1) + ") v WHERE " + guard + tail, all);
+    }
+
     /** Binds the branch id and the turn's assistant event id: true exactly when the turn's swap won. */
     private static final String WON = "EXISTS (SELECT 1 FROM branches WHERE id = ? AND head_event_id = ?)";
-    private static final String INSERT_ARTIFACT_IF_WON = ArtifactStore.INSERT_ARTIFACT_COLUMNS
-            + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE " + WON;
-    private static final String INSERT_EVENT_IF_WON = INSERT_EVENT + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE " + WON;
     private static final String INSERT_RECORD = "INSERT INTO response_state (response_id, project_id, session_id, branch_id, "
             + "snapshot_id, materialization_key, user_event_id, assistant_event_id, append_status, created_at) ";
     private static final String RECORD_NOT_APPENDED = INSERT_RECORD + "VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, 'not_appended', ?)";
@@ -687,8 +710,6 @@ public final class SessionStore {
     /** Binds the project and a generation: true while the project's namespace generation is still that one. */
     private static final String CURRENT = "COALESCE((SELECT namespace_generation FROM projects WHERE id = ?), 0) = ?";
     private static final String SWAP_IF_CURRENT = SWAP + " AND " + CURRENT;
-    private static final String INSERT_CHUNK_IF_CURRENT = INSERT_CHUNK.replace("VALUES (?, ?, ?, ?, ?, ?)",
-            "SELECT ?, ?, ?, ?, ?, ? WHERE " + CURRENT);
     private static final String INSERT_SNAPSHOT_IF_CURRENT = INSERT_SNAPSHOT.replace("VALUES (?, ?, ?, ?, ?, ?, ?, '', '', '', ?, ?)",
             "SELECT ?, ?, ?, ?, ?, ?, ?, '', '', '', ?, ? WHERE " + CURRENT);
     private static final String RECORD_NOT_APPENDED_IF_CURRENT = RECORD_NOT_APPENDED.replace(

@@ -117,6 +117,43 @@ class TurnRecordTest {
     }
 
     /**
+     * A turn on a long line stores its snapshot's chunks (on PostgreSQL in one statement over a
+     * VALUES list), a later turn on the same line adds only the chunk that changed, and each
+     * snapshot reads back exactly as it was compiled — on both stores.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void aLongLinesChunksAreStoredOnceAndItsSnapshotsReadBackWhole(String store, @TempDir Path dir) throws Exception {
+        try (TestStore on = TestStore.of(store); Database db = Database.open(on.url(), dir, false)) {
+            db.call(c -> Database.execute(c, "INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)", PROJECT, "t", 1L));
+            StateCache cache = new StateCache(1 << 20);
+            SessionStore sessions = new SessionStore(db, Clock.systemUTC(), cache);
+            SnapshotCompiler compiler = new SnapshotCompiler(db, Clock.systemUTC(), cache);
+            StateObjects.Session s = sessions.createSession(PROJECT, List.of(), Json.object());
+            String br = s.defaultBranchId();
+            String head = null;
+            for (int i = 0; i < 40; i++) {
+                head = sessions.append(PROJECT, s.id(), br, i, head, List.of(new SessionStore.NewEvent(
+                        i % 2 == 0 ? "user_message" : "assistant_message", null, "line " + i))).getLast().id();
+            }
+            var first = compiler.compileForTurn(PROJECT, s.id(), null);
+            var t1 = sessions.recordTurn(PROJECT, "rsp_long1", first.snapshot(), first.serialized(), true, "mk", "q41", "a42",
+                    first.generation());
+            assertThat(t1.appendStatus()).isEqualTo("appended");
+            assertThat(first.serialized().chunks()).hasSize(3);
+            assertThat(count(db, "SELECT count(*) FROM snapshot_chunks WHERE session_id = ?", s.id())).isEqualTo(3);
+            var second = compiler.compileForTurn(PROJECT, s.id(), null);
+            sessions.recordTurn(PROJECT, "rsp_long2", second.snapshot(), second.serialized(), true, "mk", "q43", "a44",
+                    second.generation());
+            assertThat(count(db, "SELECT count(*) FROM snapshot_chunks WHERE session_id = ?", s.id()))
+                    .as("two full chunks shared, the last one new").isEqualTo(4);
+            for (var compiled : List.of(first, second)) {
+                assertThat(sessions.snapshot(PROJECT, compiled.snapshot().id()).blocks()).isEqualTo(compiled.snapshot().blocks());
+            }
+        }
+    }
+
+    /**
      * A turn on a warm line takes its snapshot's stored JSON and manifest digest from the cached
      * compiled body: what it stores and the materialization key must be exactly what the snapshot
      * serializes to afresh.
