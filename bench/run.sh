@@ -31,7 +31,10 @@ fi
 
 echo "bench: building" >&2
 (cd "$root" && mvn -q -B -ntp -DskipTests package)
-jar="$root/target/zumik.jar"
+# A copy (its name still ends in zumik.jar, which pgrep below looks for), so that a rebuild of
+# target/zumik.jar during the run cannot pull classes from under the running JVMs.
+cp "$root/target/zumik.jar" "$out/bench-zumik.jar"
+jar="$out/bench-zumik.jar"
 mkdir -p "$out/classes"
 "$java_home/bin/javac" -nowarn -cp "$jar" -d "$out/classes" "$root"/bench/src/*.java
 cp="$jar:$out/classes"
@@ -50,7 +53,7 @@ $java $jvm_opts -cp "$cp" BareProxy $bare_slow $up_slow > "$out/bare-slow.log" 2
 start_zumik() { # port upstream-port data-dir [usage-journal on|off]
   rm -rf "$3"
   ZUMIK_USAGE_JOURNAL=${4:-on} ZUMIK_BOOTSTRAP_KEY=$key OPENAI_BASE_URL="http://127.0.0.1:$2/v1" OPENAI_API_KEY=sk-bench \
-  ZUMIK_ACCESS_LOG="$3/access.log" \
+  ZUMIK_ACCESS_LOG="$3/access.log" ZUMIK_JAR="$jar" \
     "$root/bin/zumik" serve --port "$1" --data-dir "$3" > "$3.log" 2>&1 &
   pids+=($!)
 }
