@@ -214,14 +214,9 @@ public final class UsageMeter implements AutoCloseable {
     private void together(UsageEvent event, Companion companion, Executor executor, Consumer<Throwable> callback) {
         Pipeline writes = new Pipeline(db);
         DecisionTemplate t = event.decisionTemplate();
-        boolean withTemplate = t != null && t.json() != null && !storedTemplates.contains(t.id());
+        boolean withTemplate = unstored(t);
         if (withTemplate) writes.add(INSERT_TEMPLATE, t.id(), t.json(), event.createdAtMs());
-        Object[] row = Arrays.copyOf(row(event), COLUMNS + 4);
-        row[COLUMNS] = event.projectId();
-        row[COLUMNS + 1] = event.keyId();
-        row[COLUMNS + 2] = BillingCycle.of(event.createdAtMs());
-        row[COLUMNS + 3] = event.costNanos() == null ? 0L : event.costNanos();
-        writes.add(INSERT_WITH_SPEND, row);
+        writes.add(INSERT_WITH_SPEND, rowWithSpend(event));
         int first = writes.size();
         int[] counts;
         try {
@@ -234,10 +229,7 @@ public final class UsageMeter implements AutoCloseable {
         }
         durable.increment();
         commits.incrementAndGet();
-        if (withTemplate) {
-            if (storedTemplates.size() >= MAX_KNOWN_TEMPLATES) storedTemplates.clear();
-            storedTemplates.add(t.id());
-        }
+        if (withTemplate) stored(Set.of(t.id()));
         try {
             companion.committed(Arrays.copyOfRange(counts, first, counts.length));
         } catch (RuntimeException bug) {
@@ -405,8 +397,7 @@ public final class UsageMeter implements AutoCloseable {
                 connection.commit();
             }
             commits.incrementAndGet();
-            if (storedTemplates.size() + added.size() > MAX_KNOWN_TEMPLATES) storedTemplates.clear();
-            storedTemplates.addAll(added);
+            stored(added);
             return null;
         } catch (SQLException | RuntimeException e) {
             LOG.error("usage batch of {} events failed to commit", journaled.size() + batch.size(), e);
@@ -465,20 +456,25 @@ public final class UsageMeter implements AutoCloseable {
     /** Adds the event (and its template, when this process has not stored it yet) to the batch. */
     private void add(UsageEvent e, Set<String> addedTemplates) throws SQLException {
         DecisionTemplate t = e.decisionTemplate();
-        if (t != null && t.json() != null && !storedTemplates.contains(t.id()) && addedTemplates.add(t.id())) {
+        if (unstored(t) && addedTemplates.add(t.id())) {
             insertTemplate.setString(1, t.id());
             insertTemplate.setString(2, t.json());
             insertTemplate.setLong(3, e.createdAtMs());
             insertTemplate.addBatch();
         }
-        bind(insert, e);
-        if (oneTrip) {
-            insert.setString(39, e.projectId());
-            insert.setString(40, e.keyId());
-            insert.setString(41, BillingCycle.of(e.createdAtMs()));
-            insert.setLong(42, e.costNanos() == null ? 0 : e.costNanos());
-        }
+        bind(insert, oneTrip ? rowWithSpend(e) : row(e));
         insert.addBatch();
+    }
+
+    /** A template whose JSON the event carries and this process has not committed yet. */
+    private boolean unstored(DecisionTemplate t) {
+        return t != null && t.json() != null && !storedTemplates.contains(t.id());
+    }
+
+    /** Remembers committed templates (starting over past {@value #MAX_KNOWN_TEMPLATES}: a repeat insert is harmless). */
+    private void stored(Set<String> ids) {
+        if (storedTemplates.size() + ids.size() > MAX_KNOWN_TEMPLATES) storedTemplates.clear();
+        storedTemplates.addAll(ids);
     }
 
     /** Columns of {@link #INSERT}. */
@@ -488,6 +484,16 @@ public final class UsageMeter implements AutoCloseable {
 
     static {
         for (int i : new int[] {15, 16, 17, 18, 19, 20, 31, 33, 34, 38}) NULLABLE_NUMBER[i] = true;
+    }
+
+    /** {@link #INSERT_WITH_SPEND}'s parameters: the event's columns, then its spend row's key and amount. */
+    private static Object[] rowWithSpend(UsageEvent e) {
+        Object[] row = Arrays.copyOf(row(e), COLUMNS + 4);
+        row[COLUMNS] = e.projectId();
+        row[COLUMNS + 1] = e.keyId();
+        row[COLUMNS + 2] = BillingCycle.of(e.createdAtMs());
+        row[COLUMNS + 3] = e.costNanos() == null ? 0L : e.costNanos();
+        return row;
     }
 
     /** The event's columns in {@link #INSERT}'s order (booleans as 0 or 1). */
@@ -505,11 +511,10 @@ public final class UsageMeter implements AutoCloseable {
     }
 
     /** Binds the event's columns with their types, as the batch's every row must have them alike. */
-    private static void bind(PreparedStatement ps, UsageEvent e) throws SQLException {
-        Object[] row = row(e);
+    private static void bind(PreparedStatement ps, Object[] row) throws SQLException {
         for (int i = 1; i <= row.length; i++) {
             Object v = row[i - 1];
-            if (v == null) ps.setNull(i, NULLABLE_NUMBER[i] ? Types.BIGINT : Types.VARCHAR);
+            if (v == null) ps.setNull(i, i <= COLUMNS && NULLABLE_NUMBER[i] ? Types.BIGINT : Types.VARCHAR);
             else ps.setObject(i, v);
         }
     }
