@@ -638,14 +638,14 @@ public final class SessionStore {
                 writes.add(SWAP_IF_CURRENT, concat(p.swapArgs(project), current));
                 List<Object[]> texts = new ArrayList<>(p.made().size());
                 for (StateObjects.Artifact a : p.made()) texts.add(ArtifactStore.row(a));
-                addRows(writes, ArtifactStore.INSERT_ARTIFACT_COLUMNS, texts, WON, "", s.branchId(), p.last().id());
+                addRows(writes, TEXTS_IF_WON, texts, s.branchId(), p.last().id());
                 List<Object[]> events = new ArrayList<>(p.events().size());
                 for (Event ev : p.events()) events.add(eventRow(project, ev));
-                addRows(writes, INSERT_EVENT, events, WON, "", s.branchId(), p.last().id());
+                addRows(writes, EVENTS_IF_WON, events, s.branchId(), p.last().id());
             }
             if (newSnapshot) {
                 SnapshotCompiler.Serialized stored = text != null ? text : SnapshotCompiler.Serialized.of(s);
-                addRows(writes, CHUNK_COLUMNS, chunkRows(s, stored), CURRENT, CHUNK_KNOWN, current);
+                addRows(writes, CHUNKS_IF_CURRENT, chunkRows(s, stored), current);
                 writes.add(INSERT_SNAPSHOT_IF_CURRENT, concat(snapshotRow(s, stored), current));
             }
             Object[] known = {responseId, project, s.sessionId(), s.branchId(), s.id(), materializationKey};
@@ -678,27 +678,55 @@ public final class SessionStore {
     }
 
     /**
-     * Adds {@code rows} for {@code insert} (its {@code INSERT INTO t (columns)} part), each inserted
-     * only while {@code guard} (bound to {@code guardArgs}) holds, then {@code tail} (an {@code ON
-     * CONFLICT} clause, or ""). On PostgreSQL all rows go in one statement over a {@code VALUES} list —
-     * each statement costs the server more than its rows do (parse, bind, execute, the guard's
-     * lookup), and a turn's chunks grow with its line; on SQLite, which runs in process, one
-     * statement per row, constant SQL its connections keep prepared. Rows must not hold a null where
-     * the column is not text (a {@code VALUES} list types an all-null column as text).
+     * Adds {@code rows} of {@code kind}, bound before {@code guardArgs}. On PostgreSQL all rows go in
+     * one statement over a {@code VALUES} list — each statement costs the server more than its rows
+     * do (parse, bind, execute, the guard's lookup), and a turn's chunks grow with its line; on
+     * SQLite, which runs in process, one statement per row, constant SQL its connections keep
+     * prepared.
      */
-    private void addRows(Pipeline writes, String insert, List<Object[]> rows, String guard, String tail, Object... guardArgs) {
+    private void addRows(Pipeline writes, GuardedInsert kind, List<Object[]> rows, Object... guardArgs) {
         if (rows.isEmpty()) return;
-        int columns = rows.getFirst().length;
-        String one = "(?" + ", ?".repeat(columns - 1) + ")";
         if (db.dialect() != Database.Dialect.POSTGRESQL || rows.size() == 1) {
-            String sql = insert + " SELECT " + one.substring(1, one.length() - 1) + " WHERE " + guard + tail;
-            for (Object[] row : rows) writes.add(sql, concat(row, guardArgs));
+            for (Object[] row : rows) writes.add(kind.perRow, concat(row, guardArgs));
             return;
         }
+        int columns = kind.columns;
         Object[] all = new Object[rows.size() * columns + guardArgs.length];
         for (int i = 0; i < rows.size(); i++) System.arraycopy(rows.get(i), 0, all, i * columns, columns);
         System.arraycopy(guardArgs, 0, all, rows.size() * columns, guardArgs.length);
-        writes.add(insert + " SELECT * FROM (VALUES " + one + (", " + one).repeat(rows.size() - 1) + ") v WHERE " + guard + tail, all);
+        writes.add(kind.rows(rows.size()), all);
+    }
+
+    /**
+     * An {@code INSERT INTO t (columns)} whose rows land only while {@code guard} holds, followed by
+     * {@code tail} (an {@code ON CONFLICT} clause, or ""): its one-row statement, and its statement
+     * for n rows over a {@code VALUES} list (made once per n up to {@value #KEPT_ROWS}). Rows must
+     * not hold a null where the column is not text: a {@code VALUES} list types an all-null column
+     * as text.
+     */
+    private static final class GuardedInsert {
+        private static final int KEPT_ROWS = 64;
+        final int columns;
+        final String perRow;
+        private final String insert;
+        private final String guard;
+        private final String[] kept = new String[KEPT_ROWS + 1]; // racy but benign: equal strings
+
+        GuardedInsert(String insert, int columns, String guard, String tail) {
+            this.columns = columns;
+            this.insert = insert;
+            this.guard = " WHERE " + guard + tail;
+            this.perRow = insert + " SELECT " + "?, ".repeat(columns - 1) + "?" + this.guard;
+        }
+
+        String rows(int n) {
+            String sql = n <= KEPT_ROWS ? kept[n] : null;
+            if (sql != null) return sql;
+            String one = "(" + "?, ".repeat(columns - 1) + "?)";
+            sql = insert + " SELECT * FROM (VALUES " + one + (", " + one).repeat(n - 1) + ") v" + guard;
+            if (n <= KEPT_ROWS) kept[n] = sql;
+            return sql;
+        }
     }
 
     /** Binds the branch id and the turn's assistant event id: true exactly when the turn's swap won. */
@@ -709,6 +737,9 @@ public final class SessionStore {
 
     /** Binds the project and a generation: true while the project's namespace generation is still that one. */
     private static final String CURRENT = "COALESCE((SELECT namespace_generation FROM projects WHERE id = ?), 0) = ?";
+    private static final GuardedInsert TEXTS_IF_WON = new GuardedInsert(ArtifactStore.INSERT_ARTIFACT_COLUMNS, 10, WON, "");
+    private static final GuardedInsert EVENTS_IF_WON = new GuardedInsert(INSERT_EVENT, 9, WON, "");
+    private static final GuardedInsert CHUNKS_IF_CURRENT = new GuardedInsert(CHUNK_COLUMNS, 6, CURRENT, CHUNK_KNOWN);
     private static final String SWAP_IF_CURRENT = SWAP + " AND " + CURRENT;
     private static final String INSERT_SNAPSHOT_IF_CURRENT = INSERT_SNAPSHOT.replace("VALUES (?, ?, ?, ?, ?, ?, ?, '', '', '', ?, ?)",
             "SELECT ?, ?, ?, ?, ?, ?, ?, '', '', '', ?, ? WHERE " + CURRENT);
