@@ -139,7 +139,7 @@ class UsageMeterStoreTest {
                     .isEqualTo(UsageJournalTest.TEMPLATE.json());
             if (store.equals("sqlite")) {
                 assertThat(probe.counts).as("left to the caller").isNull();
-                assertThat(text(db, "SELECT count(*) FROM companion_probe WHERE id <> ?", "")).isEqualTo("0");
+                assertThat(text(db, "SELECT id FROM companion_probe WHERE id = ?", "p1")).isNull();
                 return;
             }
             assertThat(probe.counts).containsExactly(1, 1);
@@ -172,6 +172,47 @@ class UsageMeterStoreTest {
             // A store that refuses the event itself still fails the caller, companion or not.
             assertThat(record(meter, event("rsp_bad", null, 1L), new Probe("other"))).isNotNull();
             assertThat(text(db, "SELECT count(*) FROM companion_probe WHERE id = ?", "other")).isEqualTo("0");
+            assertThat(events(db)).isEqualTo(1);
+        }
+    }
+
+    /**
+     * Closing the meter waits for a companion transaction in flight: its event and writes commit
+     * before {@code close} returns (and the database under it can close).
+     */
+    @org.junit.jupiter.api.Test
+    void closeWaitsForACompanionTransactionInFlight() throws Exception {
+        try (TestStore s = TestStore.of("postgresql"); Database db = Database.open(s.url(), dir, false)) {
+            db.call(c -> Database.execute(c, "CREATE TABLE companion_probe (id TEXT PRIMARY KEY)"));
+            UsageMeter meter = new UsageMeter(db, null);
+            java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            Probe probe = new Probe("held");
+            meter.record(event("rsp_held", "key_1", 1L), new UsageMeter.Companion() {
+                @Override
+                public void addTo(ai.zumik.store.Pipeline writes) {
+                    started.countDown();
+                    try {
+                        release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    probe.addTo(writes);
+                }
+
+                @Override
+                public void committed(int[] counts) {
+                    probe.committed(counts);
+                }
+            }, null, null);
+            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+            Thread closing = Thread.ofPlatform().start(meter::close);
+            closing.join(300);
+            assertThat(closing.isAlive()).as("close waits for the transaction in flight").isTrue();
+            release.countDown();
+            closing.join(10_000);
+            assertThat(closing.isAlive()).isFalse();
+            assertThat(probe.counts).as("committed before close returned").containsExactly(1);
             assertThat(events(db)).isEqualTo(1);
         }
     }

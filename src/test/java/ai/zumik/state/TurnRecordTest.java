@@ -31,11 +31,10 @@ class TurnRecordTest {
     @ValueSource(strings = {"sqlite", "postgresql"})
     void aWonSwapWritesTheTurnAndALostOneOnlyItsSnapshotAndRecord(String store, @TempDir Path dir) throws Exception {
         try (TestStore on = TestStore.of(store); Database db = Database.open(on.url(), dir, false)) {
-            db.call(c -> ai.zumik.store.Database.execute(c, "INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)", PROJECT, "t", 1L));
-            StateCache cache = new StateCache(1 << 20);
-            SessionStore sessions = new SessionStore(db, Clock.systemUTC(), cache);
-            SnapshotCompiler compiler = new SnapshotCompiler(db, Clock.systemUTC(), cache);
-            StateObjects.Session s = sessions.createSession(PROJECT, List.of(), Json.object());
+            Fixture f = fixture(db);
+            SessionStore sessions = f.sessions();
+            SnapshotCompiler compiler = f.compiler();
+            StateObjects.Session s = f.session();
             String br = s.defaultBranchId();
 
             var first = compiler.compileForTurn(PROJECT, s.id(), null);
@@ -84,11 +83,10 @@ class TurnRecordTest {
     @ValueSource(strings = {"sqlite", "postgresql"})
     void aTurnReadBeforeTheGenerationMovedWritesNothing(String store, @TempDir Path dir) throws Exception {
         try (TestStore on = TestStore.of(store); Database db = Database.open(on.url(), dir, false)) {
-            db.call(c -> Database.execute(c, "INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)", PROJECT, "t", 1L));
-            StateCache cache = new StateCache(1 << 20);
-            SessionStore sessions = new SessionStore(db, Clock.systemUTC(), cache);
-            SnapshotCompiler compiler = new SnapshotCompiler(db, Clock.systemUTC(), cache);
-            StateObjects.Session s = sessions.createSession(PROJECT, List.of(), Json.object());
+            Fixture f = fixture(db);
+            SessionStore sessions = f.sessions();
+            SnapshotCompiler compiler = f.compiler();
+            StateObjects.Session s = f.session();
             var stale = compiler.compileForTurn(PROJECT, s.id(), null);
             var unfinished = compiler.compileForTurn(PROJECT, s.id(), null);
             assertThat(stale.generation()).isZero();
@@ -125,11 +123,10 @@ class TurnRecordTest {
     @ValueSource(strings = {"sqlite", "postgresql"})
     void aLongLinesChunksAreStoredOnceAndItsSnapshotsReadBackWhole(String store, @TempDir Path dir) throws Exception {
         try (TestStore on = TestStore.of(store); Database db = Database.open(on.url(), dir, false)) {
-            db.call(c -> Database.execute(c, "INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)", PROJECT, "t", 1L));
-            StateCache cache = new StateCache(1 << 20);
-            SessionStore sessions = new SessionStore(db, Clock.systemUTC(), cache);
-            SnapshotCompiler compiler = new SnapshotCompiler(db, Clock.systemUTC(), cache);
-            StateObjects.Session s = sessions.createSession(PROJECT, List.of(), Json.object());
+            Fixture f = fixture(db);
+            SessionStore sessions = f.sessions();
+            SnapshotCompiler compiler = f.compiler();
+            StateObjects.Session s = f.session();
             String br = s.defaultBranchId();
             String head = null;
             for (int i = 0; i < 40; i++) {
@@ -161,11 +158,10 @@ class TurnRecordTest {
     @org.junit.jupiter.api.Test
     void aTurnFromTheCachedBodyStoresExactlyItsSnapshot(@TempDir Path dir) {
         try (Database db = Database.open(null, dir, false)) {
-            db.call(c -> ai.zumik.store.Database.execute(c, "INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)", PROJECT, "t", 1L));
-            StateCache cache = new StateCache(1 << 20);
-            SessionStore sessions = new SessionStore(db, Clock.systemUTC(), cache);
-            SnapshotCompiler compiler = new SnapshotCompiler(db, Clock.systemUTC(), cache);
-            StateObjects.Session s = sessions.createSession(PROJECT, List.of(), Json.object());
+            Fixture f = fixture(db);
+            SessionStore sessions = f.sessions();
+            SnapshotCompiler compiler = f.compiler();
+            StateObjects.Session s = f.session();
             var first = compiler.compileForTurn(PROJECT, s.id(), null);
             sessions.recordTurn(PROJECT, "rsp_1", first.snapshot(), first.serialized(), true, "mk_1", "question \u00e9 one", "answer one",
                     first.generation());
@@ -182,6 +178,17 @@ class TurnRecordTest {
                 assertThat(stored.blocks()).isEqualTo(snap.blocks());
             }
         }
+    }
+
+    private record Fixture(SessionStore sessions, SnapshotCompiler compiler, StateObjects.Session session) {}
+
+    /** The test project, stores sharing one cache, and a new session in it. */
+    private static Fixture fixture(Database db) {
+        db.call(c -> Database.execute(c, "INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)", PROJECT, "t", 1L));
+        StateCache cache = new StateCache(1 << 20);
+        SessionStore sessions = new SessionStore(db, Clock.systemUTC(), cache);
+        return new Fixture(sessions, new SnapshotCompiler(db, Clock.systemUTC(), cache), sessions.createSession(PROJECT, List.of(),
+                Json.object()));
     }
 
     private static long count(Database db, String sql, String arg) {

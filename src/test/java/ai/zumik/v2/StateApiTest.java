@@ -470,7 +470,7 @@ class StateApiTest extends GatewayFixture {
         JsonNode s = sessionOn(systemBundle(artifact("policy", "Purged policy.")));
         String sid = s.get("id").asText();
         try (var pool = Executors.newSingleThreadExecutor()) {
-            Future<HttpResponse<String>> slow = slowTurn(pool, sid, 1500, false);
+            Future<HttpResponse<String>> slow = SlowTurn.start(gw, openai, pool, sid, 1500, false);
             assertThat(ok(gw.post("/v2/purge-jobs", "{\"session_id\":\"" + sid + "\"}")).get("status").asText()).isEqualTo("completed");
             HttpResponse<String> late = slow.get();
             assertThat(late.statusCode()).as(late.body()).isEqualTo(200);
@@ -491,29 +491,11 @@ class StateApiTest extends GatewayFixture {
         String sid = s.get("id").asText();
         String br = s.get("default_branch_id").asText();
         try (var pool = Executors.newSingleThreadExecutor()) {
-            Future<HttpResponse<String>> slow = slowTurn(pool, sid, 400, true);
+            Future<HttpResponse<String>> slow = SlowTurn.start(gw, openai, pool, sid, 400, true);
             append(sid, br, 0, null, "note", "someone else got there first");
             String body = slow.get().body();
             assertThat(body).contains("\"append_status\":\"conflict\"");
         }
         assertThat(ok(gw.get("/v2/sessions/" + sid + "/branches/" + br)).get("version").asLong()).isEqualTo(1);
-    }
-
-    /**
-     * Starts a turn on {@code sid} whose answer the upstream holds for {@code delayMs}, and returns
-     * once the upstream has the request: the turn has read its state by then (the head is read
-     * before dispatch), so whatever the caller does next races a turn in flight.
-     */
-    private static Future<HttpResponse<String>> slowTurn(java.util.concurrent.ExecutorService pool, String sid, int delayMs,
-                                                         boolean stream) throws InterruptedException {
-        openai.enqueue(new ai.zumik.testing.Script.Chunks("gpt-4o-mini").role().delay(delayMs).text("slow").finish("stop")
-                .usage(1, 1, 0).done().build());
-        int before = openai.requests().size();
-        Future<HttpResponse<String>> turn = pool.submit(() -> gw.post("/v2/responses", "{\"model\":\"gpt-4o-mini\",\"session_id\":\""
-                + sid + "\",\"stream\":" + stream + ",\"input\":\"slow one\"}"));
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (openai.requests().size() == before && System.nanoTime() < deadline) Thread.sleep(5);
-        assertThat(openai.requests()).as("the turn read its state and is waiting for its answer").hasSizeGreaterThan(before);
-        return turn;
     }
 }

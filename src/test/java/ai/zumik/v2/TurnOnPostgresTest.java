@@ -4,7 +4,6 @@ import static ai.zumik.testing.Replies.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.zumik.testing.FakeProvider;
-import ai.zumik.testing.Script;
 import ai.zumik.testing.TestGateway;
 import ai.zumik.testing.TestStore;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -93,7 +92,7 @@ class TurnOnPostgresTest {
         String sid = s.get("id").asText();
         String br = s.get("default_branch_id").asText();
         try (ExecutorService pool = Executors.newSingleThreadExecutor()) {
-            Future<HttpResponse<String>> slow = slowTurn(pool, sid);
+            Future<HttpResponse<String>> slow = SlowTurn.start(gw, openai, pool, sid, 1000, false);
             ok(gw.post("/v2/sessions/" + sid + "/branches/" + br + "/events", "{\"expected_version\":0,"
                     + "\"expected_head_event_id\":null,\"event\":{\"event_type\":\"note\",\"content\":\"got there first\"}}"));
             JsonNode late = ok(slow.get());
@@ -110,7 +109,7 @@ class TurnOnPostgresTest {
     void aTurnWhoseSessionWasPurgedWhileItRanWritesNothingAndForgetsItsAnswer() throws Exception {
         String sid = ok(gw.post("/v2/sessions", "{}")).get("id").asText();
         try (ExecutorService pool = Executors.newSingleThreadExecutor()) {
-            Future<HttpResponse<String>> slow = slowTurn(pool, sid);
+            Future<HttpResponse<String>> slow = SlowTurn.start(gw, openai, pool, sid, 1000, false);
             assertThat(ok(gw.post("/v2/purge-jobs", "{\"session_id\":\"" + sid + "\"}")).get("status").asText()).isEqualTo("completed");
             JsonNode late = ok(slow.get());
             assertThat(late.at("/state/append_status").asText()).isEqualTo("conflict");
@@ -121,18 +120,6 @@ class TurnOnPostgresTest {
         for (String table : List.of("snapshots", "snapshot_chunks", "events", "branches", "response_state")) {
             assertThat(rows("SELECT session_id FROM " + table + " WHERE session_id = ?", sid)).as(table).isEmpty();
         }
-    }
-
-    /** Starts a turn on {@code sid} whose answer the upstream holds back, and returns once the upstream has its request. */
-    private static Future<HttpResponse<String>> slowTurn(ExecutorService pool, String sid) throws InterruptedException {
-        openai.enqueue(new Script.Chunks("gpt-4o-mini").role().delay(1000).text("slow").finish("stop").usage(1, 1, 0).done().build());
-        int before = openai.requests().size();
-        Future<HttpResponse<String>> turn = pool.submit(() -> gw.post("/v2/responses", "{\"model\":\"gpt-4o-mini\",\"session_id\":\""
-                + sid + "\",\"input\":\"slow one\"}"));
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (openai.requests().size() == before && System.nanoTime() < deadline) Thread.sleep(5);
-        assertThat(openai.requests()).as("the turn read its state and is waiting for its answer").hasSizeGreaterThan(before);
-        return turn;
     }
 
     /** The first column of every row {@code sql} (one parameter) returns from the gateway's database. */
