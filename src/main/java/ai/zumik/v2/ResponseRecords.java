@@ -6,13 +6,25 @@ import ai.zumik.reuse.ReuseAccount;
 import ai.zumik.surface.AgentHeaders;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import java.nio.charset.StandardCharsets;
 
 /** Renders a stored response record as the native {@code response} object (both surfaces' responses). */
 final class ResponseRecords {
     private ResponseRecords() {}
 
+    /** A record read back from the database: its JSON texts are parsed (a damaged one renders as null). */
     static ObjectNode json(UsageEvent e) {
+        return json(e, false);
+    }
+
+    /**
+     * @param made true for the record this process just made (it rides on the response's terminal
+     *     event): its QoS outcome, routing decision and attempts are compact JSON that Zumik itself
+     *     wrote ({@code JsonText}, character for character Jackson's form), so they go into the
+     *     rendered object as they are instead of being parsed into trees only to be written back
+     */
+    static ObjectNode json(UsageEvent e, boolean made) {
         ObjectNode o = Json.object();
         o.put("id", e.responseId());
         o.put("object", "response");
@@ -27,9 +39,9 @@ final class ResponseRecords {
         o.put("resolved_provider", e.provider());
         o.put("resolved_model", e.model());
         o.put("alias_release", e.aliasReleaseId());
-        o.set("qos_outcome", parse(e.qos()));
-        o.set("routing_decision", parse(e.routingDecision()));
-        o.set("attempts", parse(e.attempts()));
+        o.set("qos_outcome", made ? raw(e.qos()) : parse(e.qos()));
+        o.set("routing_decision", made ? raw(e.routingDecision()) : parse(e.routingDecision()));
+        o.set("attempts", made ? raw(e.attempts()) : parse(e.attempts()));
         ObjectNode u = o.putObject("usage");
         u.put("input_tokens", e.promptTokens());
         u.put("cached_tokens", e.cachedTokens());
@@ -45,6 +57,10 @@ final class ResponseRecords {
         if (e.errorCode() != null) o.putObject("error").put("code", e.errorCode());
         else o.putNull("error");
         return o;
+    }
+
+    private static JsonNode raw(String json) {
+        return json == null ? Json.NODES.nullNode() : Json.NODES.rawValueNode(new RawValue(json));
     }
 
     private static JsonNode parse(String json) {

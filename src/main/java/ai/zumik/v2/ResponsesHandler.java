@@ -408,9 +408,10 @@ public final class ResponsesHandler {
             boolean io = served.record() == null || plan != null && (committed == null || committed.purgedMeanwhile());
             ex.offload(io, () -> {
                 // The record as it was made durable rides on the terminal event: no read back (and no wait for it).
-                var e = served.record() != null ? served.record() : records.byResponse(project, id);
+                boolean made = served.record() != null;
+                var e = made ? served.record() : records.byResponse(project, id);
                 if (e == null) return Json.object(); // the record could not be made durable: only the error is sent
-                ObjectNode json = ResponseRecords.json(e);
+                ObjectNode json = ResponseRecords.json(e, made);
                 if (plan != null) {
                     // On PostgreSQL the turn committed with the usage event; otherwise it is written now.
                     var turn = committed != null ? committed
