@@ -41,7 +41,7 @@ final class OutputCapture {
     }
 
     /** {@code choices[0].<container>.content} when it is a string, else null. */
-    static String firstChoiceContent(JsonParser p, String container) throws IOException {
+    private static String firstChoiceContent(JsonParser p, String container) throws IOException {
         if (p.nextToken() != JsonToken.START_OBJECT || !enter(p, "choices", JsonToken.START_ARRAY)) return null;
         if (p.nextToken() != JsonToken.START_OBJECT || !enter(p, container, JsonToken.START_OBJECT)) return null;
         return enter(p, "content", JsonToken.VALUE_STRING) ? p.getText() : null;
