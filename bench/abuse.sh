@@ -29,8 +29,10 @@ if [ -z "$url" ]; then
   data="$root/bench/out/abuse-data"
   rm -rf "$data"; mkdir -p "$data"
   key="zk_live_ABUSEabuseABUSEabuseABUSEabuse12"
+  jar="$root/bench/out/abuse-zumik.jar" # a copy: a rebuild during the run cannot pull classes from under the server
+  cp "$root/target/zumik.jar" "$jar"
   ZUMIK_BOOTSTRAP_KEY=$key ZUMIK_ACCESS_LOG=off ZUMIK_HTTP_IDLE_TIMEOUT_MS=4000 ZUMIK_HTTP_HEADER_TIMEOUT_MS=3000 \
-  ZUMIK_HTTP_BODY_TIMEOUT_MS=3000 "$root/bin/zumik" serve --port $port --data-dir "$data" > "$data.log" 2>&1 &
+  ZUMIK_HTTP_BODY_TIMEOUT_MS=3000 ZUMIK_JAR="$jar" "$root/bin/zumik" serve --port $port --data-dir "$data" > "$data.log" 2>&1 &
   pid=$!
   trap 'kill $pid 2>/dev/null || true; wait 2>/dev/null || true' EXIT
   for _ in $(seq 1 150); do curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.2; done

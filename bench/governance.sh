@@ -30,7 +30,10 @@ redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { echo "bench: Redis must
 
 echo "bench: building" >&2
 (cd "$root" && mvn -q -B -ntp -DskipTests package)
-jar="$root/target/zumik.jar"
+# A copy that the servers run (ZUMIK_JAR), so that a rebuild of target/zumik.jar during the run cannot
+# pull classes from under them; its name still ends in zumik.jar, which pid_of looks for.
+cp "$root/target/zumik.jar" "$out/governance-zumik.jar"
+jar="$out/governance-zumik.jar"
 mkdir -p "$out/classes"
 "$java_home/bin/javac" -nowarn -cp "$jar" -d "$out/classes" "$root"/bench/src/*.java
 cp="$jar:$out/classes"
@@ -54,7 +57,7 @@ start_zumik() { # port data-dir extra-env...
   local port=$1 data=$2; shift 2
   rm -rf "$data"
   env ZUMIK_BOOTSTRAP_KEY=$key OPENAI_BASE_URL="http://127.0.0.1:$up/v1" OPENAI_API_KEY=sk-bench ZUMIK_ACCESS_LOG="$data/access.log" \
-    "$@" "$root/bin/zumik" serve --port "$port" --data-dir "$data" > "$data.log" 2>&1 &
+    ZUMIK_JAR="$jar" "$@" "$root/bin/zumik" serve --port "$port" --data-dir "$data" > "$data.log" 2>&1 &
   pids+=($!)
 }
 start_zumik $off "$out/gov-off"

@@ -22,6 +22,14 @@ bench_classes() { # jar
   cp="$1:$out/classes"
 }
 
+# A copy of a built jar for one bench's servers to run (its name still ends in zumik.jar, which the
+# pgrep patterns look for), so that a rebuild of target/zumik.jar during the run — bin/zumik and the
+# tests rebuild it when a source is newer — cannot pull classes from under the running JVMs.
+pinned_jar() { # jar name
+  cp "$1" "$out/$2-zumik.jar"
+  echo "$out/$2-zumik.jar"
+}
+
 # Starts Zumik from a jar against the bench upstream; extra VAR=value arguments go to its environment.
 start_zumik() { # jar port data-dir key upstream-port extra-env...
   local j=$1 port=$2 data=$3 key=$4 up=$5; shift 5

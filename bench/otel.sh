@@ -21,7 +21,7 @@ base=${BASE:-$(cd "$root" && git merge-base HEAD main)}
 
 echo "bench: building this tree and $base" >&2
 (cd "$root" && mvn -q -B -ntp -DskipTests -Djacoco.skip=true package)
-jar="$root/target/zumik.jar"
+jar=$(pinned_jar "$root/target/zumik.jar" otel)
 rm -rf "$out/otel-base-src" && mkdir -p "$out/otel-base-src"
 (cd "$root" && git archive "$base" | tar -x -C "$out/otel-base-src")
 (cd "$out/otel-base-src" && mvn -q -B -ntp -DskipTests -Djacoco.skip=true package)

@@ -20,7 +20,7 @@ up=19400; gw=19480; key="zk_live_BENCHbenchBENCHbenchBENCHbench12"
 "$java_home/bin/java" -Xms64m -Xmx256m -cp "$cp" BenchUpstream $up 20 0 1 > "$out/profile-upstream.log" 2>&1 & pids+=($!)
 bare=19481
 "$java_home/bin/java" -XX:+UseCompactObjectHeaders -Xms256m -Xmx512m -cp "$cp" BareProxy $bare $up > "$out/profile-bare.log" 2>&1 & pids+=($!); barepid=$!
-start_zumik "$root/target/zumik.jar" $gw "$out/profile-data" "$key" $up ZUMIK_USAGE_JOURNAL=on
+start_zumik "$(pinned_jar "$root/target/zumik.jar" profile)" $gw "$out/profile-data" "$key" $up ZUMIK_USAGE_JOURNAL=on
 wait_healthy $gw
 zpid=$(zumik_pid $gw)
 if [ "$kind" = responses ]; then

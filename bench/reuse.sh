@@ -18,7 +18,7 @@ rounds=${ROUNDS:-3}
 
 echo "bench: building" >&2
 (cd "$root" && mvn -q -B -ntp -DskipTests package)
-jar="$root/target/zumik.jar"
+jar=$(pinned_jar "$root/target/zumik.jar" reuse)
 bench_classes "$jar"
 
 up=19400; bare=19490; off=19480; on=19481

@@ -23,7 +23,7 @@ db_url=""
 drop_schema() { [ -z "$db_url" ] || psql -h 127.0.0.1 -U postgres -d test -qc "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true; }
 trap 'cleanup; drop_schema' EXIT
 "$java_home/bin/java" -Xms64m -Xmx256m -cp "$cp" BenchUpstream $up 20 0 1 > "$out/state-profile-upstream.log" 2>&1 & pids+=($!)
-start_zumik "$root/target/zumik.jar" $gw "$out/state-profile-data" "$key" $up ZUMIK_ACCESS_LOG=off ZUMIK_DATABASE_URL="$db_url"
+start_zumik "$(pinned_jar "$root/target/zumik.jar" state-profile)" $gw "$out/state-profile-data" "$key" $up ZUMIK_ACCESS_LOG=off ZUMIK_DATABASE_URL="$db_url"
 wait_healthy $gw
 zpid=$(zumik_pid $gw)
 $java -Dwarm="$warm" -cp "$cp" StateBench "http://127.0.0.1:$gw" $key "$kind" 1000000 1 > /dev/null 2>&1 & client=$!
