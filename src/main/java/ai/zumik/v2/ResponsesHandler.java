@@ -16,6 +16,7 @@ import ai.zumik.inference.ChatRequest;
 import ai.zumik.inference.FailureClass;
 import ai.zumik.inference.RequestRejected;
 import ai.zumik.inference.StreamEvent;
+import ai.zumik.json.ChoiceContent;
 import ai.zumik.json.Json;
 import ai.zumik.metering.UsageEvent;
 import ai.zumik.metering.UsageMeter;
@@ -316,17 +317,13 @@ public final class ResponsesHandler {
                 case StreamEvent.Chunk c -> {
                     if (!stream || c.usageOnly()) return;
                     begin(served);
-                    try {
-                        JsonNode delta = Json.parse(c.json()).path("choices").path(0).path("delta").path("content");
-                        if (delta.isTextual() && !delta.textValue().isEmpty()) {
-                            ObjectNode d = Json.object();
-                            d.put("type", "response.output_text.delta");
-                            d.put("response_id", ex.responseId());
-                            d.put("delta", delta.textValue());
-                            ex.write(event("response.output_text.delta", d));
-                        }
-                    } catch (java.io.IOException ignored) {
-                        // Adapters emit JSON objects only.
+                    String delta = ChoiceContent.of(c.json(), "delta");
+                    if (delta != null && !delta.isEmpty()) {
+                        ObjectNode d = Json.object();
+                        d.put("type", "response.output_text.delta");
+                        d.put("response_id", ex.responseId());
+                        d.put("delta", delta);
+                        ex.write(event("response.output_text.delta", d));
                     }
                 }
                 case StreamEvent.Failed f when f.failure().failureClass() == FailureClass.CANCELLED ->
