@@ -1,6 +1,8 @@
 package ai.zumik.broker;
 
 import ai.zumik.inference.StreamEvent;
+import ai.zumik.metering.UsageEvent;
+import ai.zumik.metering.UsageMeter;
 
 /**
  * Where a surface receives an execution's events, on the request's event loop. Terminal events
@@ -25,10 +27,10 @@ public interface ResponseSink {
 
     /**
      * Writes of the surface's own that must commit with the response's usage event (see
-     * {@link ai.zumik.metering.UsageMeter.Companion}), asked once, on the event loop, just before
+     * {@link UsageMeter.Companion}), asked once, on the event loop, just before
      * {@code terminal}'s usage event is recorded; null for none.
      */
-    default ai.zumik.metering.UsageMeter.Companion companion(StreamEvent terminal, ai.zumik.metering.UsageEvent record) {
+    default UsageMeter.Companion companion(StreamEvent terminal, UsageEvent record) {
         return null;
     }
 }

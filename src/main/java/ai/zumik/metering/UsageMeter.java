@@ -21,6 +21,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Phaser;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -128,7 +131,7 @@ public final class UsageMeter implements AutoCloseable {
     /** Templates whose JSON a journal record already carries (committed, or ahead in the journal). */
     private final Set<String> journaledTemplates = ConcurrentHashMap.newKeySet();
     /** Companion transactions running ({@link #together}); {@link #close} waits for them. */
-    private final java.util.concurrent.Phaser companions = new java.util.concurrent.Phaser(1);
+    private final Phaser companions = new Phaser(1);
     private volatile boolean asleep;
     private volatile boolean closed;
 
@@ -543,10 +546,10 @@ public final class UsageMeter implements AutoCloseable {
     public void close() {
         try {
             // Companion transactions in flight commit (or fall back into the queue) before the queue closes.
-            companions.awaitAdvanceInterruptibly(companions.arrive(), 30, java.util.concurrent.TimeUnit.SECONDS);
+            companions.awaitAdvanceInterruptibly(companions.arrive(), 30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             LOG.warn("usage meter closing with companion transactions still running");
         }
         if (journal != null) journal.seal(); // no append after this, so the writer's last look sees them all
