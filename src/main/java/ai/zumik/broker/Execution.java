@@ -14,6 +14,7 @@ import ai.zumik.provider.UpstreamCall;
 import ai.zumik.qos.QosOutcome;
 import ai.zumik.qos.QosRequest;
 import ai.zumik.qos.ReasonCode;
+import ai.zumik.reuse.PromptPrefix;
 import ai.zumik.reuse.ReuseAccount;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -78,6 +79,9 @@ public final class Execution {
     private long backoffTimer = -1;
     private Served served;
     private RateHeaders refusalHeaders;
+    /** The prompt's fingerprints for reuse accounting, once taken (see {@link #fingerprint()}). */
+    private PromptPrefix prefix;
+    private boolean fingerprintQueued;
 
     Execution(ExecutionContext ctx, RoutePlan plan, BiFunction<Target, Consumer<StreamEvent>, UpstreamCall> dispatch,
               ResponseSink sink, BrokerServices svc, Runnable onFinish) {
@@ -234,6 +238,15 @@ public final class Execution {
             a.ended(svc.metrics());
             call = null;
             rejected(r);
+            return;
+        }
+        // The provider is working now: fingerprint the prompt meanwhile (a task queued behind the
+        // send on this loop), not between its answer and the client's response.
+        if (!fingerprintQueued && accountsReuse(target)) {
+            fingerprintQueued = true;
+            svc.loop().execute(() -> {
+                if (state != State.DONE && state != State.METERING) fingerprint();
+            });
         }
     }
 
@@ -606,11 +619,26 @@ public final class Execution {
 
     /** The answered prompt's reuse account, or null (no prompt, no provider answer, accounting off). */
     private ReuseAccount reuse(Target target, Usage usage) {
-        if (svc.reuse() == null || ctx.prompt() == null || target == null || target.mode() == ExecutionMode.PLACEHOLDER) {
-            return null;
-        }
-        return svc.reuse().settle(svc.reuse().prefix(ctx.projectId(), ctx.prompt()), usage.promptTokens(), usage.cachedTokens(),
+        if (!accountsReuse(target)) return null;
+        return svc.reuse().settle(fingerprint(), usage.promptTokens(), usage.cachedTokens(),
                 target.model().capabilities().promptCache(), target.profile().byoc(), svc.clock().millis());
+    }
+
+    private boolean accountsReuse(Target target) {
+        return svc.reuse() != null && ctx.prompt() != null && target != null && target.mode() != ExecutionMode.PLACEHOLDER;
+    }
+
+    /**
+     * The prompt's fingerprints, taken once: every attempt sends the same prompt. Null while the
+     * replica does not hold the project's key yet, and then asked again when the answer is settled.
+     */
+    private PromptPrefix fingerprint() {
+        if (prefix == null) {
+            long t0 = System.nanoTime();
+            prefix = svc.reuse().prefix(ctx.projectId(), ctx.prompt());
+            if (prefix != null) svc.metrics().fingerprinted(System.nanoTime() - t0);
+        }
+        return prefix;
     }
 
     /**

@@ -48,6 +48,8 @@ public final class InferenceMetrics {
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, LongAdder>> attempts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> failovers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> rejections = new ConcurrentHashMap<>();
+    /** Time spent fingerprinting prompts for reuse accounting (it runs while the provider works). */
+    private final Histogram fingerprinting = new Histogram(5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 10_000);
     private volatile Predicate<String> catalogue = m -> false;
     private volatile Supplier<Map<String, Integer>> circuits = Map::of;
     private volatile Supplier<Map<String, long[]>> budgets = Map::of;
@@ -98,6 +100,11 @@ public final class InferenceMetrics {
         adder(rejections, reasonCode).increment();
     }
 
+    /** A prompt was fingerprinted for reuse accounting, taking {@code nanos}. */
+    public void fingerprinted(long nanos) {
+        fingerprinting.observe(nanos / 1_000);
+    }
+
     private ModelStats stats(String provider, String model) {
         String p = provider == null ? "none" : provider;
         String m = model != null && catalogue.test(model) ? model : OTHER;
@@ -144,6 +151,9 @@ public final class InferenceMetrics {
         new TreeMap<>(failovers).forEach((c, v) -> line(sb, "zumik_failovers_total", "failure_class=\"" + c + "\"", v.sum()));
         Metrics.header(sb, "zumik_limiter_rejections_total", "Requests refused before any attempt, by reason code.", "counter");
         new TreeMap<>(rejections).forEach((r, v) -> line(sb, "zumik_limiter_rejections_total", "reason=\"" + r + "\"", v.sum()));
+        Metrics.header(sb, "zumik_reuse_fingerprint_seconds",
+                "Time spent fingerprinting prompts for reuse accounting, while the provider works on them.", "histogram");
+        fingerprinting.render(sb, "zumik_reuse_fingerprint_seconds", "");
         Metrics.header(sb, "zumik_circuit_state", "Circuit per target: 0 closed, 1 half-open, 2 open.", "gauge");
         int[] rows = {0};
         new TreeMap<>(circuits.get()).forEach((target, state) -> {

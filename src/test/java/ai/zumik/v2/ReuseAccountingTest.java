@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.zumik.metering.UsageTraffic;
 import ai.zumik.testing.Script;
+import ai.zumik.testing.TestGateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -79,6 +80,42 @@ class ReuseAccountingTest extends GatewayFixture {
         assertThat(second.get("realized_reused_tokens").asLong()).as("what the provider said, not the guess").isEqualTo(1_024);
         assertThat(second.get("missed_opportunity_tokens").asLong())
                 .isEqualTo(second.get("candidate_reuse_tokens").asLong() - 1_024);
+    }
+
+    /** Prompts fingerprinted so far, from {@code /metrics}. */
+    static long fingerprinted() {
+        return gw.get("/metrics").body().lines().filter(l -> l.startsWith("zumik_reuse_fingerprint_seconds_count "))
+                .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(' ') + 1))).findFirst().orElseThrow();
+    }
+
+    /**
+     * The prompt is fingerprinted while the provider works on it, not between its answer and the
+     * client's response: with the answer held back for 3 s, the fingerprint is taken long before it.
+     */
+    @Test
+    void thePromptIsFingerprintedWhileTheProviderWorks() throws Exception {
+        String key = project("reuse-early");
+        answer(2_020, 0L);
+        reuseOf(key, chat(POLICY, "the project's fingerprint key is in place after this"));
+        long before = fingerprinted();
+        String body = "{\"id\":\"chatcmpl-2\",\"object\":\"chat.completion\",\"created\":1700000000,\"model\":\"gpt-4o-mini\","
+                + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"ok\"},\"finish_reason\":\"stop\"}],"
+                + "\"usage\":{\"prompt_tokens\":2020,\"completion_tokens\":1,\"total_tokens\":2021}}";
+        openai.enqueue(new Script.Stream(java.util.Map.of("content-type", "application/json"),
+                java.util.List.of(new Script.Delay(3_000), Script.raw(body))));
+        var pending = TestGateway.HTTP.sendAsync(java.net.http.HttpRequest.newBuilder(gw.uri("/v1/chat/completions"))
+                .header("authorization", "Bearer " + key).header("content-type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(chat(POLICY, "Review Baz.java"))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (fingerprinted() == before && System.nanoTime() < deadline) Thread.sleep(10);
+        assertThat(fingerprinted()).as("fingerprinted while the answer is held back").isEqualTo(before + 1);
+        assertThat(pending).as("the provider has not answered yet").isNotDone();
+        JsonNode r = ok(pending.get());
+        assertThat(r.at("/usage/prompt_tokens").asLong()).isEqualTo(2_020);
+        assertThat(fingerprinted()).as("once per response, not again when the answer is settled").isEqualTo(before + 1);
+        JsonNode rec = ok(gw.get("/v2/responses/" + pending.get().headers().firstValue("agent-response-id").orElseThrow(), key));
+        assertThat(rec.at("/reuse/candidate_reuse_tokens").asLong()).as("the fingerprints settled the account").isPositive();
     }
 
     @Test
