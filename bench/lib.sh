@@ -71,6 +71,10 @@ wrk_row() { # label port pid seconds lua-script
   echo "| $1 | $(awk '/Requests\/sec/{printf "%d", $2}' "$f") | $(awk '/ 50%/{print $2}' "$f") | $(awk '/ 99%/{print $2}' "$f") | $(awk -v a="$c0" -v b="$c1" -v n="$reqs" -v t="$tck" 'BEGIN{printf "%.1f", (b-a)/t*1e6/n}') |"
 }
 
+# Zumik's own overhead for a route between two /metrics snapshots: p50, p99, mean (bench/window-overhead.awk).
+window_overhead() { # metrics-before metrics-after route
+  { echo "$1" | sed 's/^/B /'; echo "$2" | sed 's/^/A /'; } | awk -v r="$3" -f "$root/bench/window-overhead.awk"
+}
 overhead() { curl -s "http://127.0.0.1:$1/metrics" | grep -E 'zumik_overhead_seconds_(count|sum)\{route="/v1/chat/completions"' | tr '\n' ' '; }
 
 machine() { echo "$(nproc) vCPU ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), Linux $(uname -r), $($java -version 2>&1 | head -n1)"; }

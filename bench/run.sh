@@ -80,18 +80,10 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_mb() { awk '/VmRSS/{printf "%d", $2/1024}' "/proc/$1/status"; }
 url() { echo "http://127.0.0.1:$1/v1/chat/completions"; }
 rurl() { echo "http://127.0.0.1:$1/v1/responses"; }
-# p50 and p99 of zumik_overhead_seconds for a route between two /metrics snapshots (the upper
-# bound of the bucket the quantile falls in), so a number covers only the window it names.
+# Zumik's own overhead for a route between two /metrics snapshots (bench/window-overhead.awk), so a
+# number covers only the window it names.
 hist_pct() { # metrics-before metrics-after route
-  { echo "$1" | sed 's/^/B /'; echo "$2" | sed 's/^/A /'; } | awk -v r="$3" '
-    { side = $1; line = substr($0, 3) }
-    index(line, "zumik_overhead_seconds_bucket{route=\"" r "\"") == 1 {
-      match(line, /le="[^"]*"/); le = substr(line, RSTART + 4, RLENGTH - 5)
-      if (side == "A") { n++; les[n] = le; after[le] = $NF } else before[le] = $NF }
-    END { total = after["+Inf"] - before["+Inf"]; if (total <= 0) { print "no samples"; exit }
-      for (q = 1; q <= 2; q++) { want = (q == 1 ? 0.5 : 0.99) * total
-        for (i = 1; i <= n; i++) if (after[les[i]] - before[les[i]] >= want) { v[q] = les[i]; break } }
-      printf "p50 <= %s µs, p99 <= %s µs (%d requests)", (v[1] == "+Inf" ? "inf" : v[1] * 1e6), (v[2] == "+Inf" ? "inf" : v[2] * 1e6), total }'
+  { echo "$1" | sed 's/^/B /'; echo "$2" | sed 's/^/A /'; } | awk -v r="$3" -f "$root/bench/window-overhead.awk"
 }
 metrics() { curl -s "http://127.0.0.1:$1/metrics"; }
 wrk_run() { # label port lua pid|- seconds [url-function]

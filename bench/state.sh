@@ -67,17 +67,7 @@ start_zumik() { # port data-dir [database-url]
 start_zumik $lite "$out/state-sqlite"
 start_zumik $pg "$out/state-pg" "postgresql://postgres@127.0.0.1:5432/test?currentSchema=$schema"
 overhead() { # metrics-before metrics-after
-  { echo "$1" | sed 's/^/B /'; echo "$2" | sed 's/^/A /'; } | awk '
-    { side = $1; line = substr($0, 3) }
-    index(line, "zumik_overhead_seconds_bucket{route=\"/v2/responses\"") == 1 {
-      match(line, /le="[^"]*"/); le = substr(line, RSTART + 4, RLENGTH - 5)
-      if (side == "A") { n++; les[n] = le; after[le] = $NF } else before[le] = $NF }
-    index(line, "zumik_overhead_seconds_sum{route=\"/v2/responses\"}") == 1 { sum[side] = $NF }
-    END { total = after["+Inf"] - before["+Inf"]; if (total <= 0) { print "no samples"; exit }
-      for (q = 1; q <= 2; q++) { want = (q == 1 ? 0.5 : 0.99) * total
-        for (i = 1; i <= n; i++) if (after[les[i]] - before[les[i]] >= want) { v[q] = les[i]; break } }
-      printf "p50 <= %s µs, p99 <= %s µs, mean %.0f µs (%d requests)", v[1] * 1e6, v[2] * 1e6,
-        (sum["A"] - sum["B"]) / total * 1e6, total }'
+  { echo "$1" | sed 's/^/B /'; echo "$2" | sed 's/^/A /'; } | awk -v r=/v2/responses -f "$root/bench/window-overhead.awk"
 }
 run() { # label port data-dir|schema
   local url="http://127.0.0.1:$2" m="$out/state-metrics-$2" p t c

@@ -11,7 +11,8 @@ import io.vertx.core.http.HttpServerResponse;
  * API (a Response object, or its typed events). It does as little work as possible so the measurement
  * is about the gateway in front of it.
  *
- * Usage: java -cp zumik.jar:classes BenchUpstream PORT [CHUNKS=20] [CHUNK_DELAY_MS=0] [EVENT_LOOPS=1]
+ * Usage: java -cp zumik.jar:classes BenchUpstream PORT [CHUNKS=20] [CHUNK_DELAY_MS=0] [EVENT_LOOPS=1] [ANSWER_DELAY_MS=0]
+ * (ANSWER_DELAY_MS: how long a non-stream completion takes, as a provider's would).
  */
 public final class BenchUpstream {
     static final Buffer COMPLETION = Buffer.buffer("{\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion\","
@@ -72,6 +73,7 @@ public final class BenchUpstream {
         int chunks = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         long delay = args.length > 2 ? Long.parseLong(args[2]) : 0;
         int loops = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+        long answerDelay = args.length > 4 ? Long.parseLong(args[4]) : 0;
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(loops));
         for (int i = 0; i < loops; i++) {
             vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setAcceptBacklog(4096))
@@ -89,7 +91,9 @@ public final class BenchUpstream {
                             return;
                         }
                         if (!stream) {
-                            res.putHeader("content-type", "application/json").end(COMPLETION);
+                            res.putHeader("content-type", "application/json");
+                            if (answerDelay > 0) vertx.setTimer(answerDelay, id -> res.end(COMPLETION));
+                            else res.end(COMPLETION);
                             return;
                         }
                         res.setChunked(true).putHeader("content-type", "text/event-stream");
@@ -97,7 +101,8 @@ public final class BenchUpstream {
                     }))
                     .listen(port, "127.0.0.1").await();
         }
-        System.out.println("bench upstream on " + port + " (chunks=" + chunks + ", delay=" + delay + "ms)");
+        System.out.println("bench upstream on " + port + " (chunks=" + chunks + ", delay=" + delay + "ms, answer delay="
+                + answerDelay + "ms)");
     }
 
     static void sendResponses(Vertx vertx, HttpServerResponse res, int remaining, long delay, int seq) {

@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * should have gone out meanwhile (coordinated omission). send_lag_us reports how late the
  * generator itself was, so a busy generator is visible.
  *
- * A URL ending in /v1/responses is sent the same prompt as a Responses API request.
+ * A URL ending in /v1/responses is sent the same prompt as a Responses API request. -Dbody=FILE
+ * sends that file's chat request instead (to the chat URLs).
  *
  * The first WARMUP seconds (default 5) run at the same rate and are not recorded: they pay for
  * connection set-up, class loading and JIT compilation in the generator itself.
@@ -46,7 +47,9 @@ public final class LoadGen {
         String[] keys = args.length > 4 ? args[4].split(",", -1) : new String[targets];
         int sliceRequests = Math.max(1, (int) (Double.parseDouble(System.getProperty("slice", "1")) * rate));
         String[] labels = System.getProperty("labels", args[0]).split(",");
-        String body = "{\"model\":\"gpt-4o-mini\"," + (stream ? "\"stream\":true," : "")
+        String bodyFile = System.getProperty("body");
+        String body = bodyFile != null ? java.nio.file.Files.readString(java.nio.file.Path.of(bodyFile))
+                : "{\"model\":\"gpt-4o-mini\"," + (stream ? "\"stream\":true," : "")
                 + "\"messages\":[{\"role\":\"system\",\"content\":\"You are a benchmark.\"},"
                 + "{\"role\":\"user\",\"content\":\"Say something short about foxes.\"}]}";
         String responsesBody = "{\"model\":\"gpt-4o-mini\"," + (stream ? "\"stream\":true," : "")
