@@ -4,9 +4,9 @@
 # 8 KiB of stable instructions, a 4-tool list, a short history and a new user turn, so every answer
 # fingerprints ~10 KiB of prompt at 6 block boundaries and settles its account.
 #
-#   bench/reuse.sh                          # ~4 minutes, writes bench/out/reuse.md
+#   bench/reuse.sh                          # ~6 minutes, writes bench/out/reuse.md
 #   DURATION=8 WARM=20 ROUNDS=2 bench/reuse.sh
-#   REPEAT=1200 RATE=100 bench/reuse.sh      # a ~110 KiB prompt
+#   REPEAT=1200 RATE=100 bench/reuse.sh      # ~105 KiB of instructions (a 109 KB request)
 #
 # CPU per request: each process's user+system time (/proc/PID/stat) over a wrk window divided by
 # the requests it completed, in alternating rounds; plus Zumik's own overhead histogram. Then the
