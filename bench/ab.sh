@@ -6,6 +6,7 @@
 # µs per request, and per thread group for the two Zumiks. The medians over the rounds go last.
 #
 #   BASE=HEAD~3 bench/ab.sh                 # ROUNDS=6 DURATION=10 WARM=60
+#   BODY=request.json BASE=HEAD~1 bench/ab.sh  # another chat request than the short default one
 #
 # Writes bench/out/ab.md. Run it alone on the machine (flock /tmp/zumik-heavy.lock ...).
 set -euo pipefail
@@ -29,8 +30,11 @@ start_zumik "$out/ab-new.jar" $pb "$out/ab-new-data" "$key" $up ZUMIK_USAGE_JOUR
 wait_healthy $pa $pb
 apid=$(zumik_pid $pa); bpid=$(zumik_pid $pb)
 lua="$out/ab.lua"
+body="$out/ab-body.json"
+if [ -n "${BODY:-}" ]; then cp "$BODY" "$body"
+else printf '%s' '{"model":"gpt-4o-mini","messages":[{"role":"system","content":"You are a benchmark."},{"role":"user","content":"Say something short about foxes."}]}' > "$body"; fi
 { echo 'wrk.method = "POST"'
-  echo "wrk.body = '{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"system\",\"content\":\"You are a benchmark.\"},{\"role\":\"user\",\"content\":\"Say something short about foxes.\"}]}'"
+  echo "local f = io.open(\"$body\", \"r\"); wrk.body = f:read(\"*a\"); f:close()"
   echo 'wrk.headers["Content-Type"] = "application/json"'
   echo "wrk.headers[\"Authorization\"] = \"Bearer $key\""; } > "$lua"
 for p in $bare $pa $pb; do wrk -t2 -c64 -d"${warm}s" -s "$lua" "$(chat_url $p)" > /dev/null; done
@@ -52,7 +56,7 @@ done
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ); machine: $(machine); base: $(git -C "$root" rev-parse --short "$base"); new: $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet || echo ' + working tree')"
-  echo "command: BASE=$base ROUNDS=$rounds DURATION=$duration WARM=$warm bench/ab.sh"
+  echo "command: ${BODY:+BODY=$BODY }BASE=$base ROUNDS=$rounds DURATION=$duration WARM=$warm bench/ab.sh (request: $(wc -c < "$body") bytes)"
   echo
   echo "| round | bare req/s | bare µs | base req/s | base µs | new req/s | new µs | base/bare | new/bare |"
   echo "|---|---|---|---|---|---|---|---|---|"
