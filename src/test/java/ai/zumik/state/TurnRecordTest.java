@@ -30,11 +30,7 @@ class TurnRecordTest {
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
     void aWonSwapWritesTheTurnAndALostOneOnlyItsSnapshotAndRecord(String store, @TempDir Path dir) throws Exception {
-        try (TestStore on = TestStore.of(store); Database db = Database.open(on.url(), dir, false)) {
-            Fixture f = fixture(db);
-            SessionStore sessions = f.sessions();
-            SnapshotCompiler compiler = f.compiler();
-            StateObjects.Session s = f.session();
+        on(store, dir, (db, sessions, compiler, s) -> {
             String br = s.defaultBranchId();
 
             var first = compiler.compileForTurn(PROJECT, s.id(), null);
@@ -71,7 +67,7 @@ class TurnRecordTest {
             assertThat(third.materialized().messages()).extracting(m -> m.get("content").asText())
                     .as("notes are not shown to the model; the lost turn is not there").containsExactly("question one", "answer one");
             assertThat(third.snapshot().branchVersion()).isEqualTo(3);
-        }
+        });
     }
 
     /**
@@ -82,11 +78,7 @@ class TurnRecordTest {
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
     void aTurnReadBeforeTheGenerationMovedWritesNothing(String store, @TempDir Path dir) throws Exception {
-        try (TestStore on = TestStore.of(store); Database db = Database.open(on.url(), dir, false)) {
-            Fixture f = fixture(db);
-            SessionStore sessions = f.sessions();
-            SnapshotCompiler compiler = f.compiler();
-            StateObjects.Session s = f.session();
+        on(store, dir, (db, sessions, compiler, s) -> {
             var stale = compiler.compileForTurn(PROJECT, s.id(), null);
             var unfinished = compiler.compileForTurn(PROJECT, s.id(), null);
             assertThat(stale.generation()).isZero();
@@ -111,7 +103,7 @@ class TurnRecordTest {
             assertThat(landed.purgedMeanwhile()).isFalse();
             assertThat(count(db, "SELECT count(*) FROM snapshots WHERE session_id = ?", s.id())).isEqualTo(1);
             assertThat(status(db, "rsp_fresh")).isEqualTo("appended|" + landed.userEventId() + "|" + landed.assistantEventId());
-        }
+        });
     }
 
     /**
@@ -122,11 +114,7 @@ class TurnRecordTest {
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
     void aLongLinesChunksAreStoredOnceAndItsSnapshotsReadBackWhole(String store, @TempDir Path dir) throws Exception {
-        try (TestStore on = TestStore.of(store); Database db = Database.open(on.url(), dir, false)) {
-            Fixture f = fixture(db);
-            SessionStore sessions = f.sessions();
-            SnapshotCompiler compiler = f.compiler();
-            StateObjects.Session s = f.session();
+        on(store, dir, (db, sessions, compiler, s) -> {
             String br = s.defaultBranchId();
             String head = null;
             for (int i = 0; i < 40; i++) {
@@ -147,7 +135,7 @@ class TurnRecordTest {
             for (var compiled : List.of(first, second)) {
                 assertThat(sessions.snapshot(PROJECT, compiled.snapshot().id()).blocks()).isEqualTo(compiled.snapshot().blocks());
             }
-        }
+        });
     }
 
     /**
@@ -156,12 +144,8 @@ class TurnRecordTest {
      * serializes to afresh.
      */
     @org.junit.jupiter.api.Test
-    void aTurnFromTheCachedBodyStoresExactlyItsSnapshot(@TempDir Path dir) {
-        try (Database db = Database.open(null, dir, false)) {
-            Fixture f = fixture(db);
-            SessionStore sessions = f.sessions();
-            SnapshotCompiler compiler = f.compiler();
-            StateObjects.Session s = f.session();
+    void aTurnFromTheCachedBodyStoresExactlyItsSnapshot(@TempDir Path dir) throws Exception {
+        on("sqlite", dir, (db, sessions, compiler, s) -> {
             var first = compiler.compileForTurn(PROJECT, s.id(), null);
             sessions.recordTurn(PROJECT, "rsp_1", first.snapshot(), first.serialized(), true, "mk_1", "question \u00e9 one", "answer one",
                     first.generation());
@@ -177,18 +161,24 @@ class TurnRecordTest {
                 assertThat(stored.artifactVersions()).isEqualTo(snap.artifactVersions());
                 assertThat(stored.blocks()).isEqualTo(snap.blocks());
             }
-        }
+        });
     }
 
-    private record Fixture(SessionStore sessions, SnapshotCompiler compiler, StateObjects.Session session) {}
+    /** A test's body, given the store, its session and snapshot stores (sharing one cache) and a new session. */
+    @FunctionalInterface
+    private interface Turns {
+        void run(Database db, SessionStore sessions, SnapshotCompiler compiler, StateObjects.Session s) throws Exception;
+    }
 
-    /** The test project, stores sharing one cache, and a new session in it. */
-    private static Fixture fixture(Database db) {
-        db.call(c -> Database.execute(c, "INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)", PROJECT, "t", 1L));
-        StateCache cache = new StateCache(1 << 20);
-        SessionStore sessions = new SessionStore(db, Clock.systemUTC(), cache);
-        return new Fixture(sessions, new SnapshotCompiler(db, Clock.systemUTC(), cache), sessions.createSession(PROJECT, List.of(),
-                Json.object()));
+    /** Runs {@code body} on a fresh {@code store} ("sqlite" or "postgresql") holding the test project. */
+    private static void on(String store, Path dir, Turns body) throws Exception {
+        try (TestStore on = TestStore.of(store); Database db = Database.open(on.url(), dir, false)) {
+            db.call(c -> Database.execute(c, "INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)", PROJECT, "t", 1L));
+            StateCache cache = new StateCache(1 << 20);
+            SessionStore sessions = new SessionStore(db, Clock.systemUTC(), cache);
+            body.run(db, sessions, new SnapshotCompiler(db, Clock.systemUTC(), cache), sessions.createSession(PROJECT, List.of(),
+                    Json.object()));
+        }
     }
 
     private static long count(Database db, String sql, String arg) {

@@ -469,17 +469,14 @@ class StateApiTest extends GatewayFixture {
     void aTurnThatEndsAfterItsSessionWasPurgedWritesNothingBack() throws Exception {
         JsonNode s = sessionOn(systemBundle(artifact("policy", "Purged policy.")));
         String sid = s.get("id").asText();
-        try (var pool = Executors.newSingleThreadExecutor()) {
-            Future<HttpResponse<String>> slow = SlowTurn.start(gw, openai, pool, sid, 1500, false);
-            assertThat(ok(gw.post("/v2/purge-jobs", "{\"session_id\":\"" + sid + "\"}")).get("status").asText()).isEqualTo("completed");
-            HttpResponse<String> late = slow.get();
-            assertThat(late.statusCode()).as(late.body()).isEqualTo(200);
-            assertThat(late.body()).contains("\"append_status\":\"conflict\"");
-            // Its usage keeps its numbers and loses the answer, as the purge would have done had it seen it.
-            String id = JSON.readTree(late.body()).get("id").asText();
-            assertThat(count("SELECT count(*) FROM usage_events WHERE response_id = ? AND output IS NULL AND completion_tokens > 0", id))
-                    .isEqualTo(1);
-        }
+        HttpResponse<String> late = SlowTurn.racing(gw, openai, sid, 1500, false, () -> assertThat(ok(gw.post("/v2/purge-jobs",
+                "{\"session_id\":\"" + sid + "\"}")).get("status").asText()).isEqualTo("completed"));
+        assertThat(late.statusCode()).as(late.body()).isEqualTo(200);
+        assertThat(late.body()).contains("\"append_status\":\"conflict\"");
+        // Its usage keeps its numbers and loses the answer, as the purge would have done had it seen it.
+        String id = JSON.readTree(late.body()).get("id").asText();
+        assertThat(count("SELECT count(*) FROM usage_events WHERE response_id = ? AND output IS NULL AND completion_tokens > 0", id))
+                .isEqualTo(1);
         for (String table : List.of("snapshots", "snapshot_chunks", "events", "branches", "response_state")) {
             assertThat(count("SELECT count(*) FROM " + table + " WHERE session_id = ?", sid)).as(table).isZero();
         }
@@ -490,12 +487,9 @@ class StateApiTest extends GatewayFixture {
         JsonNode s = ok(gw.post("/v2/sessions", "{}"));
         String sid = s.get("id").asText();
         String br = s.get("default_branch_id").asText();
-        try (var pool = Executors.newSingleThreadExecutor()) {
-            Future<HttpResponse<String>> slow = SlowTurn.start(gw, openai, pool, sid, 400, true);
-            append(sid, br, 0, null, "note", "someone else got there first");
-            String body = slow.get().body();
-            assertThat(body).contains("\"append_status\":\"conflict\"");
-        }
+        String body = SlowTurn.racing(gw, openai, sid, 400, true, () -> append(sid, br, 0, null, "note", "someone else got there first"))
+                .body();
+        assertThat(body).contains("\"append_status\":\"conflict\"");
         assertThat(ok(gw.get("/v2/sessions/" + sid + "/branches/" + br)).get("version").asLong()).isEqualTo(1);
     }
 }

@@ -7,12 +7,8 @@ import ai.zumik.testing.FakeProvider;
 import ai.zumik.testing.TestGateway;
 import ai.zumik.testing.TestStore;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -91,32 +87,26 @@ class TurnOnPostgresTest {
         JsonNode s = ok(gw.post("/v2/sessions", "{}"));
         String sid = s.get("id").asText();
         String br = s.get("default_branch_id").asText();
-        try (ExecutorService pool = Executors.newSingleThreadExecutor()) {
-            Future<HttpResponse<String>> slow = SlowTurn.start(gw, openai, pool, sid, 1000, false);
-            ok(gw.post("/v2/sessions/" + sid + "/branches/" + br + "/events", "{\"expected_version\":0,"
-                    + "\"expected_head_event_id\":null,\"event\":{\"event_type\":\"note\",\"content\":\"got there first\"}}"));
-            JsonNode late = ok(slow.get());
-            assertThat(late.at("/state/append_status").asText()).isEqualTo("conflict");
-            String id = late.get("id").asText();
-            String tx = rows("SELECT xmin::text FROM usage_events WHERE response_id = ?", id).getFirst();
-            assertThat(rows("SELECT append_status FROM response_state WHERE response_id = ?", id)).containsExactly("conflict");
-            assertThat(rows("SELECT xmin::text FROM response_state WHERE response_id = ?", id)).containsExactly(tx);
-            assertThat(rows("SELECT event_type FROM events WHERE branch_id = ?", br)).as("only the note").containsExactly("note");
-        }
+        JsonNode late = ok(SlowTurn.racing(gw, openai, sid, 1000, false, () -> ok(gw.post("/v2/sessions/" + sid + "/branches/"
+                + br + "/events", "{\"expected_version\":0,\"expected_head_event_id\":null,\"event\":{\"event_type\":\"note\","
+                + "\"content\":\"got there first\"}}"))));
+        assertThat(late.at("/state/append_status").asText()).isEqualTo("conflict");
+        String id = late.get("id").asText();
+        String tx = rows("SELECT xmin::text FROM usage_events WHERE response_id = ?", id).getFirst();
+        assertThat(rows("SELECT append_status FROM response_state WHERE response_id = ?", id)).containsExactly("conflict");
+        assertThat(rows("SELECT xmin::text FROM response_state WHERE response_id = ?", id)).containsExactly(tx);
+        assertThat(rows("SELECT event_type FROM events WHERE branch_id = ?", br)).as("only the note").containsExactly("note");
     }
 
     @Test
     void aTurnWhoseSessionWasPurgedWhileItRanWritesNothingAndForgetsItsAnswer() throws Exception {
         String sid = ok(gw.post("/v2/sessions", "{}")).get("id").asText();
-        try (ExecutorService pool = Executors.newSingleThreadExecutor()) {
-            Future<HttpResponse<String>> slow = SlowTurn.start(gw, openai, pool, sid, 1000, false);
-            assertThat(ok(gw.post("/v2/purge-jobs", "{\"session_id\":\"" + sid + "\"}")).get("status").asText()).isEqualTo("completed");
-            JsonNode late = ok(slow.get());
-            assertThat(late.at("/state/append_status").asText()).isEqualTo("conflict");
-            String id = late.get("id").asText();
-            assertThat(rows("SELECT count(*) FROM usage_events WHERE response_id = ? AND output IS NULL AND completion_tokens > 0", id))
-                    .as("usage keeps its numbers and loses the answer").containsExactly("1");
-        }
+        JsonNode late = ok(SlowTurn.racing(gw, openai, sid, 1000, false, () -> assertThat(ok(gw.post("/v2/purge-jobs",
+                "{\"session_id\":\"" + sid + "\"}")).get("status").asText()).isEqualTo("completed")));
+        assertThat(late.at("/state/append_status").asText()).isEqualTo("conflict");
+        String id = late.get("id").asText();
+        assertThat(rows("SELECT count(*) FROM usage_events WHERE response_id = ? AND output IS NULL AND completion_tokens > 0", id))
+                .as("usage keeps its numbers and loses the answer").containsExactly("1");
         for (String table : List.of("snapshots", "snapshot_chunks", "events", "branches", "response_state")) {
             assertThat(rows("SELECT session_id FROM " + table + " WHERE session_id = ?", sid)).as(table).isEmpty();
         }
