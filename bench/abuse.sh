@@ -29,8 +29,8 @@ if [ -z "$url" ]; then
   data="$root/bench/out/abuse-data"
   rm -rf "$data"; mkdir -p "$data"
   key="zk_live_ABUSEabuseABUSEabuseABUSEabuse12"
-  jar="$root/bench/out/abuse-zumik.jar" # a copy: a rebuild during the run cannot pull classes from under the server
-  cp "$root/target/zumik.jar" "$jar"
+  source "$root/bench/common.sh"
+  jar=$(pinned_jar "$root/target/zumik.jar" abuse)
   ZUMIK_BOOTSTRAP_KEY=$key ZUMIK_ACCESS_LOG=off ZUMIK_HTTP_IDLE_TIMEOUT_MS=4000 ZUMIK_HTTP_HEADER_TIMEOUT_MS=3000 \
   ZUMIK_HTTP_BODY_TIMEOUT_MS=3000 ZUMIK_JAR="$jar" "$root/bin/zumik" serve --port $port --data-dir "$data" > "$data.log" 2>&1 &
   pid=$!

@@ -15,6 +15,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out="$root/bench/out"
+source "$root/bench/common.sh"
 mkdir -p "$out"
 duration=${DURATION:-12}
 warm=${WARM:-60}
@@ -30,10 +31,7 @@ redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { echo "bench: Redis must
 
 echo "bench: building" >&2
 (cd "$root" && mvn -q -B -ntp -DskipTests package)
-# A copy that the servers run (ZUMIK_JAR), so that a rebuild of target/zumik.jar during the run cannot
-# pull classes from under them; its name still ends in zumik.jar, which pid_of looks for.
-cp "$root/target/zumik.jar" "$out/governance-zumik.jar"
-jar="$out/governance-zumik.jar"
+jar=$(pinned_jar "$root/target/zumik.jar" governance) # the servers run this copy (ZUMIK_JAR)
 mkdir -p "$out/classes"
 "$java_home/bin/javac" -nowarn -cp "$jar" -d "$out/classes" "$root"/bench/src/*.java
 cp="$jar:$out/classes"
@@ -104,7 +102,6 @@ echo "bench: latency at $rate req/s, paths interleaved" >&2
 lat=$($java -Dlabels=bare-proxy,limits-off,limits-local,limits-redis -cp "$cp" LoadGen \
   "$(url $bare),$(url $off),$(url $local),$(url $shared)" "$rate" "$duration" plain "$key,$key,$key,$key")
 refused=$(for p in $local $shared; do curl -s "http://127.0.0.1:$p/metrics" | grep -E '^zumik_limits_(rejected|redis_fallbacks)' ; done)
-overhead() { curl -s "http://127.0.0.1:$1/metrics" | grep -E 'zumik_overhead_seconds_(count|sum)\{route="/v1/chat/completions"' | tr '\n' ' '; }
 {
   echo "# Governance on the hot path"
   echo

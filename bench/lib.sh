@@ -1,9 +1,10 @@
 # Shared by the bench scripts that compare Zumik variants side by side (reuse.sh, otel.sh): the JDK,
-# wrk, Zumik processes, CPU per request from /proc and Zumik's own overhead histogram.
+# wrk, Zumik processes, CPU per request from /proc and Zumik's own overhead histogram (with
+# bench/common.sh, which it sources).
 # Source it after setting `root`; it sets `out`, `java_home`, `java` and `tck`.
 
 out="$root/bench/out"
-mkdir -p "$out"
+source "$root/bench/common.sh"
 java_home=$("$root/bin/java-home" 25)
 java="$java_home/bin/java --enable-native-access=ALL-UNNAMED"
 tck=$(getconf CLK_TCK)
@@ -20,14 +21,6 @@ bench_classes() { # jar
   mkdir -p "$out/classes"
   "$java_home/bin/javac" -nowarn -cp "$1" -d "$out/classes" "$root"/bench/src/*.java
   cp="$1:$out/classes"
-}
-
-# A copy of a built jar for one bench's servers to run (its name still ends in zumik.jar, which the
-# pgrep patterns look for), so that a rebuild of target/zumik.jar during the run — bin/zumik and the
-# tests rebuild it when a source is newer — cannot pull classes from under the running JVMs.
-pinned_jar() { # jar name
-  cp "$1" "$out/$2-zumik.jar"
-  echo "$out/$2-zumik.jar"
 }
 
 # Starts Zumik from a jar against the bench upstream; extra VAR=value arguments go to its environment.
@@ -71,10 +64,5 @@ wrk_row() { # label port pid seconds lua-script
   echo "| $1 | $(awk '/Requests\/sec/{printf "%d", $2}' "$f") | $(awk '/ 50%/{print $2}' "$f") | $(awk '/ 99%/{print $2}' "$f") | $(awk -v a="$c0" -v b="$c1" -v n="$reqs" -v t="$tck" 'BEGIN{printf "%.1f", (b-a)/t*1e6/n}') |"
 }
 
-# Zumik's own overhead for a route between two /metrics snapshots: p50, p99, mean (bench/window-overhead.awk).
-window_overhead() { # metrics-before metrics-after route
-  { echo "$1" | sed 's/^/B /'; echo "$2" | sed 's/^/A /'; } | awk -v r="$3" -f "$root/bench/window-overhead.awk"
-}
-overhead() { curl -s "http://127.0.0.1:$1/metrics" | grep -E 'zumik_overhead_seconds_(count|sum)\{route="/v1/chat/completions"' | tr '\n' ' '; }
 
 machine() { echo "$(nproc) vCPU ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), Linux $(uname -r), $($java -version 2>&1 | head -n1)"; }

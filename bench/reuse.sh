@@ -70,7 +70,6 @@ for r in $(seq 1 "$rounds"); do
   rows+=("$(wrk_row "zumik-reuse-on-round$r" $on "$onpid" "$duration" "$lua")")
 done
 echo "bench: $rate req/s, ${fixed}s each, interleaved, upstream answering in $delay ms" >&2
-metrics() { curl -s "http://127.0.0.1:$1/metrics"; }
 off0=$(metrics $off2); on0=$(metrics $on2)
 fixed_json=$($java -Dbody="$out/reuse-body.json" -Dlabels=reuse-off,reuse-on -cp "$cp" LoadGen \
   "$(chat_url $off2),$(chat_url $on2)" "$rate" "$fixed" plain "$key,$key")

@@ -15,6 +15,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out="$root/bench/out"
+source "$root/bench/common.sh"
 mkdir -p "$out"
 duration=${DURATION:-12}
 warm=${WARM:-75}
@@ -31,10 +32,7 @@ fi
 
 echo "bench: building" >&2
 (cd "$root" && mvn -q -B -ntp -DskipTests package)
-# A copy (its name still ends in zumik.jar, which pgrep below looks for), so that a rebuild of
-# target/zumik.jar during the run cannot pull classes from under the running JVMs.
-cp "$root/target/zumik.jar" "$out/bench-zumik.jar"
-jar="$out/bench-zumik.jar"
+jar=$(pinned_jar "$root/target/zumik.jar" bench)
 mkdir -p "$out/classes"
 "$java_home/bin/javac" -nowarn -cp "$jar" -d "$out/classes" "$root"/bench/src/*.java
 cp="$jar:$out/classes"
@@ -80,12 +78,6 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_mb() { awk '/VmRSS/{printf "%d", $2/1024}' "/proc/$1/status"; }
 url() { echo "http://127.0.0.1:$1/v1/chat/completions"; }
 rurl() { echo "http://127.0.0.1:$1/v1/responses"; }
-# Zumik's own overhead for a route between two /metrics snapshots (bench/window-overhead.awk), so a
-# number covers only the window it names.
-hist_pct() { # metrics-before metrics-after route
-  { echo "$1" | sed 's/^/B /'; echo "$2" | sed 's/^/A /'; } | awk -v r="$3" -f "$root/bench/window-overhead.awk"
-}
-metrics() { curl -s "http://127.0.0.1:$1/metrics"; }
 wrk_run() { # label port lua pid|- seconds [url-function]
   local c0=0 c1=0 reqs rps p50 p99 cpu="-"
   [ "$4" != - ] && c0=$(cpu_ticks "$4")
@@ -197,10 +189,10 @@ overhead=$(echo "$m1" | grep -E 'zumik_overhead_seconds_(bucket|count|sum)\{rout
   echo
   echo "## Zumik's own overhead (/metrics histogram over each open-loop window only)"
   echo
-  echo "- /v1/chat/completions at $rate req/s: $(hist_pct "$m0" "$m1" /v1/chat/completions)"
-  echo "- /v1/responses at $rate req/s: $(hist_pct "$m2" "$m3" /v1/responses)"
-  echo "- /v1/chat/completions, 200 streams/s: $(hist_pct "$s0" "$s1" /v1/chat/completions)"
-  echo "- /v1/responses, 200 streams/s: $(hist_pct "$s2" "$s3" /v1/responses)"
+  echo "- /v1/chat/completions at $rate req/s: $(window_overhead "$m0" "$m1" /v1/chat/completions)"
+  echo "- /v1/responses at $rate req/s: $(window_overhead "$m2" "$m3" /v1/responses)"
+  echo "- /v1/chat/completions, 200 streams/s: $(window_overhead "$s0" "$s1" /v1/chat/completions)"
+  echo "- /v1/responses, 200 streams/s: $(window_overhead "$s2" "$s3" /v1/responses)"
   echo
   echo "Buckets, /v1/chat/completions, non-stream gateway, cumulative up to the end of the $rate req/s window:"
   echo

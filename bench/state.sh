@@ -27,6 +27,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out="$root/bench/out"
+source "$root/bench/common.sh"
 mkdir -p "$out"
 turns=${TURNS:-1000}
 writers=${WRITERS:-1}
@@ -39,10 +40,7 @@ fi
 java="$java_home/bin/java --enable-native-access=ALL-UNNAMED"
 echo "bench: building" >&2
 (cd "$root" && mvn -q -B -ntp -DskipTests package)
-# A copy, so that a rebuild of target/zumik.jar during the run (bin/zumik rebuilds when a source is
-# newer) cannot pull classes from under the running JVMs.
-cp "$root/target/zumik.jar" "$out/state.jar"
-jar="$out/state.jar"
+jar=$(pinned_jar "$root/target/zumik.jar" state)
 mkdir -p "$out/classes"
 "$java_home/bin/javac" -nowarn -cp "$jar" -d "$out/classes" "$root"/bench/src/*.java
 cp="$jar:$out/classes"
@@ -66,17 +64,14 @@ start_zumik() { # port data-dir [database-url]
 }
 start_zumik $lite "$out/state-sqlite"
 start_zumik $pg "$out/state-pg" "postgresql://postgres@127.0.0.1:5432/test?currentSchema=$schema"
-overhead() { # metrics-before metrics-after
-  { echo "$1" | sed 's/^/B /'; echo "$2" | sed 's/^/A /'; } | awk -v r=/v2/responses -f "$root/bench/window-overhead.awk"
-}
 run() { # label port data-dir|schema
   local url="http://127.0.0.1:$2" m="$out/state-metrics-$2" p t c
   p=$($java -Dwarm="$warm" -Dmetrics="$m-plain" -cp "$cp" StateBench "$url" $key plain "$turns" "$writers")
   t=$($java -Dwarm="$warm" -Dmetrics="$m-turns" -cp "$cp" StateBench "$url" $key turns "$turns" "$writers")
   c=$($java -cp "$cp" StateBench "$url" $key cas 1000 "$writers")
   echo "- **$1**"
-  echo "  - a turn against state: Zumik's own time $(overhead "$(cat "$m-turns-before")" "$(cat "$m-turns-after")"); client \`$t\`"
-  echo "  - the same prompt as a stateless /v2 response (baseline): Zumik's own time $(overhead "$(cat "$m-plain-before")" "$(cat "$m-plain-after")"); client \`$p\`"
+  echo "  - a turn against state: Zumik's own time $(window_overhead "$(cat "$m-turns-before")" "$(cat "$m-turns-after")" /v2/responses); client \`$t\`"
+  echo "  - the same prompt as a stateless /v2 response (baseline): Zumik's own time $(window_overhead "$(cat "$m-plain-before")" "$(cat "$m-plain-after")" /v2/responses); client \`$p\`"
   echo "  - compare-and-swap appends: \`$c\`"
   echo "  - database after $((2 * (warm + turns) * writers)) responses (half of them turns) and the appends: $(size "$3")"
 }
