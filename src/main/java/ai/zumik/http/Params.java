@@ -19,10 +19,14 @@ public final class Params {
 
     /** Parses a request body that must be a JSON object. */
     public static ObjectNode object(Buffer body) {
-        if (body == null || body.length() == 0) {
+        return object(body == null ? null : body.getBytes());
+    }
+
+    /** Parses a request body (its bytes) that must be a JSON object. */
+    public static ObjectNode object(byte[] bytes) {
+        if (bytes == null || bytes.length == 0) {
             throw ApiError.invalid(null, "invalid_json", "The request body is empty; expected a JSON object.").exception();
         }
-        byte[] bytes = body.getBytes();
         if (!utf8(bytes)) throw ApiError.invalidJson("the body is not valid UTF-8.").exception();
         JsonNode node;
         try {

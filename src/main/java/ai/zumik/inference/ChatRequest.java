@@ -11,6 +11,9 @@ import java.util.List;
  *
  * @param maxTokens {@code max_completion_tokens}, else {@code max_tokens}, else null
  * @param stop the stop sequences (empty when none)
+ * @param raw the client's bytes exactly as received when {@code body} is their parse (a /v1 chat
+ *     request), else null (a body Zumik built): OpenAI-compatible upstreams are sent these bytes with
+ *     the members attempts set spliced in, not a re-serialized tree
  */
 public record ChatRequest(
         ObjectNode body,
@@ -28,7 +31,8 @@ public record ChatRequest(
         Boolean parallelToolCalls,
         ResponseFormat responseFormat,
         String user,
-        String reasoningEffort) {
+        String reasoningEffort,
+        byte[] raw) {
 
     /** The last user message's text, or "" (what placeholder answers echo). */
     public String lastUserText() {

@@ -21,6 +21,9 @@ public final class TopLevel {
     private final boolean[] first;
     private final JsonNode[] trees;
     private final boolean[] wantTree;
+    /** Where the object's closing brace is, and how many members it has. */
+    private int closeAt;
+    private int members;
 
     private TopLevel(byte[] json, String[] names, boolean[] wantTree) {
         this.json = json;
@@ -164,7 +167,7 @@ public final class TopLevel {
             boolean isFirst = true;
             space();
             if (peek() == '}') {
-                p++;
+                t.closeAt = p++;
             } else {
                 while (true) {
                     if (peek() != '"') throw error("a member name");
@@ -194,9 +197,13 @@ public final class TopLevel {
                     }
                     previousValueEnd = end;
                     isFirst = false;
+                    t.members++;
                     space();
                     byte c = next();
-                    if (c == '}') break;
+                    if (c == '}') {
+                        t.closeAt = p - 1;
+                        break;
+                    }
                     if (c != ',') throw error("',' or '}'");
                     space();
                 }
@@ -421,6 +428,19 @@ public final class TopLevel {
         return edit(replacement);
     }
 
+    /**
+     * The object with the scanned members set to {@code values[i]} (one encoded JSON value each, in
+     * the order of the names scanned; null leaves that member as it is): a member present gets the
+     * new value in its place, an absent one is added before the closing brace. Every other byte is
+     * copied as it is.
+     */
+    public byte[] set(byte[]... values) {
+        if (values.length != names.length) throw new IllegalArgumentException("one value per scanned name");
+        java.util.List<Integer> added = new java.util.ArrayList<>(0);
+        for (int i = 0; i < names.length; i++) if (valueStart[i] < 0 && values[i] != null) added.add(i);
+        return edit(values, new boolean[names.length], added);
+    }
+
     private byte[] edit(byte[][] replacement, String... remove) {
         int n = names.length;
         boolean[] drop = new boolean[n];
@@ -428,6 +448,12 @@ public final class TopLevel {
             int i = indexOf(r);
             if (i >= 0 && valueStart[i] >= 0) drop[i] = true;
         }
+        return edit(replacement, drop, java.util.List.of());
+    }
+
+    /** Replaces, drops, then adds {@code added} (indexes of absent members) before the closing brace. */
+    private byte[] edit(byte[][] replacement, boolean[] drop, java.util.List<Integer> added) {
+        int n = names.length;
         // Edits in byte order; members are few, a selection sort is fine.
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) order[i] = i;
@@ -454,6 +480,19 @@ public final class TopLevel {
                 out.write(json, copied, valueStart[i] - copied);
                 out.write(replacement[i], 0, replacement[i].length);
                 copied = valueEnd[i];
+            }
+        }
+        if (!added.isEmpty()) {
+            out.write(json, copied, closeAt - copied);
+            copied = closeAt;
+            int kept = members;
+            for (boolean d : drop) if (d) kept--;
+            for (int i : added) {
+                if (kept++ > 0) out.write(',');
+                byte[] name = Json.quoted(names[i]);
+                out.write(name, 0, name.length);
+                out.write(':');
+                out.write(replacement[i], 0, replacement[i].length);
             }
         }
         out.write(json, copied, json.length - copied);

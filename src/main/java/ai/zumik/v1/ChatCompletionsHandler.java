@@ -28,7 +28,8 @@ public final class ChatCompletionsHandler implements Handler {
     }
 
     private void run(Exchange ex, Buffer body) {
-        ChatRequest request = ChatRequestParser.parse(Params.object(body));
+        byte[] bytes = body == null ? null : body.getBytes();
+        ChatRequest request = ChatRequestParser.parse(Params.object(bytes), bytes);
         ex.responseId(Ids.next("rsp_", ex.startMs()));
         ex.stream(request.stream());
         front.hintedQos(ex, qos -> {

@@ -43,6 +43,11 @@ public final class ChatRequestParser {
     private ChatRequestParser() {}
 
     public static ChatRequest parse(ObjectNode body) {
+        return parse(body, null);
+    }
+
+    /** As {@link #parse(ObjectNode)}, for a body that is the parse of {@code raw}, the client's bytes. */
+    public static ChatRequest parse(ObjectNode body, byte[] raw) {
         String model = requiredString(body, "model", "model");
         List<ChatMessage> messages = messages(body);
         Boolean streamFlag = optionalBoolean(body, "stream", "stream");
@@ -76,7 +81,7 @@ public final class ChatRequestParser {
         String effort = optionalString(body, "reasoning_effort", "reasoning_effort");
         return new ChatRequest(body, model, messages, stream, includeUsage,
                 maxCompletion != null ? maxCompletion : maxTokens, n == null ? 1 : n, temperature, topP, stop,
-                tools, toolChoice, parallel, format, user, effort);
+                tools, toolChoice, parallel, format, user, effort, raw);
     }
 
     private static List<ChatMessage> messages(ObjectNode body) {

@@ -46,7 +46,8 @@ public final class EmbeddingsHandler implements Handler {
     }
 
     private void run(Exchange ex, Buffer body) {
-        EmbeddingRequest request = parse(Params.object(body));
+        byte[] bytes = body == null ? null : body.getBytes();
+        EmbeddingRequest request = parse(Params.object(bytes), bytes);
         ex.responseId(Ids.next("rsp_", ex.startMs()));
         front.hintedQos(ex, qos -> {
             var ctx = new ExecutionContext(ex.traceId(), ex.responseId(), ex.principal(),
@@ -62,6 +63,11 @@ public final class EmbeddingsHandler implements Handler {
 
     /** The request as this endpoint accepts it; a 400 naming the parameter otherwise. */
     public static EmbeddingRequest parse(ObjectNode body) {
+        return parse(body, null);
+    }
+
+    /** As {@link #parse(ObjectNode)}, for a body that is the parse of {@code raw}, the client's bytes. */
+    public static EmbeddingRequest parse(ObjectNode body, byte[] raw) {
         String model = requiredString(body, "model", "model");
         JsonNode input = body.get("input");
         if (input == null || input.isNull()) throw missing("input");
@@ -104,7 +110,7 @@ public final class EmbeddingsHandler implements Handler {
                 Set.of("float", "base64"));
         Integer dims = optionalInt(body, "dimensions", "dimensions", 1, 65536);
         optionalString(body, "user", "user");
-        return new EmbeddingRequest(body, model, inputs, "base64".equals(format), dims);
+        return new EmbeddingRequest(body, model, inputs, "base64".equals(format), dims, raw);
     }
 
     private static RuntimeException emptyInput(String param) {

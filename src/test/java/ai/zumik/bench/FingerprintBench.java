@@ -43,7 +43,7 @@ public class FingerprintBench {
         request = new ChatRequest(null, "gpt-4o-mini", List.of(
                 new ChatMessage(ChatMessage.Role.SYSTEM, List.of(new ContentPart.Text(policy)), true, null, null, null),
                 new ChatMessage(ChatMessage.Role.USER, List.of(new ContentPart.Text("Review Foo.java")), true, null, null, null)),
-                false, false, null, 1, null, null, List.of(), List.of(), null, null, null, null, null);
+                false, false, null, 1, null, null, List.of(), List.of(), null, null, null, null, null, null);
         window = new PrefixWindow(1_000_000, 3_600_000);
     }
 

@@ -47,6 +47,30 @@ class TopLevelTest {
                 .as("an absent member stays absent").isEqualTo(in.getBytes(StandardCharsets.UTF_8));
     }
 
+    private static String set(String json, String[] names, String... values) throws IOException {
+        byte[][] v = new byte[values.length][];
+        for (int i = 0; i < values.length; i++) v[i] = values[i] == null ? null : values[i].getBytes(StandardCharsets.UTF_8);
+        return new String(TopLevel.scan(json.getBytes(StandardCharsets.UTF_8), names).set(v), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void setsMembersInPlaceAddsTheAbsentOnesLastAndCopiesEverythingElse() throws IOException {
+        String[] names = {"model", "stream_options", "service_tier"};
+        String in = "{ \"messages\" : [{\"role\":\"user\",\"content\":\"h\\u00e9 \\\"x\\\"\"}],\n\"model\":\"fast\", \"n\":1.0E2 }\n";
+        assertThat(set(in, names, "\"gpt-4o\"", null, null)).as("only the model changes")
+                .isEqualTo(in.replace("\"fast\"", "\"gpt-4o\""));
+        assertThat(set(in, names, "\"gpt-4o\"", "{\"include_usage\":true}", "\"flex\""))
+                .as("absent members go before the closing brace, in the order scanned")
+                .isEqualTo(in.replace("\"fast\"", "\"gpt-4o\"").replace("1.0E2 }",
+                        "1.0E2 ,\"stream_options\":{\"include_usage\":true},\"service_tier\":\"flex\"}"));
+        assertThat(set("{\"stream_options\":{\"x\":1},\"model\":\"a\"}", names, "\"b\"", "{\"x\":1,\"include_usage\":true}", null))
+                .isEqualTo("{\"stream_options\":{\"x\":1,\"include_usage\":true},\"model\":\"b\"}");
+        assertThat(set("{}", names, null, null, "\"flex\"")).as("no comma in an empty object").isEqualTo("{\"service_tier\":\"flex\"}");
+        assertThat(set(" { } ", names, "\"m\"", null, "\"flex\"")).isEqualTo(" { \"model\":\"m\",\"service_tier\":\"flex\"} ");
+        assertThat(set(in, names, null, null, null)).as("nothing set, nothing changed").isEqualTo(in);
+        assertThatThrownBy(() -> set(in, names, "\"m\"")).isInstanceOf(IllegalArgumentException.class);
+    }
+
     @Test
     void spansEndExactlyAfterNumbersLiteralsAndContainers() throws IOException {
         String in = "{\"id\":12 ,\"model\":false\n,\"usage\":[1,[2]] ,\"choices\":[]}";

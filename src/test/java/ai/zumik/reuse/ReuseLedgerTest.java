@@ -26,7 +26,7 @@ class ReuseLedgerTest {
 
     static ChatRequest chat(ChatMessage... messages) {
         return new ChatRequest(null, "m", List.of(messages), false, false, null, 1, null, null, List.of(), List.of(), null, null,
-                null, null, null);
+                null, null, null, null);
     }
 
     @Test

@@ -53,6 +53,48 @@ class UpstreamRoutingTest {
         }
     }
 
+    /**
+     * An OpenAI-compatible provider gets the client's own bytes: key order, spacing, escapes and
+     * number forms as sent, with only what Zumik sets spliced in (the provider's model id, a stream's
+     * usage option, a background request's service tier) — not the parsed tree written out again.
+     */
+    @Test
+    void theClientsBytesReachTheProviderAsSentWithOnlyWhatZumikSetsSplicedIn() throws Exception {
+        try (FakeProvider openai = FakeProvider.start();
+             TestGateway gw = TestGateway.start("OPENAI_BASE_URL", openai.baseUrl(), "OPENAI_API_KEY", "sk-abcdef123456")) {
+            String request = "{ \"messages\" : [ {\"content\":\"caf\\u00e9 \\\"q\\\" \\/ \u00fc\", \"role\":\"user\"} ],\n"
+                    + "  \"temperature\" : 1.0E0, \"model\" : \"openai/gpt-4o-mini\", \"x_new\":{\"b\":2,\"a\":[1e2, -0.0]} }\n";
+            String sent = request.replace("\"openai/gpt-4o-mini\"", "\"gpt-4o-mini\"");
+            assertThat(gw.post("/v1/chat/completions", request).statusCode()).isEqualTo(200);
+            assertThat(openai.lastRequest().body()).isEqualTo(sent);
+
+            String stream = request.replace("1.0E0,", "1.0E0, \"stream\":true,");
+            HttpResponse<String> r = gw.post("/v1/chat/completions", stream);
+            assertThat(r.body()).contains("data: [DONE]");
+            assertThat(openai.lastRequest().body()).as("a stream asks for usage, added last")
+                    .isEqualTo(stream.replace("\"openai/gpt-4o-mini\"", "\"gpt-4o-mini\"")
+                            .replace("]} }\n", "]} ,\"stream_options\":{\"include_usage\":true}}\n"));
+            String own = stream.replace("\"stream\":true,", "\"stream\":true,\"stream_options\" : {\"include_usage\":false, \"x\":1},");
+            gw.post("/v1/chat/completions", own);
+            assertThat(openai.lastRequest().body()).as("the client's stream options, with usage asked for, in their place")
+                    .isEqualTo(own.replace("\"openai/gpt-4o-mini\"", "\"gpt-4o-mini\"")
+                            .replace("{\"include_usage\":false, \"x\":1}", "{\"include_usage\":true,\"x\":1}"));
+
+            String hints = java.util.Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString("{\"qos\":{\"class\":\"batch\"}}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            r = TestGateway.send(java.net.http.HttpRequest.newBuilder(gw.uri("/v1/chat/completions"))
+                    .header("authorization", "Bearer " + gw.adminKey()).header("Agent-Hints", hints)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(request)).build());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(openai.lastRequest().body()).as("background work takes the flex tier, added last")
+                    .isEqualTo(sent.replace("]} }\n", "]} ,\"service_tier\":\"flex\"}\n"));
+
+            String embed = "{\"input\" : [\"caf\\u00e9\", \"b\"],\t\"model\":\"openai/text-embedding-3-small\" }";
+            assertThat(gw.post("/v1/embeddings", embed).statusCode()).isEqualTo(200);
+            assertThat(openai.lastRequest().body()).isEqualTo(embed.replace("openai/text-embedding-3-small", "text-embedding-3-small"));
+        }
+    }
+
     @Test
     void providerPrefixesReachTheirOwnEndpointsWithTheProviderModelId() throws Exception {
         try (FakeProvider xai = FakeProvider.start();

@@ -64,21 +64,58 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
         // every field it changes, and it saves a deep copy per request.
         ObjectNode body = call.request().body();
         body.put("model", call.upstreamModel());
+        ObjectNode opts = null;
         if (call.request().stream()) {
             JsonNode so = body.get("stream_options");
-            ObjectNode opts = so instanceof ObjectNode o ? o : body.putObject("stream_options");
+            opts = so instanceof ObjectNode o ? o : body.putObject("stream_options");
             opts.put("include_usage", true);
         }
-        return new Attempt(flavor.chatPath(), Buffer.buffer(Json.bytes(body)), call.timeouts(),
+        JsonNode tier = body.get("service_tier");
+        byte[] wire = wire(body, call.request().raw(), CHAT_SET_BY_ZUMIK, Json.quoted(call.upstreamModel()),
+                opts == null ? null : Json.bytes(opts), tier == null ? null : Json.bytes(tier));
+        return new Attempt(flavor.chatPath(), Buffer.buffer(wire), call.timeouts(),
                 call.request().stream(), events, call.request().n(), call.request().includeUsage()).start();
+    }
+
+    /** The members of a client's chat body that Zumik may set: the attempt's model and stream options, the broker's service tier. */
+    private static final String[] CHAT_SET_BY_ZUMIK = {"model", "stream_options", "service_tier"};
+    private static final String[] MODEL = {"model"};
+
+    /**
+     * What an attempt sends: with the client's bytes ({@code raw}, a /v1 request), those bytes with
+     * the members Zumik set ({@code names}, each to its value, null leaving it as it is) spliced in,
+     * rather than the tree written out again — every other byte (key order, spacing, escapes, number
+     * forms) reaches the provider as the client sent it, and a 100 KB agent prompt costs one scan
+     * instead of a serialization. The tree stays the truth: the spliced bytes must parse to it
+     * (asserted, so the tests catch a member set anywhere else). Without raw bytes, or bytes the
+     * scanner does not take (a byte-order mark), the tree is written.
+     */
+    static byte[] wire(ObjectNode body, byte[] raw, String[] names, byte[]... values) {
+        if (raw == null) return Json.bytes(body);
+        byte[] out;
+        try {
+            out = TopLevel.scan(raw, names).set(values);
+        } catch (IOException e) {
+            return Json.bytes(body);
+        }
+        assert parsesTo(out, body) : "a member of the client's body was changed that is not one of " + String.join(", ", names);
+        return out;
+    }
+
+    private static boolean parsesTo(byte[] json, JsonNode tree) {
+        try {
+            return Json.parse(json).equals(tree);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     @Override
     public UpstreamCall embeddings(EmbeddingCall call, Consumer<StreamEvent> events) {
         ObjectNode body = call.request().body();
         body.put("model", call.upstreamModel());
-        return new Attempt(flavor.embeddingsPath(), Buffer.buffer(Json.bytes(body)), call.timeouts(), false, events, 1, false)
-                .start();
+        byte[] wire = wire(body, call.request().raw(), MODEL, Json.quoted(call.upstreamModel()));
+        return new Attempt(flavor.embeddingsPath(), Buffer.buffer(wire), call.timeouts(), false, events, 1, false).start();
     }
 
     @Override

@@ -23,7 +23,7 @@ class GeminiEmbeddingsTest {
     private static final String MODEL = "gemini-embedding-001";
 
     private static EmbeddingRequest request(String body, List<String> inputs, boolean base64, Integer dims) {
-        return new EmbeddingRequest((ObjectNode) json(body), "gemini/" + MODEL, inputs, base64, dims);
+        return new EmbeddingRequest((ObjectNode) json(body), "gemini/" + MODEL, inputs, base64, dims, null);
     }
 
     private static JsonNode body(StreamEvent e) {
