@@ -1,6 +1,7 @@
 package ai.zumik.http;
 
 import ai.zumik.json.Json;
+import ai.zumik.json.TopLevel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,9 +18,45 @@ import java.util.Set;
 public final class Params {
     private Params() {}
 
+    /**
+     * A body's bytes: the array itself when the buffer is an unpooled heap buffer of exactly those
+     * bytes (a body read in several pieces is joined into one), else a copy. An unpooled array
+     * belongs to its buffer alone, and nothing writes to a request body once it is read.
+     */
+    public static byte[] bytes(Buffer body) {
+        if (body == null) return null;
+        if (body instanceof io.vertx.core.internal.buffer.BufferInternal b) {
+            io.netty.buffer.ByteBuf buf = b.getByteBuf();
+            io.netty.buffer.ByteBuf owner = buf;
+            while (owner.unwrap() != null) owner = owner.unwrap();
+            if (owner instanceof io.netty.buffer.UnpooledHeapByteBuf && buf.arrayOffset() == 0 && buf.readerIndex() == 0
+                    && buf.readableBytes() == buf.array().length) {
+                return buf.array();
+            }
+        }
+        return body.getBytes();
+    }
+
     /** Parses a request body that must be a JSON object. */
     public static ObjectNode object(Buffer body) {
         return object(body == null ? null : body.getBytes());
+    }
+
+    /**
+     * As {@link #object(byte[])}, noting where the top-level members {@code names} stand in the bytes
+     * (for a request relayed as its own bytes with some of those members set; see
+     * {@link TopLevel#set}). The errors are {@link #object(byte[])}'s.
+     */
+    public static TopLevel.Parsed objectWithSpans(byte[] bytes, String[] names) {
+        if (bytes != null && bytes.length > 0 && utf8(bytes)) {
+            try {
+                TopLevel.Parsed parsed = TopLevel.parse(bytes, names);
+                if (parsed != null) return parsed;
+            } catch (IOException e) {
+                // object(bytes) says what is wrong, as for every other body
+            }
+        }
+        return new TopLevel.Parsed(object(bytes), null);
     }
 
     /** Parses a request body (its bytes) that must be a JSON object. */

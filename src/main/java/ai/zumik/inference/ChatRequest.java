@@ -1,5 +1,6 @@
 package ai.zumik.inference;
 
+import ai.zumik.json.TopLevel;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
@@ -11,9 +12,10 @@ import java.util.List;
  *
  * @param maxTokens {@code max_completion_tokens}, else {@code max_tokens}, else null
  * @param stop the stop sequences (empty when none)
- * @param raw the client's bytes exactly as received when {@code body} is their parse (a /v1 chat
- *     request), else null (a body Zumik built): OpenAI-compatible upstreams are sent these bytes with
- *     the members attempts set spliced in, not a re-serialized tree
+ * @param raw the client's bytes exactly as received, with where the members in {@link #SET_BY_ZUMIK}
+ *     stand in them, when {@code body} is their parse (a /v1 chat request); else null (a body Zumik
+ *     built). OpenAI-compatible upstreams are sent these bytes with those members set, not the tree
+ *     written out again
  */
 public record ChatRequest(
         ObjectNode body,
@@ -32,7 +34,9 @@ public record ChatRequest(
         ResponseFormat responseFormat,
         String user,
         String reasoningEffort,
-        byte[] raw) {
+        TopLevel raw) {
+    /** The members of a client's chat body Zumik may set: the attempt's model and stream options, the broker's service tier. */
+    public static final String[] SET_BY_ZUMIK = {"model", "stream_options", "service_tier"};
 
     /** The last user message's text, or "" (what placeholder answers echo). */
     public String lastUserText() {

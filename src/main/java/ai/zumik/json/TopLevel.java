@@ -60,6 +60,53 @@ public final class TopLevel {
         return t;
     }
 
+    /** Reads one member's value where the parser stands (the object goes on after it). */
+    private static final com.fasterxml.jackson.databind.ObjectReader MEMBER = Json.MAPPER.reader()
+            .without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    /** A JSON object as a tree, with the spans of some of its top-level members (see {@link #parse}). */
+    public record Parsed(com.fasterxml.jackson.databind.node.ObjectNode tree, TopLevel spans) {}
+
+    /**
+     * Parses {@code json} with Jackson (the same parser, features and limits as {@link Json#parse})
+     * into a tree, noting on the way where the top-level members {@code names} stand, so that
+     * {@link #set} can rewrite the bytes without another pass over them. Null when the bytes are not
+     * exactly one JSON object (the caller parses them again for its error); spans null when they
+     * begin with a byte-order mark.
+     *
+     * @throws IOException when the bytes are not JSON
+     */
+    public static Parsed parse(byte[] json, String[] names) throws IOException {
+        try (com.fasterxml.jackson.core.JsonParser p = Json.MAPPER.createParser(json)) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) return null;
+            TopLevel t = new TopLevel(json, names, new boolean[names.length]);
+            var tree = Json.NODES.objectNode();
+            int previousValueEnd = (int) p.currentTokenLocation().getByteOffset() + 1;
+            boolean isFirst = true;
+            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                int start = (int) p.currentTokenLocation().getByteOffset();
+                tree.set(name, (JsonNode) MEMBER.readTree(p));
+                int end = (int) p.currentLocation().getByteOffset();
+                int index = t.indexOf(name);
+                if (index >= 0) {
+                    t.valueStart[index] = start;
+                    t.valueEnd[index] = end;
+                    t.memberStart[index] = previousValueEnd;
+                    t.first[index] = isFirst;
+                }
+                previousValueEnd = end;
+                isFirst = false;
+                t.members++;
+            }
+            t.closeAt = (int) p.currentTokenLocation().getByteOffset();
+            if (p.nextToken() != null) return null;
+            boolean bom = json.length >= 3 && (json[0] & 0xff) == 0xef && (json[1] & 0xff) == 0xbb && (json[2] & 0xff) == 0xbf;
+            return new Parsed(tree, bom ? null : t);
+        }
+    }
+
     private static final int MAX_DEPTH = 500;
 
     /** The byte-level grammar behind {@link #scan}. */
@@ -435,10 +482,51 @@ public final class TopLevel {
      * copied as it is.
      */
     public byte[] set(byte[]... values) {
-        if (values.length != names.length) throw new IllegalArgumentException("one value per scanned name");
-        java.util.List<Integer> added = new java.util.ArrayList<>(0);
-        for (int i = 0; i < names.length; i++) if (valueStart[i] < 0 && values[i] != null) added.add(i);
-        return edit(values, new boolean[names.length], added);
+        int n = names.length;
+        if (values.length != n) throw new IllegalArgumentException("one value per scanned name");
+        // The members set in place, in byte order (a few: insertion sort), and the exact size of the result.
+        int[] present = new int[n];
+        int inPlace = 0;
+        int size = json.length;
+        int kept = members;
+        for (int i = 0; i < n; i++) {
+            if (values[i] == null) continue;
+            if (valueStart[i] >= 0) {
+                int k = inPlace++;
+                while (k > 0 && valueStart[present[k - 1]] > valueStart[i]) present[k] = present[--k];
+                present[k] = i;
+                size += values[i].length - (valueEnd[i] - valueStart[i]);
+            } else {
+                size += (kept++ > 0 ? 1 : 0) + names[i].length() + 3 + values[i].length;
+            }
+        }
+        byte[] out = new byte[size];
+        int at = 0;
+        int copied = 0;
+        for (int k = 0; k < inPlace; k++) {
+            int i = present[k];
+            at = copy(json, copied, valueStart[i], out, at);
+            at = copy(values[i], 0, values[i].length, out, at);
+            copied = valueEnd[i];
+        }
+        at = copy(json, copied, closeAt, out, at);
+        kept = members;
+        for (int i = 0; i < n; i++) {
+            if (values[i] == null || valueStart[i] >= 0) continue;
+            if (kept++ > 0) out[at++] = ',';
+            out[at++] = '"';
+            for (int c = 0; c < names[i].length(); c++) out[at++] = (byte) names[i].charAt(c);
+            out[at++] = '"';
+            out[at++] = ':';
+            at = copy(values[i], 0, values[i].length, out, at);
+        }
+        copy(json, closeAt, json.length, out, at);
+        return out;
+    }
+
+    private static int copy(byte[] from, int start, int end, byte[] to, int at) {
+        System.arraycopy(from, start, to, at, end - start);
+        return at + end - start;
     }
 
     private byte[] edit(byte[][] replacement, String... remove) {
@@ -448,12 +536,6 @@ public final class TopLevel {
             int i = indexOf(r);
             if (i >= 0 && valueStart[i] >= 0) drop[i] = true;
         }
-        return edit(replacement, drop, java.util.List.of());
-    }
-
-    /** Replaces, drops, then adds {@code added} (indexes of absent members) before the closing brace. */
-    private byte[] edit(byte[][] replacement, boolean[] drop, java.util.List<Integer> added) {
-        int n = names.length;
         // Edits in byte order; members are few, a selection sort is fine.
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) order[i] = i;
@@ -480,19 +562,6 @@ public final class TopLevel {
                 out.write(json, copied, valueStart[i] - copied);
                 out.write(replacement[i], 0, replacement[i].length);
                 copied = valueEnd[i];
-            }
-        }
-        if (!added.isEmpty()) {
-            out.write(json, copied, closeAt - copied);
-            copied = closeAt;
-            int kept = members;
-            for (boolean d : drop) if (d) kept--;
-            for (int i : added) {
-                if (kept++ > 0) out.write(',');
-                byte[] name = Json.quoted(names[i]);
-                out.write(name, 0, name.length);
-                out.write(':');
-                out.write(replacement[i], 0, replacement[i].length);
             }
         }
         out.write(json, copied, json.length - copied);

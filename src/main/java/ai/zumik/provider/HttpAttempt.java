@@ -57,6 +57,7 @@ public abstract class HttpAttempt implements UpstreamCall {
     /** Adds auth and protocol headers; content type is set already. */
     protected abstract void headers(HttpClientRequest request);
 
+    /** The request body, asked for once, when the attempt has its connection (so it need not be kept before). */
     protected abstract Buffer body();
 
     /** Reads a non-2xx response. */

@@ -28,8 +28,8 @@ public final class ChatCompletionsHandler implements Handler {
     }
 
     private void run(Exchange ex, Buffer body) {
-        byte[] bytes = body == null ? null : body.getBytes();
-        ChatRequest request = ChatRequestParser.parse(Params.object(bytes), bytes);
+        var parsed = Params.objectWithSpans(Params.bytes(body), ChatRequest.SET_BY_ZUMIK);
+        ChatRequest request = ChatRequestParser.parse(parsed.tree(), parsed.spans());
         ex.responseId(Ids.next("rsp_", ex.startMs()));
         ex.stream(request.stream());
         front.hintedQos(ex, qos -> {

@@ -20,6 +20,7 @@ import ai.zumik.inference.ContentPart;
 import ai.zumik.inference.ResponseFormat;
 import ai.zumik.inference.ToolChoice;
 import ai.zumik.inference.ToolSpec;
+import ai.zumik.json.TopLevel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -47,7 +48,7 @@ public final class ChatRequestParser {
     }
 
     /** As {@link #parse(ObjectNode)}, for a body that is the parse of {@code raw}, the client's bytes. */
-    public static ChatRequest parse(ObjectNode body, byte[] raw) {
+    public static ChatRequest parse(ObjectNode body, TopLevel raw) {
         String model = requiredString(body, "model", "model");
         List<ChatMessage> messages = messages(body);
         Boolean streamFlag = optionalBoolean(body, "stream", "stream");

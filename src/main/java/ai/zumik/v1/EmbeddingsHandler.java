@@ -16,6 +16,7 @@ import ai.zumik.http.Handler;
 import ai.zumik.http.Params;
 import ai.zumik.ids.Ids;
 import ai.zumik.inference.EmbeddingRequest;
+import ai.zumik.json.TopLevel;
 import ai.zumik.inference.StreamEvent;
 import ai.zumik.surface.AgentHeaders;
 import ai.zumik.surface.InferenceFront;
@@ -46,8 +47,8 @@ public final class EmbeddingsHandler implements Handler {
     }
 
     private void run(Exchange ex, Buffer body) {
-        byte[] bytes = body == null ? null : body.getBytes();
-        EmbeddingRequest request = parse(Params.object(bytes), bytes);
+        var parsed = Params.objectWithSpans(Params.bytes(body), EmbeddingRequest.SET_BY_ZUMIK);
+        EmbeddingRequest request = parse(parsed.tree(), parsed.spans());
         ex.responseId(Ids.next("rsp_", ex.startMs()));
         front.hintedQos(ex, qos -> {
             var ctx = new ExecutionContext(ex.traceId(), ex.responseId(), ex.principal(),
@@ -67,7 +68,7 @@ public final class EmbeddingsHandler implements Handler {
     }
 
     /** As {@link #parse(ObjectNode)}, for a body that is the parse of {@code raw}, the client's bytes. */
-    public static EmbeddingRequest parse(ObjectNode body, byte[] raw) {
+    public static EmbeddingRequest parse(ObjectNode body, TopLevel raw) {
         String model = requiredString(body, "model", "model");
         JsonNode input = body.get("input");
         if (input == null || input.isNull()) throw missing("input");

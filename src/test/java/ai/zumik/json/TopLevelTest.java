@@ -129,6 +129,35 @@ class TopLevelTest {
         }
     }
 
+    @Test
+    void aParseNotesTheSpansAScanFindsAndBuildsTheParsersTree() throws IOException {
+        String[] more = {
+            "{\"id\":12 ,\"model\":false\n,\"usage\":[1,[2]] ,\"choices\":-1.5e3}",
+            "{ \"choices\" : null , \"model\" : true\t}\n",
+            "{\"x\":{\"id\":1},\"usage\":\"a\\\"b\",\"id\":0}",
+        };
+        byte[] one = "1".getBytes(StandardCharsets.UTF_8);
+        for (String doc : java.util.stream.Stream.concat(java.util.Arrays.stream(VALID), java.util.Arrays.stream(more)).toList()) {
+            byte[] bytes = doc.getBytes(StandardCharsets.UTF_8);
+            TopLevel.Parsed parsed = TopLevel.parse(bytes, FIELDS);
+            TopLevel scanned = TopLevel.scan(bytes, FIELDS);
+            assertThat(parsed.tree()).as(doc).isEqualTo(Json.MAPPER.readTree(bytes));
+            for (String name : FIELDS) {
+                assertThat(parsed.spans().has(name)).as(doc + " has " + name).isEqualTo(scanned.has(name));
+                assertThat(parsed.spans().replaceValue(name, one)).as(doc + " " + name).isEqualTo(scanned.replaceValue(name, one));
+                assertThat(parsed.spans().rewrite(new String[0], name)).as(doc + " without " + name)
+                        .isEqualTo(scanned.rewrite(new String[0], name));
+            }
+            assertThat(parsed.spans().set(one, one, one, one)).as(doc).isEqualTo(scanned.set(one, one, one, one));
+        }
+        assertThat(TopLevel.parse("[1]".getBytes(StandardCharsets.UTF_8), FIELDS)).as("not an object").isNull();
+        assertThat(TopLevel.parse("{} {}".getBytes(StandardCharsets.UTF_8), FIELDS)).as("more than one value").isNull();
+        assertThatThrownBy(() -> TopLevel.parse("{\"id\":1,\"id\":2}".getBytes(StandardCharsets.UTF_8), FIELDS))
+                .isInstanceOf(IOException.class);
+        byte[] bom = "\uFEFF{\"id\":1}".getBytes(StandardCharsets.UTF_8);
+        assertThat(TopLevel.parse(bom, FIELDS).spans()).as("a byte-order mark: no spans").isNull();
+    }
+
     /**
      * One-byte changes of valid answers (ASCII only: a multi-byte character's bytes are relayed
      * unchecked): the scan accepts exactly what Jackson's strict parser accepts as one object.

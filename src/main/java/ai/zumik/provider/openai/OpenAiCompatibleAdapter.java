@@ -71,35 +71,31 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
             opts.put("include_usage", true);
         }
         JsonNode tier = body.get("service_tier");
-        byte[] wire = wire(body, call.request().raw(), CHAT_SET_BY_ZUMIK, Json.quoted(call.upstreamModel()),
+        var wire = wire(body, call.request().raw(), Json.quoted(call.upstreamModel()),
                 opts == null ? null : Json.bytes(opts), tier == null ? null : Json.bytes(tier));
-        return new Attempt(flavor.chatPath(), Buffer.buffer(wire), call.timeouts(),
+        return new Attempt(flavor.chatPath(), wire, call.timeouts(),
                 call.request().stream(), events, call.request().n(), call.request().includeUsage()).start();
     }
 
-    /** The members of a client's chat body that Zumik may set: the attempt's model and stream options, the broker's service tier. */
-    private static final String[] CHAT_SET_BY_ZUMIK = {"model", "stream_options", "service_tier"};
-    private static final String[] MODEL = {"model"};
-
     /**
      * What an attempt sends: with the client's bytes ({@code raw}, a /v1 request), those bytes with
-     * the members Zumik set ({@code names}, each to its value, null leaving it as it is) spliced in,
-     * rather than the tree written out again — every other byte (key order, spacing, escapes, number
-     * forms) reaches the provider as the client sent it, and a 100 KB agent prompt costs one scan
-     * instead of a serialization. The tree stays the truth: the spliced bytes must parse to it
-     * (asserted, so the tests catch a member set anywhere else). Without raw bytes, or bytes the
-     * scanner does not take (a byte-order mark), the tree is written.
+     * the members Zumik sets ({@code values}, one per member of the request's {@code SET_BY_ZUMIK},
+     * null leaving it as it is) spliced in, rather than the tree written out again — every other byte
+     * (key order, spacing, escapes, number forms) reaches the provider as the client sent it, and a
+     * 100 KB agent prompt costs a copy instead of a serialization. The copy is made when the attempt
+     * has a connection to send it on, and is not kept: a request in flight holds its client's bytes
+     * once, not twice (for large prompts under load that decides whether young collections can keep
+     * the requests in flight or promote them). The tree stays the truth: the spliced bytes must parse
+     * to it (asserted, so the tests catch a member set anywhere else). Without raw bytes the tree is
+     * written, at once (a later attempt rewrites the tree).
      */
-    static byte[] wire(ObjectNode body, byte[] raw, String[] names, byte[]... values) {
-        if (raw == null) return Json.bytes(body);
-        byte[] out;
-        try {
-            out = TopLevel.scan(raw, names).set(values);
-        } catch (IOException e) {
-            return Json.bytes(body);
+    static java.util.function.Supplier<Buffer> wire(ObjectNode body, TopLevel raw, byte[]... values) {
+        if (raw == null) {
+            Buffer written = Buffer.buffer(Json.bytes(body));
+            return () -> written;
         }
-        assert parsesTo(out, body) : "a member of the client's body was changed that is not one of " + String.join(", ", names);
-        return out;
+        assert parsesTo(raw.set(values), body) : "a member of the client's body was changed that Zumik does not set";
+        return () -> Buffer.buffer(raw.set(values));
     }
 
     private static boolean parsesTo(byte[] json, JsonNode tree) {
@@ -114,8 +110,8 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
     public UpstreamCall embeddings(EmbeddingCall call, Consumer<StreamEvent> events) {
         ObjectNode body = call.request().body();
         body.put("model", call.upstreamModel());
-        byte[] wire = wire(body, call.request().raw(), MODEL, Json.quoted(call.upstreamModel()));
-        return new Attempt(flavor.embeddingsPath(), Buffer.buffer(wire), call.timeouts(), false, events, 1, false).start();
+        var wire = wire(body, call.request().raw(), Json.quoted(call.upstreamModel()));
+        return new Attempt(flavor.embeddingsPath(), wire, call.timeouts(), false, events, 1, false).start();
     }
 
     @Override
@@ -131,7 +127,7 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
 
     private final class Attempt extends HttpAttempt {
         private final String path;
-        private final Buffer body;
+        private final java.util.function.Supplier<Buffer> body;
         private Long headerCachedTokens;
         private Usage usage = Usage.UNREPORTED;
         private boolean chunkSeen;
@@ -146,7 +142,7 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
         private final boolean usageAsked;
         private final java.util.BitSet finished = new java.util.BitSet();
 
-        Attempt(String path, Buffer body, Timeouts timeouts, boolean stream, Consumer<StreamEvent> events, int choices,
+        Attempt(String path, java.util.function.Supplier<Buffer> body, Timeouts timeouts, boolean stream, Consumer<StreamEvent> events, int choices,
                 boolean usageAsked) {
             super(OpenAiCompatibleAdapter.this.transport, timeouts, stream, events);
             this.path = path;
@@ -204,7 +200,7 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
 
         @Override
         protected Buffer body() {
-            return body;
+            return body.get();
         }
 
         @Override
