@@ -2,18 +2,19 @@
 # CPU per request of two Zumik builds and the bare proxy, in one run, on /v1/chat/completions:
 # the build at BASE (a git revision) against the working tree, each as run.sh starts it (usage
 # journal on, access log to a file). All three are warmed, then measured in alternating rounds
-# (bare, base, new; repeated), each round a wrk -t2 -c64 window; per round: req/s and process CPU
+# (bare, base, new; repeated), each round a wrk -t2 -c$CONNS window (CONNS=64); per round: req/s and process CPU
 # µs per request, and per thread group for the two Zumiks. The medians over the rounds go last.
 #
 #   BASE=HEAD~3 bench/ab.sh                 # ROUNDS=6 DURATION=10 WARM=60
 #   BODY=request.json BASE=HEAD~1 bench/ab.sh  # another chat request than the short default one
+#   CONNS=16 BASE=HEAD~1 bench/ab.sh           # 16 connections instead of 64
 #
 # Writes bench/out/ab.md. Run it alone on the machine (flock /tmp/zumik-heavy.lock ...).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$root/bench/lib.sh"
 base=${BASE:?set BASE to a git revision}
-rounds=${ROUNDS:-6}; duration=${DURATION:-10}; warm=${WARM:-60}
+rounds=${ROUNDS:-6}; duration=${DURATION:-10}; warm=${WARM:-60}; conns=${CONNS:-64}
 (cd "$root" && mvn -q -B -ntp -DskipTests package)
 cp "$root/target/zumik.jar" "$out/ab-new.jar"
 src="$out/ab-base-src"
@@ -37,12 +38,12 @@ else printf '%s' '{"model":"gpt-4o-mini","messages":[{"role":"system","content":
   echo "local f = io.open(\"$body\", \"r\"); wrk.body = f:read(\"*a\"); f:close()"
   echo 'wrk.headers["Content-Type"] = "application/json"'
   echo "wrk.headers[\"Authorization\"] = \"Bearer $key\""; } > "$lua"
-for p in $bare $pa $pb; do wrk -t2 -c64 -d"${warm}s" -s "$lua" "$(chat_url $p)" > /dev/null; done
+for p in $bare $pa $pb; do wrk -t2 -c"$conns" -d"${warm}s" -s "$lua" "$(chat_url $p)" > /dev/null; done
 report="$out/ab.md"
 window() { # label port pid
   local c0 c1 n f="$out/ab-wrk.txt"
   c0=$(cpu_ticks "$3"); thread_ticks "$3" > "$out/ab-t0.txt"
-  wrk -t2 -c64 -d"${duration}s" -s "$lua" "$(chat_url "$2")" > "$f"
+  wrk -t2 -c"$conns" -d"${duration}s" -s "$lua" "$(chat_url "$2")" > "$f"
   c1=$(cpu_ticks "$3"); thread_ticks "$3" > "$out/ab-t1.txt"
   n=$(awk '/requests in/{print $1}' "$f")
   cpu=$(awk -v a="$c0" -v b="$c1" -v n="$n" -v t="$tck" 'BEGIN{printf "%.1f", (b-a)/t*1e6/n}')
@@ -56,7 +57,7 @@ done
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ); machine: $(machine); base: $(git -C "$root" rev-parse --short "$base"); new: $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet || echo ' + working tree')"
-  echo "command: ${BODY:+BODY=$BODY }BASE=$base ROUNDS=$rounds DURATION=$duration WARM=$warm bench/ab.sh (request: $(wc -c < "$body") bytes)"
+  echo "command: ${BODY:+BODY=$BODY }CONNS=$conns BASE=$base ROUNDS=$rounds DURATION=$duration WARM=$warm bench/ab.sh (request: $(wc -c < "$body") bytes)"
   echo
   echo "| round | bare req/s | bare µs | base req/s | base µs | new req/s | new µs | base/bare | new/bare |"
   echo "|---|---|---|---|---|---|---|---|---|"

@@ -2,11 +2,14 @@ package ai.zumik.http;
 
 import ai.zumik.json.Json;
 import ai.zumik.json.TopLevel;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledHeapByteBuf;
 import io.vertx.core.buffer.Buffer;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
 import java.util.Set;
 
@@ -25,11 +28,11 @@ public final class Params {
      */
     public static byte[] bytes(Buffer body) {
         if (body == null) return null;
-        if (body instanceof io.vertx.core.internal.buffer.BufferInternal b) {
-            io.netty.buffer.ByteBuf buf = b.getByteBuf();
-            io.netty.buffer.ByteBuf owner = buf;
+        if (body instanceof BufferInternal b) {
+            ByteBuf buf = b.getByteBuf();
+            ByteBuf owner = buf;
             while (owner.unwrap() != null) owner = owner.unwrap();
-            if (owner instanceof io.netty.buffer.UnpooledHeapByteBuf && buf.arrayOffset() == 0 && buf.readerIndex() == 0
+            if (owner instanceof UnpooledHeapByteBuf && buf.arrayOffset() == 0 && buf.readerIndex() == 0
                     && buf.readableBytes() == buf.array().length) {
                 return buf.array();
             }

@@ -1,6 +1,11 @@
 package ai.zumik.json;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 
@@ -61,11 +66,10 @@ public final class TopLevel {
     }
 
     /** Reads one member's value where the parser stands (the object goes on after it). */
-    private static final com.fasterxml.jackson.databind.ObjectReader MEMBER = Json.MAPPER.reader()
-            .without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectReader MEMBER = Json.MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** A JSON object as a tree, with the spans of some of its top-level members (see {@link #parse}). */
-    public record Parsed(com.fasterxml.jackson.databind.node.ObjectNode tree, TopLevel spans) {}
+    public record Parsed(ObjectNode tree, TopLevel spans) {}
 
     /**
      * Parses {@code json} with Jackson (the same parser, features and limits as {@link Json#parse})
@@ -77,13 +81,13 @@ public final class TopLevel {
      * @throws IOException when the bytes are not JSON
      */
     public static Parsed parse(byte[] json, String[] names) throws IOException {
-        try (com.fasterxml.jackson.core.JsonParser p = Json.MAPPER.createParser(json)) {
-            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) return null;
+        try (JsonParser p = Json.MAPPER.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) return null;
             TopLevel t = new TopLevel(json, names, new boolean[names.length]);
             var tree = Json.NODES.objectNode();
             int previousValueEnd = (int) p.currentTokenLocation().getByteOffset() + 1;
             boolean isFirst = true;
-            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 p.nextToken();
                 int start = (int) p.currentTokenLocation().getByteOffset();

@@ -23,6 +23,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import java.io.IOException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The OpenAI-compatible adapter. The client's own JSON goes upstream with only {@code model}
@@ -89,7 +90,7 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
      * to it (asserted, so the tests catch a member set anywhere else). Without raw bytes the tree is
      * written, at once (a later attempt rewrites the tree).
      */
-    static java.util.function.Supplier<Buffer> wire(ObjectNode body, TopLevel raw, byte[]... values) {
+    static Supplier<Buffer> wire(ObjectNode body, TopLevel raw, byte[]... values) {
         if (raw == null) {
             Buffer written = Buffer.buffer(Json.bytes(body));
             return () -> written;
@@ -127,7 +128,7 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
 
     private final class Attempt extends HttpAttempt {
         private final String path;
-        private final java.util.function.Supplier<Buffer> body;
+        private final Supplier<Buffer> body;
         private Long headerCachedTokens;
         private Usage usage = Usage.UNREPORTED;
         private boolean chunkSeen;
@@ -142,8 +143,8 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
         private final boolean usageAsked;
         private final java.util.BitSet finished = new java.util.BitSet();
 
-        Attempt(String path, java.util.function.Supplier<Buffer> body, Timeouts timeouts, boolean stream, Consumer<StreamEvent> events, int choices,
-                boolean usageAsked) {
+        Attempt(String path, Supplier<Buffer> body, Timeouts timeouts, boolean stream, Consumer<StreamEvent> events,
+                int choices, boolean usageAsked) {
             super(OpenAiCompatibleAdapter.this.transport, timeouts, stream, events);
             this.path = path;
             this.body = body;
