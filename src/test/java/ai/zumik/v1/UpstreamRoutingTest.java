@@ -89,6 +89,12 @@ class UpstreamRoutingTest {
             assertThat(openai.lastRequest().body()).as("background work takes the flex tier, added last")
                     .isEqualTo(sent.replace("]} }\n", "]} ,\"service_tier\":\"flex\"}\n"));
 
+            byte[] bom = ("\uFEFF" + request).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(gw.post("/v1/chat/completions", bom, gw.adminKey()).statusCode()).isEqualTo(200);
+            assertThat(openai.lastRequest().body()).as("a body after a byte-order mark is written from its parse")
+                    .isEqualTo(new String(ai.zumik.json.Json.bytes(ai.zumik.json.Json.parse(
+                            sent.getBytes(java.nio.charset.StandardCharsets.UTF_8))), java.nio.charset.StandardCharsets.UTF_8));
+
             String embed = "{\"input\" : [\"caf\\u00e9\", \"b\"],\t\"model\":\"openai/text-embedding-3-small\" }";
             assertThat(gw.post("/v1/embeddings", embed).statusCode()).isEqualTo(200);
             assertThat(openai.lastRequest().body()).isEqualTo(embed.replace("openai/text-embedding-3-small", "text-embedding-3-small"));
