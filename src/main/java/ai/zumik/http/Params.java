@@ -42,15 +42,16 @@ public final class Params {
 
     /** Parses a request body that must be a JSON object. */
     public static ObjectNode object(Buffer body) {
-        return object(body == null ? null : body.getBytes());
+        return object(bytes(body));
     }
 
     /**
-     * As {@link #object(byte[])}, noting where the top-level members {@code names} stand in the bytes
+     * As {@link #object(Buffer)}, noting where the top-level members {@code names} stand in the bytes
      * (for a request relayed as its own bytes with some of those members set; see
-     * {@link TopLevel#set}). The errors are {@link #object(byte[])}'s.
+     * {@link TopLevel#set}). The errors are {@link #object(Buffer)}'s.
      */
-    public static TopLevel.Parsed objectWithSpans(byte[] bytes, String[] names) {
+    public static TopLevel.Parsed objectWithSpans(Buffer body, String[] names) {
+        byte[] bytes = bytes(body);
         if (bytes != null && bytes.length > 0 && utf8(bytes)) {
             try {
                 TopLevel.Parsed parsed = TopLevel.parse(bytes, names);
@@ -62,8 +63,7 @@ public final class Params {
         return new TopLevel.Parsed(object(bytes), null);
     }
 
-    /** Parses a request body (its bytes) that must be a JSON object. */
-    public static ObjectNode object(byte[] bytes) {
+    private static ObjectNode object(byte[] bytes) {
         if (bytes == null || bytes.length == 0) {
             throw ApiError.invalid(null, "invalid_json", "The request body is empty; expected a JSON object.").exception();
         }

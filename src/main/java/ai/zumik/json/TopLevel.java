@@ -68,6 +68,22 @@ public final class TopLevel {
     /** Reads one member's value where the parser stands (the object goes on after it). */
     private static final ObjectReader MEMBER = Json.MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+    /**
+     * Notes the next member of the object, whose value spans {@code [start, end)} and which begins
+     * after {@code memberStart} (the end of the previous value, or the brace); {@code index} is its
+     * name's among those asked about, or -1. Returns {@code end}.
+     */
+    private int member(int index, int start, int end, int memberStart) {
+        if (index >= 0) {
+            valueStart[index] = start;
+            valueEnd[index] = end;
+            this.memberStart[index] = memberStart;
+            first[index] = members == 0;
+        }
+        members++;
+        return end;
+    }
+
     /** A JSON object as a tree, with the spans of some of its top-level members (see {@link #parse}). */
     public record Parsed(ObjectNode tree, TopLevel spans) {}
 
@@ -86,23 +102,12 @@ public final class TopLevel {
             TopLevel t = new TopLevel(json, names, new boolean[names.length]);
             var tree = Json.NODES.objectNode();
             int previousValueEnd = (int) p.currentTokenLocation().getByteOffset() + 1;
-            boolean isFirst = true;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 p.nextToken();
                 int start = (int) p.currentTokenLocation().getByteOffset();
                 tree.set(name, (JsonNode) MEMBER.readTree(p));
-                int end = (int) p.currentLocation().getByteOffset();
-                int index = t.indexOf(name);
-                if (index >= 0) {
-                    t.valueStart[index] = start;
-                    t.valueEnd[index] = end;
-                    t.memberStart[index] = previousValueEnd;
-                    t.first[index] = isFirst;
-                }
-                previousValueEnd = end;
-                isFirst = false;
-                t.members++;
+                previousValueEnd = t.member(t.indexOf(name), start, (int) p.currentLocation().getByteOffset(), previousValueEnd);
             }
             t.closeAt = (int) p.currentTokenLocation().getByteOffset();
             if (p.nextToken() != null) return null;
@@ -215,7 +220,6 @@ public final class TopLevel {
             space();
             expect('{');
             int previousValueEnd = p;
-            boolean isFirst = true;
             space();
             if (peek() == '}') {
                 t.closeAt = p++;
@@ -231,24 +235,17 @@ public final class TopLevel {
                     space();
                     int start = p;
                     value(1);
-                    int end = p;
-                    if (index >= 0) {
-                        if (t.valueStart[index] >= 0) throw new IOException("JSON: the member \"" + t.names[index] + "\" appears twice");
-                        t.valueStart[index] = start;
-                        t.valueEnd[index] = end;
-                        t.memberStart[index] = previousValueEnd;
-                        t.first[index] = isFirst;
-                        if (t.wantTree[index]) {
-                            try {
-                                t.trees[index] = new Scanner(b, start).tree();
-                            } catch (NumberFormatException | ArithmeticException e) {
-                                throw new IOException("JSON: a number out of range in \"" + t.names[index] + "\"", e);
-                            }
+                    if (index >= 0 && t.valueStart[index] >= 0) {
+                        throw new IOException("JSON: the member \"" + t.names[index] + "\" appears twice");
+                    }
+                    previousValueEnd = t.member(index, start, p, previousValueEnd);
+                    if (index >= 0 && t.wantTree[index]) {
+                        try {
+                            t.trees[index] = new Scanner(b, start).tree();
+                        } catch (NumberFormatException | ArithmeticException e) {
+                            throw new IOException("JSON: a number out of range in \"" + t.names[index] + "\"", e);
                         }
                     }
-                    previousValueEnd = end;
-                    isFirst = false;
-                    t.members++;
                     space();
                     byte c = next();
                     if (c == '}') {

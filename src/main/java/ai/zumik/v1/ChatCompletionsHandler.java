@@ -28,7 +28,7 @@ public final class ChatCompletionsHandler implements Handler {
     }
 
     private void run(Exchange ex, Buffer body) {
-        var parsed = Params.objectWithSpans(Params.bytes(body), ChatRequest.SET_BY_ZUMIK);
+        var parsed = Params.objectWithSpans(body, ChatRequest.SET_BY_ZUMIK);
         ChatRequest request = ChatRequestParser.parse(parsed.tree(), parsed.spans());
         ex.responseId(Ids.next("rsp_", ex.startMs()));
         ex.stream(request.stream());

@@ -47,7 +47,7 @@ public final class EmbeddingsHandler implements Handler {
     }
 
     private void run(Exchange ex, Buffer body) {
-        var parsed = Params.objectWithSpans(Params.bytes(body), EmbeddingRequest.SET_BY_ZUMIK);
+        var parsed = Params.objectWithSpans(body, EmbeddingRequest.SET_BY_ZUMIK);
         EmbeddingRequest request = parse(parsed.tree(), parsed.spans());
         ex.responseId(Ids.next("rsp_", ex.startMs()));
         front.hintedQos(ex, qos -> {
