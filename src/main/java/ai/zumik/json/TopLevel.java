@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 
 /**
@@ -457,12 +456,17 @@ public final class TopLevel {
      * @param replace pairs of member name and new string value
      */
     public byte[] rewrite(String[] replace, String... remove) {
-        byte[][] replacement = new byte[names.length][];
+        byte[][] values = new byte[names.length][];
         for (int k = 0; k < replace.length; k += 2) {
             int i = indexOf(replace[k]);
-            if (i >= 0 && valueStart[i] >= 0) replacement[i] = Json.quoted(replace[k + 1]);
+            if (i >= 0 && valueStart[i] >= 0) values[i] = Json.quoted(replace[k + 1]);
         }
-        return edit(replacement, remove);
+        boolean[] drop = new boolean[names.length];
+        for (String r : remove) {
+            int i = indexOf(r);
+            if (i >= 0) drop[i] = true;
+        }
+        return splice(values, drop);
     }
 
     /**
@@ -470,10 +474,10 @@ public final class TopLevel {
      * value (an object, {@code null}, ...); an absent member stays absent.
      */
     public byte[] replaceValue(String name, byte[] json) {
-        byte[][] replacement = new byte[names.length][];
+        byte[][] values = new byte[names.length][];
         int i = indexOf(name);
-        if (i >= 0 && valueStart[i] >= 0) replacement[i] = json;
-        return edit(replacement);
+        if (i >= 0 && valueStart[i] >= 0) values[i] = json;
+        return splice(values, null);
     }
 
     /**
@@ -483,35 +487,69 @@ public final class TopLevel {
      * copied as it is.
      */
     public byte[] set(byte[]... values) {
+        if (values.length != names.length) throw new IllegalArgumentException("one value per scanned name");
+        return splice(values, null);
+    }
+
+    /**
+     * The one way the object is rewritten: each present member with a value gets it in place of its
+     * own, each present member in {@code drop} (may be null) goes with one comma beside it, each
+     * absent member with a value is added before the closing brace; every other byte is copied as
+     * it is, into an array of exactly the result's size.
+     */
+    private byte[] splice(byte[][] values, boolean[] drop) {
         int n = names.length;
-        if (values.length != n) throw new IllegalArgumentException("one value per scanned name");
-        // The members set in place, in byte order (a few: insertion sort), and the exact size of the result.
-        int[] present = new int[n];
-        int inPlace = 0;
+        // The present members edited, in byte order (a few: insertion sort).
+        int[] order = new int[n];
+        int edited = 0;
+        for (int i = 0; i < n; i++) {
+            if (valueStart[i] < 0 || values[i] == null && !(drop != null && drop[i])) continue;
+            int k = edited++;
+            while (k > 0 && valueStart[order[k - 1]] > valueStart[i]) order[k] = order[--k];
+            order[k] = i;
+        }
+        // Each edit cuts [from, to) and puts its new value there (nothing for a member dropped).
+        int[] from = new int[edited];
+        int[] to = new int[edited];
         int size = json.length;
         int kept = members;
-        for (int i = 0; i < n; i++) {
-            if (values[i] == null) continue;
-            if (valueStart[i] >= 0) {
-                int k = inPlace++;
-                while (k > 0 && valueStart[present[k - 1]] > valueStart[i]) present[k] = present[--k];
-                present[k] = i;
-                size += values[i].length - (valueEnd[i] - valueStart[i]);
+        int cutEnd = 0;
+        for (int k = 0; k < edited; k++) {
+            int i = order[k];
+            if (drop != null && drop[i]) {
+                kept--;
+                if (first[i] || memberStart[i] < cutEnd) {
+                    // No member is left before it: it goes with the comma after it; the brace stays.
+                    from[k] = Math.max(memberStart[i], cutEnd);
+                    int after = skipSpace(valueEnd[i]);
+                    to[k] = after < json.length && json[after] == ',' ? after + 1 : valueEnd[i];
+                } else {
+                    // A member is kept before it: it goes with the comma before it.
+                    from[k] = memberStart[i];
+                    to[k] = valueEnd[i];
+                }
+                size -= to[k] - from[k];
             } else {
-                size += (kept++ > 0 ? 1 : 0) + names[i].length() + 3 + values[i].length;
+                from[k] = valueStart[i];
+                to[k] = valueEnd[i];
+                size += values[i].length - (to[k] - from[k]);
             }
+            cutEnd = to[k];
+        }
+        int added = kept;
+        for (int i = 0; i < n; i++) {
+            if (values[i] != null && valueStart[i] < 0) size += (added++ > 0 ? 1 : 0) + names[i].length() + 3 + values[i].length;
         }
         byte[] out = new byte[size];
         int at = 0;
         int copied = 0;
-        for (int k = 0; k < inPlace; k++) {
-            int i = present[k];
-            at = copy(json, copied, valueStart[i], out, at);
-            at = copy(values[i], 0, values[i].length, out, at);
-            copied = valueEnd[i];
+        for (int k = 0; k < edited; k++) {
+            int i = order[k];
+            at = copy(json, copied, from[k], out, at);
+            if (drop == null || !drop[i]) at = copy(values[i], 0, values[i].length, out, at);
+            copied = to[k];
         }
         at = copy(json, copied, closeAt, out, at);
-        kept = members;
         for (int i = 0; i < n; i++) {
             if (values[i] == null || valueStart[i] >= 0) continue;
             if (kept++ > 0) out[at++] = ',';
@@ -528,45 +566,6 @@ public final class TopLevel {
     private static int copy(byte[] from, int start, int end, byte[] to, int at) {
         System.arraycopy(from, start, to, at, end - start);
         return at + end - start;
-    }
-
-    private byte[] edit(byte[][] replacement, String... remove) {
-        int n = names.length;
-        boolean[] drop = new boolean[n];
-        for (String r : remove) {
-            int i = indexOf(r);
-            if (i >= 0 && valueStart[i] >= 0) drop[i] = true;
-        }
-        // Edits in byte order; members are few, a selection sort is fine.
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) order[i] = i;
-        java.util.Arrays.sort(order, (a, b) -> Integer.compare(valueStart[a], valueStart[b]));
-        ByteArrayOutputStream out = new ByteArrayOutputStream(json.length + 64);
-        int copied = 0;
-        for (int i : order) {
-            if (valueStart[i] < 0 || replacement[i] == null && !drop[i]) continue;
-            if (drop[i]) {
-                int from = memberStart[i];
-                if (first[i]) {
-                    // First member: drop it and the comma after it; the brace stays.
-                    int to = valueEnd[i];
-                    int after = skipSpace(to);
-                    if (json[after] == ',') to = after + 1;
-                    out.write(json, copied, from - copied);
-                    copied = to;
-                } else {
-                    // Later member: drop the comma before it through its value.
-                    out.write(json, copied, from - copied);
-                    copied = valueEnd[i];
-                }
-            } else {
-                out.write(json, copied, valueStart[i] - copied);
-                out.write(replacement[i], 0, replacement[i].length);
-                copied = valueEnd[i];
-            }
-        }
-        out.write(json, copied, json.length - copied);
-        return out.toByteArray();
     }
 
     private int skipSpace(int k) {

@@ -36,6 +36,24 @@ class TopLevelTest {
     }
 
     @Test
+    void removesSeveralMembersInARowAndLeavesValidJson() throws IOException {
+        assertThat(rewrite("{\"usage\":1, \"id\":\"a\", \"model\":\"m\"}", new String[0], "usage", "id"))
+                .as("the first two").isEqualTo("{ \"model\":\"m\"}");
+        assertThat(rewrite("{\"usage\":1,\"id\":\"a\"}", new String[0], "id", "usage")).as("all").isEqualTo("{}");
+        assertThat(rewrite("{\"x\":0,\"usage\":1,\"id\":\"a\",\"model\":\"m\"}", new String[0], "usage", "id"))
+                .as("two after a kept one").isEqualTo("{\"x\":0,\"model\":\"m\"}");
+        assertThat(rewrite("{\"usage\":1,\"id\":\"a\",\"model\":\"m\"}", new String[] {"model", "n"}, "usage", "id"))
+                .as("and one replaced after them").isEqualTo("{\"model\":\"n\"}");
+        String in = "{\"usage\":1,\"choices\":[],\"id\":\"a\",\"model\":\"m\"}";
+        for (String[] remove : new String[][] {{"usage", "choices"}, {"usage", "choices", "id"}, {"choices", "model"},
+                {"id", "model"}, {"usage", "choices", "id", "model"}}) {
+            var left = Json.parse(rewrite(in, new String[0], remove).getBytes(StandardCharsets.UTF_8));
+            assertThat(left.size()).as(String.join(",", remove)).isEqualTo(4 - remove.length);
+            for (String r : remove) assertThat(left.has(r)).isFalse();
+        }
+    }
+
+    @Test
     void replacesAValueWithEncodedJsonAndLeavesTheRestAlone() throws IOException {
         String in = "{\"id\":\"a\",\"choices\":[{\"index\":0}],\"usage\":{\"prompt_tokens\":3},\"x\":1}";
         TopLevel doc = TopLevel.scan(in.getBytes(StandardCharsets.UTF_8), FIELDS, "usage");
