@@ -31,13 +31,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Files are segments {@code <generation>.seg} of {@value #SEGMENT_BYTES} bytes, zero-filled
  * when created (so the disk blocks exist before anything is written through the mapping). A
- * segment is a {@value #HEADER}-byte header (magic, generation) followed by 8-aligned records:
- * {@code int length, int crc32c(payload), payload}. Length 0 means "nothing more here", -1 "sealed,
- * go on to the next generation". Appends are serialised by a lock held for the copy only; the
- * usage writer reads records behind the appenders (a volatile published offset per segment),
- * inserts them into the database, and deletes each segment once it is sealed and all of it is
- * committed. At start-up, whatever segments a crash left behind are replayed first
- * ({@link #recover}); replay is idempotent because an event's primary key is its response id.
+ * segment is a {@value #HEADER}-byte header (magic, generation, the generation it was used for
+ * before or 0) followed by 8-aligned records: {@code int length, int crc32c(payload) ^
+ * salt(generation), payload}. Length 0 means "nothing more here", -1 "sealed, go on to the next
+ * generation". Appends are serialised by a lock held for the copy only; the usage writer reads
+ * records behind the appenders (a volatile published offset per segment) and inserts them into the
+ * database. A segment sealed and wholly committed is used again as a later generation (renamed, its
+ * header rewritten, its mapping and pages kept): making a fresh one costs the writer a 4 MiB
+ * zero-fill and a page fault per page, and under load that was half its CPU. The records a used
+ * segment still holds past the new generation's last are not mistaken for new ones, because their
+ * checksums are salted with the generation they were written in. At start-up, whatever segments a
+ * crash left behind are replayed first ({@link #recover}); replay is idempotent because an event's
+ * primary key is its response id. Segments of the first format ({@code ZUMIKJ01}: unsalted checksums,
+ * never used twice) are still replayed.
  *
  * <p>The reader does not decode what this process just encoded: an appender that passes its event
  * along leaves it, tagged with its record's index, in an in-memory hand-over queue (bounded to
@@ -53,7 +59,8 @@ final class UsageJournal implements AutoCloseable {
     static final int HEADER = 64;
     /** Larger events (a long captured output) go through the queue instead. */
     static final int MAX_RECORD = 1 << 20;
-    private static final long MAGIC = 0x5a554d494b4a3031L; // "ZUMIKJ01"
+    private static final long MAGIC = 0x5a554d494b4a3032L; // "ZUMIKJ02": salted checksums, segments used again
+    private static final long MAGIC_UNSALTED = 0x5a554d494b4a3031L; // "ZUMIKJ01"
     private static final int SEALED = -1;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -69,15 +76,17 @@ final class UsageJournal implements AutoCloseable {
         final Path file;
         final Arena arena;
         final MemorySegment map;
+        final int salt; // of this segment's generation: xor-ed into each record's checksum
         long writeAt = HEADER; // appenders only, under the lock
         volatile long published = HEADER; // end of the last complete record
         volatile Segment next; // set before sealed
         volatile boolean sealed;
 
-        Segment(Path file, Arena arena, MemorySegment map) {
+        Segment(Path file, Arena arena, MemorySegment map, long generation) {
             this.file = file;
             this.arena = arena;
             this.map = map;
+            this.salt = salt(generation);
         }
     }
 
@@ -86,6 +95,7 @@ final class UsageJournal implements AutoCloseable {
     private final Object lock = new Object();
     private Segment current; // under lock
     private volatile Segment spare; // prepared by the writer, taken by an appender
+    private Segment reusable; // writer only: sealed, wholly committed, kept for a later generation
     private long nextGeneration; // writer only
     private volatile long appended; // records appended, ever
     private final ConcurrentLinkedQueue<Handed> handover = new ConcurrentLinkedQueue<>();
@@ -170,7 +180,6 @@ final class UsageJournal implements AutoCloseable {
         if (payload.length > MAX_RECORD) return false;
         CRC32C crc = new CRC32C();
         crc.update(payload);
-        int sum = (int) crc.getValue();
         long size = align(8L + payload.length);
         synchronized (lock) {
             if (closed) return false;
@@ -186,7 +195,7 @@ final class UsageJournal implements AutoCloseable {
             }
             long at = s.writeAt;
             MemorySegment.copy(payload, 0, s.map, ValueLayout.JAVA_BYTE, at + 8, payload.length);
-            s.map.set(INT, at + 4, sum);
+            s.map.set(INT, at + 4, (int) crc.getValue() ^ s.salt);
             s.map.set(INT, at, payload.length);
             s.writeAt = at + size;
             // Handed over before the record is published: a reader that sees the record finds its event.
@@ -217,9 +226,15 @@ final class UsageJournal implements AutoCloseable {
         return appended - readCount;
     }
 
-    /** Writer thread: makes sure the next segment exists, so appenders never wait for a file. */
+    /**
+     * Writer thread: makes sure the next segment exists, so appenders never wait for a file: the
+     * segment last committed when there is one, a new file otherwise.
+     */
     void prepareSpare() throws IOException {
-        if (spare == null && !closed) spare = create();
+        if (spare != null || closed) return;
+        Segment used = reusable;
+        reusable = null;
+        spare = used != null ? reuse(used) : create();
     }
 
     /**
@@ -276,7 +291,8 @@ final class UsageJournal implements AutoCloseable {
         while (committedSegment != reading) {
             Segment done = committedSegment;
             committedSegment = done.next;
-            discard(done);
+            if (reusable == null) reusable = done;
+            else discard(done);
         }
         committedAt = readAt;
         committedCount = readCount;
@@ -306,6 +322,7 @@ final class UsageJournal implements AutoCloseable {
         }
         Segment sp = spare;
         if (sp != null) discard(sp);
+        if (reusable != null) discard(reusable);
         if (!drained) LOG.warn("usage journal closed with {} events not yet in the database; they replay at next start", backlog());
         try {
             lockFile.close(); // releases the lock
@@ -321,19 +338,51 @@ final class UsageJournal implements AutoCloseable {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) {
             for (long at = 0; at < SEGMENT_BYTES; ) at += ch.write(ZEROS.duplicate(), at);
-            ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.BIG_ENDIAN).putLong(MAGIC).putLong(generation).flip();
+            ByteBuffer header = ByteBuffer.allocate(24).order(ByteOrder.BIG_ENDIAN).putLong(MAGIC).putLong(generation).putLong(0).flip();
             ch.write(header, 0);
             MemorySegment map = ch.map(FileChannel.MapMode.READ_WRITE, 0, SEGMENT_BYTES, arena);
             // Write-fault every page in here, on the writer thread: an appender's first store to a page
             // would otherwise take that fault on the event loop. The last byte of a page is past the
             // header and already zero.
             for (long at = PAGE - 1; at < SEGMENT_BYTES; at += PAGE) map.set(ValueLayout.JAVA_BYTE, at, (byte) 0);
-            return new Segment(file, arena, map);
+            return new Segment(file, arena, map, generation);
         } catch (IOException | RuntimeException e) {
             arena.close();
             Files.deleteIfExists(file);
             throw e;
         }
+    }
+
+    /**
+     * The committed segment {@code used} as the next generation: renamed, its header rewritten in
+     * place, its mapping and pages kept. Its old records stay until overwritten; a salt equal to the
+     * old one's (about one generation pair in 2^32) would let them pass for new ones, so then a new
+     * segment is made instead.
+     */
+    private Segment reuse(Segment used) throws IOException {
+        long generation = nextGeneration++;
+        long previous = used.map.get(LONG, 8);
+        if (salt(generation) == used.salt) {
+            discard(used);
+            nextGeneration--;
+            return create();
+        }
+        Path file = dir.resolve(String.format("%016d.seg", generation));
+        try {
+            Files.move(used.file, file);
+        } catch (IOException e) {
+            discard(used);
+            throw e;
+        }
+        used.map.set(LONG, 16, previous);
+        used.map.set(LONG, 8, generation);
+        used.map.set(INT, HEADER, 0); // no record yet: a crash before the first append replays nothing from it
+        return new Segment(file, used.arena, used.map, generation);
+    }
+
+    /** Mixed into each record's checksum, so a record left from a segment's earlier generation fails it. */
+    private static int salt(long generation) {
+        return (int) ((generation * 0x9E3779B97F4A7C15L) >>> 32);
     }
 
     private static void discard(Segment s) {
@@ -357,26 +406,33 @@ final class UsageJournal implements AutoCloseable {
             }
             b.flip();
         }
-        if (b.getLong(0) != MAGIC || b.getLong(8) != generationOf(file)) {
+        long magic = b.getLong(0);
+        if (magic != MAGIC && magic != MAGIC_UNSALTED || b.getLong(8) != generationOf(file)) {
             LOG.warn("usage journal segment {} has no valid header; skipped", file.getFileName());
             return events;
         }
+        int salt = magic == MAGIC ? salt(generationOf(file)) : 0;
+        long previous = magic == MAGIC ? b.getLong(16) : 0;
         int at = HEADER;
         while (at + 8 <= b.limit()) {
             int len = b.getInt(at);
             if (len == 0 || len == SEALED) break;
             if (len < 0 || len > MAX_RECORD || at + 8L + len > b.limit()) {
-                LOG.warn("usage journal segment {}: bad record length at {}; the rest is skipped", file.getFileName(), at);
+                // In a segment used before, what follows the last record is the previous generation's.
+                if (previous == 0) LOG.warn("usage journal segment {}: bad record length at {}; the rest is skipped", file.getFileName(), at);
                 break;
             }
             byte[] payload = new byte[len];
             b.get(at + 8, payload);
             CRC32C crc = new CRC32C();
             crc.update(payload);
-            if ((int) crc.getValue() != b.getInt(at + 4)) {
-                LOG.warn("usage journal segment {}: damaged record at {} (torn by the crash); the rest is skipped",
-                        file.getFileName(), at);
-                break;
+            int sum = (int) crc.getValue();
+            if ((sum ^ salt) != b.getInt(at + 4)) {
+                if (previous == 0 || (sum ^ salt(previous)) != b.getInt(at + 4)) {
+                    LOG.warn("usage journal segment {}: damaged record at {} (torn by the crash); the rest is skipped",
+                            file.getFileName(), at);
+                }
+                break; // or a record of the segment's previous generation: the end of this one's
             }
             try {
                 events.add(UsageEventCodec.decode(payload));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.zumik.reuse.ReuseAccount;
 import ai.zumik.store.Database;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -139,7 +140,8 @@ class UsageJournalTest {
             journal.commitRead();
             assertThat(journal.backlog()).isZero();
             assertThat(journal.committed()).isEqualTo(70);
-            assertThat(segments()).as("only the segment being written and its spare remain").hasSizeLessThanOrEqualTo(2);
+            assertThat(segments()).as("the segment being written, its spare and one kept for reuse remain")
+                    .hasSizeLessThanOrEqualTo(3);
         }
         assertThat(segments()).as("a drained journal leaves nothing behind").isEmpty();
     }
@@ -205,6 +207,79 @@ class UsageJournalTest {
             assertThat(reopened.backlog()).isZero();
         }
         crashed.close();
+    }
+
+    /** Appends, preparing a spare first when the current segment is full (as the writer would). */
+    private static void append(UsageJournal journal, UsageEvent e) throws Exception {
+        byte[] payload = UsageEventCodec.encode(e, true);
+        if (!journal.append(payload)) {
+            journal.prepareSpare();
+            assertThat(journal.append(payload)).isTrue();
+        }
+    }
+
+    @Test
+    void aCommittedSegmentIsUsedAgainAndItsOldRecordsAreNeverReplayedAsNew() throws Exception {
+        String big = "x".repeat(200_000); // ~20 records per 4 MiB segment, all of one size
+        UsageJournal journal = UsageJournal.recover(dir, events -> { throw new AssertionError("nothing to replay"); });
+        Path first = segments().getFirst();
+        List<String> expected = new ArrayList<>();
+        int n = 0;
+        for (; n < 30; n++) append(journal, event(String.format("resp_%03d", n), big));
+        int inFirst = UsageJournal.readAll(first).size();
+        assertThat(inFirst).isBetween(10, 29);
+        for (int i = inFirst; i < 30; i++) expected.add(String.format("resp_%03d", i));
+        List<UsageEvent> read = new ArrayList<>();
+        while (journal.read(read, 100) > 0) {
+            // all of them
+        }
+        journal.commitRead(); // the first segment is sealed and wholly committed
+        journal.prepareSpare(); // the writer's next spare is that segment, not a new file
+        assertThat(segments()).doesNotContain(first).hasSize(2);
+        Path reused = segments().getLast(); // the spare: a later generation than the segment being written
+
+        // Fill the second segment and write two records of the same size into the used one: its
+        // third record slot still holds the first generation's third record, intact.
+        while (UsageJournal.readAll(reused).size() < 2) {
+            String id = String.format("resp_%03d", n++);
+            append(journal, event(id, big));
+            expected.add(id);
+            assertThat(n).isLessThan(100);
+        }
+        assertThat(segments()).as("no new file was made").hasSize(2);
+        String bytes = new String(Files.readAllBytes(reused), StandardCharsets.ISO_8859_1);
+        assertThat(bytes).as("the used segment still holds the first generation's third record")
+                .contains("resp_002").doesNotContain("resp_000");
+        // The process "dies": the next one finds these files (copied; this JVM holds the lock).
+        Path next = Files.createDirectories(dir.resolve("after-crash"));
+        for (Path seg : segments()) Files.copy(seg, next.resolve(seg.getFileName()));
+        List<UsageEvent> replayed = new ArrayList<>();
+        try (UsageJournal reopened = UsageJournal.recover(next, replayed::addAll)) {
+            assertThat(replayed).extracting(UsageEvent::responseId).as("what was not committed, once, and nothing older")
+                    .containsExactlyElementsOf(expected);
+        }
+        journal.close();
+    }
+
+    @Test
+    void aSegmentOfTheFirstFormatIsStillReplayed() throws Exception {
+        // ZUMIKJ01, as a build before segment reuse left it: unsalted checksums, no previous generation.
+        ByteBuffer seg = ByteBuffer.allocate(UsageJournal.HEADER + 4096).order(java.nio.ByteOrder.BIG_ENDIAN);
+        seg.putLong(0, 0x5a554d494b4a3031L).putLong(8, 7);
+        int at = UsageJournal.HEADER;
+        for (int i = 0; i < 3; i++) {
+            byte[] payload = UsageEventCodec.encode(event("resp_" + i, "out " + i), true);
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(payload);
+            seg.putInt(at, payload.length).putInt(at + 4, (int) crc.getValue()).put(at + 8, payload);
+            at = (at + 8 + payload.length + 7) & ~7;
+        }
+        Files.write(dir.resolve("0000000000000007.seg"), seg.array());
+        List<UsageEvent> replayed = new ArrayList<>();
+        try (UsageJournal reopened = UsageJournal.recover(dir, replayed::addAll)) {
+            assertThat(replayed).extracting(UsageEvent::responseId).containsExactly("resp_0", "resp_1", "resp_2");
+            assertThat(replayed.get(1)).isEqualTo(event("resp_1", "out 1"));
+        }
     }
 
     @Test
