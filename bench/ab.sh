@@ -2,12 +2,15 @@
 # CPU per request of two Zumik builds and the bare proxy, in one run, on /v1/chat/completions:
 # the build at BASE (a git revision) against the working tree, each as run.sh starts it (usage
 # journal on, access log to a file). All three are warmed, then measured in alternating rounds
-# (bare, base, new; repeated), each round a wrk -t2 -c$CONNS window (CONNS=64); per round: req/s and process CPU
+# (bare, then base and new in turn first; repeated), each round a wrk -t2 -c$CONNS window (CONNS=64); per round: req/s and process CPU
 # µs per request, and per thread group for the two Zumiks. The medians over the rounds go last.
 #
 #   BASE=HEAD~3 bench/ab.sh                 # ROUNDS=6 DURATION=10 WARM=60
 #   BODY=request.json BASE=HEAD~1 bench/ab.sh  # another chat request than the short default one
 #   CONNS=16 BASE=HEAD~1 bench/ab.sh           # 16 connections instead of 64
+#   HEAP=options BASE=HEAD NEW_OPTS=-XX:SurvivorRatio=4 bench/ab.sh
+#       # one build, two sets of JVM options: both as bin/jvm.options runs Zumik, "new" with more
+#       # (BASE_OPTS likewise); without HEAP=options both get the benches' -Xms256m -Xmx512m
 #
 # Writes bench/out/ab.md. Run it alone on the machine (flock /tmp/zumik-heavy.lock ...).
 set -euo pipefail
@@ -26,8 +29,8 @@ bench_classes "$out/ab-new.jar"
 up=19500; bare=19501; pa=19502; pb=19503; key="zk_live_BENCHbenchBENCHbenchBENCHbench12"
 "$java_home/bin/java" -Xms64m -Xmx256m -cp "$cp" BenchUpstream $up 20 0 1 > "$out/ab-upstream.log" 2>&1 & pids+=($!)
 "$java_home/bin/java" -XX:+UseCompactObjectHeaders -Xms256m -Xmx512m -cp "$cp" BareProxy $bare $up > "$out/ab-bare.log" 2>&1 & pids+=($!); barepid=$!
-start_zumik "$out/ab-base.jar" $pa "$out/ab-base-data" "$key" $up ZUMIK_USAGE_JOURNAL=on
-start_zumik "$out/ab-new.jar" $pb "$out/ab-new-data" "$key" $up ZUMIK_USAGE_JOURNAL=on
+ZUMIK_BENCH_JAVA_OPTS=${BASE_OPTS:-} start_zumik "$out/ab-base.jar" $pa "$out/ab-base-data" "$key" $up ZUMIK_USAGE_JOURNAL=on
+ZUMIK_BENCH_JAVA_OPTS=${NEW_OPTS:-} start_zumik "$out/ab-new.jar" $pb "$out/ab-new-data" "$key" $up ZUMIK_USAGE_JOURNAL=on
 wait_healthy $pa $pb
 apid=$(zumik_pid $pa); bpid=$(zumik_pid $pb)
 lua="$out/ab.lua"
@@ -52,16 +55,19 @@ window() { # label port pid
 }
 : > "$out/ab-rows.txt"; : > "$out/ab-threads.txt"
 for r in $(seq 1 "$rounds"); do
-  window bare $bare "$barepid"; window base $pa "$apid"; window new $pb "$bpid"
+  window bare $bare "$barepid"
+  # The two Zumiks swap places every round, so neither always runs right after the bare proxy.
+  if [ $((r % 2)) = 1 ]; then window base $pa "$apid"; window new $pb "$bpid"
+  else window new $pb "$bpid"; window base $pa "$apid"; fi
 done
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ); machine: $(machine); base: $(git -C "$root" rev-parse --short "$base"); new: $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet || echo ' + working tree')"
-  echo "command: ${BODY:+BODY=$BODY }CONNS=$conns BASE=$base ROUNDS=$rounds DURATION=$duration WARM=$warm bench/ab.sh (request: $(wc -c < "$body") bytes)"
+  echo "command: ${HEAP:+HEAP=$HEAP }${BASE_OPTS:+BASE_OPTS=\"$BASE_OPTS\" }${NEW_OPTS:+NEW_OPTS=\"$NEW_OPTS\" }${BODY:+BODY=$BODY }CONNS=$conns BASE=$base ROUNDS=$rounds DURATION=$duration WARM=$warm bench/ab.sh (request: $(wc -c < "$body") bytes)"
   echo
   echo "| round | bare req/s | bare µs | base req/s | base µs | new req/s | new µs | base/bare | new/bare |"
   echo "|---|---|---|---|---|---|---|---|---|"
-  paste -d' ' - - - < "$out/ab-rows.txt" | awk '{printf "| %d | %s | %s | %s | %s | %s | %s | %.2f | %.2f |\n", NR, $2, $3, $5, $6, $8, $9, $6/$3, $9/$3}'
+  paste -d' ' - - - < "$out/ab-rows.txt" | awk '$4 == "new" {t = $4; $4 = $7; $7 = t; t = $5; $5 = $8; $8 = t; t = $6; $6 = $9; $9 = t} {printf "| %d | %s | %s | %s | %s | %s | %s | %.2f | %.2f |\n", NR, $2, $3, $5, $6, $8, $9, $6/$3, $9/$3}'
   for l in bare base new; do echo "$l median µs/req: $(awk -v l=$l '$1==l{print $3}' "$out/ab-rows.txt" | median)"; done
   echo
   echo "Per thread group, median µs per request over the rounds (base → new):"

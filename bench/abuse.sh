@@ -32,7 +32,7 @@ if [ -z "$url" ]; then
   source "$root/bench/common.sh"
   jar=$(pinned_jar "$root/target/zumik.jar" abuse)
   ZUMIK_BOOTSTRAP_KEY=$key ZUMIK_ACCESS_LOG=off ZUMIK_HTTP_IDLE_TIMEOUT_MS=4000 ZUMIK_HTTP_HEADER_TIMEOUT_MS=3000 \
-  ZUMIK_HTTP_BODY_TIMEOUT_MS=3000 ZUMIK_JAR="$jar" "$root/bin/zumik" serve --port $port --data-dir "$data" > "$data.log" 2>&1 &
+  ZUMIK_HTTP_BODY_TIMEOUT_MS=3000 ZUMIK_JAVA_OPTS=-XX:+AlwaysPreTouch ZUMIK_JAR="$jar" "$root/bin/zumik" serve --port $port --data-dir "$data" > "$data.log" 2>&1 &
   pid=$!
   trap 'kill $pid 2>/dev/null || true; wait 2>/dev/null || true' EXIT
   for _ in $(seq 1 150); do curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.2; done

@@ -45,6 +45,10 @@ public final class ZumikProcess implements AutoCloseable {
         cmd.add(ProcessHandle.current().info().command().orElseThrow());
         cmd.addAll(jvmOptions());
         cmd.addAll(extraJvmOptions);
+        // As bin/zumik: a smaller -Xmx without -Xms brings the heap's start (bin/jvm.options) down with it.
+        extraJvmOptions.stream().filter(o -> o.startsWith("-Xmx")).reduce((a, b) -> b)
+                .filter(x -> extraJvmOptions.stream().noneMatch(o -> o.startsWith("-Xms")))
+                .ifPresent(x -> cmd.add("-Xms" + x.substring(4)));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "ai.zumik.Main", "serve", "--port",
                 Integer.toString(port), "--data-dir", dataDir.toString()));
         Path log = dataDir.resolve(logName);
