@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * salt(generation), payload}. Length 0 means "nothing more here", -1 "sealed, go on to the next
  * generation". Appends are serialised by a lock held for the copy only; the usage writer reads
  * records behind the appenders (a volatile published offset per segment) and inserts them into the
- * database. A segment sealed and wholly committed is used again as a later generation (renamed, its
- * header rewritten, its mapping and pages kept): making a fresh one costs the writer a 4 MiB
+ * database. A segment sealed and wholly committed is used again as a later generation (its first
+ * record's length zeroed at once, so a crash replays nothing from it; then renamed, its header
+ * rewritten, its mapping and pages kept): making a fresh one costs the writer a 4 MiB
  * zero-fill and a page fault per page, and under load that was half its CPU. The records a used
  * segment still holds past the new generation's last are not mistaken for new ones, because their
  * checksums are salted with the generation they were written in. At start-up, whatever segments a
@@ -291,8 +292,13 @@ final class UsageJournal implements AutoCloseable {
         while (committedSegment != reading) {
             Segment done = committedSegment;
             committedSegment = done.next;
-            if (reusable == null) reusable = done;
-            else discard(done);
+            if (reusable == null) {
+                // Kept for reuse: a crash before then must not replay what is already in the database.
+                done.map.set(INT, HEADER, 0);
+                reusable = done;
+            } else {
+                discard(done);
+            }
         }
         committedAt = readAt;
         committedCount = readCount;
@@ -376,7 +382,6 @@ final class UsageJournal implements AutoCloseable {
         }
         used.map.set(LONG, 16, previous);
         used.map.set(LONG, 8, generation);
-        used.map.set(INT, HEADER, 0); // no record yet: a crash before the first append replays nothing from it
         return new Segment(file, used.arena, used.map, generation);
     }
 

@@ -234,6 +234,7 @@ class UsageJournalTest {
             // all of them
         }
         journal.commitRead(); // the first segment is sealed and wholly committed
+        assertThat(UsageJournal.readAll(first)).as("kept for reuse, it replays nothing after a crash").isEmpty();
         journal.prepareSpare(); // the writer's next spare is that segment, not a new file
         assertThat(segments()).doesNotContain(first).hasSize(2);
         Path reused = segments().getLast(); // the spare: a later generation than the segment being written
