@@ -9,7 +9,7 @@
 #   BODY=request.json BASE=HEAD~1 bench/ab.sh  # another chat request than the short default one
 #   CONNS=16 BASE=HEAD~1 bench/ab.sh           # 16 connections instead of 64
 #   HEAP=options BASE=HEAD NEW_OPTS=-XX:SurvivorRatio=4 bench/ab.sh
-#       # one build, two sets of JVM options: both as bin/jvm.options runs Zumik, "new" with more
+#       # one build, two sets of JVM options: both with bin/jvm.options' heap, "new" with more
 #       # (BASE_OPTS likewise); without HEAP=options both get the benches' -Xms256m -Xmx512m
 #
 # Writes bench/out/ab.md. Run it alone on the machine (flock /tmp/zumik-heavy.lock ...).

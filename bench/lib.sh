@@ -24,17 +24,16 @@ bench_classes() { # jar
 }
 
 # Starts Zumik from a jar against the bench upstream; extra VAR=value arguments go to its environment.
-# JVM options of the Zumiks a bench starts: the benches' own heap by default; HEAP=options runs them
-# with bin/jvm.options as a deployment does. ZUMIK_BENCH_JAVA_OPTS (set per start) goes after them.
-if [ "${HEAP:-}" = options ]; then zumik_jvm=$(grep -v '^#' "$root/bin/jvm.options" | tr '\n' ' ')
-else zumik_jvm="-XX:+UseCompactObjectHeaders -Xms256m -Xmx512m --enable-native-access=ALL-UNNAMED"; fi
+# The Zumiks a bench starts run the jar through bin/zumik, so with bin/jvm.options; the benches'
+# own heap (-Xms256m -Xmx512m) replaces its 384 MiB unless HEAP=options (as a deployment runs).
+# ZUMIK_BENCH_JAVA_OPTS (set per start) goes last.
+bench_heap=$([ "${HEAP:-}" = options ] || echo "-Xms256m -Xmx512m")
 start_zumik() { # jar port data-dir key upstream-port extra-env...
   local j=$1 port=$2 data=$3 key=$4 up=$5; shift 5
   rm -rf "$data"
-  # shellcheck disable=SC2086 # option lists
   env ZUMIK_BOOTSTRAP_KEY="$key" OPENAI_BASE_URL="http://127.0.0.1:$up/v1" OPENAI_API_KEY=sk-bench \
-    ZUMIK_ACCESS_LOG="$data/access.log" "$@" "$java_home/bin/java" $zumik_jvm ${ZUMIK_BENCH_JAVA_OPTS:-} \
-    -jar "$j" serve --port "$port" --data-dir "$data" > "$data.log" 2>&1 &
+    ZUMIK_ACCESS_LOG="$data/access.log" ZUMIK_JAR="$j" ZUMIK_JAVA_OPTS="$bench_heap ${ZUMIK_BENCH_JAVA_OPTS:-}" "$@" \
+    "$root/bin/zumik" serve --port "$port" --data-dir "$data" > "$data.log" 2>&1 &
   pids+=($!)
 }
 

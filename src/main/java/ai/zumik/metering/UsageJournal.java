@@ -366,13 +366,12 @@ final class UsageJournal implements AutoCloseable {
      * segment is made instead.
      */
     private Segment reuse(Segment used) throws IOException {
-        long generation = nextGeneration++;
-        long previous = used.map.get(LONG, 8);
-        if (salt(generation) == used.salt) {
+        if (salt(nextGeneration) == used.salt) {
             discard(used);
-            nextGeneration--;
             return create();
         }
+        long generation = nextGeneration++;
+        long previous = used.map.get(LONG, 8);
         Path file = dir.resolve(String.format("%016d.seg", generation));
         try {
             Files.move(used.file, file);

@@ -109,18 +109,25 @@ class UsageJournalTest {
         assertThatThrownBy(() -> UsageEventCodec.decode(future)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    /**
+     * Appends; when the current segment is full and its spare was taken, prepares another first, as
+     * only the writer would, and appends again.
+     */
+    private static void append(UsageJournal journal, UsageEvent e) throws Exception {
+        byte[] payload = UsageEventCodec.encode(e, true);
+        if (!journal.append(payload)) {
+            journal.prepareSpare();
+            assertThat(journal.append(payload)).isTrue();
+        }
+    }
+
     @Test
     void recordsAreReadInOrderAcrossSegmentsAndSegmentsGoOnceCommitted() throws Exception {
         String big = "x".repeat(200_000); // ~20 records per 4 MiB segment
         try (UsageJournal journal = UsageJournal.recover(dir, events -> { throw new AssertionError("nothing to replay"); })) {
             int appended = 0;
             for (int i = 0; i < 70; i++) {
-                byte[] payload = UsageEventCodec.encode(event("resp_" + i, big), true);
-                if (!journal.append(payload)) {
-                    // The current segment is full and the spare was taken: only the writer makes another.
-                    journal.prepareSpare();
-                    assertThat(journal.append(payload)).isTrue();
-                }
+                append(journal, event("resp_" + i, big));
                 appended++;
             }
             assertThat(segments()).hasSizeGreaterThanOrEqualTo(4);
@@ -207,15 +214,6 @@ class UsageJournalTest {
             assertThat(reopened.backlog()).isZero();
         }
         crashed.close();
-    }
-
-    /** Appends, preparing a spare first when the current segment is full (as the writer would). */
-    private static void append(UsageJournal journal, UsageEvent e) throws Exception {
-        byte[] payload = UsageEventCodec.encode(e, true);
-        if (!journal.append(payload)) {
-            journal.prepareSpare();
-            assertThat(journal.append(payload)).isTrue();
-        }
     }
 
     @Test
