@@ -11,6 +11,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import java.util.function.Consumer;
 
@@ -26,6 +27,11 @@ public abstract class HttpAttempt implements UpstreamCall {
 
     private static final int MAX_ERROR_BODY = 64 * 1024;
     private static final int MAX_BODY = 256 * 1024 * 1024;
+    // Header names and values as pre-encoded ASCII: Netty copies their bytes whole where a String
+    // is written byte by byte (bench/RESULTS.md, 2026-12-07 23:00Z).
+    private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+    private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
+    private static final CharSequence TRACEPARENT = HttpHeaders.createOptimized("traceparent");
 
     protected final Transport transport;
     private final Timeouts timeouts;
@@ -118,9 +124,9 @@ public abstract class HttpAttempt implements UpstreamCall {
                 return;
             }
             request = ar.result();
-            request.putHeader("content-type", "application/json");
-            request.putHeader("accept", stream ? "text/event-stream" : "application/json");
-            if (traceparent != null) request.putHeader("traceparent", traceparent);
+            request.putHeader(HttpHeaders.CONTENT_TYPE, JSON);
+            request.putHeader(HttpHeaders.ACCEPT, stream ? EVENT_STREAM : JSON);
+            if (traceparent != null) request.putHeader(TRACEPARENT, traceparent);
             headers(request);
             state = State.AWAITING_HEAD;
             request.send(body()).onComplete(rr -> {

@@ -1,9 +1,17 @@
 package ai.zumik.surface;
 
 import ai.zumik.broker.Served;
+import ai.zumik.inference.ExecutionMode;
+import ai.zumik.inference.ExecutionProfile;
+import ai.zumik.provider.ProviderId;
+import ai.zumik.qos.QosClass;
 import ai.zumik.qos.ReasonCode;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The {@code Agent-*} response headers that tell a client what served it and how (the /v1 body
@@ -25,22 +33,31 @@ public final class AgentHeaders {
     private static final CharSequence COST = HttpHeaders.createOptimized("Agent-Cost-Micros");
     private static final CharSequence BYOK_CREDENTIAL = HttpHeaders.createOptimized("Agent-Byok-Credential-Id");
 
+    // Values from fixed sets, pre-encoded: Netty copies an AsciiString's bytes whole and writes a
+    // String byte by byte (bench/RESULTS.md, 2026-12-07 23:00Z).
+    private static final CharSequence[] MODES = encoded(ExecutionMode.values(), ExecutionMode::wire);
+    private static final CharSequence[] PROFILES = encoded(ExecutionProfile.values(), ExecutionProfile::wire);
+    private static final CharSequence[] PROVIDERS = encoded(ProviderId.values(), ProviderId::wireId);
+    private static final CharSequence[] REASONS = encoded(ReasonCode.values(), ReasonCode::wire);
+    private static final CharSequence[] COUNTS = encoded(new Integer[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, String::valueOf);
+    private static final Map<String, CharSequence> WORDS = words();
+
     private AgentHeaders() {}
 
     public static void apply(HttpServerResponse response, Served served) {
         if (response.headWritten()) return;
-        response.putHeader(MODE, served.mode().wire())
-                .putHeader(PROFILE, served.profile().wire())
-                .putHeader(PROVIDER, served.provider().wireId())
+        response.putHeader(MODE, MODES[served.mode().ordinal()])
+                .putHeader(PROFILE, PROFILES[served.profile().ordinal()])
+                .putHeader(PROVIDER, PROVIDERS[served.provider().ordinal()])
                 .putHeader(MODEL, served.model())
-                .putHeader(QOS_CLASS, served.qosClass())
-                .putHeader(QOS_ADMISSION, served.admission())
-                .putHeader(FALLBACK, served.fallbackUsed() ? "true" : "false")
-                .putHeader(ATTEMPTS, Integer.toString(served.attempts()))
-                .putHeader(REASON, served.reason().wire());
+                .putHeader(QOS_CLASS, word(served.qosClass()))
+                .putHeader(QOS_ADMISSION, word(served.admission()))
+                .putHeader(FALLBACK, word(served.fallbackUsed()))
+                .putHeader(ATTEMPTS, count(served.attempts()))
+                .putHeader(REASON, REASONS[served.reason().ordinal()]);
         if (served.aliasReleaseId() != null) response.putHeader(RELEASE, served.aliasReleaseId());
         if (served.byokCredentialId() != null) response.putHeader(BYOK_CREDENTIAL, served.byokCredentialId());
-        if (served.targetMet() != null) response.putHeader(QOS_TARGET_MET, served.targetMet() ? "true" : "false");
+        if (served.targetMet() != null) response.putHeader(QOS_TARGET_MET, word(served.targetMet()));
         if (served.rateLimits() != null) served.rateLimits().apply(response);
         // Known only once the response is complete: non-stream answers carry it, streams record it.
         if (served.costNanos() != null) response.putHeader(COST, Long.toString(micros(served.costNanos())));
@@ -54,10 +71,39 @@ public final class AgentHeaders {
     /** The headers of a request refused before any attempt. */
     public static void refused(HttpServerResponse response, String qosClass, ReasonCode reason, String aliasReleaseId) {
         if (response.headWritten()) return;
-        response.putHeader(QOS_CLASS, qosClass)
-                .putHeader(QOS_ADMISSION, "rejected")
-                .putHeader(ATTEMPTS, "0")
-                .putHeader(REASON, reason.wire());
+        response.putHeader(QOS_CLASS, word(qosClass))
+                .putHeader(QOS_ADMISSION, word("rejected"))
+                .putHeader(ATTEMPTS, count(0))
+                .putHeader(REASON, REASONS[reason.ordinal()]);
         if (aliasReleaseId != null) response.putHeader(RELEASE, aliasReleaseId);
+    }
+
+    private static <T> CharSequence[] encoded(T[] values, Function<T, String> wire) {
+        CharSequence[] out = new CharSequence[values.length];
+        for (int i = 0; i < values.length; i++) out[i] = HttpHeaders.createOptimized(wire.apply(values[i]));
+        return out;
+    }
+
+    private static Map<String, CharSequence> words() {
+        Map<String, CharSequence> m = new HashMap<>();
+        for (QosClass c : QosClass.values()) m.put(c.wire(), HttpHeaders.createOptimized(c.wire()));
+        for (String w : List.of("admitted", "queued", "rejected", "expired_before_start", "true", "false")) {
+            m.put(w, HttpHeaders.createOptimized(w));
+        }
+        return Map.copyOf(m);
+    }
+
+    /** A value from a fixed set pre-encoded, anything else as it is. */
+    private static CharSequence word(String s) {
+        CharSequence w = s == null ? null : WORDS.get(s);
+        return w != null ? w : s;
+    }
+
+    private static CharSequence word(boolean b) {
+        return WORDS.get(b ? "true" : "false");
+    }
+
+    private static CharSequence count(int n) {
+        return n >= 0 && n < COUNTS.length ? COUNTS[n] : Integer.toString(n);
     }
 }

@@ -81,6 +81,8 @@ class BridgeFaultMatrixTest {
         assertThat(parse(r.body()).get("model").asText()).isEqualTo("gpt-4o");
         assertThat(models(openrouter)).containsExactly("openai/gpt-4o");
         assertThat(openrouter.lastRequest().headers().get("authorization")).isEqualTo("Bearer sk-or-v1-test-123456");
+        assertThat(openrouter.lastRequest().headers().get("x-title")).isEqualTo("Zumik");
+        assertThat(openrouter.lastRequest().headers().get("http-referer")).isEqualTo("https://zumik.ai");
 
         JsonNode rec = record(gw, r);
         assertThat(failureClasses(rec)).containsExactly("overloaded", "overloaded", "-");

@@ -67,10 +67,14 @@ class UpstreamRoutingTest {
             String sent = request.replace("\"openai/gpt-4o-mini\"", "\"gpt-4o-mini\"");
             assertThat(gw.post("/v1/chat/completions", request).statusCode()).isEqualTo(200);
             assertThat(openai.lastRequest().body()).isEqualTo(sent);
+            assertThat(openai.lastRequest().headers().get("authorization")).isEqualTo("Bearer sk-abcdef123456");
+            assertThat(openai.lastRequest().headers().get("content-type")).isEqualTo("application/json");
+            assertThat(openai.lastRequest().headers().get("accept")).isEqualTo("application/json");
 
             String stream = request.replace("1.0E0,", "1.0E0, \"stream\":true,");
             HttpResponse<String> r = gw.post("/v1/chat/completions", stream);
             assertThat(r.body()).contains("data: [DONE]");
+            assertThat(openai.lastRequest().headers().get("accept")).isEqualTo("text/event-stream");
             assertThat(openai.lastRequest().body()).as("a stream asks for usage, added last")
                     .isEqualTo(stream.replace("\"openai/gpt-4o-mini\"", "\"gpt-4o-mini\"")
                             .replace("]} }\n", "]} ,\"stream_options\":{\"include_usage\":true}}\n"));

@@ -17,6 +17,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
 import java.util.function.Consumer;
 
 /**
@@ -27,9 +28,13 @@ import java.util.function.Consumer;
  */
 public final class AnthropicAdapter implements ProviderAdapter {
     static final String VERSION = "2023-06-01";
+    private static final CharSequence X_API_KEY = HttpHeaders.createOptimized("x-api-key");
+    private static final CharSequence ANTHROPIC_VERSION = HttpHeaders.createOptimized("anthropic-version");
+    private static final CharSequence VERSION_HEADER = HttpHeaders.createOptimized(VERSION);
 
     private final Endpoint endpoint;
-    private final String apiKey;
+    /** The key, pre-encoded for the wire (null: none); never logged. */
+    private final CharSequence apiKeyHeader;
     private final Transport transport;
     private final ThinkingMemory memory;
 
@@ -39,7 +44,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
 
     AnthropicAdapter(String baseUrl, String apiKey, Transport transport, ThinkingMemory memory) {
         this.endpoint = Endpoint.parse(baseUrl);
-        this.apiKey = apiKey;
+        this.apiKeyHeader = apiKey == null ? null : HttpHeaders.createOptimized(apiKey);
         this.transport = transport;
         this.memory = memory;
     }
@@ -80,8 +85,8 @@ public final class AnthropicAdapter implements ProviderAdapter {
 
         @Override
         protected void headers(HttpClientRequest r) {
-            if (apiKey != null) r.putHeader("x-api-key", apiKey);
-            r.putHeader("anthropic-version", VERSION);
+            if (apiKeyHeader != null) r.putHeader(X_API_KEY, apiKeyHeader);
+            r.putHeader(ANTHROPIC_VERSION, VERSION_HEADER);
         }
 
         @Override

@@ -18,6 +18,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
@@ -31,13 +32,18 @@ import java.util.function.Function;
  * honour is refused with the parameter named.
  */
 public final class GeminiAdapter implements ProviderAdapter {
+    private static final CharSequence X_GOOG_API_KEY = HttpHeaders.createOptimized("x-goog-api-key");
+
     private final Endpoint endpoint;
     private final String apiKey;
+    /** The key, pre-encoded for the wire (null: none). */
+    private final CharSequence apiKeyHeader;
     private final Transport transport;
 
     public GeminiAdapter(String baseUrl, String apiKey, Transport transport) {
         this.endpoint = Endpoint.parse(baseUrl);
         this.apiKey = apiKey;
+        this.apiKeyHeader = apiKey == null ? null : HttpHeaders.createOptimized(apiKey);
         this.transport = transport;
     }
 
@@ -93,7 +99,7 @@ public final class GeminiAdapter implements ProviderAdapter {
 
         @Override
         protected void headers(HttpClientRequest r) {
-            if (apiKey != null) r.putHeader("x-goog-api-key", apiKey);
+            if (apiKeyHeader != null) r.putHeader(X_GOOG_API_KEY, apiKeyHeader);
         }
 
         @Override

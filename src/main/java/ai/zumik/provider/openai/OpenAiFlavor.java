@@ -2,6 +2,7 @@ package ai.zumik.provider.openai;
 
 import ai.zumik.provider.Endpoint;
 import ai.zumik.provider.ProviderId;
+import io.vertx.core.http.HttpHeaders;
 import java.util.Map;
 
 /**
@@ -9,24 +10,35 @@ import java.util.Map;
  * OpenAI, xAI, Fireworks, OpenRouter, a Bifrost gateway and BYOC clusters differ only here.
  *
  * @param name what error messages call this upstream ({@code openai}, {@code bifrost}, ...)
- * @param apiKey sent as {@code Authorization: Bearer}, or null for none
+ * @param authorization the {@code Authorization} header's value ({@code Bearer} and the key) pre-encoded
+ *     for the wire, or null for none; never logged ({@link #toString} leaves it out)
  * @param cachedTokensHeader a response header reporting cached prompt tokens (Fireworks), or null
+ * @param extraHeaders sent on every request, names and values pre-encoded
  */
 public record OpenAiFlavor(String name, ProviderId provider, Endpoint endpoint, String chatPath, String embeddingsPath,
-                           String apiKey, String cachedTokensHeader, Map<String, String> extraHeaders) {
+                           CharSequence authorization, String cachedTokensHeader,
+                           Map<CharSequence, CharSequence> extraHeaders) {
 
+    /** @param apiKey sent as {@code Authorization: Bearer}, or null for none */
     public static OpenAiFlavor direct(ProviderId provider, String baseUrl, String apiKey) {
-        Map<String, String> extra = provider == ProviderId.OPENROUTER
-                ? Map.of("X-Title", "Zumik", "HTTP-Referer", "https://zumik.ai")
+        Map<CharSequence, CharSequence> extra = provider == ProviderId.OPENROUTER
+                ? Map.of(HttpHeaders.createOptimized("X-Title"), HttpHeaders.createOptimized("Zumik"),
+                        HttpHeaders.createOptimized("HTTP-Referer"), HttpHeaders.createOptimized("https://zumik.ai"))
                 : Map.of();
         return new OpenAiFlavor(provider.wireId(), provider, Endpoint.parse(baseUrl), "/chat/completions", "/embeddings",
-                apiKey, provider == ProviderId.FIREWORKS_AI ? "fireworks-cached-prompt-tokens" : null, extra);
+                apiKey == null ? null : HttpHeaders.createOptimized("Bearer " + apiKey),
+                provider == ProviderId.FIREWORKS_AI ? "fireworks-cached-prompt-tokens" : null, extra);
     }
 
     /** Puts the credentials and the upstream's extra headers on a request to it. */
     public void authorize(io.vertx.core.http.HttpClientRequest r) {
-        if (apiKey != null) r.putHeader("authorization", "Bearer " + apiKey);
+        if (authorization != null) r.putHeader(HttpHeaders.AUTHORIZATION, authorization);
         extraHeaders.forEach(r::putHeader);
+    }
+
+    @Override
+    public String toString() {
+        return "OpenAiFlavor[" + name + ", " + endpoint + ", authorization " + (authorization == null ? "none" : "set") + "]";
     }
 
     /** Where the Responses API lives beside chat completions. */
