@@ -28,7 +28,7 @@ public abstract class HttpAttempt implements UpstreamCall {
     private static final int MAX_ERROR_BODY = 64 * 1024;
     private static final int MAX_BODY = 256 * 1024 * 1024;
     // Header names and values as pre-encoded ASCII: Netty copies their bytes whole where a String
-    // is written byte by byte (bench/RESULTS.md, 2026-12-07 23:00Z).
+    // is written byte by byte (bench/RESULTS.md, 2026-12-07, 22:56Z).
     private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
     private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
     private static final CharSequence TRACEPARENT = HttpHeaders.createOptimized("traceparent");

@@ -34,7 +34,7 @@ public final class AgentHeaders {
     private static final CharSequence BYOK_CREDENTIAL = HttpHeaders.createOptimized("Agent-Byok-Credential-Id");
 
     // Values from fixed sets, pre-encoded: Netty copies an AsciiString's bytes whole and writes a
-    // String byte by byte (bench/RESULTS.md, 2026-12-07 23:00Z).
+    // String byte by byte (bench/RESULTS.md, 2026-12-07, 22:56Z).
     private static final CharSequence[] MODES = encoded(ExecutionMode.values(), ExecutionMode::wire);
     private static final CharSequence[] PROFILES = encoded(ExecutionProfile.values(), ExecutionProfile::wire);
     private static final CharSequence[] PROVIDERS = encoded(ProviderId.values(), ProviderId::wireId);
