@@ -57,7 +57,7 @@ class AbuseProcessTest {
         Path dir = Files.createTempDirectory("zumik-oom-");
         // A body budget far past a small heap: the budget is off, so uploads can exhaust memory.
         try (ZumikProcess z = ZumikProcess.start(dir, "server.log", Map.of("ZUMIK_BOOTSTRAP_KEY", KEY,
-                "ZUMIK_HTTP_BODY_BUDGET_MB", "8192", "ZUMIK_HTTP_BODY_TIMEOUT_MS", "60000"), List.of("-Xmx96m")).awaitHealthy()) {
+                "ZUMIK_HTTP_BODY_BUDGET_MB", "8192", "ZUMIK_HTTP_BODY_TIMEOUT_MS", "60000"), List.of("-Xms96m", "-Xmx96m")).awaitHealthy()) {
             List<Socket> uploads = new ArrayList<>();
             byte[] piece = new byte[256 * 1024];
             java.util.Arrays.fill(piece, (byte) ' ');

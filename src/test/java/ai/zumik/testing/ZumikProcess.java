@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Zumik as a separate process, started the way {@code bin/zumik} starts it (the JVM options of
- * {@code bin/jvm.options}, then any extra ones, which win), on the test classpath. For what an
+ * {@code bin/jvm.options}, then any extra ones, which win; the heap starts at its maximum, so a
+ * smaller {@code -Xmx} needs its {@code -Xms} beside it), on the test classpath. For what an
  * in-process gateway cannot show: a crash, the process's own memory, how it ends.
  */
 public final class ZumikProcess implements AutoCloseable {
@@ -45,10 +46,6 @@ public final class ZumikProcess implements AutoCloseable {
         cmd.add(ProcessHandle.current().info().command().orElseThrow());
         cmd.addAll(jvmOptions());
         cmd.addAll(extraJvmOptions);
-        // As bin/zumik: a smaller -Xmx without -Xms brings the heap's start (bin/jvm.options) down with it.
-        extraJvmOptions.stream().filter(o -> o.startsWith("-Xmx")).reduce((a, b) -> b)
-                .filter(x -> extraJvmOptions.stream().noneMatch(o -> o.startsWith("-Xms")))
-                .ifPresent(x -> cmd.add("-Xms" + x.substring(4)));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "ai.zumik.Main", "serve", "--port",
                 Integer.toString(port), "--data-dir", dataDir.toString()));
         Path log = dataDir.resolve(logName);
