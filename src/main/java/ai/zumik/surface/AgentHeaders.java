@@ -41,6 +41,8 @@ public final class AgentHeaders {
     private static final CharSequence[] REASONS = encoded(ReasonCode.values(), ReasonCode::wire);
     private static final CharSequence[] COUNTS = encoded(new Integer[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, String::valueOf);
     private static final Map<String, CharSequence> WORDS = words();
+    private static final CharSequence TRUE = HttpHeaders.createOptimized("true");
+    private static final CharSequence FALSE = HttpHeaders.createOptimized("false");
 
     private AgentHeaders() {}
 
@@ -87,7 +89,7 @@ public final class AgentHeaders {
     private static Map<String, CharSequence> words() {
         Map<String, CharSequence> m = new HashMap<>();
         for (QosClass c : QosClass.values()) m.put(c.wire(), HttpHeaders.createOptimized(c.wire()));
-        for (String w : List.of("admitted", "queued", "rejected", "expired_before_start", "true", "false")) {
+        for (String w : List.of("admitted", "queued", "rejected", "expired_before_start")) {
             m.put(w, HttpHeaders.createOptimized(w));
         }
         return Map.copyOf(m);
@@ -100,7 +102,7 @@ public final class AgentHeaders {
     }
 
     private static CharSequence word(boolean b) {
-        return WORDS.get(b ? "true" : "false");
+        return b ? TRUE : FALSE;
     }
 
     private static CharSequence count(int n) {

@@ -38,7 +38,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * it against a real Zumik process.
  */
 public final class Abuse {
-    /** What Zumik is expected to enforce (its configuration). */
     /**
      * What Zumik is expected to enforce (its configuration), and the RSS the process must stay under
      * whatever happens: for {@code bin/zumik} (a 384 MiB heap) the heap plus ~150 MB of JVM outside it.
