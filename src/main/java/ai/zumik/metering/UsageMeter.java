@@ -62,7 +62,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class UsageMeter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UsageMeter.class);
-    private static final int MAX_BATCH = 1024;
+    static final int MAX_BATCH = 1024;
     private static final int BUSY_BATCH = 4;
     private static final int LINGER_MICROS = 500;
     private static final int LINGER_TARGET = 64;
@@ -76,6 +76,8 @@ public final class UsageMeter implements AutoCloseable {
      * 11.2-14.6 µs every 100 ms (each commit rewrites the table's last page and the key index's
      * pages it touched). Journaled events are durable before
      * the writer sees them, so the interval only delays what a reader that does not wait sees.
+     * A writer that finds a whole batch or more still unread after a commit goes on at once
+     * instead ({@link #rest}).
      */
     private static final long ACTIVE_PARK_NANOS = 100_000_000;
     /** After this long without events it sleeps until an appender or a reader wakes it. */
@@ -132,6 +134,7 @@ public final class UsageMeter implements AutoCloseable {
     private final Set<String> journaledTemplates = ConcurrentHashMap.newKeySet();
     /** Companion transactions running ({@link #together}); {@link #close} waits for them. */
     private final Phaser companions = new Phaser(1);
+    private final long activeParkNanos;
     private volatile boolean asleep;
     private volatile boolean closed;
 
@@ -140,7 +143,13 @@ public final class UsageMeter implements AutoCloseable {
      * @throws IllegalStateException when the journal a previous process left cannot be replayed
      */
     public UsageMeter(Database db, Path journalDir) {
+        this(db, journalDir, ACTIVE_PARK_NANOS);
+    }
+
+    /** As {@link #UsageMeter(Database, Path)}, with the writer's interval while events flow (tests). */
+    UsageMeter(Database db, Path journalDir, long activeParkNanos) {
         this.db = db;
+        this.activeParkNanos = activeParkNanos;
         try {
             this.journal = journalDir == null ? null : UsageJournal.recover(journalDir, this::replay);
         } catch (IOException e) {
@@ -334,9 +343,7 @@ public final class UsageMeter implements AutoCloseable {
                 synchronized (visible) {
                     visible.notifyAll();
                 }
-                // Only journaled events: nobody waits, so let the next group gather (a queued event
-                // or a reader unparks the writer at once).
-                if (!someoneWaited && !closed) LockSupport.parkNanos(ACTIVE_PARK_NANOS);
+                if (!someoneWaited && !closed) rest();
             } else if (journal != null) {
                 LockSupport.parkNanos(RETRY_NANOS); // the journal keeps them; do not spin on a broken database
             }
@@ -344,10 +351,23 @@ public final class UsageMeter implements AutoCloseable {
         disconnect();
     }
 
+    /**
+     * After a commit of journaled events only, which nobody waits for: lets the next group gather
+     * (a queued event or a reader unparks the writer at once). Not while a whole batch or more is
+     * already unread: a writer that rested after every full batch would commit at most
+     * {@value #MAX_BATCH} events per interval (~10,000 a second), fall behind under more, and then
+     * decode records whose events were no longer handed over and create fresh segments for a
+     * journal that only grows.
+     */
+    private void rest() {
+        if (journal != null && journal.unread() >= MAX_BATCH) return;
+        LockSupport.parkNanos(activeParkNanos);
+    }
+
     /** Parks briefly while events flow; after a quiet spell, until an appender or reader unparks. */
     private void idle(boolean deep) {
         if (!deep) {
-            LockSupport.parkNanos(ACTIVE_PARK_NANOS);
+            LockSupport.parkNanos(activeParkNanos);
             return;
         }
         asleep = true;

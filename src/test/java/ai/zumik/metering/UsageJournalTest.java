@@ -380,6 +380,29 @@ class UsageJournalTest {
     }
 
     @Test
+    void aWriterBehindByABatchOrMoreCommitsTheNextAtOnceInsteadOfRestingAfterEach() throws Exception {
+        int behind = 4 * UsageMeter.MAX_BATCH + 500;
+        // Resting 3 s after each batch, the four whole batches take >= 9 s after the first commit;
+        // going on at once, they are in by the writer's first wake-up (<= 3 s) and four commits.
+        long rest = TimeUnit.SECONDS.toNanos(3);
+        try (Database db = Database.open(null, dir, false);
+             UsageMeter meter = new UsageMeter(db, dir.resolve("journal"), rest)) {
+            try (Connection lock = writeLock(dir)) {
+                // No commit can happen meanwhile: the backlog builds up in the journal alone.
+                for (int i = 0; i < behind; i++) meter.record(event("resp_" + i, null), null, null);
+                assertThat(meter.journalBacklog()).isEqualTo(behind);
+                lock.createStatement().execute("ROLLBACK");
+            }
+            // Nobody reads or waits (either would wake the writer): only the writer's own loop drains.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(7);
+            while (meter.journalBacklog() >= UsageMeter.MAX_BATCH && System.nanoTime() < deadline) Thread.sleep(5);
+            assertThat(meter.journalBacklog()).as("the writer rests only once less than a batch is left")
+                    .isLessThan(UsageMeter.MAX_BATCH);
+            assertThat(count(db, "SELECT COUNT(*) FROM usage_events")).isGreaterThan(behind - UsageMeter.MAX_BATCH);
+        }
+    }
+
+    @Test
     void aLargeOutputSkipsTheJournalButIsStillCommittedBeforeItsCallback() throws Exception {
         try (Database db = Database.open(null, dir, false); UsageMeter meter = new UsageMeter(db, dir.resolve("journal"))) {
             UsageEvent huge = event("resp_huge", "y".repeat(UsageJournal.MAX_RECORD));
