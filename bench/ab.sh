@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CPU per request of two Zumik builds and the bare proxy, in one run, on /v1/chat/completions:
+# CPU per request of two Zumik builds and the bare proxy, in one run, on /v1/chat/completions (or ROUTE):
 # the build at BASE (a git revision) against the working tree, each as run.sh starts it (usage
 # journal on, access log to a file). All three are warmed, then measured in alternating rounds
 # (bare, then base and new in turn first; repeated), each round a wrk -t2 -c$CONNS window (CONNS=64); per round: req/s and process CPU
@@ -8,6 +8,7 @@
 #   BASE=HEAD~3 bench/ab.sh                 # ROUNDS=6 DURATION=10 WARM=60
 #   BODY=request.json BASE=HEAD~1 bench/ab.sh  # another chat request than the short default one
 #   CONNS=16 BASE=HEAD~1 bench/ab.sh           # 16 connections instead of 64
+#   ROUTE=/v1/responses BASE=HEAD~1 bench/ab.sh  # the Responses API (store=false, as run.sh sends it)
 #   HEAP=options BASE=HEAD NEW_OPTS=-XX:SurvivorRatio=4 bench/ab.sh
 #       # one build, two sets of JVM options: both with bin/jvm.options' heap, "new" with more
 #       # (BASE_OPTS likewise); without HEAP=options both get the benches' -Xms256m -Xmx512m
@@ -35,18 +36,21 @@ wait_healthy $pa $pb
 apid=$(zumik_pid $pa); bpid=$(zumik_pid $pb)
 lua="$out/ab.lua"
 body="$out/ab-body.json"
+route=${ROUTE:-/v1/chat/completions}
 if [ -n "${BODY:-}" ]; then cp "$BODY" "$body"
+elif [ "$route" = /v1/responses ]; then printf '%s' '{"model":"gpt-4o-mini","store":false,"instructions":"You are a benchmark.","input":"Say something short about foxes."}' > "$body"
 else printf '%s' '{"model":"gpt-4o-mini","messages":[{"role":"system","content":"You are a benchmark."},{"role":"user","content":"Say something short about foxes."}]}' > "$body"; fi
+url() { echo "http://127.0.0.1:$1$route"; }
 { echo 'wrk.method = "POST"'
   echo "local f = io.open(\"$body\", \"r\"); wrk.body = f:read(\"*a\"); f:close()"
   echo 'wrk.headers["Content-Type"] = "application/json"'
   echo "wrk.headers[\"Authorization\"] = \"Bearer $key\""; } > "$lua"
-for p in $bare $pa $pb; do wrk -t2 -c"$conns" -d"${warm}s" -s "$lua" "$(chat_url $p)" > /dev/null; done
+for p in $bare $pa $pb; do wrk -t2 -c"$conns" -d"${warm}s" -s "$lua" "$(url $p)" > /dev/null; done
 report="$out/ab.md"
 window() { # label port pid
   local c0 c1 n f="$out/ab-wrk.txt"
   c0=$(cpu_ticks "$3"); thread_ticks "$3" > "$out/ab-t0.txt"
-  wrk -t2 -c"$conns" -d"${duration}s" -s "$lua" "$(chat_url "$2")" > "$f"
+  wrk -t2 -c"$conns" -d"${duration}s" -s "$lua" "$(url "$2")" > "$f"
   c1=$(cpu_ticks "$3"); thread_ticks "$3" > "$out/ab-t1.txt"
   n=$(awk '/requests in/{print $1}' "$f")
   cpu=$(awk -v a="$c0" -v b="$c1" -v n="$n" -v t="$tck" 'BEGIN{printf "%.1f", (b-a)/t*1e6/n}')
@@ -63,7 +67,7 @@ done
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ); machine: $(machine); base: $(git -C "$root" rev-parse --short "$base"); new: $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet || echo ' + working tree')"
-  echo "command: ${HEAP:+HEAP=$HEAP }${BASE_OPTS:+BASE_OPTS=\"$BASE_OPTS\" }${NEW_OPTS:+NEW_OPTS=\"$NEW_OPTS\" }${BODY:+BODY=$BODY }CONNS=$conns BASE=$base ROUNDS=$rounds DURATION=$duration WARM=$warm bench/ab.sh (request: $(wc -c < "$body") bytes)"
+  echo "command: ${HEAP:+HEAP=$HEAP }${BASE_OPTS:+BASE_OPTS=\"$BASE_OPTS\" }${NEW_OPTS:+NEW_OPTS=\"$NEW_OPTS\" }${BODY:+BODY=$BODY }${ROUTE:+ROUTE=$ROUTE }CONNS=$conns BASE=$base ROUNDS=$rounds DURATION=$duration WARM=$warm bench/ab.sh (request: $(wc -c < "$body") bytes)"
   echo
   echo "| round | bare req/s | bare µs | base req/s | base µs | new req/s | new µs | base/bare | new/bare |"
   echo "|---|---|---|---|---|---|---|---|---|"

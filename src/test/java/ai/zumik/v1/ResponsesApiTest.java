@@ -10,6 +10,7 @@ import ai.zumik.testing.Script;
 import ai.zumik.testing.TestGateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
@@ -411,6 +412,22 @@ class ResponsesApiTest {
         JsonNode r = create("{\"model\":\"" + ANTHROPIC + "\",\"input\":\"forget me\",\"store\":false}");
         assertThat(r.path("store").asBoolean()).isFalse();
         assertThat(gw.get("/v1/responses/" + r.path("id").asText()).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aNativeAnswerNotStoredIsTheStoredPathsResponseButForZumiksOwnMembers() {
+        ObjectNode stored = (ObjectNode) create("{\"model\":\"" + OPENAI + "\",\"input\":\"one\"}");
+        String first = stored.path("id").asText();
+        // Not stored: the upstream's bytes go out with Zumik's members set in them, no tree between.
+        ObjectNode r = (ObjectNode) create("{\"model\":\"" + OPENAI + "\",\"input\":\"one\",\"store\":false,"
+                + "\"previous_response_id\":\"" + first + "\"}");
+        assertThat(r.path("id").asText()).startsWith("resp_").isNotEqualTo(first);
+        assertThat(r.path("previous_response_id").asText()).isEqualTo(first);
+        assertThat(r.path("store").isBoolean() && !r.path("store").booleanValue()).as("store").isTrue();
+        assertThat(r.toString()).as("the upstream's own id").doesNotContain("resp_up1");
+        assertThat(gw.get("/v1/responses/" + r.path("id").asText()).statusCode()).isEqualTo(404);
+        for (ObjectNode o : List.of(stored, r)) o.remove(List.of("id", "store", "previous_response_id"));
+        assertThat(r).isEqualTo(stored);
     }
 
     // ---- background and cancel -------------------------------------------------------------------

@@ -2,9 +2,12 @@ package ai.zumik.v1.responses;
 
 import ai.zumik.inference.Usage;
 import ai.zumik.json.Json;
+import ai.zumik.json.TopLevel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +24,12 @@ import java.util.TreeMap;
  * {@code response.failed}). Every event carries the next {@code sequence_number}.
  */
 final class ResponseBuilder {
+    /** The members {@link #adopt} sets in a native Response. */
+    private static final String[] ADOPTED = {"id", "model", "previous_response_id", "store", "background"};
+    private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TRUE = "true".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] FALSE = "false".getBytes(StandardCharsets.US_ASCII);
+
     private final ResponsesRequest request;
     private final String id;
     private final String itemBase;
@@ -143,6 +152,21 @@ final class ResponseBuilder {
         upstream.put("store", request.store);
         if (upstream.has("background") || request.background) upstream.put("background", request.background);
         return upstream;
+    }
+
+    /**
+     * As {@link #adopt(ObjectNode, String)}, on the upstream's bytes: the same members set the same
+     * way (in place when present, added at the end when absent), every other byte copied as it is,
+     * without a tree parsed and written out again.
+     *
+     * @throws IOException when {@code upstream} is not one JSON object
+     */
+    byte[] adopt(byte[] upstream, String model) throws IOException {
+        TopLevel doc = TopLevel.scan(upstream, ADOPTED);
+        return doc.set(Json.quoted(id), Json.quoted(model),
+                request.previousId == null ? NULL : Json.quoted(request.previousId),
+                request.store ? TRUE : FALSE,
+                doc.has("background") || request.background ? (request.background ? TRUE : FALSE) : null);
     }
 
     /** A whole {@code chat.completion} as a Response. */

@@ -73,6 +73,18 @@ final class ResponsesRelay implements ResponseSink {
             }
             case StreamEvent.Completion c -> {
                 note(served, c.usage());
+                if (served.responsesNative() && !request.store) {
+                    // Nothing to store: the upstream's bytes go out with Zumik's members set in them.
+                    byte[] body;
+                    try {
+                        body = builder().adopt(c.json(), served.responseModel());
+                    } catch (IOException e) {
+                        throw new IllegalStateException("adapter produced a body that is not a JSON object", e);
+                    }
+                    AgentHeaders.apply(ex.response(), served);
+                    ex.sendJson(200, body);
+                    return;
+                }
                 ObjectNode response;
                 try {
                     JsonNode doc = Json.parse(c.json());
