@@ -36,7 +36,7 @@ public final class ResponsesWire {
                 + "\"top_logprobs\":0,\"top_p\":1.0,\"truncation\":\"disabled\",\"usage\":" + usageJson + ",\"user\":null,\"metadata\":{}}";
     }
 
-    static String message(String text, String status) {
+    public static String message(String text, String status) {
         return "{\"id\":\"msg_up1\",\"type\":\"message\",\"status\":\"" + status + "\",\"content\":[{\"type\":\"output_text\","
                 + "\"annotations\":[],\"logprobs\":[],\"text\":" + Script.quote(text) + "}],\"role\":\"assistant\"}";
     }

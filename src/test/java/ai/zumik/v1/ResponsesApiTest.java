@@ -416,6 +416,11 @@ class ResponsesApiTest {
 
     @Test
     void aNativeAnswerNotStoredIsTheStoredPathsResponseButForZumiksOwnMembers() {
+        // The upstream's own store and background differ from the client's: both must be set over.
+        String answer = ResponsesWire.response("resp_up1", "gpt-4o-mini", "completed",
+                        "[" + ResponsesWire.message("echo: one", "completed") + "]", ResponsesWire.usage(12, 6, 0, 0))
+                .replace("\"store\":false", "\"store\":true").replace("\"background\":false", "\"background\":true");
+        openai.enqueue(Script.json(answer), Script.json(answer));
         ObjectNode stored = (ObjectNode) create("{\"model\":\"" + OPENAI + "\",\"input\":\"one\"}");
         String first = stored.path("id").asText();
         // Not stored: the upstream's bytes go out with Zumik's members set in them, no tree between.
@@ -426,6 +431,7 @@ class ResponsesApiTest {
         assertThat(r.path("store").isBoolean() && !r.path("store").booleanValue()).as("store").isTrue();
         assertThat(r.toString()).as("the upstream's own id").doesNotContain("resp_up1");
         assertThat(gw.get("/v1/responses/" + r.path("id").asText()).statusCode()).isEqualTo(404);
+        assertThat(r.path("background").isBoolean() && !r.path("background").booleanValue()).as("background").isTrue();
         for (ObjectNode o : List.of(stored, r)) o.remove(List.of("id", "store", "previous_response_id"));
         assertThat(r).isEqualTo(stored);
     }
