@@ -6,6 +6,7 @@ import ai.zumik.keys.Principal;
 import ai.zumik.telemetry.AccessRecord;
 import ai.zumik.telemetry.RequestSpan;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -26,7 +27,6 @@ public final class Exchange {
     private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
     public static final CharSequence AGENT_TRACE_ID = HttpHeaders.createOptimized("Agent-Trace-Id");
     public static final CharSequence AGENT_RESPONSE_ID = HttpHeaders.createOptimized("Agent-Response-Id");
-    private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
 
     private final HttpServerRequest request;
     private final HttpServerResponse response;
@@ -235,7 +235,7 @@ public final class Exchange {
 
     public void sendJson(int status, byte[] body) {
         if (finished || response.ended()) return;
-        response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
+        response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         Buffer b = Buffer.buffer(body);
         if (capture != null) capture.add(b);
         response.end(b);

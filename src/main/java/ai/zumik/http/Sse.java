@@ -1,5 +1,6 @@
 package ai.zumik.http;
 
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -10,7 +11,6 @@ public final class Sse {
     private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
     public static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
-    private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
     private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
     private static final CharSequence X_ACCEL = HttpHeaders.createOptimized("X-Accel-Buffering");
     private static final CharSequence NO = HttpHeaders.createOptimized("no");
@@ -21,7 +21,7 @@ public final class Sse {
     public static void start(HttpServerResponse response) {
         response.setStatusCode(200)
                 .setChunked(true)
-                .putHeader(HttpHeaders.CONTENT_TYPE, EVENT_STREAM)
+                .putHeader(HttpHeaders.CONTENT_TYPE, HttpHeaderValues.TEXT_EVENT_STREAM)
                 .putHeader(HttpHeaders.CACHE_CONTROL, NO_CACHE)
                 .putHeader(X_ACCEL, NO);
     }

@@ -7,6 +7,7 @@ import ai.zumik.inference.UpstreamFailure;
 import ai.zumik.inference.Usage;
 import ai.zumik.provider.sse.SseDecoder;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
@@ -27,10 +28,8 @@ public abstract class HttpAttempt implements UpstreamCall {
 
     private static final int MAX_ERROR_BODY = 64 * 1024;
     private static final int MAX_BODY = 256 * 1024 * 1024;
-    // Header names and values as pre-encoded ASCII: Netty copies their bytes whole where a String
-    // is written byte by byte (bench/RESULTS.md, 2026-12-07, 22:56Z).
-    private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
-    private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
+    // Header names and values as pre-encoded ASCII (Netty's HttpHeaderValues are too): Netty copies
+    // their bytes whole where a String is written byte by byte (bench/RESULTS.md, 2026-12-07, 22:56Z).
     private static final CharSequence TRACEPARENT = HttpHeaders.createOptimized("traceparent");
 
     protected final Transport transport;
@@ -124,8 +123,8 @@ public abstract class HttpAttempt implements UpstreamCall {
                 return;
             }
             request = ar.result();
-            request.putHeader(HttpHeaders.CONTENT_TYPE, JSON);
-            request.putHeader(HttpHeaders.ACCEPT, stream ? EVENT_STREAM : JSON);
+            request.putHeader(HttpHeaders.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+            request.putHeader(HttpHeaders.ACCEPT, stream ? HttpHeaderValues.TEXT_EVENT_STREAM : HttpHeaderValues.APPLICATION_JSON);
             if (traceparent != null) request.putHeader(TRACEPARENT, traceparent);
             headers(request);
             state = State.AWAITING_HEAD;
